@@ -1,0 +1,68 @@
+// The `qun` command line: shared options, the opened node, and the
+// registration function of each command family (one file each).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/identity.h"
+#include "core/registry.h"
+#include "core/status.h"
+#include "core/store.h"
+
+namespace qun::cli {
+
+struct GlobalOptions {
+  std::string home;  // --home; empty means $QUN_HOME or ~/.local/share/qun
+  bool json = false;
+};
+
+// A node opened for one command: its home, identity, database and registry.
+struct Node {
+  std::string home;
+  std::unique_ptr<core::Identity> identity;
+  std::unique_ptr<core::Store> store;
+  std::unique_ptr<core::Registry> registry;
+
+  Result<std::unique_ptr<core::WriteTxn>> Begin(const std::string& note) {
+    return store->Begin(identity->public_key(), note);
+  }
+};
+
+// Opens the node of an existing home (see docs/cli.md for the search order).
+Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options);
+
+// The busy timeout: QUN_BUSY_TIMEOUT_MS, else 5 s.
+int BusyTimeoutMs();
+
+struct App {
+  CLI::App cli{"qun — a local-first registry for communities of many chat groups", "qun"};
+  GlobalOptions options;
+  // Set by the chosen subcommand's callback; run after parsing.
+  std::function<Status()> action;
+
+  // Prints to stdout.
+  void Print(const std::string& s) const;
+  void PrintJson(const nlohmann::json& j) const;
+};
+
+void AddNodeCommands(App& app);      // init, status
+void AddGroupCommands(App& app);     // group ...
+void AddMemberCommands(App& app);    // member ...
+void AddTransferCommands(App& app);  // import, export
+void AddLogCommand(App& app);        // log
+
+// Helpers shared by the command files.
+nlohmann::json GroupJson(const core::Group& g);
+nlohmann::json PersonJson(const core::Person& p);
+nlohmann::json MembershipJson(const core::Membership& m);
+std::string HandlesText(const core::Person& p, const std::string& kind);  // "a;b"
+std::string JoinTags(const std::vector<std::string>& tags);               // "a;b"
+// Parses "49.9" or "49.90" into cents.
+Result<int64_t> ParseFee(const std::string& s);
+std::string FormatFee(int64_t cents);
+
+}  // namespace qun::cli

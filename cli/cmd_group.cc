@@ -1,0 +1,219 @@
+// `qun group add|list|show|edit|archive`.
+#include <fmt/format.h>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/ids.h"
+#include "core/oplog.h"
+
+namespace qun::cli {
+namespace {
+
+// Options shared by `group add` and `group edit`; unset ones are left alone.
+struct GroupFlags {
+  std::optional<std::string> name, kind, platform, handle, admission, fee, rules, intro_template,
+      status;
+  std::optional<int64_t> capacity;
+
+  void Register(CLI::App* cmd, bool with_name_flag) {
+    if (with_name_flag) cmd->add_option("--name", name, "new name");
+    cmd->add_option("--kind", kind, "exchange, course, regional, resource, interest or other");
+    cmd->add_option("--platform", platform, "wechat, qq, telegram, discord or other");
+    cmd->add_option("--handle", handle, "the chat's id or link on its platform");
+    cmd->add_option("--capacity", capacity, "most members the chat can hold (default 500)");
+    cmd->add_option("--admission", admission, "open, invite, application or paid");
+    cmd->add_option("--fee", fee, "entry fee for paid groups, e.g. 50 or 49.90");
+    cmd->add_option("--rules", rules, "the group's rules");
+    cmd->add_option("--intro-template", intro_template, "the self-introduction newcomers fill in");
+  }
+
+  Result<core::GroupInput> ToInput() const {
+    core::GroupInput in;
+    in.name = name;
+    in.kind = kind;
+    in.platform = platform;
+    in.handle = handle;
+    in.admission = admission;
+    in.rules = rules;
+    in.intro_template = intro_template;
+    in.status = status;
+    in.capacity = capacity;
+    if (fee) {
+      QUN_ASSIGN_OR_RETURN(int64_t cents, ParseFee(*fee));
+      in.fee_cents = cents;
+    }
+    return in;
+  }
+};
+
+std::string CapacityText(const core::Group& g) {
+  return fmt::format("{}/{}", g.active_members, g.capacity);
+}
+
+}  // namespace
+
+void AddGroupCommands(App& app) {
+  CLI::App* group = app.cli.add_subcommand("group", "subgroups (chats) of the community");
+  group->require_subcommand(1);
+
+  {
+    auto name = std::make_shared<std::string>();
+    auto flags = std::make_shared<GroupFlags>();
+    CLI::App* add = group->add_subcommand("add", "add a group");
+    add->add_option("NAME", *name, "the group's name, unique in the community")->required();
+    flags->Register(add, false);
+    add->callback([&app, name, flags] {
+      app.action = [&app, name, flags]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(core::GroupInput in, flags->ToInput());
+        in.name = *name;
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("group add"));
+        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->AddGroup(*txn, in));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
+        if (app.options.json)
+          app.PrintJson(GroupJson(g));
+        else
+          app.Print(fmt::format("Added group {} ({})\n", g.name, core::ShortId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {
+    auto all = std::make_shared<bool>(false);
+    CLI::App* list = group->add_subcommand("list", "list groups");
+    list->add_flag("--all", *all, "include archived groups");
+    list->callback([&app, all] {
+      app.action = [&app, all]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(auto groups, node->registry->ListGroups(*all));
+        if (app.options.json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& g : groups) out.push_back(GroupJson(g));
+          app.PrintJson(out);
+          return Status::Ok();
+        }
+        if (groups.empty()) {
+          app.Print("No groups yet. Add one with `qun group add NAME`.\n");
+          return Status::Ok();
+        }
+        Table t({"ID", "NAME", "KIND", "PLATFORM", "MEMBERS", "ADMISSION", "STATUS"});
+        for (const auto& g : groups)
+          t.AddRow({core::ShortId(g.id), g.name, g.kind, g.platform, CapacityText(g),
+                    g.admission == "paid" ? "paid " + FormatFee(g.fee_cents) : g.admission,
+                    g.status});
+        app.Print(t.Render());
+        return Status::Ok();
+      };
+    });
+  }
+
+  {
+    auto ref = std::make_shared<std::string>();
+    CLI::App* show = group->add_subcommand("show", "show a group and its members");
+    show->add_option("GROUP", *ref, "id, id prefix or name")->required();
+    show->callback([&app, ref] {
+      app.action = [&app, ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*ref));
+        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
+        core::MembershipFilter f;
+        f.group_id = id;
+        QUN_ASSIGN_OR_RETURN(auto members, node->registry->ListMemberships(f));
+        if (app.options.json) {
+          nlohmann::json j = GroupJson(g);
+          j["members"] = nlohmann::json::array();
+          for (const auto& m : members) j["members"].push_back(MembershipJson(m));
+          app.PrintJson(j);
+          return Status::Ok();
+        }
+        Details d;
+        d.Add("Group", g.name);
+        d.Add("Id", g.id);
+        d.Add("Kind", g.kind);
+        d.Add("Platform", g.handle.empty() ? g.platform : g.platform + " " + g.handle);
+        d.Add("Members", CapacityText(g));
+        d.Add("Admission",
+              g.admission == "paid" ? "paid, fee " + FormatFee(g.fee_cents) : g.admission);
+        d.Add("Status", g.status);
+        if (!g.rules.empty()) d.Add("Rules", g.rules);
+        if (!g.intro_template.empty()) d.Add("Intro template", g.intro_template);
+        d.Add("Created", FormatTime(g.created_at));
+        d.Add("Updated", FormatTime(g.updated_at));
+        std::string out = d.Render();
+        if (!members.empty()) {
+          Table t({"PERSON", "NAME", "ROLE", "STATUS", "JOINED"});
+          for (const auto& m : members)
+            t.AddRow({core::ShortId(m.person_id), m.person_name, m.role, m.status,
+                      FormatTime(m.joined_at)});
+          out += "\n" + t.Render();
+        }
+        app.Print(out);
+        return Status::Ok();
+      };
+    });
+  }
+
+  {
+    auto ref = std::make_shared<std::string>();
+    auto flags = std::make_shared<GroupFlags>();
+    CLI::App* edit = group->add_subcommand("edit", "change a group's settings");
+    edit->add_option("GROUP", *ref, "id, id prefix or name")->required();
+    flags->Register(edit, true);
+    edit->add_option("--status", flags->status, "active or archived");
+    edit->callback([&app, ref, flags] {
+      app.action = [&app, ref, flags]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*ref));
+        QUN_ASSIGN_OR_RETURN(core::GroupInput in, flags->ToInput());
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("group edit"));
+        QUN_RETURN_IF_ERROR(node->registry->EditGroup(*txn, id, in));
+        int64_t changed = txn->ops_written();
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
+        if (app.options.json) {
+          nlohmann::json j = GroupJson(g);
+          j["changed_fields"] = changed;
+          app.PrintJson(j);
+        } else if (changed == 0) {
+          app.Print(
+              fmt::format("Nothing changed in {} ({}): give a new value, e.g. "
+                          "--capacity 300\n",
+                          g.name, core::ShortId(id)));
+        } else {
+          app.Print(fmt::format("Updated group {} ({}): {} field{} changed\n", g.name,
+                                core::ShortId(id), changed, changed == 1 ? "" : "s"));
+        }
+        return Status::Ok();
+      };
+    });
+  }
+
+  {
+    auto ref = std::make_shared<std::string>();
+    CLI::App* archive = group->add_subcommand(
+        "archive", "archive a group (kept with its history; hidden from `group list`)");
+    archive->add_option("GROUP", *ref, "id, id prefix or name")->required();
+    archive->callback([&app, ref] {
+      app.action = [&app, ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*ref));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("group archive"));
+        QUN_RETURN_IF_ERROR(node->registry->ArchiveGroup(*txn, id));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
+        if (app.options.json)
+          app.PrintJson(GroupJson(g));
+        else
+          app.Print(
+              fmt::format("Archived group {} ({}); bring it back with `qun group edit {} "
+                          "--status active`\n",
+                          g.name, core::ShortId(id), core::ShortId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+}
+
+}  // namespace qun::cli

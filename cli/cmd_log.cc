@@ -1,0 +1,78 @@
+// `qun log [ID]`: who changed which field, from what to what, and when.
+#include <fmt/format.h>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/ids.h"
+#include "core/oplog.h"
+#include "core/text.h"
+
+namespace qun::cli {
+
+void AddLogCommand(App& app) {
+  struct LogArgs {
+    std::optional<std::string> ref;
+    int64_t limit = 50;
+  };
+  auto args = std::make_shared<LogArgs>();
+  CLI::App* log = app.cli.add_subcommand(
+      "log", "history of the whole community, or of one group, person or row");
+  log->add_option("ID", args->ref, "a row id or prefix, a group or a person");
+  log->add_option("-n,--limit", args->limit, "show at most this many changes (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  log->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      std::optional<std::string> row;
+      if (args->ref) {
+        QUN_ASSIGN_OR_RETURN(row, node->registry->ResolveAnyRow(*args->ref));
+      }
+      QUN_ASSIGN_OR_RETURN(auto entries, core::ReadLog(node->store->db(), row, args->limit));
+      if (app.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        auto value_json = [](const Value& v) -> nlohmann::json {
+          if (std::holds_alternative<std::monostate>(v)) return nullptr;
+          if (auto* i = std::get_if<int64_t>(&v)) return *i;
+          if (auto* d = std::get_if<double>(&v)) return *d;
+          return ValueToDisplay(v);
+        };
+        for (const auto& e : entries)
+          out.push_back({{"hlc", e.hlc.packed},
+                         {"time_ms", e.hlc.physical_ms()},
+                         {"author", e.author},
+                         {"author_name", e.author_name},
+                         {"seq", e.seq},
+                         {"note", e.note},
+                         {"table", e.table},
+                         {"row_id", e.row_id},
+                         {"field", e.column},
+                         {"from", value_json(e.old_value)},
+                         {"to", value_json(e.new_value)}});
+        app.PrintJson(out);
+        return Status::Ok();
+      }
+      if (entries.empty()) {
+        app.Print("No changes recorded.\n");
+        return Status::Ok();
+      }
+      Table t({"WHEN", "WHO", "CHANGE", "ROW", "FIELD", "FROM", "TO"});
+      t.SetMaxWidth(5, 24);
+      t.SetMaxWidth(6, 32);
+      auto shown = [](const Value& v) {
+        std::string s = ValueToDisplay(v);
+        return IsNull(v) ? std::string("∅") : s.empty() ? std::string("\"\"") : s;
+      };
+      for (const auto& e : entries) {
+        std::string who = e.author_name.empty() ? core::ShortId(e.author)
+                                                : e.author_name + " " + core::ShortId(e.author);
+        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, e.note,
+                  e.table + " " + core::ShortId(e.row_id), e.column, shown(e.old_value),
+                  shown(e.new_value)});
+      }
+      app.Print(t.Render());
+      return Status::Ok();
+    };
+  });
+}
+
+}  // namespace qun::cli

@@ -1,0 +1,404 @@
+// `qun member add|list|show|edit|remove|join|leave|set-status|set-role`.
+#include <fmt/format.h>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/ids.h"
+#include "core/oplog.h"
+
+namespace qun::cli {
+namespace {
+
+// Person fields shared by `member add` and `member edit`.
+struct PersonFlags {
+  std::optional<std::string> name, nickname, city, intro, needs, offers, notes, referred_by;
+  std::vector<std::string> wechat, phone, email, tags;
+  std::vector<std::string> remove_wechat, remove_phone, remove_email, remove_tags;
+
+  void Register(CLI::App* cmd, bool edit) {
+    if (edit) cmd->add_option("--name", name, "new display name");
+    cmd->add_option("--nickname", nickname, "nickname in the chats");
+    cmd->add_option("--wechat", wechat, "WeChat id (repeatable)");
+    cmd->add_option("--phone", phone, "phone number (repeatable)");
+    cmd->add_option("--email", email, "email address (repeatable)");
+    cmd->add_option("--city", city, "city");
+    cmd->add_option("--tag,--add-tag", tags, "interest tag (repeatable)");
+    cmd->add_option("--intro", intro, "self-introduction: who they are");
+    cmd->add_option("--needs", needs, "self-introduction: what they need");
+    cmd->add_option("--offers", offers, "self-introduction: what they offer");
+    cmd->add_option("--referred-by", referred_by, "the person who referred them");
+    cmd->add_option("--notes", notes, "admins' notes");
+    if (edit) {
+      cmd->add_option("--remove-wechat", remove_wechat, "remove a WeChat id");
+      cmd->add_option("--remove-phone", remove_phone, "remove a phone number");
+      cmd->add_option("--remove-email", remove_email, "remove an email address");
+      cmd->add_option("--remove-tag", remove_tags, "remove a tag");
+    }
+  }
+
+  Result<core::PersonInput> ToInput(core::Registry& reg) const {
+    core::PersonInput in;
+    in.display_name = name;
+    in.nickname = nickname;
+    in.city = city;
+    in.intro = intro;
+    in.needs = needs;
+    in.offers = offers;
+    in.notes = notes;
+    in.add_tags = tags;
+    in.remove_tags = remove_tags;
+    auto handles = [](const char* kind, const std::vector<std::string>& values,
+                      std::vector<core::Handle>& out) -> Status {
+      for (const auto& v : values) {
+        QUN_ASSIGN_OR_RETURN(core::Handle h, core::NormalizeHandle(kind, v));
+        out.push_back(h);
+      }
+      return Status::Ok();
+    };
+    QUN_RETURN_IF_ERROR(handles("wechat", wechat, in.add_handles));
+    QUN_RETURN_IF_ERROR(handles("phone", phone, in.add_handles));
+    QUN_RETURN_IF_ERROR(handles("email", email, in.add_handles));
+    QUN_RETURN_IF_ERROR(handles("wechat", remove_wechat, in.remove_handles));
+    QUN_RETURN_IF_ERROR(handles("phone", remove_phone, in.remove_handles));
+    QUN_RETURN_IF_ERROR(handles("email", remove_email, in.remove_handles));
+    if (referred_by) {
+      if (referred_by->empty()) {
+        in.referred_by = "";
+      } else {
+        auto r = reg.ResolvePerson(*referred_by);
+        if (!r.ok()) return r.status().WithContext("--referred-by");
+        in.referred_by = *r;
+      }
+    }
+    return in;
+  }
+};
+
+std::string ContactsText(const core::Person& p) {
+  std::string out;
+  for (const auto& h : p.handles) out += (out.empty() ? "" : ", ") + h.kind + " " + h.value;
+  return out;
+}
+
+// A (group, person) pair from two references.
+struct Pair {
+  std::string group_id, person_id;
+};
+Result<Pair> ResolvePair(core::Registry& reg, const std::string& group, const std::string& person) {
+  Pair p;
+  QUN_ASSIGN_OR_RETURN(p.group_id, reg.ResolveGroup(group));
+  QUN_ASSIGN_OR_RETURN(p.person_id, reg.ResolvePerson(person));
+  return p;
+}
+
+}  // namespace
+
+void AddMemberCommands(App& app) {
+  CLI::App* member = app.cli.add_subcommand("member", "people and their memberships in groups");
+  member->require_subcommand(1);
+
+  {  // add
+    auto name = std::make_shared<std::string>();
+    auto flags = std::make_shared<PersonFlags>();
+    auto group = std::make_shared<std::optional<std::string>>();
+    auto role = std::make_shared<std::string>("member");
+    CLI::App* add = member->add_subcommand("add", "add a person to the registry");
+    add->add_option("NAME", *name, "display name")->required();
+    flags->Register(add, false);
+    add->add_option("--group", *group, "also add them to this group");
+    add->add_option("--role", *role, "their role in --group (default member)");
+    add->callback([&app, name, flags, group, role] {
+      app.action = [&app, name, flags, group, role]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(core::PersonInput in, flags->ToInput(reg));
+        in.display_name = *name;
+        std::optional<std::string> group_id;
+        if (*group) {
+          QUN_RETURN_IF_ERROR(core::CheckEnum("role", *role, core::kRoles));
+          QUN_ASSIGN_OR_RETURN(group_id, reg.ResolveGroup(**group));
+        }
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member add"));
+        QUN_ASSIGN_OR_RETURN(std::string id, reg.AddPerson(*txn, in));
+        if (group_id) QUN_RETURN_IF_ERROR(reg.Join(*txn, *group_id, id, *role, std::nullopt));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(id));
+        if (app.options.json)
+          app.PrintJson(PersonJson(p));
+        else
+          app.Print(fmt::format("Added {} ({})\n", p.display_name, core::ShortId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // list
+    struct ListArgs {
+      std::optional<std::string> group, tag, city, status, role;
+    };
+    auto args = std::make_shared<ListArgs>();
+    CLI::App* list = member->add_subcommand("list", "list people, optionally filtered");
+    list->add_option("--group", args->group, "only members of this group");
+    list->add_option("--tag", args->tag, "only people with this tag");
+    list->add_option("--city", args->city, "only people in this city");
+    list->add_option("--status", args->status,
+                     "only memberships with this status (applicant, active, muted, left, "
+                     "removed, banned)");
+    list->add_option("--role", args->role, "only memberships with this role");
+    list->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        core::PersonFilter f;
+        if (args->group) {
+          QUN_ASSIGN_OR_RETURN(f.group_id, reg.ResolveGroup(*args->group));
+        }
+        if (args->status)
+          QUN_RETURN_IF_ERROR(
+              core::CheckEnum("membership status", *args->status, core::kMemberStatuses));
+        if (args->role) QUN_RETURN_IF_ERROR(core::CheckEnum("role", *args->role, core::kRoles));
+        f.tag = args->tag;
+        f.city = args->city;
+        f.status = args->status;
+        f.role = args->role;
+        QUN_ASSIGN_OR_RETURN(auto people, reg.ListPeople(f));
+        // With --group, show each person's role and status there.
+        std::map<std::string, core::Membership> in_group;
+        if (f.group_id) {
+          core::MembershipFilter mf;
+          mf.group_id = f.group_id;
+          QUN_ASSIGN_OR_RETURN(auto ms, reg.ListMemberships(mf));
+          for (auto& m : ms) in_group[m.person_id] = m;
+        }
+        if (app.options.json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& p : people) {
+            nlohmann::json j = PersonJson(p);
+            if (auto it = in_group.find(p.id); it != in_group.end()) {
+              j["role"] = it->second.role;
+              j["status"] = it->second.status;
+            }
+            out.push_back(j);
+          }
+          app.PrintJson(out);
+          return Status::Ok();
+        }
+        if (people.empty()) {
+          app.Print("No one matches.\n");
+          return Status::Ok();
+        }
+        std::vector<std::string> headers = {"ID", "NAME", "NICKNAME", "CITY", "CONTACT", "TAGS"};
+        if (f.group_id) {
+          headers.push_back("ROLE");
+          headers.push_back("STATUS");
+        }
+        Table t(headers);
+        t.SetMaxWidth(2, 24);
+        t.SetMaxWidth(4, 28);
+        t.SetMaxWidth(5, 30);
+        for (const auto& p : people) {
+          std::vector<std::string> row = {core::ShortId(p.id),
+                                          p.display_name,
+                                          p.nickname,
+                                          p.city,
+                                          p.handles.empty() ? "" : p.handles[0].value,
+                                          JoinTags(p.tags)};
+          if (f.group_id) {
+            row.push_back(in_group[p.id].role);
+            row.push_back(in_group[p.id].status);
+          }
+          t.AddRow(row);
+        }
+        app.Print(t.Render() +
+                  fmt::format("{} {}\n", people.size(), people.size() == 1 ? "person" : "people"));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // show
+    auto ref = std::make_shared<std::string>();
+    CLI::App* show =
+        member->add_subcommand("show", "show a person and their memberships in all groups");
+    show->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")->required();
+    show->callback([&app, ref] {
+      app.action = [&app, ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string id, reg.ResolvePerson(*ref));
+        QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(id));
+        core::MembershipFilter f;
+        f.person_id = id;
+        QUN_ASSIGN_OR_RETURN(auto memberships, reg.ListMemberships(f));
+        if (app.options.json) {
+          nlohmann::json j = PersonJson(p);
+          j["memberships"] = nlohmann::json::array();
+          for (const auto& m : memberships) j["memberships"].push_back(MembershipJson(m));
+          app.PrintJson(j);
+          return Status::Ok();
+        }
+        Details d;
+        d.Add("Name", p.display_name);
+        d.Add("Id", p.id);
+        if (!p.nickname.empty()) d.Add("Nickname", p.nickname);
+        if (!p.handles.empty()) d.Add("Contact", ContactsText(p));
+        if (!p.city.empty()) d.Add("City", p.city);
+        if (!p.tags.empty()) d.Add("Tags", JoinTags(p.tags));
+        if (!p.intro.empty()) d.Add("Intro", p.intro);
+        if (!p.needs.empty()) d.Add("Needs", p.needs);
+        if (!p.offers.empty()) d.Add("Offers", p.offers);
+        if (!p.referred_by.empty())
+          d.Add("Referred by",
+                fmt::format("{} ({})", p.referred_by_name, core::ShortId(p.referred_by)));
+        if (!p.notes.empty()) d.Add("Notes", p.notes);
+        d.Add("Added", FormatTime(p.created_at));
+        d.Add("Updated", FormatTime(p.updated_at));
+        std::string out = d.Render();
+        if (memberships.empty()) {
+          out += "\nNot in any group.\n";
+        } else {
+          Table t({"GROUP", "NAME", "ROLE", "STATUS", "JOINED"});
+          for (const auto& m : memberships)
+            t.AddRow({core::ShortId(m.group_id), m.group_name, m.role, m.status,
+                      FormatTime(m.joined_at)});
+          out += "\n" + t.Render();
+        }
+        app.Print(out);
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // edit
+    auto ref = std::make_shared<std::string>();
+    auto flags = std::make_shared<PersonFlags>();
+    CLI::App* edit = member->add_subcommand("edit", "change a person's record");
+    edit->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")->required();
+    flags->Register(edit, true);
+    edit->callback([&app, ref, flags] {
+      app.action = [&app, ref, flags]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string id, reg.ResolvePerson(*ref));
+        QUN_ASSIGN_OR_RETURN(core::PersonInput in, flags->ToInput(reg));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member edit"));
+        QUN_RETURN_IF_ERROR(reg.EditPerson(*txn, id, in));
+        int64_t changed = txn->ops_written();
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(id));
+        if (app.options.json) {
+          nlohmann::json j = PersonJson(p);
+          j["changed_fields"] = changed;
+          app.PrintJson(j);
+        } else if (changed == 0) {
+          app.Print(
+              fmt::format("Nothing changed for {} ({})\n", p.display_name, core::ShortId(id)));
+        } else {
+          app.Print(fmt::format("Updated {} ({}): {} field{} changed\n", p.display_name,
+                                core::ShortId(id), changed, changed == 1 ? "" : "s"));
+        }
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // remove
+    auto ref = std::make_shared<std::string>();
+    CLI::App* remove = member->add_subcommand(
+        "remove", "remove a person from the registry (their history is kept)");
+    remove->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")
+        ->required();
+    remove->callback([&app, ref] {
+      app.action = [&app, ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string id, reg.ResolvePerson(*ref));
+        QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(id));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member remove"));
+        QUN_RETURN_IF_ERROR(reg.RemovePerson(*txn, id));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json)
+          app.PrintJson({{"id", id}, {"display_name", p.display_name}, {"removed", true}});
+        else
+          app.Print(fmt::format("Removed {} ({}); `qun log {}` still shows their history\n",
+                                p.display_name, core::ShortId(id), core::ShortId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+
+  // join / leave / set-status / set-role share GROUP PERSON arguments.
+  struct PairArgs {
+    std::string group, person, value;
+    std::optional<std::string> invited_by;
+  };
+  auto pair_command =
+      [&app, member](
+          const char* name, const char* help, const char* value_name, const char* value_help,
+          bool value_required,
+          std::function<Status(App&, Node&, core::WriteTxn&, const Pair&, const PairArgs&)> run) {
+        auto args = std::make_shared<PairArgs>();
+        CLI::App* cmd = member->add_subcommand(name, help);
+        cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+        cmd->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+            ->required();
+        if (value_name) {
+          auto* opt = cmd->add_option(value_name, args->value, value_help);
+          if (value_required) opt->required();
+        }
+        if (std::string(name) == "join")
+          cmd->add_option("--invited-by", args->invited_by, "the person who invited them");
+        std::string note = std::string("member ") + name;
+        cmd->callback([&app, args, run, note] {
+          app.action = [&app, args, run, note]() -> Status {
+            QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+            QUN_ASSIGN_OR_RETURN(Pair pair,
+                                 ResolvePair(*node->registry, args->group, args->person));
+            QUN_ASSIGN_OR_RETURN(auto txn, node->Begin(note));
+            QUN_RETURN_IF_ERROR(run(app, *node, *txn, pair, *args));
+            QUN_RETURN_IF_ERROR(txn->Commit());
+            core::MembershipFilter f;
+            f.group_id = pair.group_id;
+            f.person_id = pair.person_id;
+            QUN_ASSIGN_OR_RETURN(auto ms, node->registry->ListMemberships(f));
+            if (ms.empty()) return Status::Internal("the membership vanished after writing it");
+            const core::Membership& m = ms[0];
+            if (app.options.json)
+              app.PrintJson(MembershipJson(m));
+            else
+              app.Print(fmt::format("{} in {}: role {}, status {}\n", m.person_name, m.group_name,
+                                    m.role, m.status));
+            return Status::Ok();
+          };
+        });
+        return cmd;
+      };
+
+  pair_command("join", "add a person to a group", "--role",
+               "member, core, admin or owner (default member)", false,
+               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+                 std::optional<std::string> inviter;
+                 if (a.invited_by) {
+                   auto r = node.registry->ResolvePerson(*a.invited_by);
+                   if (!r.ok()) return r.status().WithContext("--invited-by");
+                   inviter = *r;
+                 }
+                 return node.registry->Join(txn, p.group_id, p.person_id,
+                                            a.value.empty() ? "member" : a.value, inviter);
+               });
+  pair_command("leave", "record that a person left a group", nullptr, nullptr, false,
+               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs&) {
+                 return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, "left");
+               });
+  pair_command("set-status", "set a membership's status", "STATUS",
+               "applicant, active, muted, left, removed or banned", true,
+               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+                 return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, a.value);
+               });
+  pair_command("set-role", "set a member's role in a group", "ROLE", "member, core, admin or owner",
+               true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+                 return node.registry->SetRole(txn, p.group_id, p.person_id, a.value);
+               });
+}
+
+}  // namespace qun::cli

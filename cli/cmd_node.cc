@@ -1,0 +1,110 @@
+// `qun init` and `qun status`.
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/home.h"
+#include "core/ids.h"
+#include "core/oplog.h"
+
+namespace qun::cli {
+
+void AddNodeCommands(App& app) {
+  struct InitArgs {
+    std::string name;
+    std::string admin;
+  };
+  auto args = std::make_shared<InitArgs>();
+  CLI::App* init = app.cli.add_subcommand(
+      "init", "create this node: its identity (a keypair) and the community database");
+  init->add_option("--name", args->name, "the community's name")->required();
+  init->add_option("--admin", args->admin,
+                   "your name as co-admins will see it (default: your login name)");
+  init->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
+      QUN_RETURN_IF_ERROR(core::PrepareHome(home));
+      std::string db_path = core::DatabasePath(home);
+      core::StoreOptions store_options;
+      store_options.busy_timeout_ms = BusyTimeoutMs();
+      // The database is created first: if the key cannot be written, the
+      // half-made database is removed again, so a retry starts clean.
+      QUN_ASSIGN_OR_RETURN(auto store, core::Store::Create(db_path, store_options));
+      auto identity = core::Identity::Create(home);
+      if (!identity.ok()) {
+        store.reset();
+        std::remove(db_path.c_str());
+        std::remove((db_path + "-wal").c_str());
+        std::remove((db_path + "-shm").c_str());
+        return identity.status();
+      }
+      core::Registry registry(*store);
+      std::string admin = args->admin;
+      if (admin.empty()) {
+        const char* user = std::getenv("USER");
+        admin = user && *user ? user : "admin";
+      }
+      QUN_ASSIGN_OR_RETURN(auto txn, store->Begin((*identity)->public_key(), "init"));
+      QUN_RETURN_IF_ERROR(registry.InitCommunity(*txn, args->name));
+      QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, (*identity)->node_id(), admin));
+      QUN_RETURN_IF_ERROR(txn->Commit());
+      if (app.options.json) {
+        QUN_ASSIGN_OR_RETURN(std::string community_id, registry.CommunityId());
+        app.PrintJson({{"home", home},
+                       {"database", db_path},
+                       {"community_id", community_id},
+                       {"node_id", (*identity)->node_id()}});
+      } else {
+        app.Print(fmt::format(
+            "Created community '{}' in {}\nThis node's id: {}\nNext: add a group with `qun "
+            "group add NAME`, or import a sheet with `qun import members FILE.csv`.\n",
+            args->name, home, (*identity)->node_id()));
+      }
+      return Status::Ok();
+    };
+  });
+
+  CLI::App* status = app.cli.add_subcommand("status", "show this node and what it holds");
+  status->callback([&app] {
+    app.action = [&app]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      core::Registry& reg = *node->registry;
+      QUN_ASSIGN_OR_RETURN(std::string name, reg.CommunityName());
+      QUN_ASSIGN_OR_RETURN(std::string community_id, reg.CommunityId());
+      QUN_ASSIGN_OR_RETURN(core::Counts counts, reg.Count());
+      int version = node->store->schema_version();
+      if (app.options.json) {
+        app.PrintJson({{"community", name},
+                       {"community_id", community_id},
+                       {"node_id", node->identity->node_id()},
+                       {"home", node->home},
+                       {"database", node->store->path()},
+                       {"schema_version", version},
+                       {"groups", counts.groups},
+                       {"archived_groups", counts.archived_groups},
+                       {"people", counts.people},
+                       {"active_memberships", counts.memberships},
+                       {"changes", counts.txns},
+                       {"ops", counts.ops}});
+        return Status::Ok();
+      }
+      Details d;
+      d.Add("Community", fmt::format("{} ({})", name, core::ShortId(community_id)));
+      d.Add("Node id", node->identity->node_id());
+      d.Add("Groups", counts.archived_groups ? fmt::format("{} active, {} archived", counts.groups,
+                                                           counts.archived_groups)
+                                             : std::to_string(counts.groups));
+      d.Add("People", std::to_string(counts.people));
+      d.Add("Memberships", fmt::format("{} active", counts.memberships));
+      d.Add("History", fmt::format("{} changes, {} field writes", counts.txns, counts.ops));
+      d.Add("Database", node->store->path());
+      d.Add("Schema", fmt::format("version {}", version));
+      app.Print(d.Render());
+      return Status::Ok();
+    };
+  });
+}
+
+}  // namespace qun::cli

@@ -1,0 +1,110 @@
+// Entry point of `qun`: parses the command line with CLI11, runs the chosen
+// command, and turns its Status into a message and an exit code
+// (docs/cli.md lists them).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <clocale>
+#include <iostream>
+
+#include "cli/app.h"
+#include "core/home.h"
+#include "core/text.h"
+
+namespace qun::cli {
+
+int BusyTimeoutMs() {
+  if (const char* env = std::getenv("QUN_BUSY_TIMEOUT_MS"); env && *env) {
+    char* end = nullptr;
+    long v = std::strtol(env, &end, 10);
+    if (end && *end == '\0' && v >= 0) return static_cast<int>(v);
+  }
+  return 5000;
+}
+
+Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
+  QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(options.home));
+  QUN_RETURN_IF_ERROR(core::CheckHome(home));
+  auto node = std::make_unique<Node>();
+  node->home = home;
+  core::StoreOptions store_options;
+  store_options.busy_timeout_ms = BusyTimeoutMs();
+  QUN_ASSIGN_OR_RETURN(node->store, core::Store::Open(core::DatabasePath(home), store_options));
+  QUN_ASSIGN_OR_RETURN(node->identity, core::Identity::Load(home));
+  node->registry = std::make_unique<core::Registry>(*node->store);
+  return node;
+}
+
+void App::Print(const std::string& s) const { std::cout << s << std::flush; }
+
+void App::PrintJson(const nlohmann::json& j) const {
+  // Invalid UTF-8 cannot reach the store, so dump() never meets it; replace
+  // rather than throw all the same.
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+            << std::flush;
+}
+
+static int Run(int argc, char** argv) {
+  App app;
+  CLI::App& cli = app.cli;
+  cli.require_subcommand(1);
+  cli.fallthrough();
+  cli.set_version_flag("--version", "qun 0.1.0");
+  cli.add_option("--home", app.options.home,
+                 "folder holding this node's data (default: $QUN_HOME, else "
+                 "~/.local/share/qun)");
+  cli.add_flag("--json", app.options.json, "print machine-readable JSON");
+  cli.footer(
+      "Exit codes: 0 ok, 2 bad input, 3 not found, 4 conflict, 5 database busy, "
+      "6 damaged file, 7 cannot read/write, 8 newer version, 9 import rejected.\n"
+      "Docs: docs/cli.md");
+
+  AddNodeCommands(app);
+  AddGroupCommands(app);
+  AddMemberCommands(app);
+  AddTransferCommands(app);
+  AddLogCommand(app);
+
+  for (int i = 1; i < argc; ++i) {
+    if (!text::IsValidUtf8(argv[i])) {
+      std::cerr << fmt::format(
+          "qun: error: argument {} is not valid UTF-8 text; check your terminal's encoding "
+          "(it should be UTF-8) and type it again\n",
+          i);
+      return static_cast<int>(Status::Code::kInvalidArgument);
+    }
+  }
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    cli.exit(e);  // prints the message and usage
+    return static_cast<int>(Status::Code::kInvalidArgument);
+  }
+  if (!app.action) return 0;
+
+  Status s;
+  try {
+    s = app.action();
+  } catch (const std::exception& e) {
+    s = Status::Internal(fmt::format("unexpected failure: {}; please report this", e.what()));
+  }
+  if (s.ok()) return 0;
+  if (app.options.json) {
+    nlohmann::json err = {{"error", {{"code", s.code_name()}, {"message", s.message()}}}};
+    std::cerr << err.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cerr << "qun: error: " << s.message() << "\n";
+  }
+  return s.exit_code();
+}
+
+}  // namespace qun::cli
+
+int main(int argc, char** argv) { return qun::cli::Run(argc, argv); }

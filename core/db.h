@@ -1,0 +1,97 @@
+// Thin RAII wrappers over the SQLite C API.
+//
+// Database owns one sqlite3 connection, Statement one prepared statement;
+// both are move-only and close their handle on destruction. Every SQLite
+// return code is turned into a Status here (see ToStatus), so no raw SQLite
+// message reaches a user without a sentence saying what to do.
+//
+// A Database and its Statements belong to one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace qun::core {
+
+// Converts a SQLite result code into a Status whose message names `path` and
+// tells the user what to do (wait for another process, restore a backup...).
+Status SqliteStatus(int rc, sqlite3* db, std::string_view what, std::string_view path);
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3_stmt* stmt, sqlite3* db, std::string path)
+      : stmt_(stmt), db_(db), path_(std::move(path)) {}
+  Statement(Statement&& o) noexcept { *this = std::move(o); }
+  Statement& operator=(Statement&& o) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Binding is 1-based, like SQLite. Values are copied (SQLITE_TRANSIENT).
+  Statement& Bind(int index, const Value& v);
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, const std::string& text) {
+    return Bind(index, std::string_view(text));
+  }
+  Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, int64_t i);
+  Statement& Bind(int index, int i) { return Bind(index, static_cast<int64_t>(i)); }
+  Statement& BindNull(int index);
+
+  // Advances: true when a row is available, false when done.
+  Result<bool> Step();
+  // Runs a statement that returns no rows (or ignores them) and resets it.
+  Status Run();
+  void Reset();
+
+  bool IsNull(int col) const;
+  int64_t Int(int col) const;
+  double Real(int col) const;
+  std::string Text(int col) const;
+  std::optional<std::string> OptText(int col) const;
+  Value GetValue(int col) const;
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_ = nullptr;  // borrowed from the owning Database
+  std::string path_;
+};
+
+class Database {
+ public:
+  // Opens (creating when `create`) the database file at `path`.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, bool create,
+                                                int busy_timeout_ms);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  // Returns a cached prepared statement, reset and with bindings cleared; the
+  // cache lives as long as the Database. For hot statements of the write path.
+  Result<Statement*> Cached(const std::string& sql);
+
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  sqlite3* handle() const { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path);
+
+  sqlite3* db_;
+  std::string path_;
+  struct Cache;
+  std::unique_ptr<Cache> cache_;
+};
+
+}  // namespace qun::core

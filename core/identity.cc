@@ -1,0 +1,104 @@
+#include "core/identity.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <new>
+
+namespace qun::core {
+namespace {
+
+constexpr char kKeyFile[] = "node.key";
+constexpr char kPubFile[] = "node.pub";
+
+}  // namespace
+
+Status InitSodium() {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialize");
+  return Status::Ok();
+}
+
+std::string ToHex(const uint8_t* data, size_t size) {
+  std::string out(size * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, size);
+  out.pop_back();
+  return out;
+}
+
+SecretKey::SecretKey() {
+  if (sodium_init() < 0) std::abort();  // no randomness source: nothing is safe
+  bytes_ = static_cast<uint8_t*>(sodium_malloc(size()));
+  if (!bytes_) throw std::bad_alloc();
+  sodium_memzero(bytes_, size());
+}
+
+SecretKey::~SecretKey() {
+  if (bytes_) sodium_free(bytes_);  // sodium_free zeroes before freeing
+}
+
+Result<std::unique_ptr<Identity>> Identity::Create(const std::string& home) {
+  QUN_RETURN_IF_ERROR(InitSodium());
+  std::string key_path = home + "/" + kKeyFile;
+  std::unique_ptr<Identity> id(new Identity());
+  crypto_sign_keypair(id->public_key_.data(), id->secret_key_.data());
+
+  // O_EXCL: never overwrite the key of an existing node.
+  int fd = open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      return Status::Conflict(fmt::format(
+          "{} already exists: this home already holds a node; use it, or choose another "
+          "home with --home DIR",
+          key_path));
+    return Status::IOError(
+        fmt::format("cannot create {}: {}; choose a home you may write to with --home DIR",
+                    key_path, strerror(errno)));
+  }
+  ssize_t n = write(fd, id->secret_key_.data(), SecretKey::size());
+  bool ok = n == static_cast<ssize_t>(SecretKey::size()) && fsync(fd) == 0;
+  close(fd);
+  if (!ok) {
+    unlink(key_path.c_str());
+    return Status::IOError(fmt::format("cannot write {}; check free disk space", key_path));
+  }
+  std::ofstream pub(home + "/" + kPubFile);
+  pub << id->node_id() << "\n";
+  return id;
+}
+
+Result<std::unique_ptr<Identity>> Identity::Load(const std::string& home) {
+  QUN_RETURN_IF_ERROR(InitSodium());
+  std::string key_path = home + "/" + kKeyFile;
+  int fd = open(key_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return Status::NotFound(fmt::format(
+          "no node in {} (missing {}); run `qun init --name NAME` first, or pass the right "
+          "--home",
+          home, kKeyFile));
+    return Status::IOError(fmt::format("cannot read {}: {}", key_path, strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
+    close(fd);
+    return Status::IOError(fmt::format(
+        "the secret key {} can be read by other users; run `chmod 600 {}` and try again", key_path,
+        key_path));
+  }
+  std::unique_ptr<Identity> id(new Identity());
+  ssize_t n = read(fd, id->secret_key_.data(), SecretKey::size());
+  close(fd);
+  if (n != static_cast<ssize_t>(SecretKey::size()))
+    return Status::Corruption(fmt::format(
+        "the secret key {} is damaged (wrong size); restore it from a backup", key_path));
+  crypto_sign_ed25519_sk_to_pk(id->public_key_.data(), id->secret_key_.data());
+  return id;
+}
+
+}  // namespace qun::core

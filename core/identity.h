@@ -1,0 +1,67 @@
+// A node's identity: its Ed25519 keypair (libsodium).
+//
+// The public key is the node id every op is signed and attributed with. The
+// secret key lives in `<home>/node.key`, mode 0600, and in memory only inside
+// a SecretKey, which is allocated with sodium_malloc (guarded, never swapped)
+// and wiped on destruction. It is never printed.
+//
+// Identity is a resource type: move-only; not thread-safe.
+#pragma once
+
+#include <sodium.h>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace qun::core {
+
+using PublicKey = std::array<uint8_t, crypto_sign_PUBLICKEYBYTES>;
+
+std::string ToHex(const uint8_t* data, size_t size);
+template <size_t N>
+std::string ToHex(const std::array<uint8_t, N>& a) {
+  return ToHex(a.data(), N);
+}
+
+// Owns secret-key bytes in sodium-guarded memory; zeroed and freed on scope exit.
+class SecretKey {
+ public:
+  SecretKey();
+  ~SecretKey();
+  SecretKey(SecretKey&& o) noexcept : bytes_(o.bytes_) { o.bytes_ = nullptr; }
+  SecretKey(const SecretKey&) = delete;
+  SecretKey& operator=(const SecretKey&) = delete;
+  SecretKey& operator=(SecretKey&&) = delete;
+
+  uint8_t* data() { return bytes_; }
+  const uint8_t* data() const { return bytes_; }
+  static constexpr size_t size() { return crypto_sign_SECRETKEYBYTES; }
+
+ private:
+  uint8_t* bytes_;
+};
+
+class Identity {
+ public:
+  // Generates a keypair and writes node.key (0600) and node.pub in `home`.
+  // Refuses to overwrite an existing key.
+  static Result<std::unique_ptr<Identity>> Create(const std::string& home);
+  // Reads node.key; refuses a key file others may read (fix with chmod 600).
+  static Result<std::unique_ptr<Identity>> Load(const std::string& home);
+
+  const PublicKey& public_key() const { return public_key_; }
+  std::string node_id() const { return ToHex(public_key_); }
+
+ private:
+  Identity() = default;
+  PublicKey public_key_{};
+  SecretKey secret_key_;
+};
+
+// Initializes libsodium once; safe to call many times.
+Status InitSodium();
+
+}  // namespace qun::core

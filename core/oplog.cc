@@ -1,0 +1,237 @@
+#include "core/oplog.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "core/db.h"
+#include "core/schema.h"
+#include "core/store.h"
+
+namespace qun::core {
+
+bool Wins(Hlc a_hlc, const PublicKey& a_author, Hlc b_hlc, const uint8_t* b_author) {
+  if (a_hlc != b_hlc) return a_hlc > b_hlc;
+  return std::memcmp(a_author.data(), b_author, a_author.size()) > 0;
+}
+
+Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
+  Bytes key{std::vector<uint8_t>(author.begin(), author.end())};
+  QUN_ASSIGN_OR_RETURN(Statement * find, db.Cached("SELECT id FROM op_author WHERE pubkey=?"));
+  find->Bind(1, key);
+  QUN_ASSIGN_OR_RETURN(bool found, find->Step());
+  if (found) return find->Int(0);
+  QUN_ASSIGN_OR_RETURN(Statement * add, db.Cached("INSERT INTO op_author(pubkey) VALUES (?)"));
+  add->Bind(1, key);
+  QUN_RETURN_IF_ERROR(add->Run());
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db.handle()));
+}
+
+Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id) {
+  if (!IsDomainColumn(op.table, op.column))
+    return Status::InvalidArgument(
+        fmt::format("an op names an unknown field {}.{}", op.table, op.column));
+
+  QUN_ASSIGN_OR_RETURN(Statement * append,
+                       db.Cached("INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  append->Bind(1, txn_id)
+      .Bind(2, op.table)
+      .Bind(3, op.row_id)
+      .Bind(4, op.column)
+      .Bind(5, op.value)
+      .Bind(6, static_cast<int64_t>(op.hlc.packed))
+      .Bind(7, author_id);
+  QUN_RETURN_IF_ERROR(append->Run());
+
+  QUN_ASSIGN_OR_RETURN(
+      Statement * clock,
+      db.Cached("SELECT hlc, author FROM field_clock WHERE tbl=? AND row_id=? AND col=?"));
+  clock->Bind(1, op.table).Bind(2, op.row_id).Bind(3, op.column);
+  QUN_ASSIGN_OR_RETURN(bool has_clock, clock->Step());
+  if (has_clock) {
+    Hlc current{static_cast<uint64_t>(clock->Int(0))};
+    Value current_author = clock->GetValue(1);
+    const auto* bytes = std::get_if<Bytes>(&current_author);
+    if (!bytes || bytes->data.size() != op.author.size())
+      return Status::Corruption(fmt::format("the field clock of {}.{} of row {} is damaged",
+                                            op.table, op.column, op.row_id));
+    if (!Wins(op.hlc, op.author, current, bytes->data.data())) {
+      clock->Reset();
+      return false;
+    }
+  }
+  clock->Reset();
+
+  // Table and column names come from the allow-list above, never from input.
+  QUN_ASSIGN_OR_RETURN(
+      Statement * create_row,
+      db.Cached(fmt::format("INSERT INTO {}(id) VALUES (?) ON CONFLICT(id) DO NOTHING", op.table)));
+  create_row->Bind(1, op.row_id);
+  QUN_RETURN_IF_ERROR(create_row->Run());
+  QUN_ASSIGN_OR_RETURN(Statement * update, db.Cached(fmt::format("UPDATE {} SET {}=? WHERE id=?",
+                                                                 op.table, op.column)));
+  update->Bind(1, op.value).Bind(2, op.row_id);
+  QUN_RETURN_IF_ERROR(update->Run());
+
+  QUN_ASSIGN_OR_RETURN(Statement * set_clock,
+                       db.Cached("INSERT INTO field_clock(tbl, row_id, col, hlc, author) "
+                                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(tbl, row_id, col) DO UPDATE "
+                                 "SET hlc=excluded.hlc, author=excluded.author"));
+  set_clock->Bind(1, op.table)
+      .Bind(2, op.row_id)
+      .Bind(3, op.column)
+      .Bind(4, static_cast<int64_t>(op.hlc.packed))
+      .Bind(5, Bytes{std::vector<uint8_t>(op.author.begin(), op.author.end())});
+  QUN_RETURN_IF_ERROR(set_clock->Run());
+  return true;
+}
+
+Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey& author,
+                                                  std::string note) {
+  std::unique_ptr<WriteTxn> txn(new WriteTxn(store, author, std::move(note)));
+  // IMMEDIATE takes the write lock now, so a second writer waits here (busy
+  // timeout) rather than failing halfway through.
+  QUN_RETURN_IF_ERROR(store->db().Exec("BEGIN IMMEDIATE"));
+  txn->open_ = true;
+  return txn;
+}
+
+WriteTxn::~WriteTxn() {
+  if (open_) (void)store_->db().Exec("ROLLBACK");
+}
+
+Status WriteTxn::EnsureTxnRow() {
+  if (txn_id_ != 0) return Status::Ok();
+  Database& db = store_->db();
+  QUN_ASSIGN_OR_RETURN(author_id_, AuthorId(db, author_));
+  QUN_ASSIGN_OR_RETURN(Statement * next,
+                       db.Cached("SELECT coalesce(max(seq), 0) + 1 FROM op_txn WHERE author=?"));
+  next->Bind(1, author_id_);
+  QUN_ASSIGN_OR_RETURN(bool row, next->Step());
+  int64_t seq = row ? next->Int(0) : 1;
+  next->Reset();
+  QUN_ASSIGN_OR_RETURN(Statement * add,
+                       db.Cached("INSERT INTO op_txn(author, seq, hlc, note) VALUES (?, ?, ?, ?)"));
+  add->Bind(1, author_id_)
+      .Bind(2, seq)
+      .Bind(3, static_cast<int64_t>(store_->clock().Now().packed))
+      .Bind(4, note_);
+  QUN_RETURN_IF_ERROR(add->Run());
+  txn_id_ = sqlite3_last_insert_rowid(db.handle());
+  return Status::Ok();
+}
+
+Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std::string_view column,
+                           const Value& value) {
+  if (!open_) return Status::Internal("write after the transaction ended");
+  if (!IsDomainColumn(table, column))
+    return Status::Internal(fmt::format("no such field {}.{}", table, column));
+  Database& db = store_->db();
+  QUN_ASSIGN_OR_RETURN(Statement * current,
+                       db.Cached(fmt::format("SELECT {} FROM {} WHERE id=?", column, table)));
+  current->Bind(1, row_id);
+  QUN_ASSIGN_OR_RETURN(bool exists, current->Step());
+  if (exists && current->GetValue(0) == value) {
+    current->Reset();
+    return false;
+  }
+  current->Reset();
+
+  QUN_RETURN_IF_ERROR(EnsureTxnRow());
+  Op op{std::string(table),    std::string(row_id),
+        std::string(column),   value,
+        store_->clock().Now(), author_};
+  QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_));
+  if (!won)
+    return Status::Internal(fmt::format(
+        "a local write to {}.{} lost to an existing one; the node's clock state is inconsistent",
+        table, column));
+  ++ops_written_;
+  return true;
+}
+
+Status WriteTxn::Commit() {
+  if (!open_) return Status::Internal("commit after the transaction ended");
+  Database& db = store_->db();
+  QUN_ASSIGN_OR_RETURN(Statement * save_clock,
+                       db.Cached("INSERT INTO meta(key, value) VALUES ('hlc', ?) "
+                                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
+  save_clock->Bind(1, static_cast<int64_t>(store_->clock().last().packed));
+  QUN_RETURN_IF_ERROR(save_clock->Run());
+  QUN_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  open_ = false;
+  return Status::Ok();
+}
+
+Status WriteTxn::Savepoint() {
+  if (saved_) return Status::Internal("nested savepoints are not supported");
+  QUN_RETURN_IF_ERROR(store_->db().Exec("SAVEPOINT qun_row"));
+  saved_ = Saved{txn_id_, ops_written_};
+  return Status::Ok();
+}
+
+Status WriteTxn::RollbackToSavepoint() {
+  if (!saved_) return Status::Internal("no savepoint to roll back to");
+  QUN_RETURN_IF_ERROR(store_->db().Exec("ROLLBACK TO qun_row; RELEASE qun_row"));
+  // The op_txn row may have been created after the savepoint: forget it too.
+  txn_id_ = saved_->txn_id;
+  ops_written_ = saved_->ops_written;
+  saved_.reset();
+  return Status::Ok();
+}
+
+Status WriteTxn::ReleaseSavepoint() {
+  if (!saved_) return Status::Internal("no savepoint to release");
+  QUN_RETURN_IF_ERROR(store_->db().Exec("RELEASE qun_row"));
+  saved_.reset();
+  return Status::Ok();
+}
+
+Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::string>& row_id,
+                                      int64_t limit) {
+  // The "from" value of a write is the value of the write before it on the
+  // same field in (HLC, author) order: what last-writer-wins showed before.
+  std::string rows_filter;
+  if (row_id) {
+    rows_filter =
+        "WHERE o.row_id = ?1 "
+        "OR o.row_id IN (SELECT id FROM person_handle WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM person_tag WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM membership WHERE person_id = ?1 OR group_id = ?1)";
+  }
+  std::string sql = fmt::format(
+      "SELECT w.hlc, hex(a.pubkey), n.name, t.seq, t.note, w.tbl, w.row_id, w.col, w.prev, "
+      "w.value FROM ("
+      "  SELECT o.*, lag(o.value) OVER (PARTITION BY o.tbl, o.row_id, o.col "
+      "    ORDER BY o.hlc, (SELECT pubkey FROM op_author WHERE id = o.author)) AS prev "
+      "  FROM op o {}) w "
+      "JOIN op_author a ON a.id = w.author "
+      "JOIN op_txn t ON t.id = w.txn "
+      "LEFT JOIN node n ON n.id = lower(hex(a.pubkey)) "
+      "ORDER BY w.hlc DESC, w.id DESC {}",
+      rows_filter, limit > 0 ? fmt::format("LIMIT {}", limit) : "");
+  QUN_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
+  if (row_id) stmt.Bind(1, *row_id);
+  std::vector<LogEntry> out;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    LogEntry e;
+    e.hlc = Hlc{static_cast<uint64_t>(stmt.Int(0))};
+    e.author = stmt.Text(1);
+    for (char& c : e.author) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    e.author_name = stmt.Text(2);
+    e.seq = stmt.Int(3);
+    e.note = stmt.Text(4);
+    e.table = stmt.Text(5);
+    e.row_id = stmt.Text(6);
+    e.column = stmt.Text(7);
+    e.old_value = stmt.GetValue(8);
+    e.new_value = stmt.GetValue(9);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace qun::core

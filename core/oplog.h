@@ -1,0 +1,124 @@
+// The one write path and its op log.
+//
+// Every change to domain data is a sequence of field writes made inside a
+// WriteTxn. Each write, in the same SQLite transaction:
+//   1. gets a fresh HLC timestamp from the store's clock,
+//   2. is appended to the op log as (table, row id, column, value, HLC, author),
+//   3. is applied to the materialized domain table if it wins last-writer-wins
+//      against the field's current (HLC, author) in field_clock.
+// Rows are created by their first write and never removed: a delete is a write
+// of `deleted = 1` (a tombstone), so a delete and a concurrent edit merge like
+// any two writes. ApplyOp is the same function sync uses for other nodes' ops,
+// which is why local state and merged state cannot drift apart.
+//
+// Ops of one WriteTxn form one op_txn row (author, seq): the unit that the
+// change-set layer ships. A WriteTxn that writes nothing leaves no trace.
+//
+// A WriteTxn borrows its Store and must not outlive it; one thread at a time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/hlc.h"
+#include "core/identity.h"
+#include "core/status.h"
+#include "core/value.h"
+
+namespace qun::core {
+
+class Database;
+class Store;
+
+// One field write, as stored in the op log and carried between nodes.
+struct Op {
+  std::string table;
+  std::string row_id;
+  std::string column;
+  Value value;
+  Hlc hlc;
+  PublicKey author{};
+};
+
+// True when the write (a_hlc, a_author) wins over (b_hlc, b_author): the later
+// HLC wins; equal HLCs are broken by the larger author public key, bytewise,
+// so that every node picks the same winner.
+bool Wins(Hlc a_hlc, const PublicKey& a_author, Hlc b_hlc, const uint8_t* b_author);
+
+// Returns the op_author id for `author`, adding it on first sight.
+Result<int64_t> AuthorId(Database& db, const PublicKey& author);
+
+// Appends `op` to the log under `txn_id` and applies it if it wins. Returns
+// whether it won. Refuses unknown tables or columns.
+Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id);
+
+class WriteTxn {
+ public:
+  static Result<std::unique_ptr<WriteTxn>> Begin(Store* store, const PublicKey& author,
+                                                 std::string note);
+  // Rolls back unless Commit() succeeded.
+  ~WriteTxn();
+  WriteTxn(const WriteTxn&) = delete;
+  WriteTxn& operator=(const WriteTxn&) = delete;
+
+  // Writes one field. When the row exists and the field already holds `value`,
+  // nothing is written and false is returned: re-importing the same data adds
+  // nothing to the log.
+  Result<bool> Set(std::string_view table, std::string_view row_id, std::string_view column,
+                   const Value& value);
+
+  Status Commit();
+
+  // A point inside the transaction to return to: RollbackToSavepoint() undoes
+  // every write since, so one bad row of an import leaves no half-written
+  // person behind. One savepoint at a time.
+  Status Savepoint();
+  Status RollbackToSavepoint();
+  Status ReleaseSavepoint();
+
+  int64_t ops_written() const { return ops_written_; }
+  const PublicKey& author() const { return author_; }
+  Store& store() { return *store_; }
+
+ private:
+  WriteTxn(Store* store, const PublicKey& author, std::string note)
+      : store_(store), author_(author), note_(std::move(note)) {}
+  Status EnsureTxnRow();
+
+  Store* store_;  // borrowed
+  PublicKey author_;
+  std::string note_;
+  int64_t author_id_ = 0;
+  int64_t txn_id_ = 0;  // 0 until the first op is written
+  int64_t ops_written_ = 0;
+  bool open_ = false;
+  struct Saved {
+    int64_t txn_id, ops_written;
+  };
+  std::optional<Saved> saved_;
+};
+
+// One entry of `qun log`: a field write and the value it replaced.
+struct LogEntry {
+  Hlc hlc;
+  std::string author;       // public key, hex
+  std::string author_name;  // the node's name, if known
+  int64_t seq = 0;          // the author's transaction number
+  std::string note;
+  std::string table;
+  std::string row_id;
+  std::string column;
+  Value old_value;
+  Value new_value;
+};
+
+// The history, newest first. With `row_id`, only that row and the rows that
+// belong to it (a person's handles, tags and memberships; a group's
+// memberships). `limit` 0 means all.
+Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::string>& row_id,
+                                      int64_t limit);
+
+}  // namespace qun::core

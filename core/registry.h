@@ -1,0 +1,163 @@
+// The community registry: groups, people, their contact handles and tags, and
+// memberships. This is the domain layer the CLI talks to.
+//
+// Reads query the materialized tables. Writes take a WriteTxn and express
+// every change as field writes on it (see oplog.h), after checking the rules
+// that hold for local edits: valid enum values, unique group names, a contact
+// handle belonging to one person, a group's capacity.
+//
+// A Registry borrows its Store; one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/oplog.h"
+#include "core/status.h"
+#include "core/store.h"
+
+namespace qun::core {
+
+// The allowed values of each enumerated field, in the order the CLI lists them.
+extern const std::vector<std::string> kGroupKinds;      // exchange, course, ...
+extern const std::vector<std::string> kPlatforms;       // wechat, qq, ...
+extern const std::vector<std::string> kAdmissions;      // open, invite, application, paid
+extern const std::vector<std::string> kGroupStatuses;   // active, archived
+extern const std::vector<std::string> kRoles;           // member, core, admin, owner
+extern const std::vector<std::string> kMemberStatuses;  // applicant, active, ...
+extern const std::vector<std::string> kHandleKinds;     // wechat, phone, email
+
+// InvalidArgument naming the allowed values when `value` is not one of them.
+Status CheckEnum(const std::string& field, const std::string& value,
+                 const std::vector<std::string>& allowed);
+
+constexpr int64_t kDefaultCapacity = 500;
+
+struct GroupInput {
+  std::optional<std::string> name, kind, platform, handle, admission, rules, intro_template, status;
+  std::optional<int64_t> capacity, fee_cents;
+};
+
+struct Group {
+  std::string id, name, kind, platform, handle, admission, rules, intro_template, status;
+  int64_t capacity = kDefaultCapacity;
+  int64_t fee_cents = 0;
+  int64_t created_at = 0;  // ms since the epoch
+  int64_t updated_at = 0;
+  int64_t active_members = 0;
+};
+
+struct Handle {
+  std::string kind;   // wechat, phone, email
+  std::string value;  // normalized (see NormalizeHandle)
+  bool operator==(const Handle&) const = default;
+};
+
+// Trims; phones keep digits and a leading '+'; emails are lower-cased.
+// InvalidArgument for an unknown kind or an empty or malformed value.
+Result<Handle> NormalizeHandle(const std::string& kind, const std::string& value);
+
+struct PersonInput {
+  std::optional<std::string> display_name, nickname, city, intro, needs, offers, notes;
+  std::optional<std::string> referred_by;  // a person id; "" clears it
+  std::vector<Handle> add_handles, remove_handles;
+  std::optional<std::vector<Handle>> set_handles;  // replaces the whole set
+  std::vector<std::string> add_tags, remove_tags;
+  std::optional<std::vector<std::string>> set_tags;  // replaces the whole set
+};
+
+struct Person {
+  std::string id, display_name, nickname, city, intro, needs, offers, referred_by, referred_by_name,
+      notes;
+  std::vector<Handle> handles;    // sorted by kind order, then value
+  std::vector<std::string> tags;  // sorted
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct PersonFilter {
+  std::optional<std::string> group_id, tag, city, status, role;
+};
+
+struct Membership {
+  std::string id, group_id, group_name, person_id, person_name, role, status, invited_by,
+      invited_by_name;
+  int64_t joined_at = 0;
+};
+
+struct MembershipFilter {
+  std::optional<std::string> group_id, person_id, status, role;
+};
+
+struct Counts {
+  int64_t groups = 0, archived_groups = 0, people = 0, memberships = 0, ops = 0, txns = 0;
+};
+
+class Registry {
+ public:
+  explicit Registry(Store& store) : store_(store) {}
+
+  // --- community and nodes
+  Status InitCommunity(WriteTxn& txn, const std::string& name);
+  Result<std::string> CommunityName();
+  Result<std::string> CommunityId();
+  Status SetNodeName(WriteTxn& txn, const std::string& node_id, const std::string& name);
+  Result<Counts> Count();
+
+  // --- references: a full id, an unambiguous id prefix (4+ hex characters),
+  // or a unique name (groups: name; people: display name, nickname or a
+  // contact handle). NotFound or Conflict (ambiguous) with the candidates.
+  Result<std::string> ResolveGroup(const std::string& ref);
+  Result<std::string> ResolvePerson(const std::string& ref);
+  // Any row: group, person, membership, handle or tag id or id prefix, or a
+  // group or person reference. For `qun log ID`.
+  Result<std::string> ResolveAnyRow(const std::string& ref);
+
+  // --- groups
+  Result<std::string> AddGroup(WriteTxn& txn, const GroupInput& in);
+  Status EditGroup(WriteTxn& txn, const std::string& id, const GroupInput& in);
+  Status ArchiveGroup(WriteTxn& txn, const std::string& id);
+  Result<Group> GetGroup(const std::string& id);
+  Result<std::vector<Group>> ListGroups(bool include_archived);
+
+  // --- people
+  // `id` may be given (an exported sheet's id column); otherwise it derives
+  // from the first contact handle (wechat, then phone, then email) or is random.
+  Result<std::string> AddPerson(WriteTxn& txn, const PersonInput& in,
+                                const std::optional<std::string>& id = std::nullopt);
+  Status EditPerson(WriteTxn& txn, const std::string& id, const PersonInput& in);
+  Status RemovePerson(WriteTxn& txn, const std::string& id);
+  Result<Person> GetPerson(const std::string& id);
+  Result<std::vector<Person>> ListPeople(const PersonFilter& filter);
+  // The live person holding this handle, if any.
+  Result<std::optional<std::string>> FindByHandle(const Handle& h);
+  // Whether a person row exists, and whether it is removed.
+  Result<std::optional<bool>> PersonRemoved(const std::string& id);
+
+  // --- memberships
+  Status Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
+              const std::string& role, const std::optional<std::string>& invited_by);
+  Status SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
+                             const std::string& person_id, const std::string& status);
+  Status SetRole(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
+                 const std::string& role);
+  Result<std::vector<Membership>> ListMemberships(const MembershipFilter& filter);
+
+  static std::string MembershipId(const std::string& group_id, const std::string& person_id);
+
+ private:
+  Status CheckGroupInput(const GroupInput& in, const std::optional<std::string>& id);
+  Status WriteGroupFields(WriteTxn& txn, const std::string& id, const GroupInput& in);
+  Status CheckPersonInput(const PersonInput& in, const std::string& id);
+  Status WritePersonFields(WriteTxn& txn, const std::string& id, const PersonInput& in);
+  Result<std::vector<Handle>> HandlesOf(const std::string& person_id);
+  Result<std::vector<std::string>> TagsOf(const std::string& person_id);
+  Result<std::optional<Membership>> GetMembership(const std::string& group_id,
+                                                  const std::string& person_id);
+
+  Store& store_;
+};
+
+}  // namespace qun::core

@@ -1,0 +1,112 @@
+#include "core/store.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include "core/migrations.h"
+#include "core/oplog.h"
+
+namespace qun::core {
+
+Store::Store(std::unique_ptr<Database> db, StoreOptions options)
+    : db_(std::move(db)), hlc_(options.clock ? options.clock : &system_clock_, Hlc{}) {}
+
+Store::~Store() = default;
+
+int Store::LatestSchemaVersion() { return Migrations().empty() ? 0 : Migrations().back().version; }
+
+Result<std::unique_ptr<Store>> Store::Create(const std::string& path, StoreOptions options) {
+  struct stat st;
+  if (path != ":memory:" && stat(path.c_str(), &st) == 0)
+    return Status::Conflict(
+        fmt::format("a database already exists at {}; this home already holds a node", path));
+  return OpenImpl(path, true, options);
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
+  struct stat st;
+  if (path != ":memory:" && stat(path.c_str(), &st) != 0)
+    return Status::NotFound(fmt::format(
+        "no community database at {}; run `qun init --name NAME` first, or pass the right "
+        "--home DIR",
+        path));
+  return OpenImpl(path, path == ":memory:", options);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenImpl(const std::string& path, bool create,
+                                               StoreOptions options) {
+  QUN_ASSIGN_OR_RETURN(auto db, Database::Open(path, create, options.busy_timeout_ms));
+  std::unique_ptr<Store> store(new Store(std::move(db), options));
+  QUN_RETURN_IF_ERROR(store->Setup());
+  return store;
+}
+
+Status Store::Setup() {
+  // Reading the header first turns "not a database" into a clear error before
+  // any pragma tries to change the file.
+  QUN_ASSIGN_OR_RETURN(auto app, db_->Prepare("PRAGMA application_id"));
+  QUN_ASSIGN_OR_RETURN(bool has_row, app.Step());
+  int64_t app_id = has_row ? app.Int(0) : 0;
+  QUN_ASSIGN_OR_RETURN(auto ver, db_->Prepare("PRAGMA user_version"));
+  QUN_ASSIGN_OR_RETURN(has_row, ver.Step());
+  schema_version_ = has_row ? static_cast<int>(ver.Int(0)) : 0;
+  QUN_ASSIGN_OR_RETURN(auto tables, db_->Prepare("SELECT count(*) FROM sqlite_master"));
+  QUN_ASSIGN_OR_RETURN(has_row, tables.Step());
+  int64_t table_count = has_row ? tables.Int(0) : 0;
+  // Finished statements would keep a read transaction open; WAL needs none.
+  app.Reset();
+  ver.Reset();
+  tables.Reset();
+
+  if (app_id != kApplicationId && (app_id != 0 || table_count != 0))
+    return Status::Corruption(fmt::format(
+        "{} is an SQLite database of another program, not a Qun database; pass the right "
+        "--home DIR",
+        path()));
+  if (schema_version_ > LatestSchemaVersion())
+    return Status::Incompatible(fmt::format(
+        "the database {} has schema version {}, newer than this qun understands (up to {}); "
+        "it was written by a newer Qun: upgrade qun to open it",
+        path(), schema_version_, LatestSchemaVersion()));
+
+  QUN_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
+  QUN_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=FULL"));
+  QUN_RETURN_IF_ERROR(db_->Exec("PRAGMA foreign_keys=ON"));
+  QUN_RETURN_IF_ERROR(Migrate());
+
+  // The HLC resumes above everything this node has written or seen.
+  QUN_ASSIGN_OR_RETURN(auto hi,
+                       db_->Prepare("SELECT max(coalesce((SELECT value FROM meta WHERE "
+                                    "key='hlc'), 0), coalesce((SELECT max(hlc) FROM op), 0))"));
+  QUN_ASSIGN_OR_RETURN(has_row, hi.Step());
+  if (has_row) hlc_.Observe(Hlc{static_cast<uint64_t>(hi.Int(0))});
+  return Status::Ok();
+}
+
+Status Store::Migrate() {
+  if (schema_version_ == LatestSchemaVersion()) return Status::Ok();
+  QUN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  for (const Migration& m : Migrations()) {
+    if (m.version <= schema_version_) continue;
+    Status s = db_->Exec(m.sql);
+    if (!s.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return s.WithContext(fmt::format("applying schema migration {}", m.file));
+    }
+  }
+  Status s = db_->Exec(fmt::format("PRAGMA user_version={}; PRAGMA application_id={};",
+                                   LatestSchemaVersion(), kApplicationId));
+  if (s.ok()) s = db_->Exec("COMMIT");
+  if (!s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+  schema_version_ = LatestSchemaVersion();
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<WriteTxn>> Store::Begin(const PublicKey& author, std::string note) {
+  return WriteTxn::Begin(this, author, std::move(note));
+}
+
+}  // namespace qun::core

@@ -1,0 +1,69 @@
+// Store: one community database on disk, opened and migrated.
+//
+// Opening sets the pragmas Qun relies on (WAL, foreign keys, full sync so that
+// an acknowledged write survives a power cut, a busy timeout so that two
+// `qun` processes take turns instead of failing), checks that the file is a
+// Qun database of a schema version this binary understands, and applies any
+// missing migrations.
+//
+// All writes to domain data go through Begin() (see oplog.h). A Store is a
+// resource type and belongs to one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/db.h"
+#include "core/hlc.h"
+#include "core/identity.h"
+#include "core/status.h"
+
+namespace qun::core {
+
+class WriteTxn;
+
+struct StoreOptions {
+  int busy_timeout_ms = 5000;
+  PhysicalClock* clock = nullptr;  // borrowed; nullptr means the system clock
+};
+
+class Store {
+ public:
+  // 'QUN1' in the SQLite header's application_id field, so other tools (and
+  // Qun itself) can tell a Qun database from any other SQLite file.
+  static constexpr int32_t kApplicationId = 0x51554E31;
+
+  // Creates a new database at `path`; fails if one exists.
+  static Result<std::unique_ptr<Store>> Create(const std::string& path, StoreOptions options);
+  // Opens an existing database (":memory:" opens a fresh in-memory one).
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Starts the one write path: a transaction whose field writes are applied to
+  // the domain tables and appended to the op log together. `note` says what
+  // the user did ("member add"), for `qun log`.
+  Result<std::unique_ptr<WriteTxn>> Begin(const PublicKey& author, std::string note);
+
+  Database& db() { return *db_; }
+  HlcClock& clock() { return hlc_; }
+  int schema_version() const { return schema_version_; }
+  static int LatestSchemaVersion();
+  const std::string& path() const { return db_->path(); }
+
+ private:
+  Store(std::unique_ptr<Database> db, StoreOptions options);
+  static Result<std::unique_ptr<Store>> OpenImpl(const std::string& path, bool create,
+                                                 StoreOptions options);
+  Status Setup();
+  Status Migrate();
+
+  std::unique_ptr<Database> db_;
+  SystemClock system_clock_;
+  HlcClock hlc_;
+  int schema_version_ = 0;
+};
+
+}  // namespace qun::core

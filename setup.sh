@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up Qun on a fresh Debian 12 machine and runs it.
+#
+#   ./setup.sh        install what is missing, build, run the demo
+#   ./setup.sh test   install what is missing, build, run the whole test suite
+#
+# Installing uses apt-get (through sudo when not root) and only for packages
+# that are missing, so a second run starts building at once.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode="${1:-demo}"
+case "$mode" in
+  demo|test) ;;
+  *) echo "usage: ./setup.sh [demo|test]" >&2; exit 2 ;;
+esac
+
+packages=(build-essential cmake pkg-config libsqlite3-dev libsodium-dev libcli11-dev
+          nlohmann-json3-dev libfmt-dev doctest-dev util-linux)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "==> installing: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build_dir="${QUN_BUILD_DIR:-build}"
+werror=OFF
+if [ "${CI:-}" = "true" ]; then werror=ON; fi
+echo "==> building in $build_dir"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUN_WERROR="$werror" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"
+
+if [ "$mode" = test ]; then
+  echo "==> running the tests"
+  ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+else
+  echo "==> running the demo"
+  QUN="$build_dir/cli/qun" ./demo/demo.sh
+fi
