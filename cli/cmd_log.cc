@@ -1,6 +1,8 @@
 // `qun log [ID]`: who changed which field, from what to what, and when.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/ids.h"
@@ -28,6 +30,17 @@ void AddLogCommand(App& app) {
         QUN_ASSIGN_OR_RETURN(row, node->registry->ResolveAnyRow(*args->ref));
       }
       QUN_ASSIGN_OR_RETURN(auto entries, core::ReadLog(node->store->db(), row, args->limit));
+      // Rows are named the way admins know them: a person's name, a group's
+      // name, "张伟 @ 北京交流群" for a membership.
+      std::map<std::string, std::string> labels;
+      auto label = [&](const core::LogEntry& e) -> std::string {
+        auto [it, fresh] = labels.try_emplace(e.table + e.row_id);
+        if (fresh) {
+          auto l = core::RowLabel(node->store->db(), e.table, e.row_id);
+          it->second = l.ok() && !l->empty() ? *l : core::ShortId(e.row_id);
+        }
+        return it->second;
+      };
       if (app.options.json) {
         nlohmann::json out = nlohmann::json::array();
         auto value_json = [](const Value& v) -> nlohmann::json {
@@ -45,6 +58,7 @@ void AddLogCommand(App& app) {
                          {"note", e.note},
                          {"table", e.table},
                          {"row_id", e.row_id},
+                         {"record", label(e)},
                          {"field", e.column},
                          {"from", value_json(e.old_value)},
                          {"to", value_json(e.new_value)}});
@@ -55,19 +69,24 @@ void AddLogCommand(App& app) {
         app.Print("No changes recorded.\n");
         return Status::Ok();
       }
-      Table t({"WHEN", "WHO", "CHANGE", "ROW", "FIELD", "FROM", "TO"});
+      Table t({"WHEN", "WHO", "CHANGE", "RECORD", "FIELD", "FROM", "TO"});
       t.SetMaxWidth(5, 24);
       t.SetMaxWidth(6, 32);
-      auto shown = [](const Value& v) {
+      auto shown = [](const std::string& field, const Value& v) {
+        if (IsNull(v)) return std::string("∅");
+        // Times and references read better short.
+        if (field.ends_with("_at") && std::holds_alternative<int64_t>(v))
+          return FormatTime(std::get<int64_t>(v));
         std::string s = ValueToDisplay(v);
-        return IsNull(v) ? std::string("∅") : s.empty() ? std::string("\"\"") : s;
+        if (field.ends_with("_id") || field == "referred_by" || field == "invited_by")
+          return core::ShortId(s);
+        return s.empty() ? std::string("\"\"") : s;
       };
       for (const auto& e : entries) {
         std::string who = e.author_name.empty() ? core::ShortId(e.author)
                                                 : e.author_name + " " + core::ShortId(e.author);
-        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, e.note,
-                  e.table + " " + core::ShortId(e.row_id), e.column, shown(e.old_value),
-                  shown(e.new_value)});
+        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, e.note, label(e),
+                  e.column, shown(e.column, e.old_value), shown(e.column, e.new_value)});
       }
       app.Print(t.Render());
       return Status::Ok();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <map>
 
 #include "core/db.h"
 #include "core/schema.h"
@@ -186,6 +187,34 @@ Status WriteTxn::ReleaseSavepoint() {
   QUN_RETURN_IF_ERROR(store_->db().Exec("RELEASE qun_row"));
   saved_.reset();
   return Status::Ok();
+}
+
+Result<std::string> RowLabel(Database& db, const std::string& table, const std::string& row_id) {
+  static const std::map<std::string, std::string> kLabelSql = {
+      {"community", "SELECT coalesce(name,'') FROM community WHERE id=?"},
+      {"node", "SELECT coalesce(name,'') FROM node WHERE id=?"},
+      {"chat_group", "SELECT coalesce(name,'') FROM chat_group WHERE id=?"},
+      {"person", "SELECT coalesce(display_name,'') FROM person WHERE id=?"},
+      {"person_handle",
+       "SELECT coalesce(p.display_name,'') || ' · ' || coalesce(h.kind,'') || ' ' || "
+       "coalesce(h.value,'') FROM person_handle h LEFT JOIN person p ON p.id=h.person_id "
+       "WHERE h.id=?"},
+      {"person_tag",
+       "SELECT coalesce(p.display_name,'') || ' · tag ' || coalesce(t.tag,'') FROM person_tag t "
+       "LEFT JOIN person p ON p.id=t.person_id WHERE t.id=?"},
+      {"membership",
+       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') FROM membership m "
+       "LEFT JOIN person p ON p.id=m.person_id LEFT JOIN chat_group g ON g.id=m.group_id "
+       "WHERE m.id=?"},
+  };
+  auto it = kLabelSql.find(table);
+  if (it == kLabelSql.end()) return std::string();
+  QUN_ASSIGN_OR_RETURN(Statement * s, db.Cached(it->second));
+  s->Bind(1, row_id);
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::string out = row ? s->Text(0) : "";
+  s->Reset();
+  return out;
 }
 
 Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::string>& row_id,

@@ -10,9 +10,13 @@
 -- of one transaction may arrive in any order.
 
 -- Local state of this node, never synced: schema facts, the HLC high-water mark.
+-- `value` columns have no declared type on purpose: that gives them no type
+-- affinity, so a text such as '+8613800000000' or '007' is stored exactly as
+-- written. (A declared type like ANY would mean NUMERIC affinity in an
+-- ordinary table, and SQLite would turn those texts into numbers.)
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
-  value ANY
+  value
 ) WITHOUT ROWID;
 
 -- Every author whose ops this node holds, by Ed25519 public key. The op log
@@ -40,7 +44,7 @@ CREATE TABLE op (
   tbl    TEXT NOT NULL,
   row_id TEXT NOT NULL,
   col    TEXT NOT NULL,
-  value  ANY,
+  value,
   hlc    INTEGER NOT NULL,
   author INTEGER NOT NULL REFERENCES op_author(id)
 );
