@@ -1,0 +1,161 @@
+#include "core/member_import.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "support/test_store.h"
+
+using namespace qun;
+using testing::TestStore;
+
+namespace {
+
+struct Fixture : TestStore {
+  core::Registry reg{*store};
+
+  Status Import(const std::string& bytes, core::ImportReport* report,
+                core::ImportOptions options = {}) {
+    return core::ImportMembers(*store, reg, me, bytes, options, report);
+  }
+  int64_t People() { return Int("SELECT count(*) FROM person WHERE deleted=0"); }
+  int64_t Ops() { return Int("SELECT count(*) FROM op"); }
+};
+
+std::string SampleCsv() {
+  std::ifstream in(std::string(QUN_TEST_DATA) + "/members-sample.csv", std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("importing the sample sheet adds 240 people and re-importing it changes nothing") {
+  Fixture f;
+  core::ImportReport r;
+  REQUIRE(f.Import(SampleCsv(), &r).ok());
+  CHECK(r.encoding == "UTF-8 with BOM");
+  CHECK(r.imported == 240);
+  CHECK(r.rejections.empty());
+  CHECK(r.written);
+  CHECK(f.People() == 240);
+  int64_t ops = f.Ops();
+  core::ImportReport again;
+  REQUIRE(f.Import(SampleCsv(), &again).ok());
+  CHECK(again.imported == 0);
+  CHECK(again.updated == 0);
+  CHECK(again.unchanged == 240);
+  CHECK(f.Ops() == ops);
+}
+
+TEST_CASE("an edited row updates its person, matched by contact handle") {
+  Fixture f;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,wechat,city\r\n张伟,zw_1,北京\r\n", &r).ok());
+  REQUIRE(f.Import("wechat,city,display_name\r\nzw_1,上海,张伟\r\n", &r).ok());
+  CHECK(r.updated == 1);
+  CHECK(f.People() == 1);
+  CHECK(f.Get("SELECT city FROM person") == Value{std::string("上海")});
+}
+
+TEST_CASE("a GB18030 sheet with Chinese headers imports as proper UTF-8") {
+  Fixture f;
+  std::string utf8 = "姓名,微信,城市,标签\r\n张伟,zw_1,北京,摄影；读书\r\n";
+  auto gb = encoding::EncodeAs(utf8, encoding::Encoding::kGb18030);
+  REQUIRE(gb.ok());
+  REQUIRE(*gb != utf8);
+  core::ImportReport r;
+  REQUIRE(f.Import(*gb, &r).ok());
+  CHECK(r.encoding == "GB18030");
+  CHECK(r.imported == 1);
+  auto people = f.reg.ListPeople({});
+  REQUIRE(people->size() == 1);
+  CHECK((*people)[0].display_name == "张伟");
+  CHECK((*people)[0].city == "北京");
+  CHECK((*people)[0].tags == std::vector<std::string>{"摄影", "读书"});
+}
+
+TEST_CASE("a file with bad rows is rejected whole, each problem with its line") {
+  Fixture f;
+  std::string csv =
+      "display_name,wechat,email\n"
+      "好人,ok_1,ok@example.org\n"
+      ",no_name,\n"
+      "坏邮箱,bad_mail,not-an-email\n"
+      "\"多行\n名字\",ml_1,\n"
+      "重复,ok_1,\n";
+  core::ImportReport r;
+  Status s = f.Import(csv, &r);
+  CHECK(s.code() == Status::Code::kRejected);
+  CHECK_FALSE(r.written);
+  REQUIRE(r.rejections.size() == 3);
+  CHECK(r.rejections[0].line == 3);
+  CHECK(r.rejections[1].line == 4);
+  CHECK(r.rejections[2].line == 7);  // the quoted line break moved it down
+  CHECK(r.rejections[2].reason.find("line 2") != std::string::npos);
+  CHECK(f.People() == 0);
+  CHECK(f.Ops() == 0);
+
+  core::ImportOptions skip;
+  skip.skip_bad = true;
+  REQUIRE(f.Import(csv, &r, skip).ok());
+  CHECK(r.imported == 2);
+  CHECK(r.rejections.size() == 3);
+  CHECK(f.People() == 2);
+}
+
+TEST_CASE("a dry run reports but writes nothing") {
+  Fixture f;
+  core::ImportOptions dry;
+  dry.dry_run = true;
+  core::ImportReport r;
+  REQUIRE(f.Import(SampleCsv(), &r, dry).ok());
+  CHECK(r.imported == 240);
+  CHECK_FALSE(r.written);
+  CHECK(f.People() == 0);
+}
+
+TEST_CASE("a sheet without a display_name column is refused with what to name it") {
+  Fixture f;
+  core::ImportReport r;
+  Status s = f.Import("wechat,city\nwx,北京\n", &r);
+  CHECK(s.code() == Status::Code::kInvalidArgument);
+  CHECK(s.message().find("display_name") != std::string::npos);
+}
+
+TEST_CASE("a referrer further down the sheet is linked after all rows are in") {
+  Fixture f;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,wechat,referred_by\n新人,new_1,old_1\n老人,old_1,\n", &r).ok());
+  auto id = f.reg.ResolvePerson("new_1");
+  REQUIRE(id.ok());
+  auto p = f.reg.GetPerson(*id);
+  CHECK(p->referred_by_name == "老人");
+}
+
+TEST_CASE("unknown columns are ignored and reported") {
+  Fixture f;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,favourite colour\nA,blue\n", &r).ok());
+  CHECK(r.ignored_columns == std::vector<std::string>{"favourite colour"});
+}
+
+TEST_CASE("importing into a group adds every person to it once") {
+  Fixture f;
+  std::string g;
+  {
+    auto txn = f.Begin();
+    core::GroupInput in;
+    in.name = "导入群";
+    g = *f.reg.AddGroup(*txn, in);
+    REQUIRE(txn->Commit().ok());
+  }
+  core::ImportOptions opts;
+  opts.group_id = g;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,wechat\nA,a1\nB,b1\n", &r, opts).ok());
+  CHECK(r.joined == 2);
+  REQUIRE(f.Import("display_name,wechat\nA,a1\nB,b1\n", &r, opts).ok());
+  CHECK(r.joined == 0);
+  CHECK(r.unchanged == 2);
+}
