@@ -151,7 +151,6 @@ void AddTransferCommands(App& app) {
         opts.dry_run = args->dry_run;
         opts.note = "import members " + args->file;
         QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(args->file));
-        Progress progress("Importing", 0);
         std::unique_ptr<Progress> bar;
         opts.progress = [&bar](int64_t done, int64_t total) {
           if (!bar) bar = std::make_unique<Progress>("Importing", total);
