@@ -11,6 +11,27 @@
 
 namespace qun::cli {
 
+namespace {
+
+// Removes the files of a `qun init` that did not finish.
+struct HalfMadeNode {
+  std::string home;
+  std::unique_ptr<core::Store>* store;
+  bool key_created = false;
+  bool done = false;
+
+  ~HalfMadeNode() {
+    if (done) return;
+    store->reset();  // close the database before removing it
+    std::string db = core::DatabasePath(home);
+    for (const std::string& f : {db, db + "-wal", db + "-shm"}) std::remove(f.c_str());
+    if (key_created)
+      for (const char* f : {"/node.key", "/node.pub"}) std::remove((home + f).c_str());
+  }
+};
+
+}  // namespace
+
 void AddNodeCommands(App& app) {
   struct InitArgs {
     std::string name;
@@ -29,38 +50,34 @@ void AddNodeCommands(App& app) {
       std::string db_path = core::DatabasePath(home);
       core::StoreOptions store_options;
       store_options.busy_timeout_ms = BusyTimeoutMs();
-      // The database is created first: if the key cannot be written, the
-      // half-made database is removed again, so a retry starts clean.
+      // Whatever fails after the database exists, the files made so far are
+      // removed again, so a retried `qun init` starts clean.
       QUN_ASSIGN_OR_RETURN(auto store, core::Store::Create(db_path, store_options));
-      auto identity = core::Identity::Create(home);
-      if (!identity.ok()) {
-        store.reset();
-        std::remove(db_path.c_str());
-        std::remove((db_path + "-wal").c_str());
-        std::remove((db_path + "-shm").c_str());
-        return identity.status();
-      }
+      HalfMadeNode cleanup{home, &store};
+      QUN_ASSIGN_OR_RETURN(auto identity, core::Identity::Create(home));
+      cleanup.key_created = true;
       core::Registry registry(*store);
       std::string admin = args->admin;
       if (admin.empty()) {
         const char* user = std::getenv("USER");
         admin = user && *user ? user : "admin";
       }
-      QUN_ASSIGN_OR_RETURN(auto txn, store->Begin((*identity)->public_key(), "init"));
+      QUN_ASSIGN_OR_RETURN(auto txn, store->Begin(identity->public_key(), "init"));
       QUN_RETURN_IF_ERROR(registry.InitCommunity(*txn, args->name));
-      QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, (*identity)->node_id(), admin));
+      QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, identity->node_id(), admin));
       QUN_RETURN_IF_ERROR(txn->Commit());
+      cleanup.done = true;
       if (app.options.json) {
         QUN_ASSIGN_OR_RETURN(std::string community_id, registry.CommunityId());
         app.PrintJson({{"home", home},
                        {"database", db_path},
                        {"community_id", community_id},
-                       {"node_id", (*identity)->node_id()}});
+                       {"node_id", identity->node_id()}});
       } else {
         app.Print(fmt::format(
             "Created community '{}' in {}\nThis node's id: {}\nNext: add a group with `qun "
             "group add NAME`, or import a sheet with `qun import members FILE.csv`.\n",
-            args->name, home, (*identity)->node_id()));
+            args->name, home, identity->node_id()));
       }
       return Status::Ok();
     };

@@ -1,5 +1,6 @@
 // `qun import members` and `qun export members|groups|memberships`.
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,13 +26,22 @@ Result<std::string> ReadInput(const std::string& path) {
     ss << std::cin.rdbuf();
     return ss.str();
   }
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return Status::InvalidArgument(
+        fmt::format("{} is a folder; give the path of a .csv file inside it", path));
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Status::NotFound(
         fmt::format("cannot open {}: {}; check the file name", path, strerror(errno)));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IOError(fmt::format("reading {} failed", path));
-  return bytes;
+  try {
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.bad()) return bytes;
+  } catch (const std::exception&) {
+    // libstdc++ reports read errors from the stream buffer by throwing.
+  }
+  return Status::IOError(
+      fmt::format("reading {} failed: {}; check the file and the disk", path, strerror(errno)));
 }
 
 // Writes next to the target and renames, so an interrupted export never

@@ -151,8 +151,12 @@ Result<Handle> NormalizeHandle(const std::string& kind_in, const std::string& va
         value.find(' ') != std::string::npos)
       return Status::InvalidArgument(
           fmt::format("'{}' is not an email address (expected name@domain)", value));
-  } else if (value.find_first_of(" \t\r\n") != std::string::npos) {
-    return Status::InvalidArgument(fmt::format("the wechat id '{}' contains spaces", value));
+  } else {
+    if (value.find_first_of(" \t\r\n") != std::string::npos)
+      return Status::InvalidArgument(fmt::format("the wechat id '{}' contains spaces", value));
+    // WeChat ids do not distinguish case: WangFang_88 and wangfang_88 are
+    // one account, so they must be one handle.
+    value = text::AsciiLower(value);
   }
   return Handle{kind, value};
 }
@@ -295,9 +299,10 @@ Status Registry::CheckGroupInput(const GroupInput& in, const std::optional<std::
   if (in.name) {
     std::string name = text::Trim(*in.name);
     if (name.empty()) return Status::InvalidArgument("a group needs a non-empty name");
-    QUN_ASSIGN_OR_RETURN(Statement s,
-                         store_.db().Prepare("SELECT id FROM chat_group WHERE deleted=0 AND name=? "
-                                             "COLLATE NOCASE AND id IS NOT ?"));
+    QUN_ASSIGN_OR_RETURN(
+        Statement s,
+        store_.db().Prepare("SELECT id, name FROM chat_group WHERE deleted=0 AND name=? "
+                            "COLLATE NOCASE AND id IS NOT ?"));
     s.Bind(1, name);
     if (id) s.Bind(2, *id);
     QUN_ASSIGN_OR_RETURN(bool taken, s.Step());
@@ -305,7 +310,7 @@ Status Registry::CheckGroupInput(const GroupInput& in, const std::optional<std::
       return Status::Conflict(fmt::format(
           "a group named '{}' already exists ({}); choose another name, or edit that group "
           "with `qun group edit {}`",
-          name, ShortId(s.Text(0)), ShortId(s.Text(0))));
+          s.Text(1), ShortId(s.Text(0)), ShortId(s.Text(0))));
   }
   return Status::Ok();
 }
