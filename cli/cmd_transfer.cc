@@ -174,7 +174,8 @@ void AddTransferCommands(App& app) {
         if (app.options.json) {
           nlohmann::json rejected = nlohmann::json::array();
           for (const auto& r : report.rejections)
-            rejected.push_back({{"line", r.line}, {"reason", r.reason}});
+            rejected.push_back(
+                {{"line", r.line}, {"reason", r.reason}, {"row_imported", r.row_imported}});
           app.PrintJson({{"file", args->file},
                          {"encoding", report.encoding},
                          {"rows", report.rows},
@@ -182,7 +183,7 @@ void AddTransferCommands(App& app) {
                          {"updated", report.updated},
                          {"unchanged", report.unchanged},
                          {"joined_group", report.joined},
-                         {"rejected", report.rejections.size()},
+                         {"rejected", report.rejected_rows()},
                          {"rejections", rejected},
                          {"ignored_columns", report.ignored_columns},
                          {"written", report.written}});
@@ -197,7 +198,7 @@ void AddTransferCommands(App& app) {
               report.written ? ""
                              : (args->dry_run ? "Dry run, nothing written: " : "Nothing written: "),
               args->file, report.encoding, report.imported, report.updated, report.unchanged,
-              report.rejections.size());
+              report.rejected_rows());
           if (opts.group_id) out += fmt::format(", {} added to the group", report.joined);
           app.Print(out + "\n");
         }

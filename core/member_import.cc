@@ -80,6 +80,13 @@ struct Row {
 
 }  // namespace
 
+int64_t ImportReport::rejected_rows() const {
+  int64_t n = 0;
+  for (const auto& r : rejections)
+    if (!r.row_imported) ++n;
+  return n;
+}
+
 const std::vector<std::string>& MemberColumns() {
   static const std::vector<std::string> kColumns = {
       "id",   "display_name", "nickname", "wechat", "phone",       "email", "city",
@@ -140,6 +147,7 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
   };
   std::map<std::string, int> handle_lines;  // "kind:value" -> first line with it
   std::set<std::string> ids_seen;
+  std::map<std::string, int> bare_name_lines;  // rows matched by name alone
   for (size_t r = 1; r < records.size(); ++r) {
     const csv::Record& rec = records[r];
     ++report->rows;
@@ -202,6 +210,18 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     }
     if (!ok) continue;
     if (any_handle_column) in.set_handles = handles;
+    if (handles.empty() && !(field("id") && !text::Trim(*field("id")).empty())) {
+      // Without id or handle, the name is all that tells two rows apart.
+      std::string name = text::Trim(*in.display_name);
+      if (auto seen = bare_name_lines.find(name); seen != bare_name_lines.end()) {
+        reject(rec.line, fmt::format("{} is also on line {}, and neither row has an id or a "
+                                     "contact handle to tell them apart; add a wechat, phone or "
+                                     "email column",
+                                     name, seen->second));
+        continue;
+      }
+      bare_name_lines[name] = rec.line;
+    }
     if (auto id = field("id"); id && !text::Trim(*id).empty()) {
       std::string v = text::AsciiLower(text::Trim(*id));
       if (!LooksLikeId(v)) {
@@ -259,6 +279,17 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
         existed = true;
       }
     }
+    if (s.ok() && !target && (!row.input.set_handles || row.input.set_handles->empty())) {
+      // No id, no handle: a name that exactly one person has is that person,
+      // so re-importing such a sheet updates instead of duplicating.
+      auto by_name = registry.ResolvePersonByName(*row.input.display_name);
+      if (by_name.ok()) {
+        target = *by_name;
+        existed = true;
+      } else if (by_name.status().code() != Status::Code::kNotFound) {
+        s = by_name.status();
+      }
+    }
     int64_t ops_before = txn->ops_written();
     if (s.ok()) {
       if (existed) {
@@ -302,7 +333,15 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
   // Referrals last: the referrer may be further down the sheet.
   for (Written& w : written) {
     if (!w.row->referred_by) continue;
-    auto ref = registry.ResolvePerson(*w.row->referred_by);
+    // An id names the referrer even when they were removed since (exports
+    // write ids); anything else is resolved like on the command line.
+    std::string as_id = text::AsciiLower(*w.row->referred_by);
+    Result<std::string> ref = Status::NotFound("");
+    QUN_ASSIGN_OR_RETURN(auto id_exists, registry.PersonRemoved(as_id));
+    if (LooksLikeId(as_id) && id_exists)
+      ref = as_id;
+    else
+      ref = registry.ResolvePerson(*w.row->referred_by);
     Status s = ref.status();
     if (s.ok()) {
       PersonInput in;
@@ -318,7 +357,11 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
       }
       QUN_RETURN_IF_ERROR(txn->RollbackToSavepoint());
     }
-    reject(w.row->line, fmt::format("referred_by '{}': {}", *w.row->referred_by, s.message()));
+    report->rejections.push_back(
+        {w.row->line,
+         fmt::format("referred_by '{}': {}{}", *w.row->referred_by, s.message(),
+                     options.skip_bad ? " (the person was imported without the referral)" : ""),
+         true});
   }
   for (const Written& w : written) {
     if (w.outcome == Outcome::kImported) ++report->imported;
@@ -332,7 +375,7 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
   if (!report->rejections.empty() && !options.skip_bad)
     return Status::Rejected(fmt::format(
         "{} of {} rows have problems, so nothing was imported; fix them, or pass --skip-bad to "
-        "import the other rows",
+        "import the good rows",
         report->rejections.size(), report->rows));
   if (options.dry_run) return Status::Ok();  // the transaction rolls back
   QUN_RETURN_IF_ERROR(txn->Commit());

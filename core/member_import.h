@@ -35,6 +35,9 @@ struct ImportOptions {
 struct ImportRejection {
   int line;
   std::string reason;
+  // With skip_bad, a row whose only problem is its referred_by cell is still
+  // imported, without the referral; it is listed here all the same.
+  bool row_imported = false;
 };
 
 struct ImportReport {
@@ -45,6 +48,7 @@ struct ImportReport {
   int64_t unchanged = 0;  // existing people, nothing to change
   int64_t joined = 0;     // memberships added in the --group group
   std::vector<ImportRejection> rejections;
+  int64_t rejected_rows() const;  // rejections whose row was not imported
   std::vector<std::string> ignored_columns;
   bool written = false;  // whether the transaction was committed
 };

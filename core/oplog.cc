@@ -21,7 +21,11 @@ Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
   QUN_ASSIGN_OR_RETURN(Statement * find, db.Cached("SELECT id FROM op_author WHERE pubkey=?"));
   find->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool found, find->Step());
-  if (found) return find->Int(0);
+  if (found) {
+    int64_t id = find->Int(0);
+    find->Reset();
+    return id;
+  }
   QUN_ASSIGN_OR_RETURN(Statement * add, db.Cached("INSERT INTO op_author(pubkey) VALUES (?)"));
   add->Bind(1, key);
   QUN_RETURN_IF_ERROR(add->Run());
@@ -95,6 +99,8 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   // timeout) rather than failing halfway through.
   QUN_RETURN_IF_ERROR(store->db().Exec("BEGIN IMMEDIATE"));
   txn->open_ = true;
+  // Another qun process may have written since this store was opened.
+  QUN_RETURN_IF_ERROR(store->CatchUpClock());
   return txn;
 }
 
@@ -129,11 +135,19 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
   if (!IsDomainColumn(table, column))
     return Status::Internal(fmt::format("no such field {}.{}", table, column));
   Database& db = store_->db();
-  QUN_ASSIGN_OR_RETURN(Statement * current,
-                       db.Cached(fmt::format("SELECT {} FROM {} WHERE id=?", column, table)));
+  // Skip only a value some op already wrote: a column default (deleted = 0 on
+  // a new row) was never logged, so a delete made elsewhere would win over
+  // it. Writing it records the intent ("this row is live now") in the log.
+  // Null over a never-written field says nothing, and is skipped too.
+  QUN_ASSIGN_OR_RETURN(
+      Statement * current,
+      db.Cached(fmt::format("SELECT t.{}, EXISTS (SELECT 1 FROM field_clock c WHERE "
+                            "c.tbl='{}' AND c.row_id=t.id AND c.col='{}') FROM {} t WHERE t.id=?",
+                            column, table, column, table)));
   current->Bind(1, row_id);
   QUN_ASSIGN_OR_RETURN(bool exists, current->Step());
-  if (exists && current->GetValue(0) == value) {
+  bool logged = current->Int(1) != 0;
+  if (exists && (logged || IsNull(value)) && current->GetValue(0) == value) {
     current->Reset();
     return false;
   }

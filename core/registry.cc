@@ -126,6 +126,11 @@ Result<Handle> NormalizeHandle(const std::string& kind_in, const std::string& va
   if (!text::IsValidUtf8(value))
     return Status::InvalidArgument(fmt::format("the {} handle is not valid UTF-8 text", kind));
   if (value.empty()) return Status::InvalidArgument(fmt::format("the {} handle is empty", kind));
+  if (value.find(';') != std::string::npos || value.find("；") != std::string::npos)
+    return Status::InvalidArgument(fmt::format(
+        "the {} '{}' contains ';', which separates several {}s in spreadsheets; give each on its "
+        "own",
+        kind, value, kind));
   if (kind == "phone") {
     std::string digits;
     for (size_t i = 0; i < value.size(); ++i) {
@@ -248,6 +253,22 @@ Result<std::string> Registry::ResolvePerson(const std::string& ref) {
     if (found.ok() && found->has_value() && !LooksLikeIdPrefix(ref)) return **found;
   }
   return ResolveRef(store_.db(), ref, "person", "person", "t.deleted=0", by_name);
+}
+
+Result<std::string> Registry::ResolvePersonByName(const std::string& name) {
+  QUN_ASSIGN_OR_RETURN(Statement s, store_.db().Prepare("SELECT id FROM person WHERE deleted=0 AND "
+                                                        "display_name=? LIMIT 2"));
+  s.Bind(1, text::Trim(name));
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return Status::NotFound(fmt::format("no person is named '{}'", name));
+  std::string id = s.Text(0);
+  QUN_ASSIGN_OR_RETURN(row, s.Step());
+  if (row)
+    return Status::Conflict(fmt::format(
+        "several people are named '{}'; add an id or a contact handle (wechat, phone or email) "
+        "to say which",
+        name));
+  return id;
 }
 
 Result<std::string> Registry::ResolveAnyRow(const std::string& ref) {
@@ -434,6 +455,16 @@ Result<std::optional<std::string>> Registry::FindByHandle(const Handle& h) {
   return std::optional<std::string>(s.Text(0));
 }
 
+Result<std::optional<std::string>> Registry::HandleOwner(const Handle& h) {
+  QUN_ASSIGN_OR_RETURN(Statement s,
+                       store_.db().Prepare("SELECT person_id FROM person_handle WHERE id=? AND "
+                                           "deleted=0"));
+  s.Bind(1, HandleRowId(h));
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
+}
+
 Result<std::optional<bool>> Registry::PersonRemoved(const std::string& id) {
   QUN_ASSIGN_OR_RETURN(Statement s, store_.db().Prepare("SELECT deleted FROM person WHERE id=?"));
   s.Bind(1, id);
@@ -455,9 +486,11 @@ Status Registry::CheckPersonInput(const PersonInput& in, const std::string& id) 
   auto check_tag = [](const std::string& t) -> Status {
     if (!text::IsValidUtf8(t)) return Status::InvalidArgument("a tag is not valid UTF-8 text");
     if (text::Trim(t).empty()) return Status::InvalidArgument("a tag cannot be empty");
-    if (t.find(';') != std::string::npos)
+    if (t.find(';') != std::string::npos || t.find("；") != std::string::npos)
       return Status::InvalidArgument(
-          fmt::format("the tag '{}' contains ';', which separates tags in spreadsheets", t));
+          fmt::format("the tag '{}' contains ';', which separates tags in spreadsheets; give "
+                      "each tag on its own",
+                      t));
     return Status::Ok();
   };
   for (const auto& t : in.add_tags) QUN_RETURN_IF_ERROR(check_tag(t));
@@ -481,8 +514,9 @@ Status Registry::CheckPersonInput(const PersonInput& in, const std::string& id) 
   if (in.referred_by && !in.referred_by->empty()) {
     if (*in.referred_by == id)
       return Status::InvalidArgument("a person cannot be referred by themselves");
+    // A referral is a fact of the past: a referrer removed since still counts.
     QUN_ASSIGN_OR_RETURN(auto removed, PersonRemoved(*in.referred_by));
-    if (!removed || *removed)
+    if (!removed)
       return Status::NotFound(
           fmt::format("the referrer {} is not in the registry", ShortId(*in.referred_by)));
   }
@@ -576,8 +610,29 @@ Result<std::string> Registry::AddPerson(WriteTxn& txn, const PersonInput& in,
     std::stable_sort(handles.begin(), handles.end(), [](const Handle& a, const Handle& b) {
       return HandleRank(a.kind) < HandleRank(b.kind);
     });
-    id = handles.empty() ? RandomId()
-                         : DerivedId("person", handles[0].kind + ":" + handles[0].value);
+    // A removed person who still holds one of these handles comes back,
+    // whichever handle their id was derived from.
+    std::optional<std::string> revived;
+    for (const Handle& h : handles) {
+      QUN_ASSIGN_OR_RETURN(auto owner, HandleOwner(h));
+      if (!owner) continue;
+      QUN_ASSIGN_OR_RETURN(auto owner_removed, PersonRemoved(*owner));
+      if (owner_removed && *owner_removed) {
+        revived = *owner;
+        break;
+      }
+    }
+    if (revived) {
+      id = *revived;
+    } else if (handles.empty()) {
+      id = RandomId();
+    } else {
+      id = DerivedId("person", handles[0].kind + ":" + handles[0].value);
+      // The derived row may belong to someone who has since given up that
+      // handle (a typo fixed, a number changed): then this is someone new.
+      QUN_ASSIGN_OR_RETURN(auto taken, PersonRemoved(id));
+      if (taken) id = RandomId();
+    }
   }
   QUN_ASSIGN_OR_RETURN(auto removed, PersonRemoved(id));
   if (removed && !*removed) {

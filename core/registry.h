@@ -111,6 +111,9 @@ class Registry {
   // contact handle). NotFound or Conflict (ambiguous) with the candidates.
   Result<std::string> ResolveGroup(const std::string& ref);
   Result<std::string> ResolvePerson(const std::string& ref);
+  // The one live person with exactly this display name (NotFound, or
+  // Conflict when several share it).
+  Result<std::string> ResolvePersonByName(const std::string& name);
   // Any row: group, person, membership, handle or tag id or id prefix, or a
   // group or person reference. For `qun log ID`.
   Result<std::string> ResolveAnyRow(const std::string& ref);
@@ -133,6 +136,8 @@ class Registry {
   Result<std::vector<Person>> ListPeople(const PersonFilter& filter);
   // The live person holding this handle, if any.
   Result<std::optional<std::string>> FindByHandle(const Handle& h);
+  // The person holding this handle, removed or not.
+  Result<std::optional<std::string>> HandleOwner(const Handle& h);
   // Whether a person row exists, and whether it is removed.
   Result<std::optional<bool>> PersonRemoved(const std::string& id);
 

@@ -74,12 +74,16 @@ Status Store::Setup() {
   QUN_RETURN_IF_ERROR(db_->Exec("PRAGMA foreign_keys=ON"));
   QUN_RETURN_IF_ERROR(Migrate());
 
-  // The HLC resumes above everything this node has written or seen.
-  QUN_ASSIGN_OR_RETURN(auto hi,
-                       db_->Prepare("SELECT max(coalesce((SELECT value FROM meta WHERE "
-                                    "key='hlc'), 0), coalesce((SELECT max(hlc) FROM op), 0))"));
-  QUN_ASSIGN_OR_RETURN(has_row, hi.Step());
-  if (has_row) hlc_.Observe(Hlc{static_cast<uint64_t>(hi.Int(0))});
+  return CatchUpClock();
+}
+
+Status Store::CatchUpClock() {
+  QUN_ASSIGN_OR_RETURN(Statement * high,
+                       db_->Cached("SELECT max(coalesce((SELECT value FROM meta WHERE "
+                                   "key='hlc'), 0), coalesce((SELECT max(hlc) FROM op), 0))"));
+  QUN_ASSIGN_OR_RETURN(bool row, high->Step());
+  if (row) hlc_.Observe(Hlc{static_cast<uint64_t>(high->Int(0))});
+  high->Reset();
   return Status::Ok();
 }
 

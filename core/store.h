@@ -47,6 +47,12 @@ class Store {
   // the user did ("member add"), for `qun log`.
   Result<std::unique_ptr<WriteTxn>> Begin(const PublicKey& author, std::string note);
 
+  // Moves the clock above every timestamp stored in the database: the saved
+  // high-water mark and the newest op. Done on open, and by each write
+  // transaction once it holds the lock, since another qun process may have
+  // written in between.
+  Status CatchUpClock();
+
   Database& db() { return *db_; }
   HlcClock& clock() { return hlc_; }
   int schema_version() const { return schema_version_; }

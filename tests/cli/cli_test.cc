@@ -770,7 +770,7 @@ TEST_SUITE("cli") {
     for (const auto& [prefix, ids] : by_prefix)
       if (ids.size() >= 2 && shared.empty()) shared = prefix;
     for (int i = 0; i < 0x10000 && unused.empty(); ++i) {
-      char buf[8];
+      char buf[16];
       snprintf(buf, sizeof buf, "%04x", i);
       if (!by_prefix.count(buf)) unused = buf;
     }

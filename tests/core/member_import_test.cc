@@ -159,3 +159,68 @@ TEST_CASE("importing into a group adds every person to it once") {
   CHECK(r.joined == 0);
   CHECK(r.unchanged == 2);
 }
+
+TEST_CASE("re-importing a sheet without ids or handles matches people by their unique name") {
+  Fixture f;
+  core::ImportReport r;
+  REQUIRE(f.Import("姓名,城市\n张伟,北京\n李娜,上海\n", &r).ok());
+  CHECK(r.imported == 2);
+  REQUIRE(f.Import("姓名,城市\n张伟,深圳\n李娜,上海\n", &r).ok());
+  CHECK(r.imported == 0);
+  CHECK(r.updated == 1);
+  CHECK(r.unchanged == 1);
+  CHECK(f.People() == 2);
+  // Two rows that only a name could tell apart are refused.
+  Status s = f.Import("姓名\n王芳\n王芳\n", &r);
+  CHECK(s.code() == Status::Code::kRejected);
+  REQUIRE(r.rejections.size() == 1);
+  CHECK(r.rejections[0].line == 3);
+}
+
+TEST_CASE("a referrer removed since still counts, so an export re-imports") {
+  Fixture f;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,wechat,referred_by\n老人,old_1,\n新人,new_1,old_1\n", &r).ok());
+  std::string old_id = *f.reg.ResolvePerson("old_1");
+  {
+    auto txn = f.Begin();
+    REQUIRE(f.reg.RemovePerson(*txn, old_id).ok());
+    REQUIRE(txn->Commit().ok());
+  }
+  REQUIRE(f.Import("display_name,wechat,referred_by\n新人,new_1," + old_id + "\n", &r).ok());
+  CHECK(r.rejections.empty());
+  CHECK(f.reg.GetPerson(*f.reg.ResolvePerson("new_1"))->referred_by == old_id);
+}
+
+TEST_CASE("with --skip-bad a row with an unknown referrer is imported without it and listed") {
+  Fixture f;
+  core::ImportOptions skip;
+  skip.skip_bad = true;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,wechat,referred_by\n新人,new_1,nobody\n", &r, skip).ok());
+  CHECK(r.imported == 1);
+  CHECK(r.rejected_rows() == 0);
+  REQUIRE(r.rejections.size() == 1);
+  CHECK(r.rejections[0].row_imported);
+  CHECK(r.rejections[0].reason.find("without the referral") != std::string::npos);
+  // Without --skip-bad the same sheet writes nothing.
+  Fixture g;
+  CHECK(g.Import("display_name,wechat,referred_by\n新人,new_1,nobody\n", &r).code() ==
+        Status::Code::kRejected);
+  CHECK(g.People() == 0);
+}
+
+TEST_CASE("a ';' inside a handle or tag is refused, since it separates them in sheets") {
+  Fixture f;
+  core::ImportReport r;
+  // In a sheet, the cell "wx;alt" is two WeChat ids of one person.
+  REQUIRE(f.Import("display_name,wechat\n甲,\"wx;alt\"\n", &r).ok());
+  CHECK(f.reg.GetPerson(*f.reg.ResolvePerson("alt"))->handles.size() == 2);
+  CHECK(core::NormalizeHandle("wechat", "wx;alt").status().code() ==
+        Status::Code::kInvalidArgument);
+  auto txn = f.Begin();
+  core::PersonInput in;
+  in.display_name = "乙";
+  in.add_tags = {"摄影；修图"};
+  CHECK(f.reg.AddPerson(*txn, in).status().code() == Status::Code::kInvalidArgument);
+}

@@ -225,3 +225,17 @@ TEST_CASE("the log shows each change with the value it replaced, newest first") 
   REQUIRE(limited.ok());
   CHECK(limited->size() == 2);
 }
+
+TEST_CASE("a row added again wins over an older delete made on another node") {
+  TestStore t;
+  // This node adds the person; the row's `deleted` is only a column default
+  // until written, so the add must log it.
+  auto txn = t.Begin("member add");
+  REQUIRE(txn->Set("person", "p1", "display_name", std::string("张伟")).ok());
+  REQUIRE(txn->Set("person", "p1", "deleted", int64_t{0}).ok());
+  REQUIRE(txn->Commit().ok());
+  CHECK(t.Int("SELECT count(*) FROM op WHERE col='deleted'") == 1);
+  // Another node removed the same person earlier.
+  REQUIRE(Apply(t, Key(0x20), 1, "p1", "deleted", int64_t{1}, Hlc::From(1000, 0)).ok());
+  CHECK(t.Int("SELECT deleted FROM person WHERE id='p1'") == 0);
+}

@@ -189,3 +189,41 @@ TEST_CASE("membership lists filter by group, status and role") {
   CHECK(f.reg.ListPeople(tagged)->size() == 1);
   CHECK(f.Join(g1, *p).code() == Status::Code::kConflict);  // already active
 }
+
+TEST_CASE("a handle given up by one person can be used by someone new") {
+  Fixture f;
+  auto jia = f.AddPerson("甲", {H("wechat", "typo1")});
+  REQUIRE(jia.ok());
+  {
+    auto txn = f.Begin();
+    core::PersonInput in;
+    in.remove_handles = {H("wechat", "typo1")};
+    in.add_handles = {H("wechat", "right1")};
+    REQUIRE(f.reg.EditPerson(*txn, *jia, in).ok());
+    REQUIRE(txn->Commit().ok());
+  }
+  auto yi = f.AddPerson("乙", {H("wechat", "typo1")});
+  REQUIRE_MESSAGE(yi.ok(), yi.status().message());
+  CHECK(*yi != *jia);
+  CHECK(*f.reg.ResolvePerson("typo1") == *yi);
+  CHECK(*f.reg.ResolvePerson("right1") == *jia);
+}
+
+TEST_CASE("a removed person comes back when added again with any handle they held") {
+  Fixture f;
+  auto id = f.AddPerson("甲", {H("phone", "13800000001")});
+  REQUIRE(id.ok());
+  {
+    auto txn = f.Begin();
+    core::PersonInput in;
+    in.add_handles = {H("wechat", "jia1")};
+    in.city = "成都";
+    REQUIRE(f.reg.EditPerson(*txn, *id, in).ok());
+    REQUIRE(f.reg.RemovePerson(*txn, *id).ok());
+    REQUIRE(txn->Commit().ok());
+  }
+  auto again = f.AddPerson("甲", {H("wechat", "jia1")});
+  REQUIRE(again.ok());
+  CHECK(*again == *id);
+  CHECK(f.reg.GetPerson(*id)->city == "成都");
+}

@@ -133,3 +133,30 @@ TEST_CASE("the clock resumes above the last write after reopening") {
   REQUIRE(store.ok());
   CHECK((*store)->clock().Now() > last);
 }
+
+TEST_CASE("two processes writing one database with a stalled clock never reuse a timestamp") {
+  TempDir dir;
+  core::FakeClock clock(5'000'000);  // both see the same, unmoving wall clock
+  core::StoreOptions options;
+  options.clock = &clock;
+  { REQUIRE(core::Store::Create(dir / "community.db", options).ok()); }
+  auto first = core::Store::Open(dir / "community.db", options);
+  auto second = core::Store::Open(dir / "community.db", options);
+  REQUIRE((first.ok() && second.ok()));
+  auto write = [](core::Store& store, const char* city) {
+    auto txn = store.Begin(testing::Key(1), "t");
+    REQUIRE(txn.ok());
+    auto w = (*txn)->Set("person", "p", "city", std::string(city));
+    REQUIRE_MESSAGE(w.ok(), w.status().message());
+    REQUIRE((*txn)->Commit().ok());
+  };
+  write(**first, "北京");
+  write(**second, "上海");  // opened before the first write, still orders after it
+  write(**first, "广州");
+  auto check = core::Store::Open(dir / "community.db", options);
+  auto s = (*check)->db().Prepare("SELECT city, (SELECT count(DISTINCT hlc) FROM op) FROM person");
+  REQUIRE(s.ok());
+  REQUIRE(*s->Step());
+  CHECK(s->Text(0) == "广州");
+  CHECK(s->Int(1) == 3);
+}
