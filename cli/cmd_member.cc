@@ -294,7 +294,9 @@ void AddMemberCommands(App& app) {
           app.Print(
               fmt::format("Nothing changed for {} ({})\n", p.display_name, core::ShortId(id)));
         } else {
-          app.Print(fmt::format("Updated {} ({}): {} field{} changed\n", p.display_name,
+          // A tag or handle is a row of its own, so one added tag is several
+          // field writes; say what is counted.
+          app.Print(fmt::format("Updated {} ({}): {} field write{} recorded\n", p.display_name,
                                 core::ShortId(id), changed, changed == 1 ? "" : "s"));
         }
         return Status::Ok();

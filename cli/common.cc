@@ -37,6 +37,8 @@ Result<int64_t> ParseFee(const std::string& s) {
       return bad();
     }
   }
+  bool has_digit = s.find_first_of("0123456789") != std::string::npos;
+  if (!has_digit) return bad();
   if (frac_digits == 1) frac *= 10;
   return whole * 100 + frac;
 }

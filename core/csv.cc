@@ -18,22 +18,20 @@ class Reader {
   }
   int line() const { return line_; }
 
-  // True on LF, CRLF, or a CR that ends the input; a lone CR elsewhere is an
-  // ordinary character.
-  bool AtLineEnd() const {
-    return Peek() == '\n' || (Peek() == '\r' && (pos_ + 1 == text_.size() || Peek(1) == '\n'));
-  }
+  // True on LF, CRLF or a lone CR: "CSV (Macintosh)" from Excel for Mac
+  // ends lines with CR alone.
+  bool AtLineEnd() const { return Peek() == '\n' || Peek() == '\r'; }
 
   char Take() {
     const char c = text_[pos_++];
-    if (c == '\n') ++line_;
+    if (c == '\n' || (c == '\r' && Peek() != '\n')) ++line_;
     return c;
   }
 
   // Consumes a line end if one is next.
   bool TakeLineEnd() {
     if (!AtLineEnd()) return false;
-    if (Take() == '\r' && !AtEnd()) Take();
+    if (Take() == '\r' && Peek() == '\n') Take();
     return true;
   }
 

@@ -1,9 +1,9 @@
 // CSV as spreadsheets write it (RFC 4180 plus what Excel and WPS do).
 //
 // Fields are separated by commas; a field in double quotes may hold commas,
-// CR/LF line breaks and doubled quotes (""). Records end with LF or CRLF; a
-// final record without a line break is accepted; blank lines are skipped.
-// Input must already be UTF-8 without BOM (see encoding.h).
+// CR/LF line breaks and doubled quotes (""). Records end with LF, CRLF or a lone CR (Excel for
+// Mac); a final record without a line break is accepted; blank lines are skipped. Input must
+// already be UTF-8 without BOM (see encoding.h).
 //
 // Pure functions; thread-safe.
 #pragma once

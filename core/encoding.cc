@@ -186,6 +186,38 @@ Result<std::string> ConvertToUtf8(std::string_view bytes, size_t bom_size, Encod
   return out;
 }
 
+// True when valid UTF-8 text is more likely GB18030/GBK bytes that happen to
+// form valid UTF-8 too: short GBK texts often do (郑叶 is D6 A3 D2 B6, which
+// reads as U+05A3 U+04B6). Such a misreading yields only code points below
+// U+0800, and mixes unrelated scripts inside one word (a Hebrew accent next to
+// a Cyrillic letter) or contains C1 control characters; genuine text in those
+// scripts keeps to one script per word.
+bool LooksLikeMisreadGb18030(std::string_view utf8) {
+  auto bucket = [](char32_t cp) -> int {
+    if (cp < 0x370) return 0;  // Latin-1, Latin Extended, IPA, combining marks
+    if (cp < 0x400) return 1;  // Greek
+    if (cp < 0x530) return 2;  // Cyrillic
+    if (cp < 0x590) return 3;  // Armenian
+    if (cp < 0x600) return 4;  // Hebrew
+    if (cp < 0x700) return 5;  // Arabic
+    return 6;                  // Syriac, Thaana, N'Ko
+  };
+  bool suspicious = false;
+  int run_bucket = -1;
+  for (char32_t cp : text::CodePoints(utf8)) {
+    if (cp < 0x80) {
+      run_bucket = -1;
+      continue;
+    }
+    if (cp >= 0x800) return false;     // real UTF-8 beyond what a misreading makes
+    if (cp < 0xA0) suspicious = true;  // C1 controls never appear in a sheet
+    int b = bucket(cp);
+    if (run_bucket >= 0 && b != run_bucket) suspicious = true;
+    run_bucket = b;
+  }
+  return suspicious;
+}
+
 }  // namespace
 
 const char* Name(Encoding e) {
@@ -229,12 +261,15 @@ Result<Decoded> DecodeAuto(std::string_view bytes) {
     }
   }
   const size_t bad_utf8 = text::FirstInvalidUtf8(bytes);
-  if (bad_utf8 == std::string_view::npos) return Decoded{std::string(bytes), Encoding::kUtf8};
+  const bool valid_utf8 = bad_utf8 == std::string_view::npos;
+  if (valid_utf8 && !LooksLikeMisreadGb18030(bytes))
+    return Decoded{std::string(bytes), Encoding::kUtf8};
 
   QUN_ASSIGN_OR_RETURN(Iconv cd, Iconv::Open("UTF-8", IconvName(Encoding::kGb18030)));
   std::string utf8;
   const std::optional<ConversionError> err = cd.Convert(bytes, &utf8);
   if (!err) return Decoded{std::move(utf8), Encoding::kGb18030};
+  if (valid_utf8) return Decoded{std::string(bytes), Encoding::kUtf8};
 
   // Report the reading that got further: it is the more likely intent.
   const bool closer_to_utf8 = bad_utf8 >= err->offset;

@@ -30,7 +30,9 @@ struct Decoded {
 };
 
 // Guesses the encoding of `bytes` and converts to UTF-8:
-// - a UTF-8 BOM, or valid UTF-8 → UTF-8 (BOM stripped);
+// - a UTF-8 BOM, or valid UTF-8 → UTF-8 (BOM stripped), unless the text
+//   reads like GBK bytes that happen to be valid UTF-8 (scripts mixed within
+//   a word, C1 controls, nothing above U+07FF) and decodes as GB18030;
 // - a UTF-16 BOM → converted from UTF-16;
 // - otherwise, bytes that decode cleanly as GB18030 → converted from GB18030;
 // - otherwise InvalidArgument naming the byte offset (and line) of the first

@@ -31,14 +31,16 @@ static Status NotWritable(const std::string& home, int err) {
 
 Status PrepareHome(const std::string& home) {
   std::error_code ec;
-  std::filesystem::create_directories(home, ec);
+  bool created = std::filesystem::create_directories(home, ec);
   if (ec) return NotWritable(home, ec.value());
   struct stat st;
   if (stat(home.c_str(), &st) != 0) return NotWritable(home, errno);
   if (!S_ISDIR(st.st_mode))
     return Status::IOError(
         fmt::format("{} is a file, not a folder; choose another home with --home DIR", home));
-  chmod(home.c_str(), 0700);  // best effort: the home holds the secret key
+  // A folder made for the node holds its secret key: only its owner may
+  // enter. A folder the user chose that already existed keeps its mode.
+  if (created) chmod(home.c_str(), 0700);
   if (access(home.c_str(), W_OK | X_OK) != 0) return NotWritable(home, errno);
   return Status::Ok();
 }

@@ -11,7 +11,8 @@ namespace qun::core {
 // Picks the home from the flag (may be empty) and the environment.
 Result<std::string> ResolveHome(const std::string& flag);
 
-// Creates the home (mode 0700, parents too) if missing, and checks that it is
+// Creates the home (mode 0700, parents too) if missing (an existing folder
+// keeps its mode), and checks that it is
 // a folder this user may write to.
 Status PrepareHome(const std::string& home);
 

@@ -30,6 +30,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
         "no community database at {}; run `qun init --name NAME` first, or pass the right "
         "--home DIR",
         path));
+  // SQLite would quietly make an empty file into a new database; for Qun an
+  // empty community.db means one was lost (a failed copy, a full disk).
+  if (path != ":memory:" && st.st_size == 0)
+    return Status::Corruption(fmt::format(
+        "the database {} is an empty file; restore it from a backup, or move it away and run "
+        "`qun init` to start a new node",
+        path));
   return OpenImpl(path, path == ":memory:", options);
 }
 

@@ -109,6 +109,16 @@ bool IsAsciiSpace(char c) {
 
 }  // namespace
 
+std::u32string CodePoints(std::string_view s) {
+  std::u32string out;
+  for (size_t i = 0; i < s.size();) {
+    Decoded d = DecodeAt(s, i);
+    out.push_back(d.len ? d.cp : U'\uFFFD');
+    i += d.len ? d.len : 1;
+  }
+  return out;
+}
+
 bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string_view::npos; }
 
 size_t FirstInvalidUtf8(std::string_view s) {

@@ -18,6 +18,9 @@ bool IsValidUtf8(std::string_view s);
 // Byte offset of the first invalid UTF-8 sequence, or npos when valid.
 size_t FirstInvalidUtf8(std::string_view s);
 
+// The code points of `s`; each invalid byte becomes U+FFFD.
+std::u32string CodePoints(std::string_view s);
+
 // Columns `s` takes in a terminal: wide and fullwidth characters (CJK, Hangul,
 // fullwidth forms, most emoji) count 2, combining marks and zero-width
 // characters 0, control characters 0, everything else 1. `s` must be valid

@@ -1207,7 +1207,7 @@ TEST_SUITE("cli") {
     Node h;
     std::string id = AddPerson(h, {"张伟", "--wechat", "zw_1", "--city", "北京"});
     CliResult edit = Ok(h, {"member", "edit", "张伟", "--city", "上海"});
-    CHECK(Contains(edit.out, "1 field changed"));
+    CHECK(Contains(edit.out, "1 field write recorded"));
     std::string node_id = Json(h, {"status"}).at("node_id").get<std::string>();
 
     json log = Json(h, {"log", "张伟"});
@@ -1489,5 +1489,16 @@ TEST_SUITE("cli") {
     CliResult r = h.Qun({"group", "add", "SHANGHAI founders"});
     CHECK_EXIT(r, 4);
     CHECK(Contains(r.err, "'Shanghai Founders'"));
+  }
+
+  TEST_CASE("a fee without digits is refused with exit 2") {
+    TempHome h;
+    Init(h);
+    for (const char* fee : {".", "", "1.234", "abc", "-5"}) {
+      CAPTURE(fee);
+      CliResult r = h.Qun({"group", "add", "付费群", "--admission", "paid", "--fee", fee});
+      CHECK_EXIT(r, 2);
+    }
+    CHECK(Json(h, {"group", "add", "付费群", "--fee", "49.9"}).at("fee") == "49.90");
   }
 }

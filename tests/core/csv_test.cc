@@ -98,9 +98,13 @@ TEST_CASE("a bare quote inside an unquoted field is kept literally") {
   CHECK(rs[0].fields == Fields{"5'11\"", "ab\"c"});
 }
 
-TEST_CASE("a lone CR inside an unquoted field is an ordinary character") {
-  CHECK(ParseOk("a\rb,c\n")[0].fields == Fields{"a\rb", "c"});
-  CHECK(ParseOk("a,b\r")[0].fields == Fields{"a", "b"});  // CR ending the input ends the line
+TEST_CASE("a lone CR ends a record, as Excel for Mac writes CSV") {
+  auto records = ParseOk("display_name,city\rA,B\r\rC,\"x\ry\"\r");
+  REQUIRE(records.size() == 3);
+  CHECK(records[1].fields == Fields{"A", "B"});
+  CHECK(records[1].line == 2);
+  CHECK(records[2].fields == Fields{"C", "x\ry"});  // inside quotes it is kept
+  CHECK(records[2].line == 4);
 }
 
 TEST_CASE("an unclosed quote is an error naming the line where it opens") {

@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "core/text.h"
+
 namespace qun::encoding {
 namespace {
 
@@ -216,3 +218,24 @@ TEST_CASE("the sample members file is UTF-8 with BOM") {
 
 }  // namespace
 }  // namespace qun::encoding
+
+TEST_CASE("GBK text that happens to be valid UTF-8 is still read as GB18030") {
+  // 郑叶 in GBK is D6 A3 D2 B6: valid UTF-8 for U+05A3 U+04B6.
+  const std::string gbk = "name,wechat\n\xd6\xa3\xd2\xb6,zy1\n";
+  REQUIRE(qun::text::IsValidUtf8(gbk));
+  auto d = qun::encoding::DecodeAuto(gbk);
+  REQUIRE(d.ok());
+  CHECK(d->detected == qun::encoding::Encoding::kGb18030);
+  CHECK(d->utf8 == "name,wechat\n郑叶,zy1\n");
+}
+
+TEST_CASE("genuine UTF-8 in Latin, Greek and Cyrillic scripts stays UTF-8") {
+  for (const std::string s : {"name\nJosé Łódź\n", "name\nΨυχή\n", "name\nПётр Иванов\n",
+                              "name\nMüller, Ørsted\n", "name\nTrần Văn\n"}) {
+    CAPTURE(s);
+    auto d = qun::encoding::DecodeAuto(s);
+    REQUIRE(d.ok());
+    CHECK(d->detected == qun::encoding::Encoding::kUtf8);
+    CHECK(d->utf8 == s);
+  }
+}

@@ -160,3 +160,11 @@ TEST_CASE("two processes writing one database with a stalled clock never reuse a
   CHECK(s->Text(0) == "广州");
   CHECK(s->Int(1) == 3);
 }
+
+TEST_CASE("an empty database file is reported as damaged, not turned into a new database") {
+  TempDir dir;
+  dir.Write("community.db", "");
+  auto store = core::Store::Open(dir / "community.db", {});
+  CHECK(store.status().code() == Status::Code::kCorruption);
+  CHECK(store.status().message().find("empty") != std::string::npos);
+}
