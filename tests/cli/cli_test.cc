@@ -1501,4 +1501,27 @@ TEST_SUITE("cli") {
     }
     CHECK(Json(h, {"group", "add", "付费群", "--fee", "49.9"}).at("fee") == "49.90");
   }
+
+  TEST_CASE("an import killed midway leaves all of it or none, and the node keeps working") {
+    TempHome h;
+    Init(h);
+    std::string csv = "display_name,wechat,city\n";
+    const int kRows = 20000;
+    for (int i = 0; i < kRows; ++i)
+      csv += "成员" + std::to_string(i) + ",kill_" + std::to_string(i) + ",杭州\n";
+    std::string path = h.Write("big.csv", csv);
+    // Kill at several moments: before, during or after the one transaction.
+    for (int ms : {50, 200, 600}) {
+      CAPTURE(ms);
+      CliOptions options;
+      options.timeout = std::chrono::milliseconds(ms);
+      CliResult killed = h.Qun({"import", "members", path}, options);
+      int64_t people = Json(h, {"status"}).at("people").get<int64_t>();
+      CHECK((people == 0 || people == kRows));
+      if (people == kRows) break;  // this machine finished before the kill
+    }
+    json done = Json(h, {"import", "members", path});
+    CHECK(done.at("imported").get<int64_t>() + done.at("unchanged").get<int64_t>() == kRows);
+    CHECK(Json(h, {"status"}).at("people") == kRows);
+  }
 }
