@@ -243,16 +243,20 @@ Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::str
         "OR o.row_id IN (SELECT id FROM person_tag WHERE person_id = ?1) "
         "OR o.row_id IN (SELECT id FROM membership WHERE person_id = ?1 OR group_id = ?1)";
   }
+  // The previous write is looked up per shown row (index op_by_row), so a
+  // short log of a large community reads a few rows, not the whole log.
   std::string sql = fmt::format(
-      "SELECT w.hlc, hex(a.pubkey), n.name, t.seq, t.note, w.tbl, w.row_id, w.col, w.prev, "
-      "w.value FROM ("
-      "  SELECT o.*, lag(o.value) OVER (PARTITION BY o.tbl, o.row_id, o.col "
-      "    ORDER BY o.hlc, (SELECT pubkey FROM op_author WHERE id = o.author)) AS prev "
-      "  FROM op o {}) w "
-      "JOIN op_author a ON a.id = w.author "
-      "JOIN op_txn t ON t.id = w.txn "
+      "SELECT o.hlc, hex(a.pubkey), n.name, t.seq, t.note, o.tbl, o.row_id, o.col, "
+      "  (SELECT p.value FROM op p JOIN op_author pa ON pa.id = p.author "
+      "   WHERE p.row_id = o.row_id AND p.tbl = o.tbl AND p.col = o.col "
+      "     AND (p.hlc, pa.pubkey) < (o.hlc, a.pubkey) "
+      "   ORDER BY p.hlc DESC, pa.pubkey DESC LIMIT 1), "
+      "  o.value "
+      "FROM op o "
+      "JOIN op_author a ON a.id = o.author "
+      "JOIN op_txn t ON t.id = o.txn "
       "LEFT JOIN node n ON n.id = lower(hex(a.pubkey)) "
-      "ORDER BY w.hlc DESC, w.id DESC {}",
+      "{} ORDER BY o.hlc DESC, o.id DESC {}",
       rows_filter, limit > 0 ? fmt::format("LIMIT {}", limit) : "");
   QUN_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(sql));
   if (row_id) stmt.Bind(1, *row_id);
