@@ -29,6 +29,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 extern char** environ;
 
 namespace qun::testing {
@@ -191,30 +193,17 @@ inline void WriteFile(const std::string& path, const std::string& bytes) {
   REQUIRE_MESSAGE(out.good(), "cannot write " << path);
 }
 
-// A fresh folder /tmp/qun-cli-XXXXXX for one test case. The node's home is
-// its subfolder `home`, which does not exist until `qun init` creates it.
+// A fresh temporary folder for one test case (see support/temp_dir.h). The
+// node's home is its subfolder `home`, which does not exist until `qun init`
+// creates it.
 class TempHome {
  public:
-  TempHome() {
-    char tmpl[] = "/tmp/qun-cli-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    root_ = tmpl;
-    home_ = root_ + "/home";
-  }
-  ~TempHome() {
-    RestorePermissions(root_);
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  TempHome(const TempHome&) = delete;
-  TempHome& operator=(const TempHome&) = delete;
-
-  const std::string& root() const { return root_; }
+  const std::string& root() const { return dir_.path(); }
   const std::string& home() const { return home_; }
   // A path inside the home (community.db, node.key...).
   std::string InHome(const std::string& name) const { return home_ + "/" + name; }
   // A path next to the home, for input and output files.
-  std::string Beside(const std::string& name) const { return root_ + "/" + name; }
+  std::string Beside(const std::string& name) const { return dir_ / name; }
 
   // Writes a file next to the home and returns its path.
   std::string Write(const std::string& name, const std::string& bytes) const {
@@ -229,17 +218,8 @@ class TempHome {
   }
 
  private:
-  // Gives the owner rwx on every folder again (a test may have removed it),
-  // so that remove_all can enter them even when not running as root.
-  static void RestorePermissions(const std::string& dir) {
-    if (chmod(dir.c_str(), 0700) != 0) return;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (entry.is_directory(ec) && !entry.is_symlink(ec)) RestorePermissions(entry.path());
-    }
-  }
-
-  std::string root_, home_;
+  TempDir dir_;
+  std::string home_ = dir_ / "home";
 };
 
 }  // namespace qun::testing

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,9 +19,8 @@ class TempDir {
     path_ = tmpl;
   }
   ~TempDir() {
+    RestorePermissions(path_);
     std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
     std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
@@ -36,6 +36,15 @@ class TempDir {
   }
 
  private:
+  // Gives the owner rwx on every folder again (a test may have taken it
+  // away), so that remove_all can enter them even when not running as root.
+  static void RestorePermissions(const std::string& dir) {
+    if (chmod(dir.c_str(), 0700) != 0) return;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+      if (entry.is_directory(ec) && !entry.is_symlink(ec)) RestorePermissions(entry.path());
+  }
+
   std::string path_;
 };
 
