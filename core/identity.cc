@@ -42,6 +42,18 @@ SecretKey::~SecretKey() {
   if (bytes_) sodium_free(bytes_);  // sodium_free zeroes before freeing
 }
 
+Identity::Signature Identity::Sign(std::string_view message) const {
+  Signature sig;
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const uint8_t*>(message.data()),
+                       message.size(), secret_key_.data());
+  return sig;
+}
+
+bool Identity::Verify(const PublicKey& signer, std::string_view message, const uint8_t* signature) {
+  return crypto_sign_verify_detached(signature, reinterpret_cast<const uint8_t*>(message.data()),
+                                     message.size(), signer.data()) == 0;
+}
+
 Result<std::unique_ptr<Identity>> Identity::Create(const std::string& home) {
   QUN_RETURN_IF_ERROR(InitSodium());
   std::string key_path = home + "/" + kKeyFile;

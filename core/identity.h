@@ -13,6 +13,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -53,6 +54,12 @@ class Identity {
   static Result<std::unique_ptr<Identity>> Load(const std::string& home);
 
   const PublicKey& public_key() const { return public_key_; }
+
+  using Signature = std::array<uint8_t, crypto_sign_BYTES>;
+  // Ed25519 detached signature of `message`; the secret key never leaves.
+  Signature Sign(std::string_view message) const;
+  // Checks a detached signature by `signer`.
+  static bool Verify(const PublicKey& signer, std::string_view message, const uint8_t* signature);
   std::string node_id() const { return ToHex(public_key_); }
 
  private:

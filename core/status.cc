@@ -24,6 +24,8 @@ const char* Status::code_name() const {
       return "incompatible";
     case Code::kRejected:
       return "rejected";
+    case Code::kBadSignature:
+      return "bad_signature";
   }
   return "unknown";
 }

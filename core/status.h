@@ -33,6 +33,7 @@ class [[nodiscard]] Status {
     kIOError = 7,          // cannot read or write a file or folder
     kIncompatible = 8,     // written by a newer Qun
     kRejected = 9,         // an import file with bad rows; nothing written
+    kBadSignature = 10,    // a change set not signed by its stated author
   };
 
   Status() = default;
@@ -48,6 +49,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string m) { return Status(Code::kIOError, std::move(m)); }
   static Status Incompatible(std::string m) { return Status(Code::kIncompatible, std::move(m)); }
   static Status Rejected(std::string m) { return Status(Code::kRejected, std::move(m)); }
+  static Status BadSignature(std::string m) { return Status(Code::kBadSignature, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
