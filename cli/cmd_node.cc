@@ -8,6 +8,7 @@
 #include "core/home.h"
 #include "core/ids.h"
 #include "core/oplog.h"
+#include "core/state_hash.h"
 
 namespace qun::cli {
 
@@ -119,6 +120,20 @@ void AddNodeCommands(App& app) {
       d.Add("Database", node->store->path());
       d.Add("Schema", fmt::format("version {}", version));
       app.Print(d.Render());
+      return Status::Ok();
+    };
+  });
+
+  CLI::App* state_hash = app.cli.add_subcommand(
+      "state-hash", "print a fingerprint of all community data; equal on nodes that agree");
+  state_hash->callback([&app] {
+    app.action = [&app]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(std::string hash, core::StateHash(node->store->db()));
+      if (app.options.json)
+        app.PrintJson({{"state_hash", hash}});
+      else
+        app.Print(hash + "\n");
       return Status::Ok();
     };
   });

@@ -1524,4 +1524,16 @@ TEST_SUITE("cli") {
     CHECK(done.at("imported").get<int64_t>() + done.at("unchanged").get<int64_t>() == kRows);
     CHECK(Json(h, {"status"}).at("people") == kRows);
   }
+
+  TEST_CASE("qun state-hash prints the same fingerprint until the data changes") {
+    TempHome h;
+    Init(h);
+    std::string first = Ok(h, {"state-hash"}).out;
+    CHECK(first.size() == 65);  // 64 hex characters and a line break
+    CHECK(Ok(h, {"state-hash"}).out == first);
+    Ok(h, {"member", "add", "张伟"});
+    std::string second = Ok(h, {"state-hash"}).out;
+    CHECK(second != first);
+    CHECK(Json(h, {"state-hash"}).at("state_hash").get<std::string>() + "\n" == second);
+  }
 }
