@@ -52,7 +52,8 @@ bool Wins(Hlc a_hlc, const PublicKey& a_author, Hlc b_hlc, const uint8_t* b_auth
 Result<int64_t> AuthorId(Database& db, const PublicKey& author);
 
 // Appends `op` to the log under `txn_id` and applies it if it wins. Returns
-// whether it won. Refuses unknown tables or columns.
+// whether it won. An op for a table or column this version does not know is
+// kept in the log but not applied (false).
 Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id);
 
 class WriteTxn {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/cli_runner.h"
+#include "core/store.h"
 
 using nlohmann::json;
 using qun::testing::CliOptions;
@@ -281,7 +282,7 @@ TEST_SUITE("cli") {
     CHECK(s.at("node_id") == node_id);
     CHECK(s.at("node_id").get<std::string>().size() == 64);
     CHECK(s.at("community_id").get<std::string>().size() == 32);
-    CHECK(s.at("schema_version") == 1);
+    CHECK(s.at("schema_version") == qun::core::Store::LatestSchemaVersion());
     CHECK(s.at("groups") == 1);
     CHECK(s.at("archived_groups") == 1);
     CHECK(s.at("people") == 3);
@@ -294,7 +295,7 @@ TEST_SUITE("cli") {
     CHECK(Contains(text.out, "湾区创业者社区 Bay Founders"));
     CHECK(Contains(text.out, node_id));
     CHECK(Contains(text.out, "1 active, 1 archived"));
-    CHECK(Contains(text.out, "version 1"));
+    CHECK(Contains(text.out, "version " + std::to_string(qun::core::Store::LatestSchemaVersion())));
   }
 
   TEST_CASE("qun init in a home that already holds a node fails with exit 4 and changes nothing") {
