@@ -7,6 +7,7 @@
 #include "cli/output.h"
 #include "core/home.h"
 #include "core/ids.h"
+#include "core/key_file.h"
 #include "core/oplog.h"
 #include "core/state_hash.h"
 
@@ -19,6 +20,7 @@ struct HalfMadeNode {
   std::string home;
   std::unique_ptr<core::Store>* store;
   bool key_created = false;
+  bool community_key_created = false;
   bool done = false;
 
   ~HalfMadeNode() {
@@ -28,6 +30,7 @@ struct HalfMadeNode {
     for (const std::string& f : {db, db + "-wal", db + "-shm"}) std::remove(f.c_str());
     if (key_created)
       for (const char* f : {"/node.key", "/node.pub"}) std::remove((home + f).c_str());
+    if (community_key_created) std::remove(core::KeyFilePath(home).c_str());
   }
 };
 
@@ -37,15 +40,22 @@ void AddNodeCommands(App& app) {
   struct InitArgs {
     std::string name;
     std::string admin;
+    bool join = false;
   };
   auto args = std::make_shared<InitArgs>();
   CLI::App* init = app.cli.add_subcommand(
       "init", "create this node: its identity (a keypair) and the community database");
-  init->add_option("--name", args->name, "the community's name")->required();
+  init->add_option("--name", args->name, "the community's name (to found a new community)");
+  init->add_flag("--join", args->join,
+                 "make a node to join an existing community: prints its id for the invite");
   init->add_option("--admin", args->admin,
                    "your name as co-admins will see it (default: your login name)");
   init->callback([&app, args] {
     app.action = [&app, args]() -> Status {
+      if (args->join == !args->name.empty())
+        return Status::InvalidArgument(
+            "say either `qun init --name NAME` to found a community, or `qun init --join` to "
+            "join one");
       QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
       QUN_RETURN_IF_ERROR(core::PrepareHome(home));
       std::string db_path = core::DatabasePath(home);
@@ -63,10 +73,32 @@ void AddNodeCommands(App& app) {
         const char* user = std::getenv("USER");
         admin = user && *user ? user : "admin";
       }
+      if (args->join) {
+        QUN_ASSIGN_OR_RETURN(auto txn, store->Begin(identity->public_key(), "init"));
+        QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, identity->node_id(), admin));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        cleanup.done = true;
+        if (app.options.json) {
+          app.PrintJson({{"home", home}, {"database", db_path}, {"node_id", identity->node_id()}});
+        } else {
+          app.Print(fmt::format(
+              "Created a node in {} to join a community.\nThis node's id: {}\nSend this id to "
+              "an owner of the community; they run `qun invite {} -o invite.qun`. Then run "
+              "`qun join invite.qun` here.\n",
+              home, identity->node_id(), identity->node_id()));
+        }
+        return Status::Ok();
+      }
       QUN_ASSIGN_OR_RETURN(auto txn, store->Begin(identity->public_key(), "init"));
       QUN_RETURN_IF_ERROR(registry.InitCommunity(*txn, args->name));
       QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, identity->node_id(), admin));
       QUN_RETURN_IF_ERROR(txn->Commit());
+      QUN_ASSIGN_OR_RETURN(std::string community, registry.CommunityId());
+      QUN_RETURN_IF_ERROR(store->SetMeta("community_id", community));
+      // The founder's key opens epoch 0.
+      auto key = core::CommunityKey::Generate(0);
+      QUN_RETURN_IF_ERROR(core::WriteKeyFile(home, {&key}));
+      cleanup.community_key_created = true;
       cleanup.done = true;
       if (app.options.json) {
         QUN_ASSIGN_OR_RETURN(std::string community_id, registry.CommunityId());
@@ -89,8 +121,13 @@ void AddNodeCommands(App& app) {
     app.action = [&app]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       core::Registry& reg = *node->registry;
-      QUN_ASSIGN_OR_RETURN(std::string name, reg.CommunityName());
-      QUN_ASSIGN_OR_RETURN(std::string community_id, reg.CommunityId());
+      // A node that joined but has not received the founder's changes yet
+      // knows its community only by id.
+      std::string name = reg.CommunityName().ok() ? *reg.CommunityName() : "";
+      QUN_ASSIGN_OR_RETURN(auto meta_id, node->store->GetMeta("community_id"));
+      std::string community_id = meta_id                  ? *meta_id
+                                 : reg.CommunityId().ok() ? *reg.CommunityId()
+                                                          : "";
       QUN_ASSIGN_OR_RETURN(core::Counts counts, reg.Count());
       int version = node->store->schema_version();
       if (app.options.json) {
@@ -109,7 +146,14 @@ void AddNodeCommands(App& app) {
         return Status::Ok();
       }
       Details d;
-      d.Add("Community", fmt::format("{} ({})", name, core::ShortId(community_id)));
+      if (community_id.empty())
+        d.Add("Community", "none yet: run `qun join invite.qun` with an owner's invite");
+      else if (name.empty())
+        d.Add("Community", fmt::format("{} (name not received yet: import a bundle from an "
+                                       "admin with `qun bundle import FILE`)",
+                                       core::ShortId(community_id)));
+      else
+        d.Add("Community", fmt::format("{} ({})", name, core::ShortId(community_id)));
       d.Add("Node id", node->identity->node_id());
       d.Add("Groups", counts.archived_groups ? fmt::format("{} active, {} archived", counts.groups,
                                                            counts.archived_groups)

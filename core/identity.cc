@@ -54,6 +54,34 @@ bool Identity::Verify(const PublicKey& signer, std::string_view message, const u
                                      message.size(), signer.data()) == 0;
 }
 
+Result<std::string> Identity::SealTo(const PublicKey& recipient, std::string_view message) {
+  uint8_t x25519[crypto_box_PUBLICKEYBYTES];
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, recipient.data()) != 0)
+    return Status::InvalidArgument("that is not a valid node public key");
+  std::string out(message.size() + crypto_box_SEALBYTES, '\0');
+  crypto_box_seal(reinterpret_cast<uint8_t*>(out.data()),
+                  reinterpret_cast<const uint8_t*>(message.data()), message.size(), x25519);
+  return out;
+}
+
+Result<std::string> Identity::OpenSealed(std::string_view sealed) const {
+  if (sealed.size() < crypto_box_SEALBYTES)
+    return Status::Corruption("the sealed message is too short");
+  uint8_t pk[crypto_box_PUBLICKEYBYTES];
+  SecretKey sk;  // reused as a guarded buffer for the X25519 secret key
+  if (crypto_sign_ed25519_pk_to_curve25519(pk, public_key_.data()) != 0 ||
+      crypto_sign_ed25519_sk_to_curve25519(sk.data(), secret_key_.data()) != 0)
+    return Status::Internal("cannot convert this node's key for decryption");
+  std::string out(sealed.size() - crypto_box_SEALBYTES, '\0');
+  if (crypto_box_seal_open(reinterpret_cast<uint8_t*>(out.data()),
+                           reinterpret_cast<const uint8_t*>(sealed.data()), sealed.size(), pk,
+                           sk.data()) != 0)
+    return Status::Corruption(
+        "this was not sealed to this node's key (or it was damaged); ask for an invite made "
+        "for this node's public key");
+  return out;
+}
+
 Result<std::unique_ptr<Identity>> Identity::Create(const std::string& home) {
   QUN_RETURN_IF_ERROR(InitSodium());
   std::string key_path = home + "/" + kKeyFile;

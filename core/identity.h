@@ -60,6 +60,13 @@ class Identity {
   Signature Sign(std::string_view message) const;
   // Checks a detached signature by `signer`.
   static bool Verify(const PublicKey& signer, std::string_view message, const uint8_t* signature);
+
+  // Encrypts `message` so that only the holder of `recipient`'s secret key
+  // can read it (libsodium sealed box to the key's X25519 form). For sending
+  // the community key to a new admin.
+  static Result<std::string> SealTo(const PublicKey& recipient, std::string_view message);
+  // Opens a sealed box addressed to this node; Corruption when it was not.
+  Result<std::string> OpenSealed(std::string_view sealed) const;
   std::string node_id() const { return ToHex(public_key_); }
 
  private:

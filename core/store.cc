@@ -89,6 +89,24 @@ Status Store::Setup() {
   return CatchUpClock();
 }
 
+Status Store::SetMeta(const std::string& key, const std::string& value) {
+  QUN_ASSIGN_OR_RETURN(Statement * s, db_->Cached("INSERT INTO meta(key, value) VALUES (?, ?) "
+                                                  "ON CONFLICT(key) DO UPDATE SET "
+                                                  "value=excluded.value"));
+  s->Bind(1, key).Bind(2, value);
+  return s->Run();
+}
+
+Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
+  QUN_ASSIGN_OR_RETURN(Statement * s, db_->Cached("SELECT value FROM meta WHERE key=?"));
+  s->Bind(1, key);
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<std::string> out;
+  if (row) out = s->Text(0);
+  s->Reset();
+  return out;
+}
+
 Status Store::CatchUpClock() {
   QUN_ASSIGN_OR_RETURN(Statement * high,
                        db_->Cached("SELECT max(coalesce((SELECT value FROM meta WHERE "

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/db.h"
@@ -52,6 +53,10 @@ class Store {
   // transaction once it holds the lock, since another qun process may have
   // written in between.
   Status CatchUpClock();
+
+  // This node's own settings (never synced): the community id it belongs to.
+  Status SetMeta(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> GetMeta(const std::string& key);
 
   Database& db() { return *db_; }
   HlcClock& clock() { return hlc_; }

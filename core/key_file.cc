@@ -1,0 +1,82 @@
+#include "core/key_file.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace qun::core {
+namespace {
+constexpr char kMagic[] = "qunkey01";  // 8 bytes
+constexpr size_t kRecord = 4 + CommunityKey::kSize;
+}  // namespace
+
+std::string KeyFilePath(const std::string& home) { return home + "/community.key"; }
+
+Status WriteKeyFile(const std::string& home, const std::vector<const CommunityKey*>& keys) {
+  std::string path = KeyFilePath(home);
+  std::string bytes(kMagic, 8);
+  for (const CommunityKey* k : keys) {
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((k->epoch() >> (8 * i)) & 0xff));
+    bytes.append(reinterpret_cast<const char*>(k->data()), CommunityKey::kSize);
+  }
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      return Status::Conflict(
+          fmt::format("{} already exists: this node already holds the community key", path));
+    return Status::IOError(fmt::format("cannot create {}: {}", path, strerror(errno)));
+  }
+  bool ok =
+      write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && fsync(fd) == 0;
+  close(fd);
+  sodium_memzero(bytes.data(), bytes.size());
+  if (!ok) {
+    unlink(path.c_str());
+    return Status::IOError(fmt::format("cannot write {}; check free disk space", path));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<CommunityKey>> ReadKeyFile(const std::string& home) {
+  std::string path = KeyFilePath(home);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return Status::NotFound(
+          "this node holds no community key yet: it has not joined a community. Ask an owner "
+          "to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join invite.qun`");
+    return Status::IOError(fmt::format("cannot read {}: {}", path, strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
+    close(fd);
+    return Status::IOError(fmt::format(
+        "the community key {} can be read by other users; run `chmod 600 {}` and try again", path,
+        path));
+  }
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  ssize_t n = read(fd, bytes.data(), bytes.size());
+  close(fd);
+  if (n != st.st_size || bytes.size() < 8 || bytes.compare(0, 8, kMagic, 8) != 0 ||
+      (bytes.size() - 8) % kRecord != 0 || bytes.size() == 8) {
+    sodium_memzero(bytes.data(), bytes.size());
+    return Status::Corruption(
+        fmt::format("the community key file {} is damaged; restore it from a backup", path));
+  }
+  std::vector<CommunityKey> keys;
+  for (size_t off = 8; off < bytes.size(); off += kRecord) {
+    uint32_t epoch = 0;
+    for (int i = 0; i < 4; ++i)
+      epoch |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[off + i])) << (8 * i);
+    keys.push_back(
+        CommunityKey::FromBytes(epoch, reinterpret_cast<const uint8_t*>(bytes.data() + off + 4)));
+  }
+  sodium_memzero(bytes.data(), bytes.size());
+  return keys;
+}
+
+}  // namespace qun::core

@@ -1,0 +1,25 @@
+// The community keys a node holds, one per key epoch, in `<home>/community.key`
+// (mode 0600). Whoever reads this file can read the community's data.
+//
+// Format: the 8 bytes "qunkey01", then per epoch a little-endian u32 epoch
+// and the 32-byte key.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/community_key.h"
+#include "core/status.h"
+
+namespace qun::core {
+
+std::string KeyFilePath(const std::string& home);
+
+// Writes the keys; refuses to replace an existing file.
+Status WriteKeyFile(const std::string& home, const std::vector<const CommunityKey*>& keys);
+
+// Reads all keys. NotFound when the node has none yet (not joined).
+Result<std::vector<CommunityKey>> ReadKeyFile(const std::string& home);
+
+}  // namespace qun::core
