@@ -129,6 +129,13 @@ std::optional<std::string> Statement::OptText(int col) const {
   return Text(col);
 }
 
+std::string_view Statement::BlobView(int col) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n))
+           : std::string_view();
+}
+
 Value Statement::GetValue(int col) const {
   switch (sqlite3_column_type(stmt_, col)) {
     case SQLITE_INTEGER:

@@ -59,6 +59,9 @@ class Statement {
   std::string Text(int col) const;
   std::optional<std::string> OptText(int col) const;
   Value GetValue(int col) const;
+  // The bytes of a blob (or text) column without a copy; valid until the
+  // next Step() or Reset().
+  std::string_view BlobView(int col) const;
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

@@ -11,11 +11,6 @@
 
 namespace qun::core {
 
-bool Wins(Hlc a_hlc, const PublicKey& a_author, Hlc b_hlc, const uint8_t* b_author) {
-  if (a_hlc != b_hlc) return a_hlc > b_hlc;
-  return std::memcmp(a_author.data(), b_author, a_author.size()) > 0;
-}
-
 Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
   Bytes key{std::vector<uint8_t>(author.begin(), author.end())};
   QUN_ASSIGN_OR_RETURN(Statement * find, db.Cached("SELECT id FROM op_author WHERE pubkey=?"));
@@ -32,7 +27,58 @@ Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db.handle()));
 }
 
-Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id) {
+std::optional<Hlc> CeilingAbove(std::optional<Hlc> frontier) {
+  if (!frontier) return std::nullopt;
+  return Hlc{frontier->packed + (kMaxClockLeadMs << Hlc::kCounterBits)};
+}
+
+Result<std::optional<Hlc>> ReadFrontier(Database& db) {
+  QUN_ASSIGN_OR_RETURN(Statement * s, db.Cached("SELECT value FROM meta WHERE key='frontier'"));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<Hlc> out;
+  if (row) out = Hlc{static_cast<uint64_t>(s->Int(0))};
+  s->Reset();
+  return out;
+}
+
+Status RaiseFrontier(Database& db, Hlc seen) {
+  QUN_ASSIGN_OR_RETURN(Statement * s,
+                       db.Cached("INSERT INTO meta(key, value) VALUES ('frontier', ?1) "
+                                 "ON CONFLICT(key) DO UPDATE SET value=max(value, ?1)"));
+  s->Bind(1, static_cast<int64_t>(seen.packed));
+  return s->Run();
+}
+
+Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
+  // Names from outside never reach SQL text: only allow-listed ones do.
+  if (!IsDomainColumn(op.table, op.column)) return false;
+  // The field's clock moves only when (effective, author, raw) is greater;
+  // a blob compares bytewise, which orders author keys as Wins always has.
+  QUN_ASSIGN_OR_RETURN(
+      Statement * clock,
+      db.Cached("INSERT INTO field_clock(tbl, row_id, col, hlc, author, raw) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6) ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc=excluded.hlc, "
+                "author=excluded.author, raw=excluded.raw WHERE (excluded.hlc, excluded.author, "
+                "excluded.raw) > (hlc, author, coalesce(raw, hlc))"));
+  clock->Bind(1, op.table)
+      .Bind(2, op.row_id)
+      .Bind(3, op.column)
+      .Bind(4, static_cast<int64_t>(effective.packed))
+      .Bind(5, Bytes{std::vector<uint8_t>(op.author.begin(), op.author.end())})
+      .Bind(6, static_cast<int64_t>(op.hlc.packed));
+  QUN_RETURN_IF_ERROR(clock->Run());
+  if (sqlite3_changes(db.handle()) == 0) return false;
+  QUN_ASSIGN_OR_RETURN(Statement * update,
+                       db.Cached(fmt::format("INSERT INTO {0}(id, {1}) VALUES (?, ?) ON "
+                                             "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}",
+                                             op.table, op.column)));
+  update->Bind(1, op.row_id).Bind(2, op.value);
+  QUN_RETURN_IF_ERROR(update->Run());
+  return true;
+}
+
+Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id,
+                     std::optional<Hlc> ceiling) {
   QUN_ASSIGN_OR_RETURN(Statement * append,
                        db.Cached("INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -44,51 +90,46 @@ Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_
       .Bind(6, static_cast<int64_t>(op.hlc.packed))
       .Bind(7, author_id);
   QUN_RETURN_IF_ERROR(append->Run());
-  // A field this version does not know (written by a newer Qun) is kept in
-  // the log, not applied: names from outside never reach SQL text.
-  if (!IsDomainColumn(op.table, op.column)) return false;
+  // A field this version does not know (written by a newer Qun) stays in the
+  // log; MergeUnappliedOps applies it after an upgrade.
+  return MergeOp(db, op, Effective(op.hlc, ceiling));
+}
 
+Result<int64_t> MergeUnappliedOps(Database& db) {
   QUN_ASSIGN_OR_RETURN(
-      Statement * clock,
-      db.Cached("SELECT hlc, author FROM field_clock WHERE tbl=? AND row_id=? AND col=?"));
-  clock->Bind(1, op.table).Bind(2, op.row_id).Bind(3, op.column);
-  QUN_ASSIGN_OR_RETURN(bool has_clock, clock->Step());
-  if (has_clock) {
-    Hlc current{static_cast<uint64_t>(clock->Int(0))};
-    Value current_author = clock->GetValue(1);
-    const auto* bytes = std::get_if<Bytes>(&current_author);
-    if (!bytes || bytes->data.size() != op.author.size())
-      return Status::Corruption(fmt::format("the field clock of {}.{} of row {} is damaged",
-                                            op.table, op.column, op.row_id));
-    if (!Wins(op.hlc, op.author, current, bytes->data.data())) {
-      clock->Reset();
-      return false;
-    }
+      Statement s,
+      db.Prepare("SELECT o.tbl, o.row_id, o.col, o.value, o.hlc, a.pubkey, t.ceiling FROM op o "
+                 "JOIN op_txn t ON t.id = o.txn JOIN op_author a ON a.id = o.author WHERE NOT "
+                 "EXISTS (SELECT 1 FROM field_clock c WHERE c.tbl = o.tbl AND c.row_id = "
+                 "o.row_id AND c.col = o.col)"));
+  struct Pending {
+    Op op;
+    Hlc effective;
+  };
+  std::vector<Pending> pending;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    std::string table = s.Text(0), column = s.Text(2);
+    if (!IsDomainColumn(table, column)) continue;
+    Value author = s.GetValue(5);
+    auto* key = std::get_if<Bytes>(&author);
+    if (!key || key->data.size() != PublicKey{}.size())
+      return Status::Corruption("the op log has an author with a damaged key");
+    Op op{table, s.Text(1), column, s.GetValue(3), Hlc{static_cast<uint64_t>(s.Int(4))}, {}};
+    std::copy(key->data.begin(), key->data.end(), op.author.begin());
+    Value ceiling = s.GetValue(6);
+    std::optional<Hlc> c;
+    if (auto* i = std::get_if<int64_t>(&ceiling)) c = Hlc{static_cast<uint64_t>(*i)};
+    pending.push_back({std::move(op), Effective(Hlc{static_cast<uint64_t>(s.Int(4))}, c)});
   }
-  clock->Reset();
-
-  // Table and column names come from the allow-list above, never from input.
-  QUN_ASSIGN_OR_RETURN(
-      Statement * create_row,
-      db.Cached(fmt::format("INSERT INTO {}(id) VALUES (?) ON CONFLICT(id) DO NOTHING", op.table)));
-  create_row->Bind(1, op.row_id);
-  QUN_RETURN_IF_ERROR(create_row->Run());
-  QUN_ASSIGN_OR_RETURN(Statement * update, db.Cached(fmt::format("UPDATE {} SET {}=? WHERE id=?",
-                                                                 op.table, op.column)));
-  update->Bind(1, op.value).Bind(2, op.row_id);
-  QUN_RETURN_IF_ERROR(update->Run());
-
-  QUN_ASSIGN_OR_RETURN(Statement * set_clock,
-                       db.Cached("INSERT INTO field_clock(tbl, row_id, col, hlc, author) "
-                                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(tbl, row_id, col) DO UPDATE "
-                                 "SET hlc=excluded.hlc, author=excluded.author"));
-  set_clock->Bind(1, op.table)
-      .Bind(2, op.row_id)
-      .Bind(3, op.column)
-      .Bind(4, static_cast<int64_t>(op.hlc.packed))
-      .Bind(5, Bytes{std::vector<uint8_t>(op.author.begin(), op.author.end())});
-  QUN_RETURN_IF_ERROR(set_clock->Run());
-  return true;
+  s.Reset();
+  int64_t won = 0;
+  for (const Pending& p : pending) {
+    QUN_ASSIGN_OR_RETURN(bool w, MergeOp(db, p.op, p.effective));
+    won += w;
+  }
+  return won;
 }
 
 Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey& author,
@@ -100,6 +141,8 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   txn->open_ = true;
   // Another qun process may have written since this store was opened.
   QUN_RETURN_IF_ERROR(store->CatchUpClock());
+  QUN_ASSIGN_OR_RETURN(auto frontier, ReadFrontier(store->db()));
+  txn->ceiling_ = CeilingAbove(frontier);
   return txn;
 }
 
@@ -117,12 +160,17 @@ Status WriteTxn::EnsureTxnRow() {
   QUN_ASSIGN_OR_RETURN(bool row, next->Step());
   int64_t seq = row ? next->Int(0) : 1;
   next->Reset();
-  QUN_ASSIGN_OR_RETURN(Statement * add,
-                       db.Cached("INSERT INTO op_txn(author, seq, hlc, note) VALUES (?, ?, ?, ?)"));
+  QUN_ASSIGN_OR_RETURN(
+      Statement * add,
+      db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling) VALUES (?, ?, ?, ?, ?)"));
   add->Bind(1, author_id_)
       .Bind(2, seq)
       .Bind(3, static_cast<int64_t>(store_->clock().Now().packed))
       .Bind(4, note_);
+  if (ceiling_)
+    add->Bind(5, static_cast<int64_t>(ceiling_->packed));
+  else
+    add->Bind(5, Value{});
   QUN_RETURN_IF_ERROR(add->Run());
   txn_id_ = sqlite3_last_insert_rowid(db.handle());
   return Status::Ok();
@@ -140,12 +188,13 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
   // Null over a never-written field says nothing, and is skipped too.
   QUN_ASSIGN_OR_RETURN(
       Statement * current,
-      db.Cached(fmt::format("SELECT t.{}, EXISTS (SELECT 1 FROM field_clock c WHERE "
-                            "c.tbl='{}' AND c.row_id=t.id AND c.col='{}') FROM {} t WHERE t.id=?",
-                            column, table, column, table)));
+      db.Cached(fmt::format("SELECT t.{}, c.hlc FROM {} t LEFT JOIN field_clock c ON "
+                            "c.tbl='{}' AND c.row_id=t.id AND c.col='{}' WHERE t.id=?",
+                            column, table, table, column)));
   current->Bind(1, row_id);
   QUN_ASSIGN_OR_RETURN(bool exists, current->Step());
-  bool logged = current->Int(1) != 0;
+  Value field_hlc = exists ? current->GetValue(1) : Value{};
+  bool logged = !IsNull(field_hlc);
   if (exists && (logged || IsNull(value)) && current->GetValue(0) == value) {
     current->Reset();
     return false;
@@ -153,10 +202,14 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
   current->Reset();
 
   QUN_RETURN_IF_ERROR(EnsureTxnRow());
-  Op op{std::string(table),    std::string(row_id),
-        std::string(column),   value,
-        store_->clock().Now(), author_};
-  QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_));
+  // A write made after seeing a field's value beats it, even when that value
+  // came from a clock running ahead of ours: the op takes an HLC just above
+  // the field's (without moving this node's clock there).
+  Hlc hlc = store_->clock().Now();
+  if (auto* seen = std::get_if<int64_t>(&field_hlc))
+    hlc = std::max(hlc, Hlc{static_cast<uint64_t>(*seen) + 1});
+  Op op{std::string(table), std::string(row_id), std::string(column), value, hlc, author_};
+  QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_, ceiling_));
   if (!won)
     return Status::Internal(fmt::format(
         "a local write to {}.{} lost to an existing one; the node's clock state is inconsistent",

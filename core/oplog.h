@@ -5,7 +5,7 @@
 //   1. gets a fresh HLC timestamp from the store's clock,
 //   2. is appended to the op log as (table, row id, column, value, HLC, author),
 //   3. is applied to the materialized domain table if it wins last-writer-wins
-//      against the field's current (HLC, author) in field_clock.
+//      against the field's current writer in field_clock (see MergeOp).
 // Rows are created by their first write and never removed: a delete is a write
 // of `deleted = 1` (a tombstone), so a delete and a concurrent edit merge like
 // any two writes. ApplyOp is the same function sync uses for other nodes' ops,
@@ -43,18 +43,50 @@ struct Op {
   PublicKey author{};
 };
 
-// True when the write (a_hlc, a_author) wins over (b_hlc, b_author): the later
-// HLC wins; equal HLCs are broken by the larger author public key, bytewise,
-// so that every node picks the same winner.
-bool Wins(Hlc a_hlc, const PublicKey& a_author, Hlc b_hlc, const uint8_t* b_author);
+// Fields resolve last-writer-wins: the write with the greater (effective HLC,
+// author public key bytewise, raw HLC) wins, so that every node picks the
+// same winner whatever order the ops arrive in.
 
 // Returns the op_author id for `author`, adding it on first sight.
 Result<int64_t> AuthorId(Database& db, const PublicKey& author);
 
-// Appends `op` to the log under `txn_id` and applies it if it wins. Returns
-// whether it won. An op for a table or column this version does not know is
-// kept in the log but not applied (false).
-Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id);
+// How far an op may count as later than the newest op its author had seen
+// from others (docs/correctness.md, "Clocks that run ahead"): 7 days. A node
+// whose clock runs years ahead wins concurrent conflicts for at most this
+// long after what it last received, not until its clock's date comes.
+constexpr uint64_t kMaxClockLeadMs = uint64_t{7} * 24 * 60 * 60 * 1000;
+
+// The ceiling of a transaction written by someone who had seen others' ops up
+// to `frontier`; none when they had seen nothing.
+std::optional<Hlc> CeilingAbove(std::optional<Hlc> frontier);
+
+// The HLC an op counts with when fields are compared: its own, lowered to its
+// transaction's ceiling.
+inline Hlc Effective(Hlc raw, std::optional<Hlc> ceiling) {
+  return ceiling && *ceiling < raw ? *ceiling : raw;
+}
+
+// The newest effective HLC among the change sets this node applied from other
+// authors (meta key "frontier"); none before the first.
+Result<std::optional<Hlc>> ReadFrontier(Database& db);
+Status RaiseFrontier(Database& db, Hlc seen);
+
+// Merges one field write into the domain tables if (effective HLC, author,
+// raw HLC) beats the field's current writer. Returns whether it won. Does not
+// touch the log; ops of tables or columns this version does not know are
+// ignored (false).
+Result<bool> MergeOp(Database& db, const Op& op, Hlc effective);
+
+// Appends `op` to the log under `txn_id` and merges it with its effective HLC
+// (see Effective). Returns whether it won. An op for a table or column this
+// version does not know is kept in the log but not applied (false).
+Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id,
+                     std::optional<Hlc> ceiling);
+
+// Merges every logged op of a field that has none applied: after an upgrade
+// taught this version new tables or columns, the ops a newer node wrote for
+// them take effect. Returns how many won.
+Result<int64_t> MergeUnappliedOps(Database& db);
 
 class WriteTxn {
  public:
@@ -94,6 +126,7 @@ class WriteTxn {
   std::string note_;
   int64_t author_id_ = 0;
   int64_t txn_id_ = 0;  // 0 until the first op is written
+  std::optional<Hlc> ceiling_;
   int64_t ops_written_ = 0;
   bool open_ = false;
   struct Saved {

@@ -8,7 +8,7 @@ const std::vector<TableSchema>& DomainTables() {
   // Keep in step with core/sql/*.sql.
   static const std::vector<TableSchema> kTables = {
       {"community", {"name", "created_at"}},
-      {"node", {"name", "deleted"}},
+      {"node", {"name", "deleted", "invited_by"}},
       {"chat_group",
        {"name", "kind", "platform", "handle", "capacity", "admission", "fee_cents", "rules",
         "intro_template", "status", "created_at", "deleted"}},

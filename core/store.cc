@@ -128,8 +128,12 @@ Status Store::Migrate() {
       return s.WithContext(fmt::format("applying schema migration {}", m.file));
     }
   }
-  Status s = db_->Exec(fmt::format("PRAGMA user_version={}; PRAGMA application_id={};",
-                                   LatestSchemaVersion(), kApplicationId));
+  // Ops that an older version kept without applying (tables or columns it did
+  // not know) take effect now that the schema has them.
+  Status s = MergeUnappliedOps(*db_).status();
+  if (s.ok())
+    s = db_->Exec(fmt::format("PRAGMA user_version={}; PRAGMA application_id={};",
+                              LatestSchemaVersion(), kApplicationId));
   if (s.ok()) s = db_->Exec("COMMIT");
   if (!s.ok()) {
     (void)db_->Exec("ROLLBACK");

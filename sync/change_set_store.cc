@@ -91,6 +91,39 @@ Result<std::optional<Hash>> ChangeSetStore::AppliedHash(const core::PublicKey& a
   return out;
 }
 
+Result<std::optional<core::Hlc>> ChangeSetStore::ChainMax(const core::PublicKey& author,
+                                                          uint64_t seq) {
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       store_.db().Cached("SELECT chain_max FROM change_set WHERE author=? AND "
+                                          "seq=? AND state='applied'"));
+  s->Bind(1, Blob(author)).Bind(2, static_cast<int64_t>(seq));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<core::Hlc> out;
+  if (row) {
+    Value v = s->GetValue(0);
+    if (auto* i = std::get_if<int64_t>(&v)) out = core::Hlc{static_cast<uint64_t>(*i)};
+  }
+  s->Reset();
+  return out;
+}
+
+Result<bool> ChangeSetStore::Invited(const core::PublicKey& author) {
+  if (author == community_.founder || author == me_.public_key()) return true;
+  // An invite is a write of node.invited_by by someone other than the node
+  // itself; only applied change sets are in the op log, so its writer was
+  // known when it was applied.
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       store_.db().Cached("SELECT EXISTS (SELECT 1 FROM op o JOIN op_author a ON "
+                                          "a.id = o.author WHERE o.row_id = ? AND o.tbl = 'node' "
+                                          "AND o.col = 'invited_by' AND o.value IS NOT NULL AND "
+                                          "a.pubkey != ?)"));
+  s->Bind(1, core::ToHex(author)).Bind(2, Blob(author));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  bool invited = row && s->Int(0) != 0;
+  s->Reset();
+  return invited;
+}
+
 Result<VersionVector> ChangeSetStore::Vector() {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        store_.db().Prepare("SELECT author, max(seq) FROM change_set WHERE "
@@ -110,71 +143,110 @@ Result<VersionVector> ChangeSetStore::Vector() {
   return v;
 }
 
-Result<int> ChangeSetStore::SealLocal(const core::Identity& me) {
-  core::Database& db = store_.db();
-  Transaction tx(db);
+Result<int> ChangeSetStore::SealLocal() {
+  Transaction tx(store_.db());
   QUN_RETURN_IF_ERROR(tx.Begin());
-  QUN_ASSIGN_OR_RETURN(
-      core::Statement txns,
-      db.Prepare("SELECT t.id, t.seq, coalesce(t.note, '') FROM op_txn t JOIN op_author a ON "
-                 "a.id = t.author WHERE a.pubkey = ? AND NOT EXISTS (SELECT 1 FROM change_set c "
-                 "WHERE c.txn = t.id) ORDER BY t.seq"));
-  txns.Bind(1, Blob(me.public_key()));
-  struct Pending {
+  QUN_ASSIGN_OR_RETURN(int sealed, SealLocalLocked());
+  QUN_RETURN_IF_ERROR(tx.Commit());
+  return sealed;
+}
+
+Result<int> ChangeSetStore::SealLocalLocked() {
+  core::Database& db = store_.db();
+  const core::PublicKey& me = me_.public_key();
+  QUN_ASSIGN_OR_RETURN(uint64_t sealed_seq, AppliedSeq(me));
+  QUN_ASSIGN_OR_RETURN(core::Statement * txns,
+                       db.Cached("SELECT t.id, t.seq, coalesce(t.note, ''), t.ceiling FROM op_txn "
+                                 "t JOIN op_author a ON a.id = t.author WHERE a.pubkey = ? AND "
+                                 "t.seq > ? ORDER BY t.seq"));
+  txns->Bind(1, Blob(me)).Bind(2, static_cast<int64_t>(sealed_seq));
+  struct Unsealed {
     int64_t id;
     uint64_t seq;
     std::string note;
+    std::optional<core::Hlc> ceiling;
   };
-  std::vector<Pending> pending;
+  std::vector<Unsealed> unsealed;
   while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, txns.Step());
+    QUN_ASSIGN_OR_RETURN(bool row, txns->Step());
     if (!row) break;
-    pending.push_back({txns.Int(0), static_cast<uint64_t>(txns.Int(1)), txns.Text(2)});
+    Value c = txns->GetValue(3);
+    std::optional<core::Hlc> ceiling;
+    if (auto* i = std::get_if<int64_t>(&c)) ceiling = core::Hlc{static_cast<uint64_t>(*i)};
+    unsealed.push_back({txns->Int(0), static_cast<uint64_t>(txns->Int(1)), txns->Text(2), ceiling});
   }
-  txns.Reset();
-  if (pending.empty()) return 0;
+  txns->Reset();
+  if (unsealed.empty()) return 0;
 
+  // Nothing from others is applied between a local write and its sealing
+  // (this runs first in every apply), so these dependencies are what the
+  // writes saw, and their ceiling is the one the writes were made with.
   QUN_ASSIGN_OR_RETURN(VersionVector vector, Vector());
-  QUN_ASSIGN_OR_RETURN(core::Statement ops,
-                       db.Prepare("SELECT tbl, row_id, col, value, hlc FROM op WHERE txn = ? "
-                                  "ORDER BY id"));
-  QUN_ASSIGN_OR_RETURN(core::Statement insert,
-                       db.Prepare("INSERT INTO change_set(author, seq, hash, bytes, state, txn) "
-                                  "VALUES (?, ?, ?, ?, 'applied', ?)"));
-  for (const Pending& p : pending) {
+  std::vector<VersionEntry> dependencies;
+  std::optional<core::Hlc> frontier;
+  for (const auto& [author, seq] : vector) {
+    if (author == me) continue;
+    dependencies.push_back({author, seq});
+    QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(author, seq));
+    if (chain_max && (!frontier || *chain_max > *frontier)) frontier = chain_max;
+  }
+  std::optional<core::Hlc> ceiling = core::CeilingAbove(frontier);
+  QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(me, sealed_seq));
+
+  QUN_ASSIGN_OR_RETURN(core::Statement * ops,
+                       db.Cached("SELECT tbl, row_id, col, value, hlc FROM op WHERE txn = ? "
+                                 "ORDER BY id"));
+  QUN_ASSIGN_OR_RETURN(core::Statement * insert,
+                       db.Cached("INSERT INTO change_set(author, seq, hash, bytes, state, txn, "
+                                 "chain_max) VALUES (?, ?, ?, ?, 'applied', ?, ?)"));
+  for (const Unsealed& u : unsealed) {
+    if (u.seq != sealed_seq + 1)
+      return Status::Internal(
+          fmt::format("this node's change {} cannot be sealed: change {} before it is missing",
+                      u.seq, sealed_seq + 1));
+    if (u.ceiling != ceiling)
+      return Status::Internal(fmt::format(
+          "this node's change {} was written against other changes than it would be sealed "
+          "with; its clock ceiling would differ on other nodes",
+          u.seq));
     ChangeSetHeader header;
-    header.community_id = community_;
-    header.seq = p.seq;
-    if (p.seq > 1) {
-      QUN_ASSIGN_OR_RETURN(header.previous_hash, AppliedHash(me.public_key(), p.seq - 1));
+    header.community_id = community_.id;
+    header.seq = u.seq;
+    if (u.seq > 1) {
+      QUN_ASSIGN_OR_RETURN(header.previous_hash, AppliedHash(me, u.seq - 1));
       if (!header.previous_hash)
         return Status::Internal(
             fmt::format("this node's change {} cannot be sealed: change {} before it is missing",
-                        p.seq, p.seq - 1));
+                        u.seq, u.seq - 1));
     }
-    for (const auto& [author, seq] : vector)
-      if (author != me.public_key()) header.dependencies.push_back({author, seq});
+    header.dependencies = dependencies;
     Payload payload;
-    payload.note = p.note;
-    ops.Bind(1, p.id);
+    payload.note = u.note;
+    ops->Bind(1, u.id);
     while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, ops.Step());
+      QUN_ASSIGN_OR_RETURN(bool row, ops->Step());
       if (!row) break;
-      payload.ops.push_back({ops.Text(0), ops.Text(1), ops.Text(2), ops.GetValue(3),
-                             core::Hlc{static_cast<uint64_t>(ops.Int(4))}, me.public_key()});
+      core::Hlc hlc{static_cast<uint64_t>(ops->Int(4))};
+      payload.ops.push_back({ops->Text(0), ops->Text(1), ops->Text(2), ops->GetValue(3), hlc, me});
+      core::Hlc effective = core::Effective(hlc, u.ceiling);
+      if (!chain_max || effective > *chain_max) chain_max = effective;
     }
-    ops.Reset();
-    QUN_ASSIGN_OR_RETURN(ChangeSet cs, Seal(header, payload, key_, me));
+    ops->Reset();
+    QUN_ASSIGN_OR_RETURN(ChangeSet cs, Seal(header, payload, community_.Current(), me_));
     std::string bytes = cs.Encode();
-    insert.Bind(1, Blob(me.public_key()))
-        .Bind(2, static_cast<int64_t>(p.seq))
+    insert->Bind(1, Blob(me))
+        .Bind(2, static_cast<int64_t>(u.seq))
         .Bind(3, Blob(cs.ComputeHash()))
         .Bind(4, Blob(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()))
-        .Bind(5, p.id);
-    QUN_RETURN_IF_ERROR(insert.Run());
+        .Bind(5, u.id);
+    if (chain_max)
+      insert->Bind(6, static_cast<int64_t>(chain_max->packed));
+    else
+      insert->Bind(6, Value{});
+    QUN_RETURN_IF_ERROR(insert->Run());
+    sealed_seq = u.seq;
   }
-  QUN_RETURN_IF_ERROR(tx.Commit());
-  return static_cast<int>(pending.size());
+  return static_cast<int>(unsealed.size());
 }
 
 Status ChangeSetStore::SetState(int64_t row_id, const char* state, const std::string& reason) {
@@ -182,6 +254,22 @@ Status ChangeSetStore::SetState(int64_t row_id, const char* state, const std::st
                        store_.db().Cached("UPDATE change_set SET state=?, reason=? WHERE id=?"));
   s->Bind(1, state).Bind(2, reason).Bind(3, row_id);
   return s->Run();
+}
+
+Result<std::string> ChangeSetStore::WhyPending(const ChangeSetHeader& header) {
+  QUN_ASSIGN_OR_RETURN(uint64_t applied, AppliedSeq(header.author));
+  if (header.seq > applied + 1)
+    return fmt::format("waits for change set {} of {}: it comes after it", applied + 1,
+                       Short(header.author));
+  for (const VersionEntry& dep : header.dependencies) {
+    QUN_ASSIGN_OR_RETURN(uint64_t have, AppliedSeq(dep.author));
+    if (have < dep.seq)
+      return fmt::format("waits for change set {} of {}, which it builds on", dep.seq,
+                         Short(dep.author));
+  }
+  QUN_ASSIGN_OR_RETURN(bool invited, Invited(header.author));
+  if (!invited) return fmt::format("waits for the invite of its author {}", Short(header.author));
+  return std::string("waits for its turn");
 }
 
 Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
@@ -203,45 +291,100 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
     QUN_ASSIGN_OR_RETURN(uint64_t have, AppliedSeq(dep.author));
     if (have < dep.seq) return false;  // causal order: what it built on comes first
   }
-  auto payload = Open(cs, header, key_);
+  QUN_ASSIGN_OR_RETURN(bool invited, Invited(header.author));
+  if (!invited) return false;
+  if (header.format_version > kFormatVersion) return false;  // stays 'newer'
+  const core::CommunityKey* key = community_.Key(header.key_epoch);
+  if (!key) {
+    QUN_RETURN_IF_ERROR(SetState(
+        row_id, "rejected",
+        fmt::format("change set {} of {} is sealed under key epoch {}, which this node does not "
+                    "hold",
+                    header.seq, Short(header.author), header.key_epoch)));
+    return false;
+  }
+  auto payload = Open(cs, header, *key);
   if (!payload.ok()) {
     bool newer = payload.status().code() == Status::Code::kIncompatible;
     QUN_RETURN_IF_ERROR(SetState(row_id, newer ? "newer" : "rejected", payload.status().message()));
     return false;
   }
+  for (const core::Op& op : payload->ops)
+    if (op.author != header.author) {
+      QUN_RETURN_IF_ERROR(
+          SetState(row_id, "rejected", "a change set holds an op of another author"));
+      return false;
+    }
 
   core::Database& db = store_.db();
   Transaction tx(db);
   QUN_RETURN_IF_ERROR(tx.Begin());
+  // This node's own writes so far did not see this change set: seal them
+  // first, so that their dependencies say so.
+  QUN_RETURN_IF_ERROR(SealLocalLocked().status());
+
+  // The ceiling: no op of this change set counts as later than the newest op
+  // it depends on, plus the allowed lead.
+  std::optional<core::Hlc> frontier;
+  for (const VersionEntry& dep : header.dependencies) {
+    QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(dep.author, dep.seq));
+    if (chain_max && (!frontier || *chain_max > *frontier)) frontier = chain_max;
+  }
+  std::optional<core::Hlc> ceiling = core::CeilingAbove(frontier);
+  QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(header.author, header.seq - 1));
+
   QUN_ASSIGN_OR_RETURN(int64_t author_id, core::AuthorId(db, header.author));
   core::Hlc latest;
-  for (const core::Op& op : payload->ops) latest = std::max(latest, op.hlc);
-  QUN_ASSIGN_OR_RETURN(core::Statement * txn,
-                       db.Cached("INSERT INTO op_txn(author, seq, hlc, note) VALUES (?, ?, ?, ?)"));
+  for (const core::Op& op : payload->ops) {
+    latest = std::max(latest, op.hlc);
+    core::Hlc effective = core::Effective(op.hlc, ceiling);
+    if (!chain_max || effective > *chain_max) chain_max = effective;
+  }
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement * txn,
+      db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling) VALUES (?, ?, ?, ?, ?)"));
   txn->Bind(1, author_id)
       .Bind(2, static_cast<int64_t>(header.seq))
       .Bind(3, static_cast<int64_t>(latest.packed))
       .Bind(4, payload->note);
+  if (ceiling)
+    txn->Bind(5, static_cast<int64_t>(ceiling->packed));
+  else
+    txn->Bind(5, Value{});
   QUN_RETURN_IF_ERROR(txn->Run());
   int64_t txn_id = sqlite3_last_insert_rowid(db.handle());
   for (const core::Op& op : payload->ops)
-    QUN_RETURN_IF_ERROR(core::ApplyOp(db, op, txn_id, author_id).status());
+    QUN_RETURN_IF_ERROR(core::ApplyOp(db, op, txn_id, author_id, ceiling).status());
   QUN_ASSIGN_OR_RETURN(core::Statement * done,
-                       db.Cached("UPDATE change_set SET state='applied', reason=NULL, txn=? "
-                                 "WHERE id=?"));
-  done->Bind(1, txn_id).Bind(2, row_id);
+                       db.Cached("UPDATE change_set SET state='applied', reason=NULL, txn=?, "
+                                 "chain_max=? WHERE id=?"));
+  done->Bind(1, txn_id);
+  if (chain_max)
+    done->Bind(2, static_cast<int64_t>(chain_max->packed));
+  else
+    done->Bind(2, Value{});
+  done->Bind(3, row_id);
   QUN_RETURN_IF_ERROR(done->Run());
+  if (chain_max && header.author != me_.public_key())
+    QUN_RETURN_IF_ERROR(core::RaiseFrontier(db, *chain_max));
   QUN_RETURN_IF_ERROR(tx.Commit());
-  store_.clock().Observe(latest);
+  // Only the effective times move this node's clock: a far-ahead author
+  // cannot drag it further than the ceiling.
+  if (chain_max) store_.clock().Observe(*chain_max);
   return true;
 }
 
 Result<int> ChangeSetStore::ApplyPending() {
+  // Only the next change set of each author can be applied; one pass per
+  // step of progress, each reading at most one change set per author.
   int applied = 0;
   while (true) {
-    QUN_ASSIGN_OR_RETURN(core::Statement s,
-                         store_.db().Prepare("SELECT id, bytes FROM change_set WHERE "
-                                             "state='pending' ORDER BY author, seq"));
+    QUN_ASSIGN_OR_RETURN(
+        core::Statement s,
+        store_.db().Prepare(
+            "SELECT p.id, p.bytes FROM change_set p WHERE p.state IN ('pending', 'newer') AND "
+            "p.seq = 1 + coalesce((SELECT max(a.seq) FROM change_set a WHERE a.author = p.author "
+            "AND a.state = 'applied'), 0) ORDER BY p.author, p.id"));
     std::vector<std::pair<int64_t, std::string>> rows;
     while (true) {
       QUN_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -267,6 +410,51 @@ Result<int> ChangeSetStore::ApplyPending() {
   }
 }
 
+Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       store_.db().Prepare("SELECT DISTINCT author FROM change_set WHERE "
+                                           "state='pending'"));
+  std::vector<core::PublicKey> strangers;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    Value v = s.GetValue(0);
+    auto* b = std::get_if<Bytes>(&v);
+    if (!b || b->data.size() != core::PublicKey{}.size()) continue;
+    core::PublicKey k;
+    std::copy(b->data.begin(), b->data.end(), k.begin());
+    QUN_ASSIGN_OR_RETURN(bool invited, Invited(k));
+    if (!invited) strangers.push_back(k);
+  }
+  s.Reset();
+  std::vector<Dropped> out;
+  if (strangers.empty()) return out;
+  Transaction tx(store_.db());
+  QUN_RETURN_IF_ERROR(tx.Begin());
+  QUN_ASSIGN_OR_RETURN(core::Statement list,
+                       store_.db().Prepare("SELECT seq FROM change_set WHERE author=? AND "
+                                           "state='pending' ORDER BY seq"));
+  QUN_ASSIGN_OR_RETURN(core::Statement drop,
+                       store_.db().Prepare("DELETE FROM change_set WHERE author=? AND "
+                                           "state='pending'"));
+  for (const core::PublicKey& k : strangers) {
+    list.Bind(1, Blob(k));
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool row, list.Step());
+      if (!row) break;
+      out.push_back({k, static_cast<uint64_t>(list.Int(0)),
+                     fmt::format("signed by {}, a node nobody in this community has invited (as "
+                                 "far as this node knows); nothing applied",
+                                 Short(k))});
+    }
+    list.Reset();
+    drop.Bind(1, Blob(k));
+    QUN_RETURN_IF_ERROR(drop.Run());
+  }
+  QUN_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
 Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
   Received r{Outcome::kRejected, "", {}, 0};
   auto cs = ChangeSet::Decode(bytes);
@@ -281,7 +469,7 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
   }
   r.author = header->author;
   r.seq = header->seq;
-  if (header->community_id != community_) {
+  if (header->community_id != community_.id) {
     r.reason = fmt::format("change set {} of {} belongs to another community", header->seq,
                            Short(header->author));
     return r;
@@ -344,29 +532,58 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
               : s == "pending" ? Outcome::kPending
               : s == "newer"   ? Outcome::kNewerFormat
                                : Outcome::kRejected;
+  if (r.outcome == Outcome::kPending) {
+    QUN_ASSIGN_OR_RETURN(r.reason, WhyPending(*header));
+  }
   return r;
 }
 
-Result<std::vector<std::string>> ChangeSetStore::Missing(const VersionVector& theirs) {
+Status ChangeSetStore::ForEachMissing(const VersionVector& theirs,
+                                      const std::function<Status(std::string_view)>& visit) {
+  // Ids first, then each change set's bytes one at a time: memory stays
+  // bounded by one change set, however many are sent.
   QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       store_.db().Prepare("SELECT author, seq, bytes FROM change_set WHERE state "
-                                           "IN ('applied', 'newer') ORDER BY author, seq"));
-  std::vector<std::string> out;
+                       store_.db().Prepare("SELECT id, author, seq FROM change_set WHERE state IN "
+                                           "('applied', 'newer') ORDER BY txn IS NULL, txn, "
+                                           "author, seq"));
+  std::vector<int64_t> ids;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    Value author = s.GetValue(0);
+    Value author = s.GetValue(1);
     auto* a = std::get_if<Bytes>(&author);
     if (!a || a->data.size() != core::PublicKey{}.size())
       return Status::Corruption("a stored change set has a damaged author key");
     core::PublicKey k;
     std::copy(a->data.begin(), a->data.end(), k.begin());
     auto it = theirs.find(k);
-    if (it != theirs.end() && static_cast<uint64_t>(s.Int(1)) <= it->second) continue;
-    Value bytes = s.GetValue(2);
-    auto* b = std::get_if<Bytes>(&bytes);
-    if (b) out.emplace_back(b->data.begin(), b->data.end());
+    if (it != theirs.end() && static_cast<uint64_t>(s.Int(2)) <= it->second) continue;
+    ids.push_back(s.Int(0));
   }
+  s.Reset();
+  QUN_ASSIGN_OR_RETURN(core::Statement * bytes,
+                       store_.db().Cached("SELECT bytes FROM change_set WHERE id=?"));
+  for (int64_t id : ids) {
+    bytes->Bind(1, id);
+    QUN_ASSIGN_OR_RETURN(bool row, bytes->Step());
+    if (row) {
+      Status st = visit(bytes->BlobView(0));
+      if (!st.ok()) {
+        bytes->Reset();
+        return st;
+      }
+    }
+    bytes->Reset();
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> ChangeSetStore::Missing(const VersionVector& theirs) {
+  std::vector<std::string> out;
+  QUN_RETURN_IF_ERROR(ForEachMissing(theirs, [&](std::string_view b) {
+    out.emplace_back(b);
+    return Status::Ok();
+  }));
   return out;
 }
 

@@ -3,15 +3,22 @@
 // Local write transactions become change sets when sealed (SealLocal);
 // change sets from elsewhere are received (Receive), kept as their exact
 // bytes, and applied in causal order: a change set is applied only after its
-// author's previous one (whose hash it must name) and after every change set
-// in its dependency vector. Each one is applied in its own transaction, with
-// the same ApplyOp as local writes, so a large batch never holds the write
-// lock for long and the data is always a pure function of the set of change
-// sets applied.
+// author's previous one (whose hash it must name), after every change set in
+// its dependency vector, and once its author is known (the founder, or a node
+// someone known has invited). Each one is applied in its own transaction,
+// with the same ApplyOp as local writes, so a large batch never holds the
+// write lock for long and the data is always a pure function of the set of
+// change sets applied.
 //
-// Borrows the Store, the key and the community id; one thread at a time.
+// Before a received change set is applied, this node's own unsealed writes
+// are sealed in the same transaction: a change set's dependencies are then
+// exactly what its author had applied when it wrote, which is what the clock
+// ceiling of its ops is measured from (core/oplog.h, CeilingAbove).
+//
+// Borrows the Store, the Community and the Identity; one thread at a time.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,6 +28,7 @@
 #include "core/identity.h"
 #include "core/store.h"
 #include "sync/change_set.h"
+#include "sync/community.h"
 
 namespace qun::sync {
 
@@ -39,19 +47,26 @@ const char* OutcomeName(Outcome o);
 
 struct Received {
   Outcome outcome;
-  std::string reason;  // for kRejected and kEquivocation
+  std::string reason;  // why: rejected, pending, equivocation, newer format
   core::PublicKey author{};
   uint64_t seq = 0;
 };
 
+// A change set that was held back and then refused (see DropUninvited).
+struct Dropped {
+  core::PublicKey author{};
+  uint64_t seq = 0;
+  std::string reason;
+};
+
 class ChangeSetStore {
  public:
-  ChangeSetStore(core::Store& store, const CommunityId& community, const core::CommunityKey& key)
-      : store_(store), community_(community), key_(key) {}
+  ChangeSetStore(core::Store& store, const Community& community, const core::Identity& me)
+      : store_(store), community_(community), me_(me) {}
 
-  // Seals every write transaction of `me` that is not yet a change set.
+  // Seals every write transaction of this node that is not yet a change set.
   // Returns how many were sealed.
-  Result<int> SealLocal(const core::Identity& me);
+  Result<int> SealLocal();
 
   // Checks, keeps and (when its turn has come) applies one change set, then
   // anything pending that it unblocked.
@@ -60,23 +75,38 @@ class ChangeSetStore {
   // Applies every pending change set whose turn has come; returns how many.
   Result<int> ApplyPending();
 
+  // Forgets pending change sets whose author nobody known has invited: a
+  // node must not keep whatever strangers send it. Their senders still hold
+  // them, and send them again once the invite has arrived here.
+  Result<std::vector<Dropped>> DropUninvited();
+
   Result<VersionVector> Vector();
 
-  // The change sets this node can give to a node at `theirs`: every applied
-  // one (or one of a newer format) above their seq for its author, in
-  // (author, seq) order, as bytes.
+  // Calls `visit` with the bytes of every change set this node can give to a
+  // node at `theirs`: every applied one (or one of a newer format) above
+  // their seq for its author, in the order this node applied them, so that
+  // the receiver can apply each as it arrives. Reads one at a time.
+  Status ForEachMissing(const VersionVector& theirs,
+                        const std::function<Status(std::string_view)>& visit);
   Result<std::vector<std::string>> Missing(const VersionVector& theirs);
+
+  // Why a pending change set waits, in words for `qun bundle import`.
+  Result<std::string> WhyPending(const ChangeSetHeader& header);
 
  private:
   Result<uint64_t> AppliedSeq(const core::PublicKey& author);
   Result<std::optional<Hash>> AppliedHash(const core::PublicKey& author, uint64_t seq);
-  // Tries to apply one pending change set; false when its turn has not come.
+  Result<std::optional<core::Hlc>> ChainMax(const core::PublicKey& author, uint64_t seq);
+  Result<bool> Invited(const core::PublicKey& author);
+  // SealLocal's work, inside a transaction the caller holds.
+  Result<int> SealLocalLocked();
+  // Tries to apply one held change set; false when its turn has not come.
   Result<bool> TryApply(int64_t row_id, const ChangeSet& cs, const ChangeSetHeader& header);
   Status SetState(int64_t row_id, const char* state, const std::string& reason);
 
   core::Store& store_;
-  CommunityId community_;
-  const core::CommunityKey& key_;
+  const Community& community_;
+  const core::Identity& me_;
 };
 
 }  // namespace qun::sync

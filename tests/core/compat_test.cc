@@ -40,3 +40,25 @@ TEST_CASE("a schema version 1 database opens with its data and history intact") 
     if (e.column == "city" && e.note == "member edit") saw_city_edit = true;
   CHECK(saw_city_edit);
 }
+
+TEST_CASE("ops a newer version wrote take effect when this version learns their column") {
+  // At schema version 2, node.invited_by was unknown: the op was kept in the
+  // log without being applied. Opening it now must apply it.
+  testing::TempDir dir;
+  std::filesystem::copy_file(std::string(QUN_TEST_DATA) + "/../compat/db/v2-unknown-column.db",
+                             dir / "community.db");
+  auto store = core::Store::Open(dir / "community.db", {});
+  REQUIRE_MESSAGE(store.ok(), store.status().message());
+  auto s = (*store)->db().Prepare("SELECT name, invited_by FROM node WHERE id='" +
+                                  std::string(64, '1') + "'");
+  REQUIRE(*s->Step());
+  CHECK(s->Text(0) == "李娜");
+  std::string founder;
+  for (int i = 0; i < 32; ++i) founder += "f0";
+  CHECK(s->Text(1) == founder);
+  s->Reset();
+  // Applied, not logged again.
+  auto ops = (*store)->db().Prepare("SELECT count(*) FROM op");
+  REQUIRE(*ops->Step());
+  CHECK(ops->Int(0) == 6);
+}

@@ -17,7 +17,7 @@ Result<bool> Apply(TestStore& t, const core::PublicKey& author, int64_t seq, std
   int64_t author_id = 0;
   int64_t txn = t.RemoteTxn(author, seq, &author_id);
   Op op{"person", std::move(row), std::move(col), std::move(v), hlc, author};
-  return core::ApplyOp(t.store->db(), op, txn, author_id);
+  return core::ApplyOp(t.store->db(), op, txn, author_id, std::nullopt);
 }
 
 std::string Name(TestStore& t, const std::string& id) {
@@ -101,7 +101,7 @@ TEST_CASE("an op naming an unknown table or column is kept in the log but not ap
   int64_t remote = t.RemoteTxn(Key(0x20), 1, &author_id);
   Op op{"person; DROP TABLE op", "p1",     "display_name", std::string("x"),
         Hlc::From(1, 0),         Key(0x20)};
-  auto r = core::ApplyOp(t.store->db(), op, remote, author_id);
+  auto r = core::ApplyOp(t.store->db(), op, remote, author_id, std::nullopt);
   REQUIRE(r.ok());
   CHECK_FALSE(*r);
   CHECK(t.Int("SELECT count(*) FROM op WHERE tbl='person; DROP TABLE op'") == 1);

@@ -1,6 +1,7 @@
 #include "sync/change_set_store.h"
 
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <random>
@@ -20,6 +21,19 @@ sync::CommunityId Community(uint8_t fill = 0xC0) {
   return id;
 }
 
+// The community key as bytes, so that each node can hold its own copy.
+struct Keyring {
+  std::array<uint8_t, core::CommunityKey::kSize> bytes{};
+  uint32_t epoch = 0;
+  static Keyring New(uint32_t epoch = 0) {
+    Keyring r;
+    r.epoch = epoch;
+    randombytes_buf(r.bytes.data(), r.bytes.size());
+    return r;
+  }
+  core::CommunityKey Make() const { return core::CommunityKey::FromBytes(epoch, bytes.data()); }
+};
+
 // One admin's node: identity, in-memory database on its own fake clock.
 struct Node {
   testing::TempDir dir;
@@ -27,16 +41,21 @@ struct Node {
   std::unique_ptr<core::Identity> id = std::move(core::Identity::Create(dir.path()).value());
   std::unique_ptr<core::Store> store;
   std::unique_ptr<core::Registry> reg;
+  sync::Community community;
   std::unique_ptr<sync::ChangeSetStore> sets;
 
-  Node(const core::CommunityKey& key, uint64_t now = 1'700'000'000'000,
-       sync::CommunityId community = Community())
+  // A node of the community founded by `founder` (by itself when null).
+  Node(const Keyring& ring, uint64_t now = 1'700'000'000'000, const Node* founder = nullptr,
+       sync::CommunityId community_id = Community())
       : clock(now) {
     core::StoreOptions options;
     options.clock = &clock;
     store = std::move(core::Store::Open(":memory:", options).value());
     reg = std::make_unique<core::Registry>(*store);
-    sets = std::make_unique<sync::ChangeSetStore>(*store, community, key);
+    community.id = community_id;
+    community.founder = founder ? founder->id->public_key() : id->public_key();
+    community.keys.push_back(ring.Make());
+    sets = std::make_unique<sync::ChangeSetStore>(*store, community, *id);
   }
 
   template <typename Fn>
@@ -47,9 +66,16 @@ struct Node {
     REQUIRE((*txn)->Commit().ok());
     clock.Advance(7);
   }
+  // Lets `other` into the community, as `qun invite` does.
+  void Invite(const Node& other) {
+    Write("invite", [&](core::WriteTxn& t) {
+      REQUIRE(t.Set("node", other.id->node_id(), "invited_by", id->node_id()).ok());
+    });
+  }
   std::string Hash() { return *core::StateHash(store->db()); }
   std::vector<std::string> Outbox(const sync::VersionVector& theirs = {}) {
-    REQUIRE(sets->SealLocal(*id).ok());
+    auto sealed = sets->SealLocal();
+    REQUIRE_MESSAGE(sealed.ok(), sealed.status().message());
     return *sets->Missing(theirs);
   }
   Outcome Take(const std::string& bytes) {
@@ -59,10 +85,26 @@ struct Node {
   }
   // Gives `other` everything it lacks.
   void SendTo(Node& other) {
-    REQUIRE(other.sets->SealLocal(*other.id).ok());
+    REQUIRE(other.sets->SealLocal().ok());
     for (const auto& cs : Outbox(*other.sets->Vector())) other.Take(cs);
   }
 };
+
+// A founder and `n` invited nodes, the invites already delivered to all.
+std::vector<std::unique_ptr<Node>> Founded(const Keyring& ring, int n,
+                                           const std::vector<uint64_t>& clocks = {}) {
+  std::vector<std::unique_ptr<Node>> nodes;
+  auto now = [&](int i) {
+    return i < static_cast<int>(clocks.size()) ? clocks[i] : uint64_t{1'700'000'000'000};
+  };
+  nodes.push_back(std::make_unique<Node>(ring, now(0)));
+  for (int i = 1; i < n; ++i) {
+    nodes.push_back(std::make_unique<Node>(ring, now(i), nodes[0].get()));
+    nodes[0]->Invite(*nodes[i]);
+  }
+  for (int i = 1; i < n; ++i) nodes[0]->SendTo(*nodes[i]);
+  return nodes;
+}
 
 core::PersonInput Person(const char* name, const char* wechat) {
   core::PersonInput in;
@@ -74,8 +116,8 @@ core::PersonInput Person(const char* name, const char* wechat) {
 }  // namespace
 
 TEST_CASE("two admins' offline edits merge to the same state in both directions") {
-  auto key = core::CommunityKey::Generate(0);
-  Node a(key), b(key, 1'700'000'000'500);
+  auto nodes = Founded(Keyring::New(), 2, {1'700'000'000'000, 1'700'000'000'500});
+  Node &a = *nodes[0], &b = *nodes[1];
   std::string group;
   a.Write("group add", [&](core::WriteTxn& t) {
     core::GroupInput g;
@@ -102,8 +144,8 @@ TEST_CASE("two admins' offline edits merge to the same state in both directions"
 }
 
 TEST_CASE("change sets arriving out of order wait, then apply; duplicates are no-ops") {
-  auto key = core::CommunityKey::Generate(0);
-  Node a(key), b(key);
+  auto ring = Keyring::New();
+  Node a(ring), b(ring, 1'700'000'000'000, &a);
   for (int i = 0; i < 5; ++i)
     a.Write("edit", [&](core::WriteTxn& t) {
       REQUIRE(t.Set("person", "p1", "city", std::string("城市") + std::to_string(i)).ok());
@@ -111,7 +153,11 @@ TEST_CASE("change sets arriving out of order wait, then apply; duplicates are no
   std::vector<std::string> sets = a.Outbox();
   REQUIRE(sets.size() == 5);
   std::reverse(sets.begin(), sets.end());
-  for (size_t i = 0; i + 1 < sets.size(); ++i) CHECK(b.Take(sets[i]) == Outcome::kPending);
+  for (size_t i = 0; i + 1 < sets.size(); ++i) {
+    auto r = b.sets->Receive(sets[i]);
+    CHECK(r->outcome == Outcome::kPending);
+    CHECK(r->reason.find("waits for change set") != std::string::npos);
+  }
   CHECK(b.Take(sets.back()) == Outcome::kApplied);  // seq 1 unblocks the rest
   CHECK(b.Hash() == a.Hash());
   for (const auto& cs : sets) CHECK(b.Take(cs) == Outcome::kAlreadyHeld);
@@ -119,8 +165,8 @@ TEST_CASE("change sets arriving out of order wait, then apply; duplicates are no
 }
 
 TEST_CASE("an edit never applies before the row it edits, even relayed by a third node") {
-  auto key = core::CommunityKey::Generate(0);
-  Node a(key), b(key), c(key);
+  auto nodes = Founded(Keyring::New(), 3);
+  Node &a = *nodes[0], &b = *nodes[1], &c = *nodes[2];
   std::string person;
   a.Write("member add",
           [&](core::WriteTxn& t) { person = *a.reg->AddPerson(t, Person("张伟", "zw")); });
@@ -130,22 +176,50 @@ TEST_CASE("an edit never applies before the row it edits, even relayed by a thir
     in.city = "上海";
     REQUIRE(b.reg->EditPerson(t, person, in).ok());
   });
-  // C gets B's edit first: it depends on A's change set, so it waits.
-  for (const auto& cs : b.Outbox(*c.sets->Vector()))
-    if (c.Take(cs) == Outcome::kApplied) {
-      // A's change set (forwarded by B) may come first in B's outbox.
-    }
+  // C gets B's edit before A's add: the edit depends on it, so it waits.
+  std::vector<std::string> out = b.Outbox(*c.sets->Vector());
+  REQUIRE(out.size() == 2);
+  CHECK(c.Take(out[1]) == Outcome::kPending);
+  CHECK_FALSE(c.reg->GetPerson(person).ok());
+  CHECK(c.Take(out[0]) == Outcome::kApplied);
   CHECK(c.Hash() == b.Hash());
   CHECK(c.reg->GetPerson(person)->city == "上海");
 }
 
+TEST_CASE("a change set by a node nobody invited waits for the invite, or is dropped") {
+  auto ring = Keyring::New();
+  Node a(ring), b(ring, 1'700'000'000'000, &a), c(ring, 1'700'000'000'000, &a);
+  b.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("B")).ok());
+  });
+  std::string from_b = b.Outbox()[0];
+  std::string before = c.Hash();
+  auto r = c.sets->Receive(from_b);
+  CHECK(r->outcome == Outcome::kPending);
+  CHECK(r->reason.find("invite") != std::string::npos);
+  auto dropped = c.sets->DropUninvited();
+  REQUIRE(dropped->size() == 1);
+  CHECK((*dropped)[0].reason.find("nobody in this community has invited") != std::string::npos);
+  CHECK(c.Hash() == before);
+  // Once the founder's invite has arrived, the same change set applies.
+  a.Invite(b);
+  a.SendTo(c);
+  CHECK(c.Take(from_b) == Outcome::kApplied);
+  // A node cannot invite itself.
+  Node d(ring, 1'700'000'000'000, &a);
+  d.Invite(d);
+  for (const auto& cs : d.Outbox()) CHECK(c.Take(cs) == Outcome::kPending);
+  CHECK(c.sets->DropUninvited()->size() == 1);
+}
+
 TEST_CASE("tampered, foreign and forged change sets are refused and change nothing") {
-  auto key = core::CommunityKey::Generate(0);
-  Node a(key), b(key);
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 2);
+  Node &a = *nodes[0], &b = *nodes[1];
   a.Write("edit", [&](core::WriteTxn& t) {
     REQUIRE(t.Set("person", "p1", "city", std::string("A")).ok());
   });
-  std::string good = a.Outbox()[0];
+  std::string good = a.Outbox(*b.sets->Vector())[0];
   std::string before = b.Hash();
 
   std::string flipped = good;
@@ -153,8 +227,8 @@ TEST_CASE("tampered, foreign and forged change sets are refused and change nothi
   CHECK(b.Take(flipped) == Outcome::kRejected);
   CHECK(b.Take(good.substr(0, good.size() - 8)) == Outcome::kRejected);
 
-  auto other_key = core::CommunityKey::Generate(0);
-  Node stranger(other_key, 1'700'000'000'000, Community(0x99));
+  auto other = Keyring::New();
+  Node stranger(other, 1'700'000'000'000, nullptr, Community(0x99));
   stranger.Write("edit", [&](core::WriteTxn& t) {
     REQUIRE(t.Set("person", "p1", "city", std::string("X")).ok());
   });
@@ -162,30 +236,48 @@ TEST_CASE("tampered, foreign and forged change sets are refused and change nothi
   CHECK(foreign->outcome == Outcome::kRejected);
   CHECK(foreign->reason.find("another community") != std::string::npos);
 
-  // Same community id, wrong key: verified, but cannot be decrypted.
-  Node wrong_key(other_key);
+  // An invited node with the wrong key: verified, but cannot be decrypted.
+  Node wrong_key(other, 1'700'000'000'000, &a);
+  a.Invite(wrong_key);
+  a.SendTo(b);
+  before = b.Hash();
   wrong_key.Write("edit", [&](core::WriteTxn& t) {
     REQUIRE(t.Set("person", "p9", "city", std::string("Y")).ok());
   });
-  CHECK(b.Take(wrong_key.Outbox()[0]) == Outcome::kRejected);
+  auto wrong = b.sets->Receive(wrong_key.Outbox()[0]);
+  CHECK(wrong->outcome == Outcome::kRejected);
+  // ... or sealed under a key epoch this node does not hold.
+  Node next_epoch(Keyring::New(1), 1'700'000'000'000, &a);
+  a.Invite(next_epoch);
+  a.SendTo(b);
+  before = b.Hash();
+  next_epoch.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p9", "city", std::string("Z")).ok());
+  });
+  auto epoch = b.sets->Receive(next_epoch.Outbox()[0]);
+  CHECK(epoch->outcome == Outcome::kRejected);
+  CHECK(epoch->reason.find("key epoch 1") != std::string::npos);
   CHECK(b.Hash() == before);
 
-  CHECK(b.Take(good) == Outcome::kApplied);
+  CHECK(b.Take(good) == Outcome::kAlreadyHeld);
 }
 
 TEST_CASE("a forged chain is rejected and an equivocating author is kept as evidence") {
-  auto key = core::CommunityKey::Generate(0);
-  Node a(key), b(key);
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 2);
+  Node &a = *nodes[0], &b = *nodes[1];
   a.Write("edit", [&](core::WriteTxn& t) {
     REQUIRE(t.Set("person", "p1", "city", std::string("A")).ok());
   });
-  std::string first = a.Outbox()[0];
-  REQUIRE(b.Take(first) == Outcome::kApplied);
+  a.SendTo(b);
+  auto key = ring.Make();
 
-  // A second change set 1 by the same author: equivocation.
+  // A second change set 2 by the same author (1 was its invite of B):
+  // equivocation.
   sync::ChangeSetHeader h;
   h.community_id = Community();
-  h.seq = 1;
+  h.seq = 2;
+  h.previous_hash = sync::ChangeSet::Decode(a.Outbox()[0])->ComputeHash();
   sync::Payload p;
   p.ops.push_back({"person", "p1", "city", std::string("B"), core::Hlc::From(1, 0), {}});
   auto twin = sync::Seal(h, p, key, *a.id);
@@ -194,28 +286,81 @@ TEST_CASE("a forged chain is rejected and an equivocating author is kept as evid
   CHECK(r->outcome == Outcome::kEquivocation);
   CHECK(r->reason.find("two different change sets") != std::string::npos);
 
-  // Change set 2 naming a previous hash that is not change set 1's.
-  h.seq = 2;
+  // Change set 3 naming a previous hash that is not change set 2's.
+  h.seq = 3;
   h.previous_hash = sync::Hash{};
   auto forged = sync::Seal(h, p, key, *a.id);
   auto f = b.sets->Receive(forged->Encode());
   CHECK(f->outcome == Outcome::kRejected);
   CHECK(f->reason.find("chain") != std::string::npos);
-  CHECK(b.reg->GetPerson("p1").ok());
   auto city = b.store->db().Prepare("SELECT city FROM person WHERE id='p1'");
   REQUIRE(*city->Step());
   CHECK(city->Text(0) == "A");
 }
 
+TEST_CASE("a node whose clock runs years ahead wins conflicts for 7 days at most") {
+  const uint64_t kDay = 24 * 60 * 60 * 1000;
+  const uint64_t t0 = 1'700'000'000'000;
+  auto nodes = Founded(Keyring::New(), 3, {t0, t0, t0 + 3650 * kDay});
+  Node &a = *nodes[0], &b = *nodes[1], &fast = *nodes[2];
+  auto city = [](Node& n) {
+    auto s = n.store->db().Prepare("SELECT city FROM person WHERE id='p1'");
+    return *s->Step() ? s->Text(0) : std::string("<none>");
+  };
+  a.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("起点")).ok());
+  });
+  a.SendTo(fast);
+  // The fast node writes, "ten years from now".
+  fast.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("未来")).ok());
+  });
+  // A concurrent edit made one day later loses to it ...
+  a.clock.Advance(kDay);
+  a.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("一天后")).ok());
+  });
+  // ... but one made nine days later wins, on every node.
+  a.SendTo(b);
+  b.clock.Advance(9 * kDay);
+  b.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("八天后")).ok());
+  });
+  Node* all[] = {&a, &b, &fast};
+  for (int pass = 0; pass < 2; ++pass)
+    for (Node* from : all)
+      for (Node* to : all)
+        if (from != to) from->SendTo(*to);
+  CHECK(city(a) == "八天后");
+  CHECK(a.Hash() == b.Hash());
+  CHECK(a.Hash() == fast.Hash());
+  // Seeing the far-ahead value did not drag the others' clocks ten years on.
+  CHECK(a.store->clock().last().physical_ms() < t0 + 30 * kDay);
+
+  // An edit made after seeing a far-ahead value beats it at once.
+  fast.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "nickname", std::string("快")).ok());
+  });
+  fast.SendTo(a);
+  a.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "nickname", std::string("慢")).ok());
+  });
+  a.SendTo(fast);
+  auto nick = fast.store->db().Prepare("SELECT nickname FROM person WHERE id='p1'");
+  REQUIRE(*nick->Step());
+  CHECK(nick->Text(0) == "慢");
+  CHECK(a.Hash() == fast.Hash());
+}
+
 TEST_CASE("random concurrent edits on several nodes converge whatever the exchange order") {
-  auto key = core::CommunityKey::Generate(0);
+  auto ring = Keyring::New();
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     CAPTURE(seed);  // a failing seed is printed
     std::mt19937 rng(seed);
     const int kNodes = 3 + static_cast<int>(seed % 3);
-    std::vector<std::unique_ptr<Node>> nodes;
-    for (int n = 0; n < kNodes; ++n)
-      nodes.push_back(std::make_unique<Node>(key, 1'700'000'000'000 + rng() % 5000));
+    std::vector<uint64_t> clocks;
+    for (int n = 0; n < kNodes; ++n) clocks.push_back(1'700'000'000'000 + rng() % 5000);
+    auto nodes = Founded(ring, kNodes, clocks);
     const char* rows[] = {"p1", "p2", "p3"};
     const char* cols[] = {"city", "nickname", "deleted"};
     for (int round = 0; round < 30; ++round) {
@@ -246,7 +391,7 @@ TEST_CASE("random concurrent edits on several nodes converge whatever the exchan
     std::string expected = nodes[0]->Hash();
     for (int n = 1; n < kNodes; ++n) CHECK(nodes[n]->Hash() == expected);
     // A fresh node that gets all change sets in one batch agrees too.
-    Node fresh(key);
+    Node fresh(ring, 1'700'000'000'000, nodes[0].get());
     std::vector<std::string> all;
     for (auto& n : nodes) {
       auto sets = n->Outbox(*fresh.sets->Vector());
