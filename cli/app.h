@@ -54,8 +54,13 @@ void AddGroupCommands(App& app);     // group ...
 void AddMemberCommands(App& app);    // member ...
 void AddTransferCommands(App& app);  // import, export
 void AddLogCommand(App& app);        // log
+void AddSyncCommands(App& app);      // invite, join, bundle ...
 
 // Helpers shared by the command files.
+// The bytes of a file, or of standard input for "-".
+Result<std::string> ReadInput(const std::string& path);
+// Writes a whole file atomically (standard output for "-" or "").
+Status WriteOutput(const std::string& path, const std::string& bytes);
 nlohmann::json GroupJson(const core::Group& g);
 nlohmann::json PersonJson(const core::Person& p);
 nlohmann::json MembershipJson(const core::Membership& m);

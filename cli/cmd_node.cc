@@ -10,6 +10,7 @@
 #include "core/key_file.h"
 #include "core/oplog.h"
 #include "core/state_hash.h"
+#include "sync/community.h"
 
 namespace qun::cli {
 
@@ -94,7 +95,8 @@ void AddNodeCommands(App& app) {
       QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, identity->node_id(), admin));
       QUN_RETURN_IF_ERROR(txn->Commit());
       QUN_ASSIGN_OR_RETURN(std::string community, registry.CommunityId());
-      QUN_RETURN_IF_ERROR(store->SetMeta("community_id", community));
+      QUN_ASSIGN_OR_RETURN(sync::CommunityId cid, sync::ParseCommunityId(community));
+      QUN_RETURN_IF_ERROR(sync::SaveCommunityMeta(*store, cid, identity->public_key()));
       // The founder's key opens epoch 0.
       auto key = core::CommunityKey::Generate(0);
       QUN_RETURN_IF_ERROR(core::WriteKeyFile(home, {&key}));

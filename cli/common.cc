@@ -1,5 +1,14 @@
-// Conversions shared by the command files: records to JSON, fees.
+// Helpers shared by the command files: reading and writing files, records
+// to JSON, fees.
 #include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 
 #include "cli/app.h"
 #include "cli/output.h"
@@ -7,6 +16,57 @@
 namespace qun::cli {
 
 using nlohmann::json;
+
+Result<std::string> ReadInput(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return Status::InvalidArgument(
+        fmt::format("{} is a folder; give the path of a .csv file inside it", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Status::NotFound(
+        fmt::format("cannot open {}: {}; check the file name", path, strerror(errno)));
+  try {
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.bad()) return bytes;
+  } catch (const std::exception&) {
+    // libstdc++ reports read errors from the stream buffer by throwing.
+  }
+  return Status::IOError(
+      fmt::format("reading {} failed: {}; check the file and the disk", path, strerror(errno)));
+}
+
+// Writes next to the target and renames, so an interrupted export never
+// leaves a half-written file where a good one was.
+Status WriteOutput(const std::string& path, const std::string& bytes) {
+  if (path.empty() || path == "-") {
+    std::cout << bytes << std::flush;
+    return std::cout ? Status::Ok() : Status::IOError("writing to standard output failed");
+  }
+  std::string tmp = path + ".qun-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      return Status::IOError(
+          fmt::format("cannot write {}: {}; choose another file with -o", path, strerror(errno)));
+    out << bytes;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return Status::IOError(fmt::format("writing {} failed; check free disk space", path));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::IOError(fmt::format("cannot write {}: {}", path, strerror(errno)));
+  }
+  return Status::Ok();
+}
 
 std::string FormatFee(int64_t cents) {
   if (cents % 100 == 0) return std::to_string(cents / 100);

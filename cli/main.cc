@@ -65,6 +65,7 @@ static int Run(int argc, char** argv) {
   AddMemberCommands(app);
   AddTransferCommands(app);
   AddLogCommand(app);
+  AddSyncCommands(app);
 
   for (int i = 1; i < argc; ++i) {
     if (!text::IsValidUtf8(argv[i])) {

@@ -475,6 +475,7 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
     return r;
   }
   Hash hash = cs->ComputeHash();
+  r.hash = hash;
   core::Database& db = store_.db();
   {
     Transaction tx(db);
@@ -536,6 +537,35 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
     QUN_ASSIGN_OR_RETURN(r.reason, WhyPending(*header));
   }
   return r;
+}
+
+Result<std::optional<Received>> ChangeSetStore::Recheck(const Hash& hash) {
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       store_.db().Cached("SELECT state, coalesce(reason, ''), bytes FROM "
+                                          "change_set WHERE hash=?"));
+  s->Bind(1, Blob(hash));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    s->Reset();
+    return std::optional<Received>();
+  }
+  std::string state = s->Text(0);
+  Received r{Outcome::kRejected, s->Text(1), {}, 0, hash};
+  auto cs = ChangeSet::Decode(s->BlobView(2));
+  s->Reset();
+  auto header = cs.ok() ? Verify(*cs) : Result<ChangeSetHeader>(cs.status());
+  if (!header.ok()) return std::optional<Received>(r);
+  r.author = header->author;
+  r.seq = header->seq;
+  r.outcome = state == "applied"        ? Outcome::kApplied
+              : state == "pending"      ? Outcome::kPending
+              : state == "newer"        ? Outcome::kNewerFormat
+              : state == "equivocation" ? Outcome::kEquivocation
+                                        : Outcome::kRejected;
+  if (r.outcome == Outcome::kPending) {
+    QUN_ASSIGN_OR_RETURN(r.reason, WhyPending(*header));
+  }
+  return std::optional<Received>(r);
 }
 
 Status ChangeSetStore::ForEachMissing(const VersionVector& theirs,

@@ -50,6 +50,7 @@ struct Received {
   std::string reason;  // why: rejected, pending, equivocation, newer format
   core::PublicKey author{};
   uint64_t seq = 0;
+  Hash hash{};
 };
 
 // A change set that was held back and then refused (see DropUninvited).
@@ -92,6 +93,9 @@ class ChangeSetStore {
 
   // Why a pending change set waits, in words for `qun bundle import`.
   Result<std::string> WhyPending(const ChangeSetHeader& header);
+  // What became of a change set received earlier; none when it is no longer
+  // held (dropped).
+  Result<std::optional<Received>> Recheck(const Hash& hash);
 
  private:
   Result<uint64_t> AppliedSeq(const core::PublicKey& author);

@@ -1,0 +1,418 @@
+// `qun invite`, `qun join` and `qun bundle vector|export|import`: letting a
+// second admin in, and syncing by file between admins who are never online
+// together.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/key_file.h"
+#include "sync/bundle.h"
+#include "sync/change_set_store.h"
+#include "sync/community.h"
+#include "sync/invite.h"
+
+namespace qun::cli {
+namespace {
+
+using nlohmann::json;
+
+// A node opened for syncing: its community and change sets. `sets` borrows
+// the other members, so a SyncNode stays where it was made.
+struct SyncNode {
+  SyncNode() = default;
+  SyncNode(const SyncNode&) = delete;
+  SyncNode& operator=(const SyncNode&) = delete;
+  std::unique_ptr<Node> node;
+  sync::Community community;
+  std::unique_ptr<sync::ChangeSetStore> sets;
+};
+
+Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
+  auto s = std::make_unique<SyncNode>();
+  QUN_ASSIGN_OR_RETURN(s->node, OpenNode(options));
+  QUN_ASSIGN_OR_RETURN(s->community, sync::LoadCommunity(*s->node->store, s->node->home));
+  s->sets =
+      std::make_unique<sync::ChangeSetStore>(*s->node->store, s->community, *s->node->identity);
+  return s;
+}
+
+// "张伟's laptop (1a2b3c4d)" or "1a2b3c4d" when the node has no name here.
+std::string NodeLabel(core::Database& db, const core::PublicKey& key) {
+  std::string hex = core::ToHex(key);
+  auto s = db.Prepare("SELECT coalesce(name, '') FROM node WHERE id=?");
+  std::string name;
+  if (s.ok()) {
+    s->Bind(1, hex);
+    auto row = s->Step();
+    if (row.ok() && *row) name = s->Text(0);
+  }
+  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
+}
+
+// Writes a file that must not replace another one (an invite).
+Status WriteNewFile(const std::string& path, const std::string& bytes) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      return Status::Conflict(
+          fmt::format("{} already exists; choose another file name with -o", path));
+    return Status::IOError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  }
+  bool ok =
+      write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && fsync(fd) == 0;
+  close(fd);
+  if (!ok) {
+    unlink(path.c_str());
+    return Status::IOError(fmt::format("cannot write {}; check free disk space", path));
+  }
+  return Status::Ok();
+}
+
+// A version vector given on the command line: "AUTHOR:SEQ,AUTHOR:SEQ", each
+// author a node id or the first 8 or more of its hex characters, as `qun
+// bundle vector` prints it. Prefixes are resolved among the authors held.
+Result<sync::VersionVector> ParseInlineVector(const std::string& text,
+                                              const sync::VersionVector& known) {
+  sync::VersionVector out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    size_t colon = item.find(':');
+    std::string author = item.substr(0, colon);
+    std::string seq = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos)
+      return Status::InvalidArgument(fmt::format(
+          "'{}' in --since is not AUTHOR:SEQ; copy the vector `qun bundle vector` prints on the "
+          "other node",
+          item));
+    for (char& c : author) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::optional<core::PublicKey> match;
+    if (author.size() == 64) {
+      QUN_ASSIGN_OR_RETURN(match, sync::ParseNodeId(author));
+    } else {
+      if (author.size() < 8)
+        return Status::InvalidArgument(fmt::format(
+            "'{}' in --since is too short to name an author; give at least 8 hex characters",
+            author));
+      int found = 0;
+      for (const auto& [key, s] : known)
+        if (core::ToHex(key).rfind(author, 0) == 0) {
+          match = key;
+          ++found;
+        }
+      if (found > 1)
+        return Status::Conflict(
+            fmt::format("'{}' in --since matches several authors; give more characters", author));
+      // An author this node has never heard of has nothing to be sent anyway.
+      if (found == 0) continue;
+    }
+    out[*match] = std::stoull(seq);
+  }
+  return out;
+}
+
+std::string InlineVector(const sync::VersionVector& v) {
+  std::string out;
+  for (const auto& [author, seq] : v)
+    out += fmt::format("{}{}:{}", out.empty() ? "" : ",", core::ToHex(author).substr(0, 16), seq);
+  return out;
+}
+
+void AddInvite(App& app) {
+  struct Args {
+    std::string node_id, out, name;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.cli.add_subcommand(
+      "invite", "let another admin's node into the community: writes an invite file for it");
+  cmd->add_option("NODE-ID", args->node_id, "the id `qun init --join` printed on their laptop")
+      ->required();
+  cmd->add_option("-o,--output", args->out, "the invite file to write (give it to them)")
+      ->required();
+  cmd->add_option("--name", args->name, "their name, as co-admins will see it");
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(core::PublicKey invitee, sync::ParseNodeId(args->node_id));
+      QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+      SyncNode& s = *sp;
+      Node& node = *s.node;
+      if (invitee == node.identity->public_key())
+        return Status::InvalidArgument(
+            "that is this node's own id; run `qun invite` with the id printed on the other "
+            "laptop");
+      QUN_ASSIGN_OR_RETURN(std::string bytes,
+                           sync::MakeInvite(s.community, *node.identity, invitee));
+      struct stat st;
+      if (stat(args->out.c_str(), &st) == 0)
+        return Status::Conflict(
+            fmt::format("{} already exists; choose another file name with -o", args->out));
+      // The invite is recorded first: every node learns that this node may
+      // write, and from whom it came.
+      QUN_ASSIGN_OR_RETURN(auto txn, node.Begin("invite"));
+      std::string hex = core::ToHex(invitee);
+      QUN_ASSIGN_OR_RETURN(bool w, txn->Set("node", hex, "invited_by", node.identity->node_id()));
+      if (!args->name.empty()) {
+        QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, hex, args->name));
+      }
+      (void)w;
+      QUN_RETURN_IF_ERROR(txn->Commit());
+      QUN_RETURN_IF_ERROR(WriteNewFile(args->out, bytes));
+      if (app.options.json) {
+        app.PrintJson({{"invite", args->out}, {"node_id", hex}});
+      } else {
+        app.Print(fmt::format(
+            "Wrote the invite for {} to {}.\nOnly that node can open it. Give it to them; they "
+            "run `qun join {}`, then you exchange bundles (`qun bundle export`).\n",
+            hex.substr(0, 8), args->out, args->out));
+      }
+      return Status::Ok();
+    };
+  });
+}
+
+void AddJoin(App& app) {
+  auto file = std::make_shared<std::string>();
+  CLI::App* cmd = app.cli.add_subcommand(
+      "join", "join a community with the invite file an admin made for this node");
+  cmd->add_option("FILE", *file, "the invite file (from `qun invite`)")->required();
+  cmd->callback([&app, file] {
+    app.action = [&app, file]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(auto existing, node->store->GetMeta("community_id"));
+      if (existing)
+        return Status::Conflict(fmt::format(
+            "this node already belongs to community {}; to join another, make a new node "
+            "with `qun --home DIR init --join`",
+            existing->substr(0, 8)));
+      QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(*file));
+      QUN_ASSIGN_OR_RETURN(sync::Invite invite, sync::OpenInvite(bytes, *node->identity));
+      std::vector<const core::CommunityKey*> keys;
+      for (const auto& k : invite.community.keys) keys.push_back(&k);
+      QUN_RETURN_IF_ERROR(core::WriteKeyFile(node->home, keys));
+      Status saved =
+          sync::SaveCommunityMeta(*node->store, invite.community.id, invite.community.founder);
+      if (!saved.ok()) {
+        std::remove(core::KeyFilePath(node->home).c_str());
+        return saved;
+      }
+      std::string id = sync::CommunityIdHex(invite.community.id);
+      if (app.options.json) {
+        app.PrintJson({{"community_id", id}, {"invited_by", core::ToHex(invite.inviter)}});
+      } else {
+        app.Print(fmt::format(
+            "Joined community {} (invited by {}).\nNext: write your version vector with `qun "
+            "bundle vector -o me.vector`, give it to an admin, and import the bundle they make "
+            "with `qun bundle import FILE`.\n",
+            id.substr(0, 8), core::ToHex(invite.inviter).substr(0, 8)));
+      }
+      return Status::Ok();
+    };
+  });
+}
+
+void AddBundle(App& app) {
+  CLI::App* bundle = app.cli.add_subcommand(
+      "bundle", "sync by file: write what another admin lacks, or take in what they sent");
+  bundle->require_subcommand(1);
+
+  auto vector_out = std::make_shared<std::string>();
+  CLI::App* vector = bundle->add_subcommand(
+      "vector", "write this node's version vector (what it holds) for another admin");
+  vector->add_option("-o,--output", *vector_out, "the file to write; without it, print it");
+  vector->callback([&app, vector_out] {
+    app.action = [&app, vector_out]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+      SyncNode& s = *sp;
+      QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
+      QUN_ASSIGN_OR_RETURN(sync::VersionVector v, s.sets->Vector());
+      if (!vector_out->empty()) {
+        QUN_RETURN_IF_ERROR(WriteOutput(*vector_out, sync::FormatVectorFile(s.community.id, v)));
+      }
+      if (app.options.json) {
+        json authors = json::object();
+        for (const auto& [author, seq] : v) authors[core::ToHex(author)] = seq;
+        app.PrintJson({{"community_id", sync::CommunityIdHex(s.community.id)},
+                       {"vector", authors},
+                       {"since", InlineVector(v)}});
+        return Status::Ok();
+      }
+      if (!vector_out->empty()) {
+        app.Print(
+            fmt::format("Wrote the version vector ({} authors) to {}.\nThe other admin "
+                        "runs `qun bundle export --for {} -o FILE` and gives you FILE.\n",
+                        v.size(), *vector_out, *vector_out));
+        return Status::Ok();
+      }
+      Table t({"Author", "Change sets"});
+      for (const auto& [author, seq] : v)
+        t.AddRow({NodeLabel(s.node->store->db(), author), std::to_string(seq)});
+      app.Print(t.Render());
+      app.Print(fmt::format("\nFor --since: {}\n", InlineVector(v)));
+      return Status::Ok();
+    };
+  });
+
+  struct ExportArgs {
+    std::string since, for_file, out;
+    bool since_given = false;
+  };
+  auto ex = std::make_shared<ExportArgs>();
+  CLI::App* exp = bundle->add_subcommand(
+      "export", "write the change sets another admin lacks (theirs and others') to a file");
+  auto* since = exp->add_option("--since", ex->since,
+                                "what they hold, as `qun bundle vector` prints it "
+                                "(AUTHOR:SEQ,...); empty for everything");
+  auto* for_file =
+      exp->add_option("--for", ex->for_file, "their version vector file (`qun bundle vector -o`)");
+  since->excludes(for_file);
+  exp->add_option("-o,--output", ex->out, "the bundle file to write")->required();
+  exp->callback([&app, ex, since] {
+    ex->since_given = since->count() > 0;
+    app.action = [&app, ex]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+      SyncNode& s = *sp;
+      QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
+      QUN_ASSIGN_OR_RETURN(sync::VersionVector mine, s.sets->Vector());
+      sync::VersionVector theirs;
+      if (!ex->for_file.empty()) {
+        QUN_ASSIGN_OR_RETURN(std::string text, ReadInput(ex->for_file));
+        QUN_ASSIGN_OR_RETURN(theirs, sync::ParseVectorFile(text, s.community.id));
+      } else if (ex->since_given) {
+        QUN_ASSIGN_OR_RETURN(theirs, ParseInlineVector(ex->since, mine));
+      }
+      QUN_ASSIGN_OR_RETURN(auto writer, sync::BundleWriter::Create(ex->out, s.community.id));
+      QUN_RETURN_IF_ERROR(
+          s.sets->ForEachMissing(theirs, [&](std::string_view cs) { return writer->Add(cs); }));
+      QUN_RETURN_IF_ERROR(writer->Finish());
+      if (app.options.json) {
+        app.PrintJson({{"bundle", ex->out}, {"change_sets", writer->count()}});
+      } else if (writer->count() == 0) {
+        app.Print(
+            fmt::format("The other side already holds everything this node has; wrote "
+                        "an empty bundle to {}.\n",
+                        ex->out));
+      } else {
+        app.Print(
+            fmt::format("Wrote {} change set{} to {}.\nThe other admin runs `qun bundle "
+                        "import {}`.\n",
+                        writer->count(), writer->count() == 1 ? "" : "s", ex->out, ex->out));
+      }
+      return Status::Ok();
+    };
+  });
+
+  auto in_file = std::make_shared<std::string>();
+  CLI::App* imp = bundle->add_subcommand(
+      "import", "take in a bundle from another admin: verify, decrypt and merge it");
+  imp->add_option("FILE", *in_file, "the bundle file (from `qun bundle export`)")->required();
+  imp->callback([&app, in_file] {
+    app.action = [&app, in_file]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+      SyncNode& s = *sp;
+      // A truncated or foreign bundle is refused whole, before anything in
+      // it is applied; then it is read again, one change set at a time.
+      QUN_ASSIGN_OR_RETURN(uint64_t total, sync::CheckBundle(*in_file, s.community.id));
+      QUN_ASSIGN_OR_RETURN(auto reader, sync::BundleReader::Open(*in_file));
+      std::map<sync::Outcome, int64_t> counts;
+      std::vector<sync::Received> notable;  // everything not applied at once
+      Progress progress("Importing", static_cast<int64_t>(total));
+      while (true) {
+        QUN_ASSIGN_OR_RETURN(auto bytes, reader->Next());
+        if (!bytes) break;
+        QUN_ASSIGN_OR_RETURN(sync::Received r, s.sets->Receive(*bytes));
+        if (r.outcome == sync::Outcome::kApplied || r.outcome == sync::Outcome::kAlreadyHeld)
+          ++counts[r.outcome];
+        else
+          notable.push_back(std::move(r));
+        progress.Update(static_cast<int64_t>(reader->count()));
+      }
+      progress.Finish();
+      // What waited may have been applied by a later change set of the
+      // bundle; what waits for an invite that never came is dropped.
+      QUN_ASSIGN_OR_RETURN(auto dropped, s.sets->DropUninvited());
+      std::vector<sync::Received> shown;
+      for (sync::Received& r : notable) {
+        if (r.outcome == sync::Outcome::kPending) {
+          QUN_ASSIGN_OR_RETURN(auto now, s.sets->Recheck(r.hash));
+          if (!now) {
+            r.outcome = sync::Outcome::kRejected;
+            for (const auto& d : dropped)
+              if (d.author == r.author && d.seq == r.seq) r.reason = d.reason;
+          } else {
+            r = *now;
+          }
+        }
+        ++counts[r.outcome];
+        if (r.outcome != sync::Outcome::kApplied) shown.push_back(std::move(r));
+      }
+      auto count = [&](sync::Outcome o) { return counts.count(o) ? counts[o] : 0; };
+      int64_t refused = count(sync::Outcome::kRejected);
+      core::Database& db = s.node->store->db();
+      if (app.options.json) {
+        json sets = json::array();
+        for (const auto& r : shown)
+          sets.push_back({{"author", core::ToHex(r.author)},
+                          {"seq", r.seq},
+                          {"outcome", sync::OutcomeName(r.outcome)},
+                          {"reason", r.reason}});
+        app.PrintJson({{"bundle", *in_file},
+                       {"applied", count(sync::Outcome::kApplied)},
+                       {"already_held", count(sync::Outcome::kAlreadyHeld)},
+                       {"pending", count(sync::Outcome::kPending)},
+                       {"newer_format", count(sync::Outcome::kNewerFormat)},
+                       {"equivocation", count(sync::Outcome::kEquivocation)},
+                       {"rejected", refused},
+                       {"change_sets", sets}});
+      } else {
+        std::string out = fmt::format(
+            "Imported {}: {} applied, {} already held, {} pending, {} rejected", *in_file,
+            count(sync::Outcome::kApplied), count(sync::Outcome::kAlreadyHeld),
+            count(sync::Outcome::kPending), refused);
+        if (count(sync::Outcome::kNewerFormat))
+          out += fmt::format(", {} from a newer Qun", count(sync::Outcome::kNewerFormat));
+        if (count(sync::Outcome::kEquivocation))
+          out += fmt::format(", {} equivocating", count(sync::Outcome::kEquivocation));
+        out += ".\n";
+        for (const auto& r : shown)
+          out += fmt::format("  {:<12} {} #{}: {}\n", sync::OutcomeName(r.outcome),
+                             NodeLabel(db, r.author), r.seq, r.reason);
+        if (count(sync::Outcome::kPending))
+          out +=
+              "Pending change sets wait for earlier ones; they apply by themselves once a "
+              "bundle brings those.\n";
+        if (count(sync::Outcome::kNewerFormat))
+          out +=
+              "Some change sets were written by a newer Qun: they are kept and passed on; "
+              "upgrade qun to apply them.\n";
+        app.Print(out);
+      }
+      if (refused > 0)
+        return Status::Rejected(
+            fmt::format("{} change sets of {} were refused (listed above); everything "
+                        "else was taken",
+                        refused, *in_file));
+      return Status::Ok();
+    };
+  });
+}
+
+}  // namespace
+
+void AddSyncCommands(App& app) {
+  AddInvite(app);
+  AddJoin(app);
+  AddBundle(app);
+}
+
+}  // namespace qun::cli

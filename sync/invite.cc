@@ -1,0 +1,109 @@
+#include "sync/invite.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <cstring>
+
+namespace qun::sync {
+namespace {
+
+constexpr char kMagic[] = "quninv01";
+constexpr size_t kMagicSize = 8;
+constexpr size_t kKeySize = core::CommunityKey::kSize;
+constexpr size_t kFixed = 16 + 32 + 32 + 32 + 4;
+constexpr size_t kSignatureSize = crypto_sign_BYTES;
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+template <size_t N>
+void Put(std::string& out, const std::array<uint8_t, N>& a) {
+  out.append(reinterpret_cast<const char*>(a.data()), N);
+}
+template <size_t N>
+void Get(const char* p, std::array<uint8_t, N>& a) {
+  std::memcpy(a.data(), p, N);
+}
+
+// Wipes the plaintext (it holds community keys) however the parse ends.
+struct Wiped {
+  std::string bytes;
+  ~Wiped() { sodium_memzero(bytes.data(), bytes.size()); }
+};
+
+}  // namespace
+
+Result<core::PublicKey> ParseNodeId(std::string_view hex) {
+  core::PublicKey k;
+  size_t len = 0;
+  if (hex.size() != 2 * k.size() ||
+      sodium_hex2bin(k.data(), k.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != k.size())
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not a node id: a node id is the 64 hex characters that `qun init --join` (or "
+        "`qun status`) prints on the new admin's laptop",
+        hex));
+  return k;
+}
+
+Result<std::string> MakeInvite(const Community& community, const core::Identity& inviter,
+                               const core::PublicKey& invitee) {
+  Wiped plain;
+  Put(plain.bytes, community.id);
+  Put(plain.bytes, community.founder);
+  Put(plain.bytes, inviter.public_key());
+  Put(plain.bytes, invitee);
+  PutU32(plain.bytes, static_cast<uint32_t>(community.keys.size()));
+  for (const auto& k : community.keys) {
+    PutU32(plain.bytes, k.epoch());
+    plain.bytes.append(reinterpret_cast<const char*>(k.data()), kKeySize);
+  }
+  auto signature = inviter.Sign(plain.bytes);
+  plain.bytes.append(reinterpret_cast<const char*>(signature.data()), signature.size());
+  QUN_ASSIGN_OR_RETURN(std::string sealed, core::Identity::SealTo(invitee, plain.bytes));
+  return std::string(kMagic, kMagicSize) + sealed;
+}
+
+Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
+  if (file.size() < kMagicSize || file.substr(0, kMagicSize) != std::string_view(kMagic, 8))
+    return Status::Corruption(
+        "this is not a Qun invite file; ask the owner for the file `qun invite` wrote");
+  Wiped plain;
+  QUN_ASSIGN_OR_RETURN(plain.bytes, me.OpenSealed(file.substr(kMagicSize)));
+  const std::string& b = plain.bytes;
+  auto damaged = [] {
+    return Status::Corruption("the invite is damaged; ask the owner to run `qun invite` again");
+  };
+  if (b.size() < kFixed + kSignatureSize) return damaged();
+  uint32_t count = GetU32(b.data() + kFixed - 4);
+  if (count == 0 || count > 1024 || b.size() != kFixed + count * (4 + kKeySize) + kSignatureSize)
+    return damaged();
+  Invite inv;
+  Get(b.data(), inv.community.id);
+  Get(b.data() + 16, inv.community.founder);
+  Get(b.data() + 48, inv.inviter);
+  core::PublicKey invitee;
+  Get(b.data() + 80, invitee);
+  size_t signed_size = b.size() - kSignatureSize;
+  if (!core::Identity::Verify(inv.inviter, std::string_view(b.data(), signed_size),
+                              reinterpret_cast<const uint8_t*>(b.data() + signed_size)))
+    return Status::BadSignature(
+        "the invite's signature does not match its inviter: it was altered; ask the owner for "
+        "a new one");
+  if (invitee != me.public_key())
+    return Status::Corruption("this invite was made for another node");
+  for (uint32_t i = 0; i < count; ++i) {
+    const char* p = b.data() + kFixed + i * (4 + kKeySize);
+    inv.community.keys.push_back(
+        core::CommunityKey::FromBytes(GetU32(p), reinterpret_cast<const uint8_t*>(p + 4)));
+  }
+  return inv;
+}
+
+}  // namespace qun::sync

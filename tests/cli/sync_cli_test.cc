@@ -1,0 +1,263 @@
+// End-to-end tests of syncing by file: `qun init --join`, `qun invite`,
+// `qun join` and `qun bundle vector|export|import`, run as the real binary on
+// separate homes, as two admins on two laptops would.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/cli_runner.h"
+
+using nlohmann::json;
+using qun::testing::CliResult;
+using qun::testing::ReadFile;
+using qun::testing::TempHome;
+using qun::testing::WriteFile;
+
+#define CHECK_EXIT(result, code) CHECK_MESSAGE((result).exit_code == (code), (result).Describe())
+#define REQUIRE_EXIT(result, code) \
+  REQUIRE_MESSAGE((result).exit_code == (code), (result).Describe())
+
+namespace {
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
+  CliResult r = home.Qun(args);
+  REQUIRE_EXIT(r, 0);
+  return r;
+}
+
+json RunJson(const TempHome& home, std::vector<std::string> args) {
+  args.insert(args.begin(), "--json");
+  json j = json::parse(Run(home, args).out, nullptr, false);
+  REQUIRE(!j.is_discarded());
+  return j;
+}
+
+std::string StateHash(const TempHome& home) { return Run(home, {"state-hash"}).out; }
+
+// The founder's home and a second admin's, joined with an invite.
+struct TwoAdmins {
+  TempHome a, b;
+  TwoAdmins() {
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    CliResult made = Run(b, {"init", "--join", "--admin", "李娜"});
+    std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
+    CHECK(Contains(made.out, b_id));
+    Run(a, {"invite", b_id, "-o", a.Beside("invite.qun"), "--name", "李娜"});
+    Run(b, {"join", a.Beside("invite.qun")});
+  }
+  // `from` writes what `to` lacks; `to` imports it.
+  CliResult Send(const TempHome& from, const TempHome& to, const std::string& name) {
+    Run(to, {"bundle", "vector", "-o", to.Beside("mine.vector")});
+    Run(from, {"bundle", "export", "--for", to.Beside("mine.vector"), "-o", from.Beside(name)});
+    return to.Qun({"bundle", "import", from.Beside(name)});
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("cli sync") {
+  TEST_CASE("two admins edit offline, swap bundles both ways and see the same data") {
+    TwoAdmins t;
+    Run(t.a, {"group", "add", "北京交流群", "--capacity", "200"});
+    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京"});
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a1.qun"), 0);
+    CHECK(StateHash(t.a) == StateHash(t.b));
+
+    // Offline on both laptops: the same person edited on both, one field
+    // each and one field on both; new people on both sides.
+    Run(t.a, {"member", "edit", "zw_001", "--nickname", "大伟", "--city", "天津"});
+    Run(t.b, {"member", "edit", "zw_001", "--notes", "组织者", "--city", "上海"});
+    Run(t.b, {"member", "add", "Alice Chen", "--wechat", "alice_c"});
+    Run(t.a, {"member", "add", "陈静", "--phone", "+86 138 0000 0002"});
+    Run(t.b, {"group", "edit", "北京交流群", "--capacity", "300"});
+
+    CliResult to_a = t.Send(t.b, t.a, "b1.qun");
+    REQUIRE_EXIT(to_a, 0);
+    CHECK(Contains(to_a.out, "applied"));
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a2.qun"), 0);
+
+    CHECK(StateHash(t.a) == StateHash(t.b));
+    json list_a = RunJson(t.a, {"member", "list"});
+    json list_b = RunJson(t.b, {"member", "list"});
+    CHECK(list_a == list_b);
+    CHECK(list_a.size() == 3);
+    json zw = RunJson(t.b, {"member", "show", "zw_001"});
+    CHECK(zw.at("nickname") == "大伟");
+    CHECK(zw.at("notes") == "组织者");
+    CHECK(zw.at("city") == "上海");  // B's edit came later
+    CHECK(RunJson(t.a, {"group", "show", "北京交流群"}).at("capacity") == 300);
+
+    // Nothing new: exporting again for the other side sends nothing, and
+    // importing a bundle twice changes nothing.
+    CliResult again = t.b.Qun({"--json", "bundle", "import", t.a.Beside("a2.qun")});
+    REQUIRE_EXIT(again, 0);
+    json report = json::parse(again.out);
+    CHECK(report.at("applied") == 0);
+    CHECK(report.at("already_held").get<int>() > 0);
+    Run(t.a, {"bundle", "vector", "-o", t.a.Beside("a.vector")});
+    json empty = RunJson(
+        t.b, {"bundle", "export", "--for", t.a.Beside("a.vector"), "-o", t.b.Beside("none.qun")});
+    CHECK(empty.at("change_sets") == 0);
+  }
+
+  TEST_CASE("bundle export --since takes the vector that bundle vector prints") {
+    TwoAdmins t;
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a1.qun"), 0);
+    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    json vector = RunJson(t.b, {"bundle", "vector"});
+    std::string since = vector.at("since").get<std::string>();
+    CHECK_FALSE(since.empty());
+    json out = RunJson(t.a, {"bundle", "export", "--since", since, "-o", t.a.Beside("s.qun")});
+    CHECK(out.at("change_sets") == 1);
+    json all = RunJson(t.a, {"bundle", "export", "-o", t.a.Beside("all.qun")});
+    CHECK(all.at("change_sets").get<int>() > 1);
+    REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("s.qun")}), 0);
+    CHECK(StateHash(t.a) == StateHash(t.b));
+
+    CHECK_EXIT(t.a.Qun({"bundle", "export", "--since", "zz:1", "-o", t.a.Beside("x.qun")}), 2);
+    CHECK_EXIT(t.a.Qun({"bundle", "export", "--since", since, "--for", "f", "-o", "x"}), 2);
+  }
+
+  TEST_CASE("a tampered bundle is refused with a reason and changes nothing") {
+    TwoAdmins t;
+    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Run(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
+    Run(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("a.qun")});
+    std::string good = ReadFile(t.a.Beside("a.qun"));
+    std::string before = StateHash(t.b);
+
+    SUBCASE("a flipped byte inside a change set") {
+      for (size_t at : {size_t{24 + 4 + 40}, size_t{24 + 4 + 200}, good.size() - 10}) {
+        CAPTURE(at);
+        std::string bad = good;
+        bad[at] ^= 0x01;
+        std::string path = t.b.Beside("bad.qun");
+        WriteFile(path, bad);
+        CliResult r = t.b.Qun({"bundle", "import", path});
+        CHECK_MESSAGE((r.exit_code == 10 || r.exit_code == 6), r.Describe());
+        CHECK(Contains(r.err, "altered or damaged"));
+        CHECK(Contains(r.err, "nothing from it was imported"));
+        CHECK(StateHash(t.b) == before);
+      }
+    }
+    SUBCASE("a truncated bundle") {
+      for (size_t keep : {good.size() - 1, good.size() - 4, good.size() / 2, size_t{30}}) {
+        CAPTURE(keep);
+        std::string path = t.b.Beside("short.qun");
+        WriteFile(path, good.substr(0, keep));
+        CliResult r = t.b.Qun({"bundle", "import", path});
+        CHECK_EXIT(r, 6);
+        CHECK(Contains(r.err, "truncated"));
+        CHECK(Contains(r.err, "nothing from it was imported"));
+        CHECK(StateHash(t.b) == before);
+      }
+    }
+    SUBCASE("bytes after the end, or not a bundle at all") {
+      WriteFile(t.b.Beside("long.qun"), good + "x");
+      CHECK_EXIT(t.b.Qun({"bundle", "import", t.b.Beside("long.qun")}), 6);
+      WriteFile(t.b.Beside("text.qun"), "姓名,微信\n张伟,zw\n");
+      CliResult r = t.b.Qun({"bundle", "import", t.b.Beside("text.qun")});
+      CHECK_EXIT(r, 6);
+      CHECK(Contains(r.err, "not a Qun bundle"));
+      CHECK_EXIT(t.b.Qun({"bundle", "import", t.b.Beside("missing.qun")}), 3);
+      CHECK(StateHash(t.b) == before);
+    }
+    SUBCASE("a bundle of another community") {
+      TempHome other;
+      Run(other, {"init", "--name", "别的社区"});
+      Run(other, {"bundle", "export", "-o", other.Beside("o.qun")});
+      CliResult r = t.b.Qun({"bundle", "import", other.Beside("o.qun")});
+      CHECK_EXIT(r, 6);
+      CHECK(Contains(r.err, "another community"));
+      Run(other, {"bundle", "vector", "-o", other.Beside("o.vector")});
+      CHECK_EXIT(t.a.Qun({"bundle", "export", "--for", other.Beside("o.vector"), "-o", "x.qun"}),
+                 2);
+      CHECK(StateHash(t.b) == before);
+    }
+    // The good bundle still goes in afterwards.
+    REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("a.qun")}), 0);
+    CHECK(StateHash(t.b) == StateHash(t.a));
+  }
+
+  TEST_CASE("invites open only on the node they were made for") {
+    TempHome a, b, c;
+    Run(a, {"init", "--name", "湾区读书会"});
+    Run(b, {"init", "--join"});
+    Run(c, {"init", "--join"});
+    std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
+    Run(a, {"invite", b_id, "-o", a.Beside("b.qun")});
+    struct stat st;
+    REQUIRE(stat(a.Beside("b.qun").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+
+    // Another node cannot open it, and is left as it was.
+    CliResult wrong = c.Qun({"join", a.Beside("b.qun")});
+    CHECK_EXIT(wrong, 6);
+    CHECK(Contains(wrong.err, "not sealed to this node"));
+    CHECK(stat(c.InHome("community.key").c_str(), &st) != 0);
+    CHECK_EXIT(c.Qun({"bundle", "vector"}), 3);  // not joined: says to join
+    CHECK(Contains(c.Qun({"bundle", "vector"}).err, "qun join"));
+
+    // A damaged invite is refused.
+    std::string bytes = ReadFile(a.Beside("b.qun"));
+    std::string bad = bytes;
+    bad[bad.size() / 2] ^= 0x40;
+    WriteFile(a.Beside("bad.qun"), bad);
+    CHECK_EXIT(b.Qun({"join", a.Beside("bad.qun")}), 6);
+    WriteFile(a.Beside("junk.qun"), "hello");
+    CHECK_EXIT(b.Qun({"join", a.Beside("junk.qun")}), 6);
+
+    // Bad ids, one's own id, an existing file.
+    CHECK_EXIT(a.Qun({"invite", "1234", "-o", a.Beside("x.qun")}), 2);
+    std::string a_id = ReadFile(a.InHome("node.pub")).substr(0, 64);
+    CHECK_EXIT(a.Qun({"invite", a_id, "-o", a.Beside("x.qun")}), 2);
+    CHECK_EXIT(a.Qun({"invite", b_id, "-o", a.Beside("b.qun")}), 4);
+    CHECK(ReadFile(a.Beside("b.qun")) == bytes);
+
+    // The right node joins, once; the invite and keys are private.
+    Run(b, {"join", a.Beside("b.qun")});
+    REQUIRE(stat(b.InHome("community.key").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK_EXIT(b.Qun({"join", a.Beside("b.qun")}), 4);
+    // A home holds one node; init needs exactly one of --name and --join.
+    CHECK_EXIT(b.Qun({"init", "--join"}), 4);
+    CHECK_EXIT(a.Qun({"init"}), 2);
+    CHECK_EXIT(a.Qun({"init", "--join", "--name", "x"}), 2);
+  }
+
+  TEST_CASE("a change set that waits for an earlier one is reported, then applied later") {
+    TwoAdmins t;
+    TempHome c;
+    Run(c, {"init", "--join", "--admin", "陈静"});
+    std::string c_id = ReadFile(c.InHome("node.pub")).substr(0, 64);
+    // B invites C: any invited node may, for now.
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a0.qun"), 0);
+    Run(t.b, {"invite", c_id, "-o", t.b.Beside("c.qun")});
+    Run(c, {"join", t.b.Beside("c.qun")});
+    Run(c, {"member", "add", "赵磊", "--wechat", "zl_9"});
+    // A gets C's change sets before B's invite of C reached it: they wait,
+    // and are not kept.
+    Run(t.a, {"bundle", "vector", "-o", t.a.Beside("a.vector")});
+    Run(c, {"bundle", "export", "--for", t.a.Beside("a.vector"), "-o", c.Beside("c1.qun")});
+    std::string before = StateHash(t.a);
+    CliResult early = t.a.Qun({"--json", "bundle", "import", c.Beside("c1.qun")});
+    CHECK_EXIT(early, 9);
+    json report = json::parse(early.out);
+    CHECK(report.at("rejected").get<int>() > 0);
+    CHECK(Contains(report.at("change_sets").dump(), "nobody in this community has invited"));
+    CHECK(StateHash(t.a) == before);
+    // Once B's bundle (with the invite) is in, C's bundle applies.
+    REQUIRE_EXIT(t.Send(t.b, t.a, "b1.qun"), 0);
+    CliResult later = t.a.Qun({"bundle", "import", c.Beside("c1.qun")});
+    REQUIRE_EXIT(later, 0);
+    CHECK(Contains(RunJson(t.a, {"member", "show", "zl_9"}).dump(), "赵磊"));
+  }
+}
