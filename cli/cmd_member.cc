@@ -5,6 +5,7 @@
 #include "cli/output.h"
 #include "core/ids.h"
 #include "core/oplog.h"
+#include "core/person_merge.h"
 
 namespace qun::cli {
 namespace {
@@ -324,6 +325,49 @@ void AddMemberCommands(App& app) {
         else
           app.Print(fmt::format("Removed {} ({}); `qun log {}` still shows their history\n",
                                 p.display_name, core::ShortId(id), core::ShortId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // merge
+    struct MergeArgs {
+      std::string keep, gone;
+    };
+    auto args = std::make_shared<MergeArgs>();
+    CLI::App* merge = member->add_subcommand(
+        "merge", "merge two records of one person: KEEP takes OTHER's handles, tags, groups");
+    merge->add_option("KEEP", args->keep, "the record to keep (id, id prefix or handle)")
+        ->required();
+    merge->add_option("OTHER", args->gone, "the record merged into it, then removed")->required();
+    merge->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string keep, reg.ResolvePerson(args->keep));
+        QUN_ASSIGN_OR_RETURN(std::string gone, reg.ResolvePerson(args->gone));
+        QUN_ASSIGN_OR_RETURN(core::Person kept, reg.GetPerson(keep));
+        QUN_ASSIGN_OR_RETURN(core::Person other, reg.GetPerson(gone));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member merge"));
+        QUN_ASSIGN_OR_RETURN(core::PersonMergeResult r, core::MergePeople(reg, *txn, keep, gone));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json) {
+          app.PrintJson({{"kept", keep},
+                         {"removed", gone},
+                         {"handles", r.handles},
+                         {"tags", r.tags},
+                         {"memberships", r.memberships},
+                         {"referrals", r.referrals},
+                         {"fields", r.fields}});
+        } else {
+          app.Print(fmt::format(
+              "Merged {} ({}) into {} ({}): {} handles, {} tags, {} group memberships and {} "
+              "referrals moved, {} fields filled in. {} is removed; `qun log {}` keeps its "
+              "history.\n",
+              other.display_name, core::ShortId(gone), kept.display_name, core::ShortId(keep),
+              r.handles, r.tags, r.memberships, r.referrals, r.fields, core::ShortId(gone),
+              core::ShortId(gone)));
+        }
         return Status::Ok();
       };
     });

@@ -5,14 +5,18 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/conflicts.h"
 #include "core/home.h"
 #include "core/ids.h"
 #include "core/key_file.h"
 #include "core/oplog.h"
 #include "core/state_hash.h"
+#include "sync/change_set_store.h"
 #include "sync/community.h"
 
 namespace qun::cli {
+
+using nlohmann::json;
 
 namespace {
 
@@ -132,7 +136,25 @@ void AddNodeCommands(App& app) {
                                                           : "";
       QUN_ASSIGN_OR_RETURN(core::Counts counts, reg.Count());
       int version = node->store->schema_version();
+      QUN_ASSIGN_OR_RETURN(sync::HeldSummary held, sync::Summarize(node->store->db()));
+      QUN_ASSIGN_OR_RETURN(auto conflicts, core::FindConflicts(node->store->db()));
+      auto node_name = [&](const core::PublicKey& k) {
+        std::string hex = core::ToHex(k);
+        auto s = node->store->db().Prepare("SELECT coalesce(name, '') FROM node WHERE id=?");
+        std::string name;
+        if (s.ok()) {
+          s->Bind(1, hex);
+          if (auto row = s->Step(); row.ok() && *row) name = s->Text(0);
+        }
+        return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
+      };
       if (app.options.json) {
+        json equivocators = json::array();
+        for (const auto& k : held.equivocators) equivocators.push_back(core::ToHex(k));
+        json conflict_list = json::array();
+        for (const auto& c : conflicts)
+          conflict_list.push_back(
+              {{"kind", c.kind}, {"summary", c.summary}, {"ids", c.ids}, {"fix", c.fix}});
         app.PrintJson({{"community", name},
                        {"community_id", community_id},
                        {"node_id", node->identity->node_id()},
@@ -144,7 +166,16 @@ void AddNodeCommands(App& app) {
                        {"people", counts.people},
                        {"active_memberships", counts.memberships},
                        {"changes", counts.txns},
-                       {"ops", counts.ops}});
+                       {"ops", counts.ops},
+                       {"change_sets",
+                        {{"applied", held.applied},
+                         {"pending", held.pending},
+                         {"newer_format", held.newer},
+                         {"equivocation", held.equivocation},
+                         {"rejected", held.rejected}}},
+                       {"equivocating_nodes", equivocators},
+                       {"upgrade_needed", held.newer > 0},
+                       {"conflicts", conflict_list}});
         return Status::Ok();
       }
       Details d;
@@ -163,9 +194,29 @@ void AddNodeCommands(App& app) {
       d.Add("People", std::to_string(counts.people));
       d.Add("Memberships", fmt::format("{} active", counts.memberships));
       d.Add("History", fmt::format("{} changes, {} field writes", counts.txns, counts.ops));
+      std::string sets = fmt::format("{} applied", held.applied);
+      if (held.pending) sets += fmt::format(", {} waiting for earlier ones", held.pending);
+      if (held.newer) sets += fmt::format(", {} from a newer Qun", held.newer);
+      d.Add("Change sets", sets);
       d.Add("Database", node->store->path());
       d.Add("Schema", fmt::format("version {}", version));
-      app.Print(d.Render());
+      std::string out = d.Render();
+      if (held.newer)
+        out += fmt::format(
+            "\nUpgrade qun: {} change sets were written by a newer version. They are kept and "
+            "passed on, and applied once this node runs the new version.\n",
+            held.newer);
+      for (const auto& k : held.equivocators)
+        out += fmt::format(
+            "\nWarning: {} signed two different change sets with the same number. Both are "
+            "kept as evidence. Its key may be in someone else's hands, or its laptop was "
+            "restored from an old backup and kept writing; ask its admin.\n",
+            node_name(k));
+      if (!conflicts.empty()) {
+        out += fmt::format("\nConflicts to settle ({}):\n", conflicts.size());
+        for (const auto& c : conflicts) out += fmt::format("  {}\n    {}\n", c.summary, c.fix);
+      }
+      app.Print(out);
       return Status::Ok();
     };
   });

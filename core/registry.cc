@@ -45,11 +45,6 @@ size_t HandleRank(const std::string& kind) {
   return std::find(kHandleKinds.begin(), kHandleKinds.end(), kind) - kHandleKinds.begin();
 }
 
-std::string HandleRowId(const Handle& h) { return DerivedId("handle", h.kind + ":" + h.value); }
-std::string TagRowId(const std::string& person_id, const std::string& tag) {
-  return DerivedId("tag", person_id + '\0' + tag);
-}
-
 // Resolves `ref` against ids in `table` (live rows only), then by names.
 // `name_sql` selects candidate ids for a name (one parameter).
 Result<std::string> ResolveRef(Database& db, const std::string& ref, std::string_view table,
@@ -164,6 +159,11 @@ Result<Handle> NormalizeHandle(const std::string& kind_in, const std::string& va
     value = text::AsciiLower(value);
   }
   return Handle{kind, value};
+}
+
+std::string HandleRowId(const Handle& h) { return DerivedId("handle", h.kind + ":" + h.value); }
+std::string TagRowId(const std::string& person_id, const std::string& tag) {
+  return DerivedId("tag", person_id + '\0' + tag);
 }
 
 std::string Registry::MembershipId(const std::string& group_id, const std::string& person_id) {

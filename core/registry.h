@@ -59,6 +59,10 @@ struct Handle {
 // InvalidArgument for an unknown kind or an empty or malformed value.
 Result<Handle> NormalizeHandle(const std::string& kind, const std::string& value);
 
+// Row ids that derive from their natural keys (see core/ids.h).
+std::string HandleRowId(const Handle& h);
+std::string TagRowId(const std::string& person_id, const std::string& tag);
+
 struct PersonInput {
   std::optional<std::string> display_name, nickname, city, intro, needs, offers, notes;
   std::optional<std::string> referred_by;  // a person id; "" clears it

@@ -60,6 +60,36 @@ const char* OutcomeName(Outcome o) {
   return "unknown";
 }
 
+Result<HeldSummary> Summarize(core::Database& db) {
+  HeldSummary h;
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("SELECT state, count(*) FROM change_set GROUP BY state"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    std::string state = s.Text(0);
+    int64_t n = s.Int(1);
+    if (state == "applied") h.applied = n;
+    if (state == "pending") h.pending = n;
+    if (state == "newer") h.newer = n;
+    if (state == "equivocation") h.equivocation = n;
+    if (state == "rejected") h.rejected = n;
+  }
+  QUN_ASSIGN_OR_RETURN(core::Statement e, db.Prepare("SELECT DISTINCT author FROM change_set WHERE "
+                                                     "state='equivocation' ORDER BY author"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, e.Step());
+    if (!row) break;
+    Value v = e.GetValue(0);
+    auto* b = std::get_if<Bytes>(&v);
+    if (!b || b->data.size() != core::PublicKey{}.size()) continue;
+    core::PublicKey k;
+    std::copy(b->data.begin(), b->data.end(), k.begin());
+    h.equivocators.push_back(k);
+  }
+  return h;
+}
+
 Result<uint64_t> ChangeSetStore::AppliedSeq(const core::PublicKey& author) {
   QUN_ASSIGN_OR_RETURN(core::Statement * s,
                        store_.db().Cached("SELECT coalesce(max(seq), 0) FROM change_set WHERE "

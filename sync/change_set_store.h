@@ -60,6 +60,16 @@ struct Dropped {
   std::string reason;
 };
 
+// What `qun status` says about the change sets held.
+struct HeldSummary {
+  int64_t applied = 0, pending = 0, newer = 0, equivocation = 0, rejected = 0;
+  // Authors who signed two different change sets with one seq.
+  std::vector<core::PublicKey> equivocators;
+};
+
+// Reads the summary without a community key: it needs only the database.
+Result<HeldSummary> Summarize(core::Database& db);
+
 class ChangeSetStore {
  public:
   ChangeSetStore(core::Store& store, const Community& community, const core::Identity& me)

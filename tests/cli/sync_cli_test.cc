@@ -261,3 +261,61 @@ TEST_SUITE("cli sync") {
     CHECK(Contains(RunJson(t.a, {"member", "show", "zl_9"}).dump(), "赵磊"));
   }
 }
+
+TEST_SUITE("cli sync") {
+  TEST_CASE("concurrent duplicates are kept, listed by qun status, and settled by a merge") {
+    TwoAdmins t;
+    Run(t.a, {"group", "add", "北京交流群"});
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a0.qun"), 0);
+    // Offline on both laptops: the same new group name, the same person
+    // added with different contact handles.
+    Run(t.a, {"group", "add", "周末读书"});
+    Run(t.b, {"group", "add", "周末读书", "--capacity", "80"});
+    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京", "--tag", "摄影"});
+    Run(t.a, {"member", "join", "北京交流群", "zw_001", "--role", "admin"});
+    Run(t.b, {"member", "add", "张伟", "--phone", "13800000009", "--notes", "周六有空", "--tag",
+              "徒步"});
+    Run(t.b, {"member", "add", "陈静", "--wechat", "cj_2", "--referred-by", "13800000009"});
+    REQUIRE_EXIT(t.Send(t.b, t.a, "b1.qun"), 0);
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a1.qun"), 0);
+    CHECK(StateHash(t.a) == StateHash(t.b));
+
+    // The merge kept both; status says so, on both nodes.
+    json status = RunJson(t.b, {"status"});
+    REQUIRE(status.at("conflicts").size() == 2);
+    CHECK(Contains(status.at("conflicts").dump(), "周末读书"));
+    CHECK(Contains(status.at("conflicts").dump(), "qun member merge"));
+    CliResult text = Run(t.a, {"status"});
+    CHECK(Contains(text.out, "Conflicts to settle (2)"));
+    CHECK(Contains(text.out, "2 groups are named '周末读书'"));
+    CHECK(RunJson(t.a, {"group", "list"}).size() == 3);
+
+    // B settles both; the fixes sync like any edit.
+    std::string kept = RunJson(t.b, {"member", "show", "zw_001"}).at("id");
+    std::string other = RunJson(t.b, {"member", "show", "13800000009"}).at("id");
+    json merged = RunJson(t.b, {"member", "merge", "zw_001", "13800000009"});
+    CHECK(merged.at("kept") == kept);
+    CHECK(merged.at("removed") == other);
+    std::string dup_group = status.at("conflicts")[0].at("ids")[1];
+    Run(t.b, {"group", "edit", dup_group, "--name", "周末读书二群"});
+    REQUIRE_EXIT(t.Send(t.b, t.a, "b2.qun"), 0);
+    CHECK(StateHash(t.a) == StateHash(t.b));
+    CHECK(RunJson(t.a, {"status"}).at("conflicts").empty());
+
+    json zw = RunJson(t.a, {"member", "show", "13800000009"});
+    CHECK(zw.at("id") == kept);
+    CHECK(zw.at("city") == "北京");
+    CHECK(zw.at("notes") == "周六有空");
+    CHECK(Contains(zw.dump(), "摄影"));
+    CHECK(Contains(zw.dump(), "徒步"));
+    CHECK(RunJson(t.a, {"member", "show", "cj_2"}).at("referred_by") == kept);
+    CHECK(Contains(Run(t.a, {"member", "list", "--group", "北京交流群"}).out, "张伟"));
+    CHECK(RunJson(t.a, {"member", "list"}).size() == 2);
+
+    // Bad merges are refused and change nothing.
+    std::string before = StateHash(t.a);
+    CHECK_EXIT(t.a.Qun({"member", "merge", "zw_001", "zw_001"}), 2);
+    CHECK_EXIT(t.a.Qun({"member", "merge", "zw_001", "nobody_here"}), 3);
+    CHECK(StateHash(t.a) == before);
+  }
+}

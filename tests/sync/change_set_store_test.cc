@@ -285,6 +285,11 @@ TEST_CASE("a forged chain is rejected and an equivocating author is kept as evid
   auto r = b.sets->Receive(twin->Encode());
   CHECK(r->outcome == Outcome::kEquivocation);
   CHECK(r->reason.find("two different change sets") != std::string::npos);
+  auto held = sync::Summarize(b.store->db());
+  REQUIRE(held.ok());
+  CHECK(held->equivocation == 1);
+  REQUIRE(held->equivocators.size() == 1);
+  CHECK(held->equivocators[0] == a.id->public_key());
 
   // Change set 3 naming a previous hash that is not change set 2's.
   h.seq = 3;
