@@ -249,9 +249,9 @@ void AddBundle(App& app) {
       }
       if (!vector_out->empty()) {
         app.Print(
-            fmt::format("Wrote the version vector ({} authors) to {}.\nThe other admin "
+            fmt::format("Wrote the version vector ({} author{}) to {}.\nThe other admin "
                         "runs `qun bundle export --for {} -o FILE` and gives you FILE.\n",
-                        v.size(), *vector_out, *vector_out));
+                        v.size(), v.size() == 1 ? "" : "s", *vector_out, *vector_out));
         return Status::Ok();
       }
       Table t({"Author", "Change sets"});
