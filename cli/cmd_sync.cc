@@ -151,14 +151,13 @@ void AddInvite(App& app) {
         return Status::InvalidArgument(
             "that is this node's own id; run `qun invite` with the id printed on the other "
             "laptop");
-      QUN_ASSIGN_OR_RETURN(std::string bytes,
-                           sync::MakeInvite(s.community, *node.identity, invitee));
       struct stat st;
       if (stat(args->out.c_str(), &st) == 0)
         return Status::Conflict(
             fmt::format("{} already exists; choose another file name with -o", args->out));
       // The invite is recorded first: every node learns that this node may
-      // write, and from whom it came.
+      // write, and from whom it came. The new node starts from everything
+      // this one holds, the invite included.
       QUN_ASSIGN_OR_RETURN(auto txn, node.Begin("invite"));
       std::string hex = core::ToHex(invitee);
       QUN_ASSIGN_OR_RETURN(bool w, txn->Set("node", hex, "invited_by", node.identity->node_id()));
@@ -167,6 +166,12 @@ void AddInvite(App& app) {
       }
       (void)w;
       QUN_RETURN_IF_ERROR(txn->Commit());
+      QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
+      sync::JoinPoint join;
+      QUN_ASSIGN_OR_RETURN(join.vector, s.sets->Vector());
+      QUN_ASSIGN_OR_RETURN(join.frontier, s.sets->FrontierOf(join.vector));
+      QUN_ASSIGN_OR_RETURN(std::string bytes,
+                           sync::MakeInvite(s.community, *node.identity, invitee, join));
       QUN_RETURN_IF_ERROR(WriteNewFile(args->out, bytes));
       if (app.options.json) {
         app.PrintJson({{"invite", args->out}, {"node_id", hex}});
@@ -202,6 +207,13 @@ void AddJoin(App& app) {
       QUN_RETURN_IF_ERROR(core::WriteKeyFile(node->home, keys));
       Status saved =
           sync::SaveCommunityMeta(*node->store, invite.community.id, invite.community.founder);
+      if (saved.ok()) {
+        // What this node wrote before it had the key (its name) saw
+        // nothing: it is sealed as such before the join point counts.
+        sync::ChangeSetStore sets(*node->store, invite.community, *node->identity);
+        saved = sets.SealLocal().status();
+        if (saved.ok()) saved = sets.SaveJoinPoint(invite.join);
+      }
       if (!saved.ok()) {
         std::remove(core::KeyFilePath(node->home).c_str());
         return saved;

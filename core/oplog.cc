@@ -27,13 +27,18 @@ Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db.handle()));
 }
 
-std::optional<Hlc> CeilingAbove(std::optional<Hlc> frontier) {
+std::optional<Hlc> Ceiling(std::optional<Hlc> frontier, std::optional<Hlc> own_max) {
   if (!frontier) return std::nullopt;
-  return Hlc{frontier->packed + (kMaxClockLeadMs << Hlc::kCounterBits)};
+  Hlc ceiling{frontier->packed + (kMaxClockLeadMs << Hlc::kCounterBits)};
+  if (own_max && *own_max > ceiling) ceiling = *own_max;
+  return ceiling;
 }
 
-Result<std::optional<Hlc>> ReadFrontier(Database& db) {
-  QUN_ASSIGN_OR_RETURN(Statement * s, db.Cached("SELECT value FROM meta WHERE key='frontier'"));
+namespace {
+
+Result<std::optional<Hlc>> ReadHlcMeta(Database& db, const char* key) {
+  QUN_ASSIGN_OR_RETURN(Statement * s, db.Cached("SELECT value FROM meta WHERE key=?"));
+  s->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<Hlc> out;
   if (row) out = Hlc{static_cast<uint64_t>(s->Int(0))};
@@ -41,13 +46,21 @@ Result<std::optional<Hlc>> ReadFrontier(Database& db) {
   return out;
 }
 
-Status RaiseFrontier(Database& db, Hlc seen) {
+Status RaiseHlcMeta(Database& db, const char* key, Hlc seen) {
   QUN_ASSIGN_OR_RETURN(Statement * s,
-                       db.Cached("INSERT INTO meta(key, value) VALUES ('frontier', ?1) "
-                                 "ON CONFLICT(key) DO UPDATE SET value=max(value, ?1)"));
-  s->Bind(1, static_cast<int64_t>(seen.packed));
+                       db.Cached("INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                                 "ON CONFLICT(key) DO UPDATE SET value=max(value, ?2)"));
+  s->Bind(1, key).Bind(2, static_cast<int64_t>(seen.packed));
   return s->Run();
 }
+
+}  // namespace
+
+Result<std::optional<Hlc>> ReadOwnMax(Database& db) { return ReadHlcMeta(db, "own_max"); }
+
+Result<std::optional<Hlc>> ReadFrontier(Database& db) { return ReadHlcMeta(db, "frontier"); }
+
+Status RaiseFrontier(Database& db, Hlc seen) { return RaiseHlcMeta(db, "frontier", seen); }
 
 Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
   // Names from outside never reach SQL text: only allow-listed ones do.
@@ -142,7 +155,8 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   // Another qun process may have written since this store was opened.
   QUN_RETURN_IF_ERROR(store->CatchUpClock());
   QUN_ASSIGN_OR_RETURN(auto frontier, ReadFrontier(store->db()));
-  txn->ceiling_ = CeilingAbove(frontier);
+  QUN_ASSIGN_OR_RETURN(auto own_max, ReadOwnMax(store->db()));
+  txn->ceiling_ = Ceiling(frontier, own_max);
   return txn;
 }
 
@@ -210,6 +224,8 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
     hlc = std::max(hlc, Hlc{static_cast<uint64_t>(*seen) + 1});
   Op op{std::string(table), std::string(row_id), std::string(column), value, hlc, author_};
   QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_, ceiling_));
+  Hlc effective = Effective(hlc, ceiling_);
+  if (!max_effective_ || effective > *max_effective_) max_effective_ = effective;
   if (!won)
     return Status::Internal(fmt::format(
         "a local write to {}.{} lost to an existing one; the node's clock state is inconsistent",
@@ -226,6 +242,7 @@ Status WriteTxn::Commit() {
                                  "ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
   save_clock->Bind(1, static_cast<int64_t>(store_->clock().last().packed));
   QUN_RETURN_IF_ERROR(save_clock->Run());
+  if (max_effective_) QUN_RETURN_IF_ERROR(RaiseHlcMeta(db, "own_max", *max_effective_));
   QUN_RETURN_IF_ERROR(db.Exec("COMMIT"));
   open_ = false;
   return Status::Ok();
@@ -234,7 +251,7 @@ Status WriteTxn::Commit() {
 Status WriteTxn::Savepoint() {
   if (saved_) return Status::Internal("nested savepoints are not supported");
   QUN_RETURN_IF_ERROR(store_->db().Exec("SAVEPOINT qun_row"));
-  saved_ = Saved{txn_id_, ops_written_};
+  saved_ = Saved{txn_id_, ops_written_, max_effective_};
   return Status::Ok();
 }
 
@@ -244,6 +261,7 @@ Status WriteTxn::RollbackToSavepoint() {
   // The op_txn row may have been created after the savepoint: forget it too.
   txn_id_ = saved_->txn_id;
   ops_written_ = saved_->ops_written;
+  max_effective_ = saved_->max_effective;
   saved_.reset();
   return Status::Ok();
 }

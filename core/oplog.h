@@ -56,9 +56,12 @@ Result<int64_t> AuthorId(Database& db, const PublicKey& author);
 // long after what it last received, not until its clock's date comes.
 constexpr uint64_t kMaxClockLeadMs = uint64_t{7} * 24 * 60 * 60 * 1000;
 
-// The ceiling of a transaction written by someone who had seen others' ops up
-// to `frontier`; none when they had seen nothing.
-std::optional<Hlc> CeilingAbove(std::optional<Hlc> frontier);
+// The ceiling of a transaction: none when its author had seen nothing from
+// others (there is nothing to measure its clock against); otherwise the
+// newest effective HLC it had seen from others plus kMaxClockLeadMs, but never
+// below the newest effective HLC of its author's own earlier transactions
+// (`own_max`), so that an author's later write always beats its earlier one.
+std::optional<Hlc> Ceiling(std::optional<Hlc> frontier, std::optional<Hlc> own_max);
 
 // The HLC an op counts with when fields are compared: its own, lowered to its
 // transaction's ceiling.
@@ -67,9 +70,12 @@ inline Hlc Effective(Hlc raw, std::optional<Hlc> ceiling) {
 }
 
 // The newest effective HLC among the change sets this node applied from other
-// authors (meta key "frontier"); none before the first.
+// authors, or learnt from its invite (meta key "frontier"); none before the
+// first.
 Result<std::optional<Hlc>> ReadFrontier(Database& db);
 Status RaiseFrontier(Database& db, Hlc seen);
+// The newest effective HLC of this node's own writes (meta key "own_max").
+Result<std::optional<Hlc>> ReadOwnMax(Database& db);
 
 // Merges one field write into the domain tables if (effective HLC, author,
 // raw HLC) beats the field's current writer. Returns whether it won. Does not
@@ -127,10 +133,12 @@ class WriteTxn {
   int64_t author_id_ = 0;
   int64_t txn_id_ = 0;  // 0 until the first op is written
   std::optional<Hlc> ceiling_;
+  std::optional<Hlc> max_effective_;  // of the ops written so far
   int64_t ops_written_ = 0;
   bool open_ = false;
   struct Saved {
     int64_t txn_id, ops_written;
+    std::optional<Hlc> max_effective;
   };
   std::optional<Saved> saved_;
 };

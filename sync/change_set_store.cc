@@ -1,6 +1,7 @@
 #include "sync/change_set_store.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <algorithm>
 
@@ -211,16 +212,29 @@ Result<int> ChangeSetStore::SealLocalLocked() {
   // Nothing from others is applied between a local write and its sealing
   // (this runs first in every apply), so these dependencies are what the
   // writes saw, and their ceiling is the one the writes were made with.
+  // Change sets named by this node's invite count as seen, applied or not.
   QUN_ASSIGN_OR_RETURN(VersionVector vector, Vector());
+  QUN_ASSIGN_OR_RETURN(JoinPoint join, ReadJoinPoint());
   std::vector<VersionEntry> dependencies;
   std::optional<core::Hlc> frontier;
-  for (const auto& [author, seq] : vector) {
-    if (author == me) continue;
+  auto raise = [&](std::optional<core::Hlc> h) {
+    if (h && (!frontier || *h > *frontier)) frontier = h;
+  };
+  VersionVector seen = vector;
+  for (const auto& [author, seq] : join.vector)
+    if (seen[author] < seq) {
+      seen[author] = seq;
+      raise(join.frontier);
+    }
+  for (const auto& [author, seq] : seen) {
+    if (author == me || seq == 0) continue;
     dependencies.push_back({author, seq});
-    QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(author, seq));
-    if (chain_max && (!frontier || *chain_max > *frontier)) frontier = chain_max;
+    auto applied = vector.find(author);
+    if (applied != vector.end() && applied->second == seq) {
+      QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(author, seq));
+      raise(chain_max);
+    }
   }
-  std::optional<core::Hlc> ceiling = core::CeilingAbove(frontier);
   QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(me, sealed_seq));
 
   QUN_ASSIGN_OR_RETURN(core::Statement * ops,
@@ -234,6 +248,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
       return Status::Internal(
           fmt::format("this node's change {} cannot be sealed: change {} before it is missing",
                       u.seq, sealed_seq + 1));
+    std::optional<core::Hlc> ceiling = core::Ceiling(frontier, chain_max);
     if (u.ceiling != ceiling)
       return Status::Internal(fmt::format(
           "this node's change {} was written against other changes than it would be sealed "
@@ -277,6 +292,54 @@ Result<int> ChangeSetStore::SealLocalLocked() {
     sealed_seq = u.seq;
   }
   return static_cast<int>(unsealed.size());
+}
+
+Result<std::optional<core::Hlc>> ChangeSetStore::FrontierOf(const VersionVector& vector) {
+  std::optional<core::Hlc> frontier;
+  for (const auto& [author, seq] : vector) {
+    QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(author, seq));
+    if (chain_max && (!frontier || *chain_max > *frontier)) frontier = chain_max;
+  }
+  return frontier;
+}
+
+Status ChangeSetStore::SaveJoinPoint(const JoinPoint& join) {
+  std::string text;
+  for (const auto& [author, seq] : join.vector)
+    text += fmt::format("{} {}\n", core::ToHex(author), seq);
+  Transaction tx(store_.db());
+  QUN_RETURN_IF_ERROR(tx.Begin());
+  QUN_RETURN_IF_ERROR(store_.SetMeta("join_vector", text));
+  if (join.frontier) {
+    QUN_RETURN_IF_ERROR(store_.SetMeta("join_frontier", std::to_string(join.frontier->packed)));
+    QUN_RETURN_IF_ERROR(core::RaiseFrontier(store_.db(), *join.frontier));
+  }
+  return tx.Commit();
+}
+
+Result<JoinPoint> ChangeSetStore::ReadJoinPoint() {
+  JoinPoint join;
+  QUN_ASSIGN_OR_RETURN(auto text, store_.GetMeta("join_vector"));
+  if (!text) return join;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(start, end - start);
+    start = end + 1;
+    if (line.size() < 66) continue;
+    core::PublicKey k;
+    size_t len = 0;
+    if (sodium_hex2bin(k.data(), k.size(), line.data(), 64, nullptr, &len, nullptr) != 0 ||
+        len != k.size())
+      return Status::Corruption("the invite point recorded in this node's database is damaged");
+    join.vector[k] = std::stoull(line.substr(65));
+  }
+  // The frontier the invite named: what the node's first writes were
+  // measured against (meta "frontier" may have grown since).
+  QUN_ASSIGN_OR_RETURN(auto frontier, store_.GetMeta("join_frontier"));
+  if (frontier) join.frontier = core::Hlc{std::stoull(*frontier)};
+  return join;
 }
 
 Status ChangeSetStore::SetState(int64_t row_id, const char* state, const std::string& reason) {
@@ -354,14 +417,15 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   QUN_RETURN_IF_ERROR(SealLocalLocked().status());
 
   // The ceiling: no op of this change set counts as later than the newest op
-  // it depends on, plus the allowed lead.
+  // it depends on, plus the allowed lead (and never below its author's own
+  // earlier ones).
   std::optional<core::Hlc> frontier;
   for (const VersionEntry& dep : header.dependencies) {
     QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(dep.author, dep.seq));
     if (chain_max && (!frontier || *chain_max > *frontier)) frontier = chain_max;
   }
-  std::optional<core::Hlc> ceiling = core::CeilingAbove(frontier);
   QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(header.author, header.seq - 1));
+  std::optional<core::Hlc> ceiling = core::Ceiling(frontier, chain_max);
 
   QUN_ASSIGN_OR_RETURN(int64_t author_id, core::AuthorId(db, header.author));
   core::Hlc latest;

@@ -60,6 +60,14 @@ struct Dropped {
   std::string reason;
 };
 
+// Where a node stood when it joined: the inviter's version vector and the
+// newest effective HLC in it. The node's first writes depend on it, so their
+// clock ceiling is measured from it even before it has received anything.
+struct JoinPoint {
+  VersionVector vector;
+  std::optional<core::Hlc> frontier;
+};
+
 // What `qun status` says about the change sets held.
 struct HeldSummary {
   int64_t applied = 0, pending = 0, newer = 0, equivocation = 0, rejected = 0;
@@ -92,6 +100,13 @@ class ChangeSetStore {
   Result<std::vector<Dropped>> DropUninvited();
 
   Result<VersionVector> Vector();
+
+  // The newest effective HLC among the change sets named by `vector` (all
+  // applied here): what an invite passes on.
+  Result<std::optional<core::Hlc>> FrontierOf(const VersionVector& vector);
+  // Records the join point of this node (from its invite).
+  Status SaveJoinPoint(const JoinPoint& join);
+  Result<JoinPoint> ReadJoinPoint();
 
   // Calls `visit` with the bytes of every change set this node can give to a
   // node at `theirs`: every applied one (or one of a newer format) above

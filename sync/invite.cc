@@ -17,11 +17,20 @@ constexpr size_t kSignatureSize = crypto_sign_BYTES;
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
+void PutU64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
 uint32_t GetU32(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
   return v;
 }
+uint64_t GetU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+constexpr size_t kVectorEntry = 32 + 8;
 template <size_t N>
 void Put(std::string& out, const std::array<uint8_t, N>& a) {
   out.append(reinterpret_cast<const char*>(a.data()), N);
@@ -53,7 +62,7 @@ Result<core::PublicKey> ParseNodeId(std::string_view hex) {
 }
 
 Result<std::string> MakeInvite(const Community& community, const core::Identity& inviter,
-                               const core::PublicKey& invitee) {
+                               const core::PublicKey& invitee, const JoinPoint& join) {
   Wiped plain;
   Put(plain.bytes, community.id);
   Put(plain.bytes, community.founder);
@@ -63,6 +72,12 @@ Result<std::string> MakeInvite(const Community& community, const core::Identity&
   for (const auto& k : community.keys) {
     PutU32(plain.bytes, k.epoch());
     plain.bytes.append(reinterpret_cast<const char*>(k.data()), kKeySize);
+  }
+  PutU64(plain.bytes, join.frontier ? join.frontier->packed : 0);
+  PutU32(plain.bytes, static_cast<uint32_t>(join.vector.size()));
+  for (const auto& [author, seq] : join.vector) {
+    Put(plain.bytes, author);
+    PutU64(plain.bytes, seq);
   }
   auto signature = inviter.Sign(plain.bytes);
   plain.bytes.append(reinterpret_cast<const char*>(signature.data()), signature.size());
@@ -82,7 +97,11 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
   };
   if (b.size() < kFixed + kSignatureSize) return damaged();
   uint32_t count = GetU32(b.data() + kFixed - 4);
-  if (count == 0 || count > 1024 || b.size() != kFixed + count * (4 + kKeySize) + kSignatureSize)
+  size_t keys_end = kFixed + static_cast<size_t>(count) * (4 + kKeySize);
+  if (count == 0 || count > 1024 || b.size() < keys_end + 8 + 4 + kSignatureSize) return damaged();
+  uint32_t authors = GetU32(b.data() + keys_end + 8);
+  if (authors > (1u << 20) ||
+      b.size() != keys_end + 8 + 4 + static_cast<size_t>(authors) * kVectorEntry + kSignatureSize)
     return damaged();
   Invite inv;
   Get(b.data(), inv.community.id);
@@ -102,6 +121,14 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
     const char* p = b.data() + kFixed + i * (4 + kKeySize);
     inv.community.keys.push_back(
         core::CommunityKey::FromBytes(GetU32(p), reinterpret_cast<const uint8_t*>(p + 4)));
+  }
+  uint64_t frontier = GetU64(b.data() + keys_end);
+  if (frontier) inv.join.frontier = core::Hlc{frontier};
+  for (uint32_t i = 0; i < authors; ++i) {
+    const char* p = b.data() + keys_end + 12 + i * kVectorEntry;
+    core::PublicKey author;
+    Get(p, author);
+    inv.join.vector[author] = GetU64(p + 32);
   }
   return inv;
 }

@@ -9,7 +9,12 @@
 // the sealed box. Inside the box, all integers little-endian:
 //   community id (16) | founder key (32) | inviter key (32) | invitee key (32)
 //   | key count (u32) | per key: epoch (u32), key (32)
+//   | join frontier (u64 packed HLC, 0 for none)
+//   | vector count (u32) | per author: key (32), seq (u64)
 //   | Ed25519 signature by the inviter over all bytes before it (64).
+// The vector is what the inviter held when it wrote the invite (its invite
+// included), and the frontier the newest effective HLC in it: the new node's
+// first change sets depend on them (see JoinPoint).
 #pragma once
 
 #include <string>
@@ -18,6 +23,7 @@
 
 #include "core/identity.h"
 #include "core/status.h"
+#include "sync/change_set_store.h"
 #include "sync/community.h"
 
 namespace qun::sync {
@@ -25,11 +31,12 @@ namespace qun::sync {
 struct Invite {
   Community community;
   core::PublicKey inviter{};
+  JoinPoint join;
 };
 
 // The invite file's bytes for `invitee`.
 Result<std::string> MakeInvite(const Community& community, const core::Identity& inviter,
-                               const core::PublicKey& invitee);
+                               const core::PublicKey& invitee, const JoinPoint& join);
 
 // Opens an invite file's bytes with this node's identity. Corruption when it
 // is not an invite, was made for another node, or was altered.
