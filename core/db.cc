@@ -202,4 +202,13 @@ Result<Statement*> Database::Cached(const std::string& sql) {
   return &it->second;
 }
 
+Result<std::array<uint8_t, 32>> KeyFromValue(const Value& v) {
+  auto* b = std::get_if<Bytes>(&v);
+  std::array<uint8_t, 32> key{};
+  if (!b || b->data.size() != key.size())
+    return Status::Corruption("a stored public key is damaged (not 32 bytes)");
+  std::copy(b->data.begin(), b->data.end(), key.begin());
+  return key;
+}
+
 }  // namespace qun::core

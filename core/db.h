@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -96,5 +97,35 @@ class Database {
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
+
+// BEGIN IMMEDIATE ... COMMIT on a Database, rolled back unless committed.
+// IMMEDIATE takes the write lock at once, so a second writer waits (busy
+// timeout) instead of failing halfway. Borrows the Database.
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) {}
+  ~Transaction() {
+    if (open_) (void)db_.Exec("ROLLBACK");
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Status Begin() {
+    QUN_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    open_ = true;
+    return Status::Ok();
+  }
+  Status Commit() {
+    QUN_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  Database& db_;
+  bool open_ = false;
+};
+
+// A public key stored as a blob; Corruption when the blob is not one.
+Result<std::array<uint8_t, 32>> KeyFromValue(const Value& v);
 
 }  // namespace qun::core

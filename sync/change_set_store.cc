@@ -18,28 +18,7 @@ Bytes Blob(const std::array<uint8_t, N>& a) {
 
 std::string Short(const core::PublicKey& k) { return core::ToHex(k).substr(0, 8); }
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
-class Transaction {
- public:
-  explicit Transaction(core::Database& db) : db_(db) {}
-  ~Transaction() {
-    if (open_) (void)db_.Exec("ROLLBACK");
-  }
-  Status Begin() {
-    QUN_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-    open_ = true;
-    return Status::Ok();
-  }
-  Status Commit() {
-    QUN_RETURN_IF_ERROR(db_.Exec("COMMIT"));
-    open_ = false;
-    return Status::Ok();
-  }
-
- private:
-  core::Database& db_;
-  bool open_ = false;
-};
+using core::Transaction;
 
 }  // namespace
 
@@ -81,11 +60,7 @@ Result<HeldSummary> Summarize(core::Database& db) {
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, e.Step());
     if (!row) break;
-    Value v = e.GetValue(0);
-    auto* b = std::get_if<Bytes>(&v);
-    if (!b || b->data.size() != core::PublicKey{}.size()) continue;
-    core::PublicKey k;
-    std::copy(b->data.begin(), b->data.end(), k.begin());
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(e.GetValue(0)));
     h.equivocators.push_back(k);
   }
   return h;
@@ -163,12 +138,7 @@ Result<VersionVector> ChangeSetStore::Vector() {
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    Value author = s.GetValue(0);
-    auto* b = std::get_if<Bytes>(&author);
-    if (!b || b->data.size() != core::PublicKey{}.size())
-      return Status::Corruption("a stored change set has a damaged author key");
-    core::PublicKey k;
-    std::copy(b->data.begin(), b->data.end(), k.begin());
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(0)));
     v[k] = static_cast<uint64_t>(s.Int(1));
   }
   return v;
@@ -512,11 +482,7 @@ Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    Value v = s.GetValue(0);
-    auto* b = std::get_if<Bytes>(&v);
-    if (!b || b->data.size() != core::PublicKey{}.size()) continue;
-    core::PublicKey k;
-    std::copy(b->data.begin(), b->data.end(), k.begin());
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(0)));
     QUN_ASSIGN_OR_RETURN(bool invited, Invited(k));
     if (!invited) strangers.push_back(k);
   }
@@ -674,12 +640,7 @@ Status ChangeSetStore::ForEachMissing(const VersionVector& theirs,
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    Value author = s.GetValue(1);
-    auto* a = std::get_if<Bytes>(&author);
-    if (!a || a->data.size() != core::PublicKey{}.size())
-      return Status::Corruption("a stored change set has a damaged author key");
-    core::PublicKey k;
-    std::copy(a->data.begin(), a->data.end(), k.begin());
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(1)));
     auto it = theirs.find(k);
     if (it != theirs.end() && static_cast<uint64_t>(s.Int(2)) <= it->second) continue;
     ids.push_back(s.Int(0));

@@ -26,6 +26,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -222,4 +223,13 @@ class TempHome {
   std::string home_ = dir_ / "home";
 };
 
+inline bool Contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
 }  // namespace qun::testing
+
+// Checks the exit code; on failure prints the command's stdout and stderr.
+#define CHECK_EXIT(result, code) CHECK_MESSAGE((result).exit_code == (code), (result).Describe())
+#define REQUIRE_EXIT(result, code) \
+  REQUIRE_MESSAGE((result).exit_code == (code), (result).Describe())

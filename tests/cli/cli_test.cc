@@ -23,21 +23,13 @@
 using nlohmann::json;
 using qun::testing::CliOptions;
 using qun::testing::CliResult;
+using qun::testing::Contains;
 using qun::testing::ReadFile;
 using qun::testing::RunQun;
 using qun::testing::TempHome;
 using qun::testing::WriteFile;
 
-// Checks the exit code; on failure prints the command's stdout and stderr.
-#define CHECK_EXIT(result, code) CHECK_MESSAGE((result).exit_code == (code), (result).Describe())
-#define REQUIRE_EXIT(result, code) \
-  REQUIRE_MESSAGE((result).exit_code == (code), (result).Describe())
-
 namespace {
-
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
 
 // Runs qun in `home`; the command must succeed.
 CliResult Ok(const TempHome& home, const std::vector<std::string>& args, CliOptions options = {}) {

@@ -13,19 +13,12 @@
 
 using nlohmann::json;
 using qun::testing::CliResult;
+using qun::testing::Contains;
 using qun::testing::ReadFile;
 using qun::testing::TempHome;
 using qun::testing::WriteFile;
 
-#define CHECK_EXIT(result, code) CHECK_MESSAGE((result).exit_code == (code), (result).Describe())
-#define REQUIRE_EXIT(result, code) \
-  REQUIRE_MESSAGE((result).exit_code == (code), (result).Describe())
-
 namespace {
-
-bool Contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
 
 CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
   CliResult r = home.Qun(args);
