@@ -40,6 +40,8 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   QUN_ASSIGN_OR_RETURN(s->community, sync::LoadCommunity(*s->node->store, s->node->home));
   s->sets =
       std::make_unique<sync::ChangeSetStore>(*s->node->store, s->community, *s->node->identity);
+  // Change sets held back by an older qun (a newer format) apply now.
+  QUN_RETURN_IF_ERROR(s->sets->ApplyPending().status());
   return s;
 }
 

@@ -114,7 +114,7 @@ Result<int64_t> MergeUnappliedOps(Database& db) {
       db.Prepare("SELECT o.tbl, o.row_id, o.col, o.value, o.hlc, a.pubkey, t.ceiling FROM op o "
                  "JOIN op_txn t ON t.id = o.txn JOIN op_author a ON a.id = o.author WHERE NOT "
                  "EXISTS (SELECT 1 FROM field_clock c WHERE c.tbl = o.tbl AND c.row_id = "
-                 "o.row_id AND c.col = o.col)"));
+                 "o.row_id AND c.col = o.col) ORDER BY o.id"));
   struct Pending {
     Op op;
     Hlc effective;

@@ -108,9 +108,17 @@ Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
 }
 
 Status Store::CatchUpClock() {
-  QUN_ASSIGN_OR_RETURN(Statement * high,
-                       db_->Cached("SELECT max(coalesce((SELECT value FROM meta WHERE "
-                                   "key='hlc'), 0), coalesce((SELECT max(hlc) FROM op), 0))"));
+  // This node's own clock as last saved, and the effective times it has seen
+  // from others. Not the raw times of received ops: a far-ahead author would
+  // drag this node's clock along (docs/correctness.md, "Clocks that run
+  // ahead"). Databases from before schema 3 have only their own ops.
+  QUN_ASSIGN_OR_RETURN(
+      Statement * high,
+      db_->Cached("SELECT max(coalesce((SELECT value FROM meta WHERE key='hlc'), 0), "
+                  "coalesce((SELECT value FROM meta WHERE key='frontier'), 0), "
+                  "coalesce((SELECT value FROM meta WHERE key='own_max'), 0), "
+                  "CASE WHEN EXISTS (SELECT 1 FROM meta WHERE key='frontier') THEN 0 "
+                  "ELSE coalesce((SELECT max(hlc) FROM op), 0) END)"));
   QUN_ASSIGN_OR_RETURN(bool row, high->Step());
   if (row) hlc_.Observe(Hlc{static_cast<uint64_t>(high->Int(0))});
   high->Reset();

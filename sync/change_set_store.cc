@@ -20,6 +20,8 @@ std::string Short(const core::PublicKey& k) { return core::ToHex(k).substr(0, 8)
 
 using core::Transaction;
 
+constexpr uint64_t kMaxHlc = uint64_t{1} << 62;
+
 }  // namespace
 
 const char* OutcomeName(Outcome o) {
@@ -356,7 +358,12 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   }
   QUN_ASSIGN_OR_RETURN(bool invited, Invited(header.author));
   if (!invited) return false;
-  if (header.format_version > kFormatVersion) return false;  // stays 'newer'
+  if (header.format_version > kFormatVersion) {
+    QUN_RETURN_IF_ERROR(SetState(row_id, "newer",
+                                 "written by a newer Qun; kept and forwarded, applied once qun is "
+                                 "upgraded"));
+    return false;
+  }
   const core::CommunityKey* key = community_.Key(header.key_epoch);
   if (!key) {
     QUN_RETURN_IF_ERROR(SetState(
@@ -372,19 +379,56 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
     QUN_RETURN_IF_ERROR(SetState(row_id, newer ? "newer" : "rejected", payload.status().message()));
     return false;
   }
-  for (const core::Op& op : payload->ops)
+  for (const core::Op& op : payload->ops) {
     if (op.author != header.author) {
       QUN_RETURN_IF_ERROR(
           SetState(row_id, "rejected", "a change set holds an op of another author"));
       return false;
     }
+    // Beyond the year 40,000: no clock says this; it would also overflow the
+    // ceiling arithmetic and SQLite's signed integers.
+    if (op.hlc.packed >= kMaxHlc) {
+      QUN_RETURN_IF_ERROR(SetState(row_id, "rejected",
+                                   fmt::format("change set {} of {} holds an op with an "
+                                               "impossible time; nothing of it was applied",
+                                               header.seq, Short(header.author))));
+      return false;
+    }
+  }
 
+  // A change set that cannot be merged (it names a row that does not exist,
+  // say: only a broken or hostile author writes one) is refused, so that it
+  // does not block everything after it. Busy or disk errors are this node's,
+  // not the change set's: they stop the import instead.
+  bool ours = false;
+  auto merged = Merge(row_id, header, *payload, &ours);
+  if (!merged.ok()) {
+    Status::Code code = merged.status().code();
+    if (ours || code == Status::Code::kBusy || code == Status::Code::kIOError)
+      return merged.status();
+    QUN_RETURN_IF_ERROR(
+        SetState(row_id, "rejected",
+                 fmt::format("change set {} of {} cannot be merged ({}); nothing of it was applied",
+                             header.seq, Short(header.author), merged.status().message())));
+    return false;
+  }
+  // Only the effective times move this node's clock: a far-ahead author
+  // cannot drag it further than the ceiling.
+  if (*merged) store_.clock().Observe(**merged);
+  return true;
+}
+
+Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
+                                                       const ChangeSetHeader& header,
+                                                       const Payload& payload, bool* ours) {
   core::Database& db = store_.db();
   Transaction tx(db);
+  *ours = true;
   QUN_RETURN_IF_ERROR(tx.Begin());
   // This node's own writes so far did not see this change set: seal them
   // first, so that their dependencies say so.
   QUN_RETURN_IF_ERROR(SealLocalLocked().status());
+  *ours = false;
 
   // The ceiling: no op of this change set counts as later than the newest op
   // it depends on, plus the allowed lead (and never below its author's own
@@ -399,7 +443,7 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
 
   QUN_ASSIGN_OR_RETURN(int64_t author_id, core::AuthorId(db, header.author));
   core::Hlc latest;
-  for (const core::Op& op : payload->ops) {
+  for (const core::Op& op : payload.ops) {
     latest = std::max(latest, op.hlc);
     core::Hlc effective = core::Effective(op.hlc, ceiling);
     if (!chain_max || effective > *chain_max) chain_max = effective;
@@ -410,14 +454,14 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   txn->Bind(1, author_id)
       .Bind(2, static_cast<int64_t>(header.seq))
       .Bind(3, static_cast<int64_t>(latest.packed))
-      .Bind(4, payload->note);
+      .Bind(4, payload.note);
   if (ceiling)
     txn->Bind(5, static_cast<int64_t>(ceiling->packed));
   else
     txn->Bind(5, Value{});
   QUN_RETURN_IF_ERROR(txn->Run());
   int64_t txn_id = sqlite3_last_insert_rowid(db.handle());
-  for (const core::Op& op : payload->ops)
+  for (const core::Op& op : payload.ops)
     QUN_RETURN_IF_ERROR(core::ApplyOp(db, op, txn_id, author_id, ceiling).status());
   QUN_ASSIGN_OR_RETURN(core::Statement * done,
                        db.Cached("UPDATE change_set SET state='applied', reason=NULL, txn=?, "
@@ -432,10 +476,7 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   if (chain_max && header.author != me_.public_key())
     QUN_RETURN_IF_ERROR(core::RaiseFrontier(db, *chain_max));
   QUN_RETURN_IF_ERROR(tx.Commit());
-  // Only the effective times move this node's clock: a far-ahead author
-  // cannot drag it further than the ceiling.
-  if (chain_max) store_.clock().Observe(*chain_max);
-  return true;
+  return chain_max;
 }
 
 Result<int> ChangeSetStore::ApplyPending() {
@@ -540,9 +581,17 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
   {
     Transaction tx(db);
     QUN_RETURN_IF_ERROR(tx.Begin());
+    // A change set refused before (sealed under a key this node did not
+    // hold then, say) is looked at again; one held in any other state is
+    // nothing new.
+    QUN_ASSIGN_OR_RETURN(core::Statement * forget,
+                         db.Cached("DELETE FROM change_set WHERE hash=? AND state='rejected'"));
+    forget->Bind(1, Blob(hash));
+    QUN_RETURN_IF_ERROR(forget->Run());
     QUN_ASSIGN_OR_RETURN(core::Statement * held,
                          db.Cached("SELECT (SELECT count(*) FROM change_set WHERE hash=?), "
-                                   "(SELECT count(*) FROM change_set WHERE author=? AND seq=?)"));
+                                   "(SELECT count(*) FROM change_set WHERE author=? AND seq=? AND "
+                                   "state != 'rejected')"));
     held->Bind(1, Blob(hash))
         .Bind(2, Blob(header->author))
         .Bind(3, static_cast<int64_t>(header->seq));
@@ -554,6 +603,7 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
       r.outcome = Outcome::kAlreadyHeld;
       return r;
     }
+    QUN_ASSIGN_OR_RETURN(bool invited, Invited(header->author));
     const char* state = "pending";
     r.outcome = Outcome::kPending;
     if (twin) {
@@ -562,7 +612,9 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
       r.reason =
           fmt::format("{} signed two different change sets with seq {}: both are kept as evidence",
                       Short(header->author), header->seq);
-    } else if (header->format_version > kFormatVersion) {
+    } else if (header->format_version > kFormatVersion && invited) {
+      // Kept and passed on only for a known author: a stranger's blob waits
+      // like any of its change sets, and is dropped with them.
       state = "newer";
       r.outcome = Outcome::kNewerFormat;
       r.reason = "written by a newer Qun; kept and forwarded, applied once qun is upgraded";

@@ -41,7 +41,8 @@ enum class Outcome {
   kPending,       // kept; waits for earlier change sets
   kNewerFormat,   // kept and forwarded; this version cannot apply it
   kEquivocation,  // a second, different change set with an (author, seq) held
-  kRejected,      // refused; see reason. Not kept, nothing applied
+  kRejected,      // refused; see reason. Nothing applied; received again, it is
+                  // looked at again (a key this node lacked may have arrived)
 };
 const char* OutcomeName(Outcome o);
 
@@ -131,6 +132,11 @@ class ChangeSetStore {
   Result<int> SealLocalLocked();
   // Tries to apply one held change set; false when its turn has not come.
   Result<bool> TryApply(int64_t row_id, const ChangeSet& cs, const ChangeSetHeader& header);
+  // Seals this node's own writes, then merges the payload and marks the
+  // change set applied, in one transaction. Returns the author's chain
+  // maximum. `ours` tells whether a failure was this node's (sealing).
+  Result<std::optional<core::Hlc>> Merge(int64_t row_id, const ChangeSetHeader& header,
+                                         const Payload& payload, bool* ours);
   Status SetState(int64_t row_id, const char* state, const std::string& reason);
 
   core::Store& store_;

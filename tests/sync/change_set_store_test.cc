@@ -339,6 +339,75 @@ TEST_CASE("a change set of a newer format is kept, passed on and counted, not ap
   CHECK(b.sets->Vector()->at(a.id->public_key()) == 2);
 }
 
+TEST_CASE("a change set that cannot be merged is refused and does not block later ones") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 2);
+  Node &a = *nodes[0], &b = *nodes[1];
+  auto key = ring.Make();
+  std::string before = b.Hash();
+  // A change set 2 of A (after its invite of B) that tags a person who does
+  // not exist, which the foreign key refuses.
+  sync::ChangeSetHeader h;
+  h.community_id = Community();
+  h.seq = 2;
+  h.previous_hash = sync::ChangeSet::Decode(a.Outbox()[0])->ComputeHash();
+  sync::Payload p;
+  p.ops.push_back({"person_tag",
+                   "t1",
+                   "person_id",
+                   std::string("nobody"),
+                   core::Hlc::From(1'700'000'000'100, 0),
+                   {}});
+  auto broken = sync::Seal(h, p, key, *a.id);
+  auto r = b.sets->Receive(broken->Encode());
+  CHECK(r->outcome == Outcome::kRejected);
+  CHECK(r->reason.find("cannot be merged") != std::string::npos);
+  CHECK(b.Hash() == before);
+  // A's real change set 2 (its invite of C) still applies, and C's after it.
+  Node c(ring, 1'700'000'000'000, &a);
+  a.Invite(c);
+  c.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("C")).ok());
+  });
+  CHECK(b.Take(a.Outbox()[1]) == Outcome::kApplied);
+  for (const auto& cs : c.Outbox()) CHECK(b.Take(cs) == Outcome::kApplied);
+}
+
+TEST_CASE("a change set refused for a key this node lacked applies when it comes again") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 2);
+  Node &a = *nodes[0], &b = *nodes[1];
+  auto next = Keyring::New(1);
+  Node c(next, 1'700'000'000'000, &a);
+  a.Invite(c);
+  a.SendTo(b);
+  c.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("C")).ok());
+  });
+  std::string from_c = c.Outbox()[0];
+  CHECK(b.Take(from_c) == Outcome::kRejected);
+  b.community.keys.push_back(next.Make());  // the epoch-1 key arrives
+  CHECK(b.Take(from_c) == Outcome::kApplied);
+}
+
+TEST_CASE("a stranger's change set of a newer format is not kept") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 2);
+  Node &a = *nodes[0], &b = *nodes[1];
+  Node stranger(ring, 1'700'000'000'000, &a);  // holds the key, never invited
+  sync::ChangeSetHeader h;
+  h.community_id = Community();
+  h.format_version = sync::kFormatVersion + 1;
+  h.seq = 1;
+  sync::Payload p;
+  auto blob = sync::Seal(h, p, ring.Make(), *stranger.id);
+  auto r = b.sets->Receive(blob->Encode());
+  CHECK(r->outcome == Outcome::kPending);
+  CHECK(b.sets->DropUninvited()->size() == 1);
+  CHECK(sync::Summarize(b.store->db())->newer == 0);
+  CHECK(b.Outbox(*a.sets->Vector()).empty());
+}
+
 TEST_CASE("a node whose clock runs years ahead wins conflicts for 7 days at most") {
   const uint64_t kDay = 24 * 60 * 60 * 1000;
   const uint64_t t0 = 1'700'000'000'000;
@@ -375,7 +444,13 @@ TEST_CASE("a node whose clock runs years ahead wins conflicts for 7 days at most
   CHECK(city(a) == "八天后");
   CHECK(a.Hash() == b.Hash());
   CHECK(a.Hash() == fast.Hash());
-  // Seeing the far-ahead value did not drag the others' clocks ten years on.
+  // Seeing the far-ahead value did not drag the others' clocks ten years on,
+  // not even in a later process (which catches up from the database).
+  CHECK(a.store->clock().last().physical_ms() < t0 + 30 * kDay);
+  REQUIRE(a.store->CatchUpClock().ok());
+  a.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p2", "city", std::string("别处")).ok());
+  });
   CHECK(a.store->clock().last().physical_ms() < t0 + 30 * kDay);
 
   // An edit made after seeing a far-ahead value beats it at once.
