@@ -54,8 +54,10 @@ struct ChangeSetHeader {
   # seq - 1; empty when seq is 1.
 
   dependencies @5 :List(VersionEntry);
-  # For each author whose change sets the writer had applied: the highest seq
-  # applied. A change set is applied only after all of these.
+  # For each other author whose change sets the writer had seen (applied, or
+  # named by the invite it joined with): the highest seq seen. A change set
+  # is applied only after all of these, and its clock ceiling is measured
+  # from them.
 
   keyEpoch @6 :UInt32;
   # Which community key encrypts the payload; 0 is the founder's first key.
@@ -78,7 +80,7 @@ struct Payload {
 # One field write. Its author is the change set's author.
 struct Op {
   table @0 :Text;    # e.g. "person"
-  rowId @1 :Text;    # 32 lowercase hex characters
+  rowId @1 :Text;    # lowercase hex: 32 characters, 64 for a node row (its key)
   column @2 :Text;   # e.g. "display_name"
   value @3 :Value;
   hlc @4 :UInt64;    # hybrid logical clock: ms since the epoch << 16 | counter
