@@ -19,3 +19,7 @@ ALTER TABLE field_clock ADD COLUMN raw INTEGER;
 -- The highest effective HLC of the author's change sets up to this one: what
 -- a change set that depends on it may be measured against.
 ALTER TABLE change_set ADD COLUMN chain_max INTEGER;
+
+-- Sealing reads a transaction's ops by txn; without this, every sealing
+-- scans the whole op log.
+CREATE INDEX op_by_txn ON op (txn);
