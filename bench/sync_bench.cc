@@ -405,6 +405,9 @@ Status Stages(const std::string& bundle_path, const core::Identity& author,
               const core::CommunityKey& key, core::Store& merge_into, StageResult* out) {
   Stopwatch decode, hash, sign, encrypt, seal, verify, decrypt, open, merge;
   QUN_ASSIGN_OR_RETURN(auto reader, sync::BundleReader::Open(bundle_path));
+  // Committed in batches, as an import commits (each change set's
+  // transaction is a savepoint inside).
+  core::Batch batch(merge_into.db(), sync::kImportBatchMs);
   std::string plain, cipher;
   while (true) {
     QUN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, reader->Next());
@@ -445,9 +448,13 @@ Status Stages(const std::string& bundle_path, const core::Identity& author,
                          open.Time([&] { return sync::Open(cs, header, key); }));
     QUN_RETURN_IF_ERROR(
         seal.Time([&] { return sync::Seal(header, payload, key, author); }).status());
-    QUN_RETURN_IF_ERROR(merge.Time([&] { return MergeOnly(merge_into, header, payload); }));
+    QUN_RETURN_IF_ERROR(merge.Time([&]() -> Status {
+      QUN_RETURN_IF_ERROR(batch.Step());
+      return MergeOnly(merge_into, header, payload);
+    }));
     out->ops += static_cast<int64_t>(payload.ops.size());
   }
+  QUN_RETURN_IF_ERROR(merge.Time([&] { return batch.Finish(); }));
   out->decode_s = decode.seconds();
   out->hash_s = hash.seconds();
   out->sign_s = sign.seconds();
@@ -469,23 +476,26 @@ struct ImportResult {
 };
 
 // Node B imports the bundle as `qun bundle import` does: streamed, one
-// change set at a time, through ChangeSetStore::Receive.
+// change set at a time, through ChangeSetStore::Receive, committed in batches
+// of about kImportBatchMs.
 Status Import(const std::string& bundle_path, Node& b, ImportResult* out) {
   Stopwatch import;
   QUN_RETURN_IF_ERROR(import.Time([&]() -> Status {
     QUN_ASSIGN_OR_RETURN(auto reader, sync::BundleReader::Open(bundle_path));
     if (reader->community() != b.community.id)
       return Status::Internal("the bundle is of another community");
+    core::Batch batch(b.store->db(), sync::kImportBatchMs);
     while (true) {
       QUN_ASSIGN_OR_RETURN(std::optional<std::string> bytes, reader->Next());
       if (!bytes) break;
+      QUN_RETURN_IF_ERROR(batch.Step());
       QUN_ASSIGN_OR_RETURN(sync::Received r, b.sets->Receive(*bytes));
       if (r.outcome != sync::Outcome::kApplied)
         return Status::Internal(fmt::format("change set {} was {}, not applied: {}", r.seq,
                                             sync::OutcomeName(r.outcome), r.reason));
       ++out->applied;
     }
-    return Status::Ok();
+    return batch.Finish();
   }));
   out->import_s = import.seconds();
   QUN_ASSIGN_OR_RETURN(out->ops, Count(b.store->db(), "SELECT count(*) FROM op"));
@@ -626,7 +636,7 @@ Status Run(const Options& opt) {
              "crypto_aead_xchacha20poly1305_ietf_decrypt (raw libsodium)");
   PrintStage("open", st.ops, st.open_s, "sync::Open: decrypt, decode payload");
   PrintStage("merge", st.ops, st.merge_s,
-             "core::ApplyOp of every op, one transaction per change set");
+             "core::ApplyOp of every op, a transaction per change set, committed in batches");
   PrintWritten(written, st.ops);
   fmt::print("\n");
   std::fflush(stdout);

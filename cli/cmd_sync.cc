@@ -341,9 +341,13 @@ void AddBundle(App& app) {
       std::map<sync::Outcome, int64_t> counts;
       std::vector<sync::Received> notable;  // everything not applied at once
       Progress progress("Importing", static_cast<int64_t>(total));
+      // Commits about every kImportBatchMs: a large bundle never holds the
+      // write lock long enough to make another qun command wait it out.
+      core::Batch batch(s.node->store->db(), sync::kImportBatchMs);
       while (true) {
         QUN_ASSIGN_OR_RETURN(auto bytes, reader->Next());
         if (!bytes) break;
+        QUN_RETURN_IF_ERROR(batch.Step());
         QUN_ASSIGN_OR_RETURN(sync::Received r, s.sets->Receive(*bytes));
         if (r.outcome == sync::Outcome::kApplied || r.outcome == sync::Outcome::kAlreadyHeld)
           ++counts[r.outcome];
@@ -351,6 +355,7 @@ void AddBundle(App& app) {
           notable.push_back(std::move(r));
         progress.Update(static_cast<int64_t>(reader->count()));
       }
+      QUN_RETURN_IF_ERROR(batch.Finish());
       progress.Finish();
       // What waited may have been applied by a later change set of the
       // bundle; what waits for an invite that never came is dropped.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <unordered_map>
 
 namespace qun::core {
@@ -209,6 +210,34 @@ Result<std::array<uint8_t, 32>> KeyFromValue(const Value& v) {
     return Status::Corruption("a stored public key is damaged (not 32 bytes)");
   std::copy(b->data.begin(), b->data.end(), key.begin());
   return key;
+}
+
+namespace {
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Status Batch::Step() {
+  if (open_ && SteadyMs() - opened_at_ms_ < max_ms_) return Status::Ok();
+  if (open_) {
+    QUN_RETURN_IF_ERROR(open_->Commit());
+    open_.reset();
+  }
+  auto t = std::make_unique<Transaction>(db_);
+  QUN_RETURN_IF_ERROR(t->Begin());
+  open_ = std::move(t);
+  opened_at_ms_ = SteadyMs();
+  return Status::Ok();
+}
+
+Status Batch::Finish() {
+  if (!open_) return Status::Ok();
+  Status s = open_->Commit();
+  open_.reset();
+  return s;
 }
 
 }  // namespace qun::core

@@ -578,6 +578,7 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
   Hash hash = cs->ComputeHash();
   r.hash = hash;
   core::Database& db = store_.db();
+  int64_t row_id = 0;
   {
     Transaction tx(db);
     QUN_RETURN_IF_ERROR(tx.Begin());
@@ -629,10 +630,22 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
         .Bind(5, state)
         .Bind(6, r.reason);
     QUN_RETURN_IF_ERROR(insert->Run());
+    row_id = sqlite3_last_insert_rowid(db.handle());
     QUN_RETURN_IF_ERROR(tx.Commit());
     if (r.outcome != Outcome::kPending) return r;
   }
-  QUN_RETURN_IF_ERROR(ApplyPending().status());
+  // Usually its turn has come (bundles are written in applying order): apply
+  // it straight away. Only when it was applied can others be unblocked.
+  QUN_ASSIGN_OR_RETURN(bool applied, TryApply(row_id, *cs, *header));
+  if (applied) {
+    QUN_ASSIGN_OR_RETURN(core::Statement * waiting,
+                         db.Cached("SELECT EXISTS (SELECT 1 FROM change_set WHERE state IN "
+                                   "('pending', 'newer'))"));
+    QUN_ASSIGN_OR_RETURN(bool row, waiting->Step());
+    bool any = row && waiting->Int(0) != 0;
+    waiting->Reset();
+    if (any) QUN_RETURN_IF_ERROR(ApplyPending().status());
+  }
   QUN_ASSIGN_OR_RETURN(core::Statement * state,
                        db.Cached("SELECT state, coalesce(reason, '') FROM change_set WHERE "
                                  "hash=?"));

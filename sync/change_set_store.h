@@ -69,6 +69,12 @@ struct JoinPoint {
   std::optional<core::Hlc> frontier;
 };
 
+// How long an import holds the write lock before it commits what it has
+// applied (core::Batch): short enough that another qun command waiting for
+// the lock (5 s by default) never times out, long enough to save most
+// commits.
+constexpr int64_t kImportBatchMs = 250;
+
 // What `qun status` says about the change sets held.
 struct HeldSummary {
   int64_t applied = 0, pending = 0, newer = 0, equivocation = 0, rejected = 0;
