@@ -73,7 +73,7 @@ struct JoinPoint {
 // applied (core::Batch): short enough that another qun command waiting for
 // the lock (5 s by default) never times out, long enough to save most
 // commits.
-constexpr int64_t kImportBatchMs = 250;
+constexpr int64_t kImportBatchMs = 1000;
 
 // What `qun status` says about the change sets held.
 struct HeldSummary {
