@@ -4,12 +4,17 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/cli_runner.h"
+#include "core/identity.h"
+#include "core/ids.h"
+#include "core/oplog.h"
+#include "core/store.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
@@ -310,5 +315,45 @@ TEST_SUITE("cli sync") {
     CHECK_EXIT(t.a.Qun({"member", "merge", "zw_001", "zw_001"}), 2);
     CHECK_EXIT(t.a.Qun({"member", "merge", "zw_001", "nobody_here"}), 3);
     CHECK(StateHash(t.a) == before);
+  }
+}
+
+TEST_SUITE("cli sync") {
+  TEST_CASE("a bundle import killed midway keeps whole change sets, and importing again finishes") {
+    TwoAdmins t;
+    // Many change sets on A, written through the library (one per person,
+    // each with three fields), faster than hundreds of qun runs.
+    const int kPeople = 600;
+    {
+      auto id = qun::core::Identity::Load(t.a.home());
+      REQUIRE(id.ok());
+      auto store = qun::core::Store::Open(t.a.InHome("community.db"), {});
+      REQUIRE(store.ok());
+      for (int i = 0; i < kPeople; ++i) {
+        auto txn = (*store)->Begin((*id)->public_key(), "member add");
+        REQUIRE(txn.ok());
+        std::string row = qun::core::DerivedId("person", "kill-" + std::to_string(i));
+        REQUIRE((*txn)->Set("person", row, "display_name", "成员" + std::to_string(i)).ok());
+        REQUIRE((*txn)->Set("person", row, "city", std::string("杭州")).ok());
+        REQUIRE((*txn)->Set("person", row, "nickname", "n" + std::to_string(i)).ok());
+        REQUIRE((*txn)->Commit().ok());
+      }
+    }
+    Run(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
+    Run(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("big.qun")});
+    // Kill while the bundle is checked, while it is merged, or after.
+    for (int ms : {40, 80, 120, 160, 400}) {
+      CAPTURE(ms);
+      qun::testing::CliOptions options;
+      options.timeout = std::chrono::milliseconds(ms);
+      t.b.Qun({"bundle", "import", t.a.Beside("big.qun")}, options);
+      // Whatever was applied is whole: no person without their city.
+      json people = RunJson(t.b, {"member", "list"});
+      for (const json& p : people) CHECK(p.at("city") == "杭州");
+      if (static_cast<int>(people.size()) == kPeople) break;  // finished before the kill
+    }
+    REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("big.qun")}), 0);
+    CHECK(RunJson(t.b, {"member", "list"}).size() == kPeople);
+    CHECK(StateHash(t.a) == StateHash(t.b));
   }
 }
