@@ -27,7 +27,13 @@ struct Node {
   std::unique_ptr<core::Store> store;
   std::unique_ptr<core::Registry> registry;
 
+  // A node made with `qun init --join` writes nothing before `qun join`.
   Result<std::unique_ptr<core::WriteTxn>> Begin(const std::string& note) {
+    QUN_ASSIGN_OR_RETURN(auto joining, store->GetMeta("joining_as"));
+    if (joining)
+      return Status::NotFound(
+          "this node has not joined its community yet, so it cannot record changes. Ask an "
+          "owner to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join invite.qun`");
     return store->Begin(identity->public_key(), note);
   }
 };

@@ -79,9 +79,10 @@ void AddNodeCommands(App& app) {
         admin = user && *user ? user : "admin";
       }
       if (args->join) {
-        QUN_ASSIGN_OR_RETURN(auto txn, store->Begin(identity->public_key(), "init"));
-        QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, identity->node_id(), admin));
-        QUN_RETURN_IF_ERROR(txn->Commit());
+        // Nothing is written until `qun join`: a write made before the node
+        // has seen anything of the community would have no clock bound. The
+        // admin's name waits in meta until then.
+        QUN_RETURN_IF_ERROR(store->SetMeta("joining_as", admin));
         cleanup.done = true;
         if (app.options.json) {
           app.PrintJson({{"home", home}, {"database", db_path}, {"node_id", identity->node_id()}});
@@ -197,6 +198,9 @@ void AddNodeCommands(App& app) {
       std::string sets = fmt::format("{} applied", held.applied);
       if (held.pending) sets += fmt::format(", {} waiting for earlier ones", held.pending);
       if (held.newer) sets += fmt::format(", {} from a newer Qun", held.newer);
+      if (held.rejected)
+        sets += fmt::format(", {} refused (waiting to be sent again; see `qun bundle import`)",
+                            held.rejected);
       d.Add("Change sets", sets);
       d.Add("Database", node->store->path());
       d.Add("Schema", fmt::format("version {}", version));

@@ -197,27 +197,46 @@ void AddJoin(App& app) {
     app.action = [&app, file]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(auto existing, node->store->GetMeta("community_id"));
-      if (existing)
+      std::string key_path = core::KeyFilePath(node->home);
+      struct stat st;
+      bool has_key = stat(key_path.c_str(), &st) == 0;
+      if (existing && has_key)
         return Status::Conflict(fmt::format(
             "this node already belongs to community {}; to join another, make a new node "
             "with `qun --home DIR init --join`",
             existing->substr(0, 8)));
       QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(*file));
       QUN_ASSIGN_OR_RETURN(sync::Invite invite, sync::OpenInvite(bytes, *node->identity));
+      // A key file without the community recorded is what a join that
+      // failed halfway left: this join replaces it.
+      if (has_key) std::remove(key_path.c_str());
       std::vector<const core::CommunityKey*> keys;
       for (const auto& k : invite.community.keys) keys.push_back(&k);
       QUN_RETURN_IF_ERROR(core::WriteKeyFile(node->home, keys));
-      Status saved =
-          sync::SaveCommunityMeta(*node->store, invite.community.id, invite.community.founder);
-      if (saved.ok()) {
-        // What this node wrote before it had the key (its name) saw
-        // nothing: it is sealed as such before the join point counts.
+      // The community, the join point and the admin's name are recorded
+      // together or not at all.
+      auto record = [&]() -> Status {
+        core::Transaction tx(node->store->db());
+        QUN_RETURN_IF_ERROR(tx.Begin());
+        QUN_RETURN_IF_ERROR(
+            sync::SaveCommunityMeta(*node->store, invite.community.id, invite.community.founder));
         sync::ChangeSetStore sets(*node->store, invite.community, *node->identity);
-        saved = sets.SealLocal().status();
-        if (saved.ok()) saved = sets.SaveJoinPoint(invite.join);
+        QUN_RETURN_IF_ERROR(sets.SealLocal().status());
+        QUN_RETURN_IF_ERROR(sets.SaveJoinPoint(invite.join));
+        return tx.Commit();
+      };
+      Status saved = record();
+      if (saved.ok()) {
+        // The node's first change: its admin's name, bounded by the join point.
+        QUN_ASSIGN_OR_RETURN(auto name, node->store->GetMeta("joining_as"));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->store->Begin(node->identity->public_key(), "join"));
+        if (name)
+          QUN_RETURN_IF_ERROR(node->registry->SetNodeName(*txn, node->identity->node_id(), *name));
+        QUN_RETURN_IF_ERROR(node->store->db().Exec("DELETE FROM meta WHERE key='joining_as'"));
+        saved = txn->Commit();
       }
       if (!saved.ok()) {
-        std::remove(core::KeyFilePath(node->home).c_str());
+        std::remove(key_path.c_str());
         return saved;
       }
       std::string id = sync::CommunityIdHex(invite.community.id);

@@ -225,6 +225,10 @@ Status Batch::Step() {
   if (open_) {
     QUN_RETURN_IF_ERROR(open_->Commit());
     open_.reset();
+    // Give way: another qun process waiting for the lock retries every 100 ms
+    // at most (SQLite's busy handler); taking the lock again at once would
+    // make it wait out the whole import.
+    sqlite3_sleep(kGiveWayMs);
   }
   auto t = std::make_unique<Transaction>(db_);
   QUN_RETURN_IF_ERROR(t->Begin());

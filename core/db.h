@@ -116,7 +116,16 @@ class Transaction {
     open_ = true;
     return Status::Ok();
   }
+  // Inside a batch, foreign keys are checked only when the batch commits;
+  // a savepoint that breaks one is refused here instead, so that it alone
+  // is rolled back, not the whole batch.
   Status Commit() {
+    if (nested_) {
+      int pending = 0, high = 0;
+      sqlite3_db_status(db_.handle(), SQLITE_DBSTATUS_DEFERRED_FKS, &pending, &high, 0);
+      if (pending > 0)
+        return Status::Internal("a database constraint failed (FOREIGN KEY constraint failed)");
+    }
     QUN_RETURN_IF_ERROR(db_.Exec(nested_ ? "RELEASE qun_tx" : "COMMIT"));
     open_ = false;
     return Status::Ok();
@@ -135,6 +144,10 @@ class Transaction {
 // savepoints. Rolled back unless finished.
 class Batch {
  public:
+  // After each commit the batch pauses this long before it takes the lock
+  // again, so that a waiting writer gets it.
+  static constexpr int kGiveWayMs = 110;
+
   Batch(Database& db, int64_t max_ms) : db_(db), max_ms_(max_ms) {}
   // Commits what is open when it has been open for max_ms, then opens anew.
   Status Step();

@@ -19,6 +19,7 @@ std::string KeyFilePath(const std::string& home) { return home + "/community.key
 Status WriteKeyFile(const std::string& home, const std::vector<const CommunityKey*>& keys) {
   std::string path = KeyFilePath(home);
   std::string bytes(kMagic, 8);
+  bytes.reserve(8 + keys.size() * kRecord);  // no reallocation leaves key copies behind
   for (const CommunityKey* k : keys) {
     for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((k->epoch() >> (8 * i)) & 0xff));
     bytes.append(reinterpret_cast<const char*>(k->data()), CommunityKey::kSize);

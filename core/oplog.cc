@@ -58,6 +58,8 @@ Status RaiseHlcMeta(Database& db, const char* key, Hlc seen) {
 
 Result<std::optional<Hlc>> ReadOwnMax(Database& db) { return ReadHlcMeta(db, "own_max"); }
 
+Status RaiseOwnMax(Database& db, Hlc seen) { return RaiseHlcMeta(db, "own_max", seen); }
+
 Result<std::optional<Hlc>> ReadFrontier(Database& db) { return ReadHlcMeta(db, "frontier"); }
 
 Status RaiseFrontier(Database& db, Hlc seen) { return RaiseHlcMeta(db, "frontier", seen); }

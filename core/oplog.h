@@ -76,6 +76,7 @@ Result<std::optional<Hlc>> ReadFrontier(Database& db);
 Status RaiseFrontier(Database& db, Hlc seen);
 // The newest effective HLC of this node's own writes (meta key "own_max").
 Result<std::optional<Hlc>> ReadOwnMax(Database& db);
+Status RaiseOwnMax(Database& db, Hlc seen);
 
 // Merges one field write into the domain tables if (effective HLC, author,
 // raw HLC) beats the field's current writer. Returns whether it won. Does not

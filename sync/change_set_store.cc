@@ -340,6 +340,15 @@ Result<std::string> ChangeSetStore::WhyPending(const ChangeSetHeader& header) {
 Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
                                       const ChangeSetHeader& header) {
   QUN_ASSIGN_OR_RETURN(uint64_t applied, AppliedSeq(header.author));
+  if (header.seq <= applied) {
+    // Another change set with this number was applied first: this one is
+    // a twin (both waited, as their author was not known yet).
+    QUN_RETURN_IF_ERROR(SetState(
+        row_id, "equivocation",
+        fmt::format("{} signed two different change sets with seq {}: both are kept as evidence",
+                    Short(header.author), header.seq)));
+    return false;
+  }
   if (header.seq != applied + 1) return false;  // earlier ones first
   if (header.seq > 1) {
     QUN_ASSIGN_OR_RETURN(auto previous, AppliedHash(header.author, header.seq - 1));
@@ -404,7 +413,8 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   auto merged = Merge(row_id, header, *payload, &ours);
   if (!merged.ok()) {
     Status::Code code = merged.status().code();
-    if (ours || code == Status::Code::kBusy || code == Status::Code::kIOError)
+    if (ours || code == Status::Code::kBusy || code == Status::Code::kIOError ||
+        code == Status::Code::kCorruption)
       return merged.status();
     QUN_RETURN_IF_ERROR(
         SetState(row_id, "rejected",
@@ -475,6 +485,10 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   QUN_RETURN_IF_ERROR(done->Run());
   if (chain_max && header.author != me_.public_key())
     QUN_RETURN_IF_ERROR(core::RaiseFrontier(db, *chain_max));
+  // This node's own change sets coming back (a restored backup): its later
+  // writes must count after them.
+  if (chain_max && header.author == me_.public_key())
+    QUN_RETURN_IF_ERROR(core::RaiseOwnMax(db, *chain_max));
   QUN_RETURN_IF_ERROR(tx.Commit());
   return chain_max;
 }
@@ -518,7 +532,7 @@ Result<int> ChangeSetStore::ApplyPending() {
 Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        store_.db().Prepare("SELECT DISTINCT author FROM change_set WHERE "
-                                           "state='pending'"));
+                                           "state IN ('pending', 'equivocation')"));
   std::vector<core::PublicKey> strangers;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -534,10 +548,10 @@ Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
   QUN_RETURN_IF_ERROR(tx.Begin());
   QUN_ASSIGN_OR_RETURN(core::Statement list,
                        store_.db().Prepare("SELECT seq FROM change_set WHERE author=? AND "
-                                           "state='pending' ORDER BY seq"));
+                                           "state IN ('pending', 'equivocation') ORDER BY seq"));
   QUN_ASSIGN_OR_RETURN(core::Statement drop,
                        store_.db().Prepare("DELETE FROM change_set WHERE author=? AND "
-                                           "state='pending'"));
+                                           "state IN ('pending', 'equivocation')"));
   for (const core::PublicKey& k : strangers) {
     list.Bind(1, Blob(k));
     while (true) {
@@ -607,7 +621,7 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
     QUN_ASSIGN_OR_RETURN(bool invited, Invited(header->author));
     const char* state = "pending";
     r.outcome = Outcome::kPending;
-    if (twin) {
+    if (twin && invited) {
       state = "equivocation";
       r.outcome = Outcome::kEquivocation;
       r.reason =

@@ -70,10 +70,10 @@ struct JoinPoint {
 };
 
 // How long an import holds the write lock before it commits what it has
-// applied (core::Batch): short enough that another qun command waiting for
-// the lock (5 s by default) never times out, long enough to save most
-// commits.
-constexpr int64_t kImportBatchMs = 1000;
+// applied and gives way (core::Batch): short enough that another qun command
+// waiting for the lock (5 s by default) gets it well in time, long enough to
+// save most commits.
+constexpr int64_t kImportBatchMs = 2000;
 
 // What `qun status` says about the change sets held.
 struct HeldSummary {

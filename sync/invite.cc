@@ -64,6 +64,10 @@ Result<core::PublicKey> ParseNodeId(std::string_view hex) {
 Result<std::string> MakeInvite(const Community& community, const core::Identity& inviter,
                                const core::PublicKey& invitee, const JoinPoint& join) {
   Wiped plain;
+  // Sized once: a buffer that grew would leave copies of the keys behind in
+  // freed memory.
+  plain.bytes.reserve(kFixed + community.keys.size() * (4 + kKeySize) + 8 + 4 +
+                      join.vector.size() * kVectorEntry + kSignatureSize);
   Put(plain.bytes, community.id);
   Put(plain.bytes, community.founder);
   Put(plain.bytes, inviter.public_key());
@@ -123,6 +127,7 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
         core::CommunityKey::FromBytes(GetU32(p), reinterpret_cast<const uint8_t*>(p + 4)));
   }
   uint64_t frontier = GetU64(b.data() + keys_end);
+  if (frontier >= (uint64_t{1} << 62)) return damaged();  // no clock says this
   if (frontier) inv.join.frontier = core::Hlc{frontier};
   for (uint32_t i = 0; i < authors; ++i) {
     const char* p = b.data() + keys_end + 12 + i * kVectorEntry;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@
 #include "core/ids.h"
 #include "core/oplog.h"
 #include "core/store.h"
+#include "sync/bundle.h"
+#include "sync/change_set.h"
+#include "sync/change_set_store.h"
+#include "sync/community.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
@@ -355,5 +360,86 @@ TEST_SUITE("cli sync") {
     REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("big.qun")}), 0);
     CHECK(RunJson(t.b, {"member", "list"}).size() == kPeople);
     CHECK(StateHash(t.a) == StateHash(t.b));
+  }
+}
+
+TEST_SUITE("cli sync") {
+  TEST_CASE("a node made to join records nothing before it has joined") {
+    TempHome a, b;
+    Run(a, {"init", "--name", "湾区读书会"});
+    Run(b, {"init", "--join", "--admin", "李娜"});
+    // No change of its own yet, so none without a clock bound.
+    CHECK(RunJson(b, {"status"}).at("changes") == 0);
+    CliResult early = b.Qun({"member", "add", "张伟"});
+    CHECK_EXIT(early, 3);
+    CHECK(Contains(early.err, "qun join"));
+    std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
+    Run(a, {"invite", b_id, "-o", a.Beside("b.qun")});
+    Run(b, {"join", a.Beside("b.qun")});
+    // Joining wrote its admin's name, as its first change.
+    CHECK(RunJson(b, {"status"}).at("changes") == 1);
+    Run(b, {"member", "add", "张伟"});
+    Run(b, {"bundle", "vector", "-o", b.Beside("b.vector")});
+    Run(a, {"bundle", "vector", "-o", a.Beside("a.vector")});
+    Run(b, {"bundle", "export", "--for", a.Beside("a.vector"), "-o", b.Beside("b1.qun")});
+    REQUIRE_EXIT(a.Qun({"bundle", "import", b.Beside("b1.qun")}), 0);
+    CHECK(Contains(Run(a, {"log", "-n", "0"}).out, "李娜"));
+  }
+
+  TEST_CASE("a change set naming a missing row is refused alone; the rest of the bundle goes in") {
+    TwoAdmins t;
+    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Run(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
+    Run(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("a.qun")});
+    // A appends a change set of its own that tags a person who does not
+    // exist: signed and sealed properly, but it cannot be merged.
+    std::string forged = t.a.Beside("forged.qun");
+    {
+      auto id = qun::core::Identity::Load(t.a.home());
+      auto store = qun::core::Store::Open(t.a.InHome("community.db"), {});
+      REQUIRE(store.ok());
+      auto community = qun::sync::LoadCommunity(**store, t.a.home());
+      REQUIRE(community.ok());
+      qun::sync::ChangeSetStore sets(**store, *community, **id);
+      uint64_t seq = sets.Vector()->at((*id)->public_key());
+      auto reader = qun::sync::BundleReader::Open(t.a.Beside("a.qun"));
+      auto writer = qun::sync::BundleWriter::Create(forged, community->id);
+      std::optional<qun::sync::Hash> last;
+      while (true) {
+        auto next = (*reader)->Next();
+        REQUIRE(next.ok());
+        if (!*next) break;
+        REQUIRE((*writer)->Add(**next).ok());
+        auto cs = qun::sync::ChangeSet::Decode(**next);
+        if (qun::sync::Verify(*cs)->seq == seq) last = cs->ComputeHash();
+      }
+      REQUIRE(last.has_value());
+      qun::sync::ChangeSetHeader h;
+      h.community_id = community->id;
+      h.seq = seq + 1;
+      h.previous_hash = last;
+      qun::sync::Payload p;
+      p.ops.push_back({"person_tag",
+                       std::string(32, 'a'),
+                       "person_id",
+                       std::string("nobody"),
+                       qun::core::Hlc::From(1'800'000'000'000, 0),
+                       {}});
+      auto broken = qun::sync::Seal(h, p, community->Current(), **id);
+      REQUIRE(broken.ok());
+      REQUIRE((*writer)->Add(broken->Encode()).ok());
+      REQUIRE((*writer)->Finish().ok());
+    }
+    CliResult r = t.b.Qun({"--json", "bundle", "import", forged});
+    CHECK_EXIT(r, 9);
+    json report = json::parse(r.out);
+    CHECK(report.at("rejected") == 1);
+    CHECK(report.at("applied").get<int>() >= 1);
+    CHECK(Contains(report.at("change_sets").dump(), "cannot be merged"));
+    CHECK(RunJson(t.b, {"member", "show", "zw_001"}).at("display_name") == "张伟");
+    CHECK(Contains(Run(t.b, {"status"}).out, "1 refused"));
+    // Nothing is stuck: the next bundle from A goes in.
+    Run(t.a, {"member", "add", "陈静", "--wechat", "cj_2"});
+    REQUIRE_EXIT(t.Send(t.a, t.b, "a2.qun"), 0);
   }
 }

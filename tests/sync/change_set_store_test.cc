@@ -211,6 +211,20 @@ TEST_CASE("a change set by a node nobody invited waits for the invite, or is dro
   d.Invite(d);
   for (const auto& cs : d.Outbox()) CHECK(c.Take(cs) == Outcome::kPending);
   CHECK(c.sets->DropUninvited()->size() == 1);
+  // Nor can a stranger get anything kept by sending twins: they wait like
+  // the rest of its change sets, and go with them.
+  for (int i = 0; i < 3; ++i) {
+    sync::ChangeSetHeader h;
+    h.community_id = Community();
+    h.seq = 1;
+    sync::Payload p;
+    p.note = "twin " + std::to_string(i);
+    CHECK(c.Take(sync::Seal(h, p, ring.Make(), *d.id)->Encode()) == Outcome::kPending);
+  }
+  CHECK(c.sets->DropUninvited()->size() == 3);
+  auto held = sync::Summarize(c.store->db());
+  CHECK(held->equivocators.empty());
+  CHECK(held->pending == 0);
 }
 
 TEST_CASE("tampered, foreign and forged change sets are refused and change nothing") {
