@@ -84,35 +84,33 @@ Result<PersonMergeResult> MergePeople(Registry& registry, WriteTxn& txn, const s
   }
 
   // Whoever the other record referred or invited now points at the kept one.
-  QUN_ASSIGN_OR_RETURN(Statement referred,
-                       db.Prepare("SELECT id FROM person WHERE referred_by=? AND deleted=0 AND "
-                                  "id != ?"));
-  referred.Bind(1, gone).Bind(2, keep);
-  std::vector<std::string> referred_ids;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, referred.Step());
-    if (!row) break;
-    referred_ids.push_back(referred.Text(0));
-  }
-  referred.Reset();
-  for (const std::string& id : referred_ids) {
-    QUN_RETURN_IF_ERROR(txn.Set("person", id, "referred_by", keep).status());
-    ++r.referrals;
-  }
-  QUN_ASSIGN_OR_RETURN(Statement invited,
-                       db.Prepare("SELECT id FROM membership WHERE invited_by=? AND deleted=0 "
-                                  "AND person_id != ?"));
-  invited.Bind(1, gone).Bind(2, keep);
-  std::vector<std::string> invited_ids;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, invited.Step());
-    if (!row) break;
-    invited_ids.push_back(invited.Text(0));
-  }
-  invited.Reset();
-  for (const std::string& id : invited_ids) {
-    QUN_RETURN_IF_ERROR(txn.Set("membership", id, "invited_by", keep).status());
-    ++r.referrals;
+  struct Pointer {
+    const char* table;
+    const char* column;
+    const char* others;  // rows of `table` pointing at ?1, other than ?2's own
+  };
+  const Pointer pointers[] = {
+      {"person", "referred_by",
+       "SELECT id FROM person WHERE referred_by=?1 AND deleted=0 AND "
+       "id != ?2"},
+      {"membership", "invited_by",
+       "SELECT id FROM membership WHERE invited_by=?1 AND deleted=0 "
+       "AND person_id != ?2"},
+  };
+  for (const Pointer& p : pointers) {
+    QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare(p.others));
+    s.Bind(1, gone).Bind(2, keep);
+    std::vector<std::string> ids;
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ids.push_back(s.Text(0));
+    }
+    s.Reset();
+    for (const std::string& id : ids) {
+      QUN_RETURN_IF_ERROR(txn.Set(p.table, id, p.column, keep).status());
+      ++r.referrals;
+    }
   }
 
   QUN_RETURN_IF_ERROR(registry.RemovePerson(txn, gone));
