@@ -72,6 +72,9 @@ nlohmann::json PersonJson(const core::Person& p);
 nlohmann::json MembershipJson(const core::Membership& m);
 std::string HandlesText(const core::Person& p, const std::string& kind);  // "a;b"
 std::string JoinTags(const std::vector<std::string>& tags);               // "a;b"
+// "李娜 (1a2b3c4d)": a node as the community knows it, or its short id when
+// it has no name here.
+std::string NodeLabel(core::Database& db, const core::PublicKey& key);
 // Parses "49.9" or "49.90" into cents.
 Result<int64_t> ParseFee(const std::string& s);
 std::string FormatFee(int64_t cents);

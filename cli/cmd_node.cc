@@ -139,16 +139,6 @@ void AddNodeCommands(App& app) {
       int version = node->store->schema_version();
       QUN_ASSIGN_OR_RETURN(sync::HeldSummary held, sync::Summarize(node->store->db()));
       QUN_ASSIGN_OR_RETURN(auto conflicts, core::FindConflicts(node->store->db()));
-      auto node_name = [&](const core::PublicKey& k) {
-        std::string hex = core::ToHex(k);
-        auto s = node->store->db().Prepare("SELECT coalesce(name, '') FROM node WHERE id=?");
-        std::string name;
-        if (s.ok()) {
-          s->Bind(1, hex);
-          if (auto row = s->Step(); row.ok() && *row) name = s->Text(0);
-        }
-        return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
-      };
       if (app.options.json) {
         json equivocators = json::array();
         for (const auto& k : held.equivocators) equivocators.push_back(core::ToHex(k));
@@ -215,7 +205,7 @@ void AddNodeCommands(App& app) {
             "\nWarning: {} signed two different change sets with the same number. Both are "
             "kept as evidence. Its key may be in someone else's hands, or its laptop was "
             "restored from an old backup and kept writing; ask its admin.\n",
-            node_name(k));
+            NodeLabel(node->store->db(), k));
       if (!conflicts.empty()) {
         out += fmt::format("\nConflicts to settle ({}):\n", conflicts.size());
         for (const auto& c : conflicts) out += fmt::format("  {}\n    {}\n", c.summary, c.fix);

@@ -45,19 +45,6 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   return s;
 }
 
-// "张伟's laptop (1a2b3c4d)" or "1a2b3c4d" when the node has no name here.
-std::string NodeLabel(core::Database& db, const core::PublicKey& key) {
-  std::string hex = core::ToHex(key);
-  auto s = db.Prepare("SELECT coalesce(name, '') FROM node WHERE id=?");
-  std::string name;
-  if (s.ok()) {
-    s->Bind(1, hex);
-    auto row = s->Step();
-    if (row.ok() && *row) name = s->Text(0);
-  }
-  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
-}
-
 // Writes a file that must not replace another one (an invite).
 Status WriteNewFile(const std::string& path, const std::string& bytes) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -41,6 +41,19 @@ Result<std::string> ReadInput(const std::string& path) {
       fmt::format("reading {} failed: {}; check the file and the disk", path, strerror(errno)));
 }
 
+// "张伟's laptop (1a2b3c4d)" or "1a2b3c4d" when the node has no name here.
+std::string NodeLabel(core::Database& db, const core::PublicKey& key) {
+  std::string hex = core::ToHex(key);
+  auto s = db.Prepare("SELECT coalesce(name, '') FROM node WHERE id=?");
+  std::string name;
+  if (s.ok()) {
+    s->Bind(1, hex);
+    auto row = s->Step();
+    if (row.ok() && *row) name = s->Text(0);
+  }
+  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
+}
+
 // Writes next to the target and renames, so an interrupted export never
 // leaves a half-written file where a good one was.
 Status WriteOutput(const std::string& path, const std::string& bytes) {

@@ -34,6 +34,15 @@ std::optional<Hlc> Ceiling(std::optional<Hlc> frontier, std::optional<Hlc> own_m
   return ceiling;
 }
 
+Value HlcValue(std::optional<Hlc> h) {
+  return h ? Value{static_cast<int64_t>(h->packed)} : Value{};
+}
+
+std::optional<Hlc> HlcFromValue(const Value& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return Hlc{static_cast<uint64_t>(*i)};
+  return std::nullopt;
+}
+
 namespace {
 
 Result<std::optional<Hlc>> ReadHlcMeta(Database& db, const char* key) {
@@ -127,16 +136,10 @@ Result<int64_t> MergeUnappliedOps(Database& db) {
     if (!row) break;
     std::string table = s.Text(0), column = s.Text(2);
     if (!IsDomainColumn(table, column)) continue;
-    Value author = s.GetValue(5);
-    auto* key = std::get_if<Bytes>(&author);
-    if (!key || key->data.size() != PublicKey{}.size())
-      return Status::Corruption("the op log has an author with a damaged key");
-    Op op{table, s.Text(1), column, s.GetValue(3), Hlc{static_cast<uint64_t>(s.Int(4))}, {}};
-    std::copy(key->data.begin(), key->data.end(), op.author.begin());
-    Value ceiling = s.GetValue(6);
-    std::optional<Hlc> c;
-    if (auto* i = std::get_if<int64_t>(&ceiling)) c = Hlc{static_cast<uint64_t>(*i)};
-    pending.push_back({std::move(op), Effective(Hlc{static_cast<uint64_t>(s.Int(4))}, c)});
+    QUN_ASSIGN_OR_RETURN(PublicKey author, KeyFromValue(s.GetValue(5)));
+    Op op{table, s.Text(1), column, s.GetValue(3), Hlc{static_cast<uint64_t>(s.Int(4))}, author};
+    Hlc effective = Effective(op.hlc, HlcFromValue(s.GetValue(6)));
+    pending.push_back({std::move(op), effective});
   }
   s.Reset();
   int64_t won = 0;
@@ -183,10 +186,7 @@ Status WriteTxn::EnsureTxnRow() {
       .Bind(2, seq)
       .Bind(3, static_cast<int64_t>(store_->clock().Now().packed))
       .Bind(4, note_);
-  if (ceiling_)
-    add->Bind(5, static_cast<int64_t>(ceiling_->packed));
-  else
-    add->Bind(5, Value{});
+  add->Bind(5, HlcValue(ceiling_));
   QUN_RETURN_IF_ERROR(add->Run());
   txn_id_ = sqlite3_last_insert_rowid(db.handle());
   return Status::Ok();

@@ -63,6 +63,10 @@ constexpr uint64_t kMaxClockLeadMs = uint64_t{7} * 24 * 60 * 60 * 1000;
 // (`own_max`), so that an author's later write always beats its earlier one.
 std::optional<Hlc> Ceiling(std::optional<Hlc> frontier, std::optional<Hlc> own_max);
 
+// An optional HLC as stored in an INTEGER column (NULL for none), and back.
+Value HlcValue(std::optional<Hlc> h);
+std::optional<Hlc> HlcFromValue(const Value& v);
+
 // The HLC an op counts with when fields are compared: its own, lowered to its
 // transaction's ceiling.
 inline Hlc Effective(Hlc raw, std::optional<Hlc> ceiling) {

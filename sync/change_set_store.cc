@@ -107,10 +107,7 @@ Result<std::optional<core::Hlc>> ChangeSetStore::ChainMax(const core::PublicKey&
   s->Bind(1, Blob(author)).Bind(2, static_cast<int64_t>(seq));
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<core::Hlc> out;
-  if (row) {
-    Value v = s->GetValue(0);
-    if (auto* i = std::get_if<int64_t>(&v)) out = core::Hlc{static_cast<uint64_t>(*i)};
-  }
+  if (row) out = core::HlcFromValue(s->GetValue(0));
   s->Reset();
   return out;
 }
@@ -173,10 +170,8 @@ Result<int> ChangeSetStore::SealLocalLocked() {
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, txns->Step());
     if (!row) break;
-    Value c = txns->GetValue(3);
-    std::optional<core::Hlc> ceiling;
-    if (auto* i = std::get_if<int64_t>(&c)) ceiling = core::Hlc{static_cast<uint64_t>(*i)};
-    unsealed.push_back({txns->Int(0), static_cast<uint64_t>(txns->Int(1)), txns->Text(2), ceiling});
+    unsealed.push_back({txns->Int(0), static_cast<uint64_t>(txns->Int(1)), txns->Text(2),
+                        core::HlcFromValue(txns->GetValue(3))});
   }
   txns->Reset();
   if (unsealed.empty()) return 0;
@@ -256,10 +251,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
         .Bind(3, Blob(cs.ComputeHash()))
         .Bind(4, Blob(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()))
         .Bind(5, u.id);
-    if (chain_max)
-      insert->Bind(6, static_cast<int64_t>(chain_max->packed));
-    else
-      insert->Bind(6, Value{});
+    insert->Bind(6, core::HlcValue(chain_max));
     QUN_RETURN_IF_ERROR(insert->Run());
     sealed_seq = u.seq;
   }
@@ -465,10 +457,7 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
       .Bind(2, static_cast<int64_t>(header.seq))
       .Bind(3, static_cast<int64_t>(latest.packed))
       .Bind(4, payload.note);
-  if (ceiling)
-    txn->Bind(5, static_cast<int64_t>(ceiling->packed));
-  else
-    txn->Bind(5, Value{});
+  txn->Bind(5, core::HlcValue(ceiling));
   QUN_RETURN_IF_ERROR(txn->Run());
   int64_t txn_id = sqlite3_last_insert_rowid(db.handle());
   for (const core::Op& op : payload.ops)
@@ -477,10 +466,7 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
                        db.Cached("UPDATE change_set SET state='applied', reason=NULL, txn=?, "
                                  "chain_max=? WHERE id=?"));
   done->Bind(1, txn_id);
-  if (chain_max)
-    done->Bind(2, static_cast<int64_t>(chain_max->packed));
-  else
-    done->Bind(2, Value{});
+  done->Bind(2, core::HlcValue(chain_max));
   done->Bind(3, row_id);
   QUN_RETURN_IF_ERROR(done->Run());
   if (chain_max && header.author != me_.public_key())
