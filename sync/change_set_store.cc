@@ -697,17 +697,21 @@ Status ChangeSetStore::ForEachMissing(const VersionVector& theirs,
                                       const std::function<Status(std::string_view)>& visit) {
   // Ids first, then each change set's bytes one at a time: memory stays
   // bounded by one change set, however many are sent.
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       store_.db().Prepare("SELECT id, author, seq FROM change_set WHERE state IN "
-                                           "('applied', 'newer') ORDER BY txn IS NULL, txn, "
-                                           "author, seq"));
+  // Evidence of equivocation always goes along (after everything else): the
+  // other node may hold the twin, and should learn of it too.
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement s,
+      store_.db().Prepare("SELECT id, author, seq, state = 'equivocation' FROM change_set WHERE "
+                          "state IN ('applied', 'newer', 'equivocation') ORDER BY state = "
+                          "'equivocation', txn IS NULL, txn, author, seq"));
   std::vector<int64_t> ids;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
     QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(1)));
     auto it = theirs.find(k);
-    if (it != theirs.end() && static_cast<uint64_t>(s.Int(2)) <= it->second) continue;
+    bool evidence = s.Int(3) != 0;
+    if (!evidence && it != theirs.end() && static_cast<uint64_t>(s.Int(2)) <= it->second) continue;
     ids.push_back(s.Int(0));
   }
   s.Reset();

@@ -118,7 +118,8 @@ class ChangeSetStore {
   // Calls `visit` with the bytes of every change set this node can give to a
   // node at `theirs`: every applied one (or one of a newer format) above
   // their seq for its author, in the order this node applied them, so that
-  // the receiver can apply each as it arrives. Reads one at a time.
+  // the receiver can apply each as it arrives; then all equivocation
+  // evidence, so that the receiver learns of it too. Reads one at a time.
   Status ForEachMissing(const VersionVector& theirs,
                         const std::function<Status(std::string_view)>& visit);
   Result<std::vector<std::string>> Missing(const VersionVector& theirs);

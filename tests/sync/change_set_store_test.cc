@@ -305,6 +305,15 @@ TEST_CASE("a forged chain is rejected and an equivocating author is kept as evid
   CHECK(held->equivocation == 1);
   REQUIRE(held->equivocators.size() == 1);
   CHECK(held->equivocators[0] == a.id->public_key());
+  // The evidence travels: a third node that holds A's real change set 2
+  // learns of the twin from B.
+  Node c(ring, 1'700'000'000'000, &a);
+  a.Invite(c);
+  a.SendTo(c);
+  b.SendTo(c);
+  REQUIRE(sync::Summarize(c.store->db())->equivocators.size() == 1);
+  b.SendTo(c);  // sent again: already held, nothing new
+  CHECK(sync::Summarize(c.store->db())->equivocation == 1);
 
   // Change set 3 naming a previous hash that is not change set 2's.
   h.seq = 3;
