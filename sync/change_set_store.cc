@@ -22,6 +22,14 @@ using core::Transaction;
 
 constexpr uint64_t kMaxHlc = uint64_t{1} << 62;
 
+constexpr char kNewerReason[] =
+    "written by a newer Qun; kept and forwarded, applied once qun is upgraded";
+
+std::string EquivocationReason(const core::PublicKey& author, uint64_t seq) {
+  return fmt::format("{} signed two different change sets with seq {}: both are kept as evidence",
+                     Short(author), seq);
+}
+
 }  // namespace
 
 const char* OutcomeName(Outcome o) {
@@ -335,10 +343,8 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   if (header.seq <= applied) {
     // Another change set with this number was applied first: this one is
     // a twin (both waited, as their author was not known yet).
-    QUN_RETURN_IF_ERROR(SetState(
-        row_id, "equivocation",
-        fmt::format("{} signed two different change sets with seq {}: both are kept as evidence",
-                    Short(header.author), header.seq)));
+    QUN_RETURN_IF_ERROR(
+        SetState(row_id, "equivocation", EquivocationReason(header.author, header.seq)));
     return false;
   }
   if (header.seq != applied + 1) return false;  // earlier ones first
@@ -360,9 +366,7 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   QUN_ASSIGN_OR_RETURN(bool invited, Invited(header.author));
   if (!invited) return false;
   if (header.format_version > kFormatVersion) {
-    QUN_RETURN_IF_ERROR(SetState(row_id, "newer",
-                                 "written by a newer Qun; kept and forwarded, applied once qun is "
-                                 "upgraded"));
+    QUN_RETURN_IF_ERROR(SetState(row_id, "newer", kNewerReason));
     return false;
   }
   const core::CommunityKey* key = community_.Key(header.key_epoch);
@@ -435,11 +439,12 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   // The ceiling: no op of this change set counts as later than the newest op
   // it depends on, plus the allowed lead (and never below its author's own
   // earlier ones).
-  std::optional<core::Hlc> frontier;
-  for (const VersionEntry& dep : header.dependencies) {
-    QUN_ASSIGN_OR_RETURN(auto chain_max, ChainMax(dep.author, dep.seq));
-    if (chain_max && (!frontier || *chain_max > *frontier)) frontier = chain_max;
-  }
+  VersionVector dependencies;
+  // chain_max grows along an author's chain, so the highest seq named for
+  // an author stands for every entry of it.
+  for (const VersionEntry& dep : header.dependencies)
+    dependencies[dep.author] = std::max(dependencies[dep.author], dep.seq);
+  QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> frontier, FrontierOf(dependencies));
   QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(header.author, header.seq - 1));
   std::optional<core::Hlc> ceiling = core::Ceiling(frontier, chain_max);
 
@@ -610,15 +615,13 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
     if (twin && invited) {
       state = "equivocation";
       r.outcome = Outcome::kEquivocation;
-      r.reason =
-          fmt::format("{} signed two different change sets with seq {}: both are kept as evidence",
-                      Short(header->author), header->seq);
+      r.reason = EquivocationReason(header->author, header->seq);
     } else if (header->format_version > kFormatVersion && invited) {
       // Kept and passed on only for a known author: a stranger's blob waits
       // like any of its change sets, and is dropped with them.
       state = "newer";
       r.outcome = Outcome::kNewerFormat;
-      r.reason = "written by a newer Qun; kept and forwarded, applied once qun is upgraded";
+      r.reason = kNewerReason;
     }
     QUN_ASSIGN_OR_RETURN(core::Statement * insert,
                          db.Cached("INSERT INTO change_set(author, seq, hash, bytes, state, "
