@@ -16,7 +16,8 @@ case "$mode" in
 esac
 
 packages=(build-essential cmake pkg-config libsqlite3-dev libsodium-dev libcli11-dev
-          nlohmann-json3-dev libfmt-dev doctest-dev util-linux capnproto libcapnp-dev)
+          nlohmann-json3-dev libfmt-dev doctest-dev util-linux capnproto libcapnp-dev
+          libzmq3-dev cppzmq-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

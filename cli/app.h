@@ -61,6 +61,7 @@ void AddMemberCommands(App& app);    // member ...
 void AddTransferCommands(App& app);  // import, export
 void AddLogCommand(App& app);        // log
 void AddSyncCommands(App& app);      // invite, join, bundle ...
+void AddNetCommands(App& app);       // peer, sync, serve, relay
 
 // Helpers shared by the command files.
 // The bytes of a file, or of standard input for "-".

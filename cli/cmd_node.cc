@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "cli/app.h"
+#include "cli/net.h"
 #include "cli/output.h"
 #include "core/conflicts.h"
 #include "core/home.h"
@@ -139,7 +140,11 @@ void AddNodeCommands(App& app) {
       int version = node->store->schema_version();
       QUN_ASSIGN_OR_RETURN(sync::HeldSummary held, sync::Summarize(node->store->db()));
       QUN_ASSIGN_OR_RETURN(auto conflicts, core::FindConflicts(node->store->db()));
+      QUN_ASSIGN_OR_RETURN(auto peers, sync::ListPeers(node->store->db()));
+      QUN_ASSIGN_OR_RETURN(sync::VersionVector vector, sync::ReadVector(node->store->db()));
       if (app.options.json) {
+        json peer_list = json::array();
+        for (const auto& p : peers) peer_list.push_back(PeerJson(p, vector));
         json equivocators = json::array();
         for (const auto& k : held.equivocators) equivocators.push_back(core::ToHex(k));
         json conflict_list = json::array();
@@ -166,7 +171,8 @@ void AddNodeCommands(App& app) {
                          {"rejected", held.rejected}}},
                        {"equivocating_nodes", equivocators},
                        {"upgrade_needed", held.newer > 0},
-                       {"conflicts", conflict_list}});
+                       {"conflicts", conflict_list},
+                       {"peers", peer_list}});
         return Status::Ok();
       }
       Details d;
@@ -209,6 +215,10 @@ void AddNodeCommands(App& app) {
       if (!conflicts.empty()) {
         out += fmt::format("\nConflicts to settle ({}):\n", conflicts.size());
         for (const auto& c : conflicts) out += fmt::format("  {}\n    {}\n", c.summary, c.fix);
+      }
+      if (!peers.empty()) {
+        out += fmt::format("\nPeers ({}):\n", peers.size());
+        for (const auto& p : peers) out += fmt::format("  {}\n", PeerStatusLine(p, vector));
       }
       app.Print(out);
       return Status::Ok();

@@ -12,6 +12,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/sync_node.h"
 #include "core/key_file.h"
 #include "sync/bundle.h"
 #include "sync/change_set_store.h"
@@ -22,28 +23,6 @@ namespace qun::cli {
 namespace {
 
 using nlohmann::json;
-
-// A node opened for syncing: its community and change sets. `sets` borrows
-// the other members, so a SyncNode stays where it was made.
-struct SyncNode {
-  SyncNode() = default;
-  SyncNode(const SyncNode&) = delete;
-  SyncNode& operator=(const SyncNode&) = delete;
-  std::unique_ptr<Node> node;
-  sync::Community community;
-  std::unique_ptr<sync::ChangeSetStore> sets;
-};
-
-Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
-  auto s = std::make_unique<SyncNode>();
-  QUN_ASSIGN_OR_RETURN(s->node, OpenNode(options));
-  QUN_ASSIGN_OR_RETURN(s->community, sync::LoadCommunity(*s->node->store, s->node->home));
-  s->sets =
-      std::make_unique<sync::ChangeSetStore>(*s->node->store, s->community, *s->node->identity);
-  // Change sets held back by an older qun (a newer format) apply now.
-  QUN_RETURN_IF_ERROR(s->sets->ApplyPending().status());
-  return s;
-}
 
 // Writes a file that must not replace another one (an invite).
 Status WriteNewFile(const std::string& path, const std::string& bytes) {

@@ -66,6 +66,7 @@ static int Run(int argc, char** argv) {
   AddTransferCommands(app);
   AddLogCommand(app);
   AddSyncCommands(app);
+  AddNetCommands(app);
 
   for (int i = 1; i < argc; ++i) {
     if (!text::IsValidUtf8(argv[i])) {

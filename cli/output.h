@@ -54,6 +54,8 @@ class Progress {
   Progress(std::string label, int64_t total);
   ~Progress();
   void Update(int64_t done);
+  // For work whose size is learnt on the way (a network sync).
+  void SetTotal(int64_t total) { total_ = total; }
   void Finish();
 
  private:

@@ -82,6 +82,21 @@ Result<std::string> Identity::OpenSealed(std::string_view sealed) const {
   return out;
 }
 
+Result<Identity::CurveKey> Identity::CurvePublicKey(const PublicKey& node) {
+  CurveKey out{};
+  if (crypto_sign_ed25519_pk_to_curve25519(out.data(), node.data()) != 0)
+    return Status::InvalidArgument(
+        fmt::format("{} is not a valid node id", ToHex(node).substr(0, 16)));
+  return out;
+}
+
+Status Identity::WithCurveSecret(const std::function<Status(const uint8_t*)>& use) const {
+  SecretKey sk;  // a guarded buffer for the X25519 secret key
+  if (crypto_sign_ed25519_sk_to_curve25519(sk.data(), secret_key_.data()) != 0)
+    return Status::Internal("cannot convert this node's key for the network");
+  return use(sk.data());
+}
+
 Result<std::unique_ptr<Identity>> Identity::Create(const std::string& home) {
   QUN_RETURN_IF_ERROR(InitSodium());
   std::string key_path = home + "/" + kKeyFile;

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,6 +69,15 @@ class Identity {
   // Opens a sealed box addressed to this node; Corruption when it was not.
   Result<std::string> OpenSealed(std::string_view sealed) const;
   std::string node_id() const { return ToHex(public_key_); }
+
+  // The X25519 form of a node's key: what ZeroMQ's CURVE uses. A node's
+  // network key is derived from its identity, so knowing its node id is
+  // knowing whom one connects to.
+  using CurveKey = std::array<uint8_t, crypto_box_PUBLICKEYBYTES>;
+  static Result<CurveKey> CurvePublicKey(const PublicKey& node);
+  // Calls `use` with this node's X25519 secret key in guarded memory, wiped
+  // as soon as `use` returns; the key never outlives the call.
+  Status WithCurveSecret(const std::function<Status(const uint8_t* secret)>& use) const;
 
  private:
   Identity() = default;

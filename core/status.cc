@@ -26,6 +26,10 @@ const char* Status::code_name() const {
       return "rejected";
     case Code::kBadSignature:
       return "bad_signature";
+    case Code::kUnreachable:
+      return "unreachable";
+    case Code::kDenied:
+      return "denied";
   }
   return "unknown";
 }

@@ -34,6 +34,8 @@ class [[nodiscard]] Status {
     kIncompatible = 8,     // written by a newer Qun
     kRejected = 9,         // an import file with bad rows; nothing written
     kBadSignature = 10,    // a change set not signed by its stated author
+    kUnreachable = 11,     // a peer cannot be reached, or stopped answering
+    kDenied = 12,          // a peer refused this node, or its key is not the one given
   };
 
   Status() = default;
@@ -50,6 +52,8 @@ class [[nodiscard]] Status {
   static Status Incompatible(std::string m) { return Status(Code::kIncompatible, std::move(m)); }
   static Status Rejected(std::string m) { return Status(Code::kRejected, std::move(m)); }
   static Status BadSignature(std::string m) { return Status(Code::kBadSignature, std::move(m)); }
+  static Status Unreachable(std::string m) { return Status(Code::kUnreachable, std::move(m)); }
+  static Status Denied(std::string m) { return Status(Code::kDenied, std::move(m)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

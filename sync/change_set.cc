@@ -9,50 +9,12 @@
 #include <cstring>
 
 #include "schemas/changeset.capnp.h"
+#include "sync/capnp_io.h"
 
 namespace qun::sync {
 namespace {
 
 constexpr char kSignaturePrefix[] = "qun-changeset-v1";  // 16 bytes, no NUL
-
-std::string ToBytes(capnp::MessageBuilder& message) {
-  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
-}
-
-capnp::Data::Reader AsData(const uint8_t* p, size_t n) { return capnp::Data::Reader(p, n); }
-capnp::Data::Reader AsData(std::string_view s) {
-  return AsData(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-// Runs `read` on the message in `bytes`, turning every way bytes from outside
-// can be wrong (bad framing, out-of-bounds pointers, trailing garbage) into
-// Corruption. Cap'n Proto readers report them by throwing kj::Exception.
-template <typename T, typename Fn>
-Result<T> ReadMessage(std::string_view bytes, const char* what, Fn read) {
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
-    return Status::Corruption(fmt::format(
-        "a {} is damaged: {} bytes is not a whole Cap'n Proto message", what, bytes.size()));
-  // Copy into word-aligned memory: the reader requires alignment.
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
-  try {
-    capnp::FlatArrayMessageReader reader(words);
-    if (reader.getEnd() != words.end())
-      return Status::Corruption(fmt::format("a {} is damaged: bytes follow its end", what));
-    return read(reader);
-  } catch (const kj::Exception& e) {
-    return Status::Corruption(fmt::format("a {} is damaged: {}", what, e.getDescription().cStr()));
-  }
-}
-
-template <size_t N>
-bool CopyFixed(capnp::Data::Reader in, std::array<uint8_t, N>* out) {
-  if (in.size() != N) return false;
-  std::memcpy(out->data(), in.begin(), N);
-  return true;
-}
 
 Result<ChangeSetHeader> DecodeHeader(std::string_view bytes) {
   return ReadMessage<ChangeSetHeader>(

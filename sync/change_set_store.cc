@@ -4,6 +4,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
+#include <set>
+#include <tuple>
 
 #include "core/oplog.h"
 
@@ -137,10 +140,12 @@ Result<bool> ChangeSetStore::Invited(const core::PublicKey& author) {
   return invited;
 }
 
-Result<VersionVector> ChangeSetStore::Vector() {
+Result<VersionVector> ChangeSetStore::Vector() { return ReadVector(store_.db()); }
+
+Result<VersionVector> ReadVector(core::Database& db) {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       store_.db().Prepare("SELECT author, max(seq) FROM change_set WHERE "
-                                           "state='applied' GROUP BY author"));
+                       db.Prepare("SELECT author, max(seq) FROM change_set WHERE "
+                                  "state='applied' GROUP BY author"));
   VersionVector v;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -741,6 +746,163 @@ Result<std::vector<std::string>> ChangeSetStore::Missing(const VersionVector& th
     out.emplace_back(b);
     return Status::Ok();
   }));
+  return out;
+}
+
+VersionVector ToVector(const Heads& heads) {
+  VersionVector v;
+  for (const Head& h : heads) v[h.author] = h.seq;
+  return v;
+}
+
+Result<Heads> ChangeSetStore::ReadHeads() {
+  QUN_ASSIGN_OR_RETURN(VersionVector v, Vector());
+  core::Database& db = store_.db();
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement * hash,
+      db.Cached("SELECT hash FROM change_set WHERE author=? AND seq=? AND state='applied'"));
+  Heads out;
+  for (const auto& [author, seq] : v) {
+    Head h{author, seq, {}, false};
+    hash->Bind(1, Blob(author)).Bind(2, static_cast<int64_t>(seq));
+    QUN_ASSIGN_OR_RETURN(bool row, hash->Step());
+    std::string_view bytes = row ? hash->BlobView(0) : std::string_view();
+    if (bytes.size() != h.hash.size()) {
+      hash->Reset();
+      return Status::Corruption("the change set table is damaged: a head has no hash");
+    }
+    std::memcpy(h.hash.data(), bytes.data(), bytes.size());
+    hash->Reset();
+    out.push_back(h);
+  }
+  // Authors known only by their equivocation (no change set applied) get an
+  // entry at seq 0, so that the flag travels.
+  QUN_ASSIGN_OR_RETURN(core::Statement forked,
+                       db.Prepare("SELECT DISTINCT author FROM change_set WHERE "
+                                  "state='equivocation'"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, forked.Step());
+    if (!row) break;
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(forked.GetValue(0)));
+    auto it =
+        std::lower_bound(out.begin(), out.end(), k,
+                         [](const Head& h, const core::PublicKey& key) { return h.author < key; });
+    if (it != out.end() && it->author == k)
+      it->forked = true;
+    else
+      out.insert(it, Head{k, 0, {}, true});
+  }
+  return out;
+}
+
+Result<std::vector<core::PublicKey>> ChangeSetStore::Members() {
+  std::vector<core::PublicKey> out{community_.founder, me_.public_key()};
+  // As Invited(): an invite is a write of node.invited_by by someone other
+  // than the node itself.
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       store_.db().Prepare("SELECT DISTINCT o.row_id FROM op o JOIN op_author a "
+                                           "ON a.id = o.author WHERE o.tbl = 'node' AND o.col = "
+                                           "'invited_by' AND o.value IS NOT NULL AND "
+                                           "lower(hex(a.pubkey)) != o.row_id"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    std::string hex = s.Text(0);
+    core::PublicKey k{};
+    size_t len = 0;
+    if (sodium_hex2bin(k.data(), k.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
+        len != k.size())
+      continue;  // not a node id: never a member
+    out.push_back(k);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<std::vector<int64_t>> ChangeSetStore::MissingIds(const Heads& theirs) {
+  VersionVector their_vector = ToVector(theirs);
+  std::set<core::PublicKey> known_forked;
+  for (const Head& h : theirs)
+    if (h.forked) known_forked.insert(h.author);
+  core::Database& db = store_.db();
+  // Authors this node holds more of than they do (applied, or of a newer
+  // format): found from the vector and the few authors with newer ones, so
+  // that a node in sync costs one query per author.
+  QUN_ASSIGN_OR_RETURN(VersionVector mine, Vector());
+  std::set<core::PublicKey> authors;
+  for (const auto& [author, seq] : mine) {
+    auto it = their_vector.find(author);
+    if (it == their_vector.end() || it->second < seq) authors.insert(author);
+  }
+  QUN_ASSIGN_OR_RETURN(core::Statement extra,
+                       db.Prepare("SELECT DISTINCT author, state = 'equivocation' FROM change_set "
+                                  "WHERE state IN ('newer', 'equivocation')"));
+  std::set<core::PublicKey> evidence_of;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, extra.Step());
+    if (!row) break;
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(extra.GetValue(0)));
+    if (extra.Int(1) == 0)
+      authors.insert(k);
+    else if (!known_forked.count(k))
+      evidence_of.insert(k);
+  }
+  struct Row {
+    bool evidence, no_txn;
+    int64_t txn;
+    core::PublicKey author;
+    int64_t seq, id;
+    auto Key() const { return std::tie(evidence, no_txn, txn, author, seq); }
+  };
+  std::vector<Row> rows;
+  QUN_ASSIGN_OR_RETURN(core::Statement * range,
+                       db.Cached("SELECT id, seq, coalesce(txn, 0), txn IS NULL FROM change_set "
+                                 "WHERE author=? AND seq>? AND state IN ('applied', 'newer')"));
+  for (const core::PublicKey& author : authors) {
+    auto it = their_vector.find(author);
+    range->Bind(1, Blob(author))
+        .Bind(2, static_cast<int64_t>(it == their_vector.end() ? 0 : it->second));
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool row, range->Step());
+      if (!row) break;
+      rows.push_back(
+          {false, range->Int(3) != 0, range->Int(2), author, range->Int(1), range->Int(0)});
+    }
+    range->Reset();
+  }
+  QUN_ASSIGN_OR_RETURN(core::Statement * twins,
+                       db.Cached("SELECT id, seq FROM change_set WHERE author=? AND "
+                                 "state='equivocation'"));
+  for (const core::PublicKey& author : evidence_of) {
+    twins->Bind(1, Blob(author));
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool row, twins->Step());
+      if (!row) break;
+      rows.push_back({true, true, 0, author, twins->Int(1), twins->Int(0)});
+    }
+    twins->Reset();
+  }
+  // The order ForEachMissing uses: as this node applied them, so that the
+  // receiver can apply each as it arrives; evidence last.
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.Key() < b.Key(); });
+  std::vector<int64_t> ids;
+  ids.reserve(rows.size());
+  for (const Row& r : rows) ids.push_back(r.id);
+  return ids;
+}
+
+Result<std::string> ChangeSetStore::ChangeSetBytes(int64_t id) {
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       store_.db().Cached("SELECT bytes FROM change_set WHERE id=?"));
+  s->Bind(1, id);
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    s->Reset();
+    return Status::NotFound("a change set to send is no longer held");
+  }
+  std::string out(s->BlobView(0));
+  s->Reset();
   return out;
 }
 

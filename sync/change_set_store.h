@@ -35,6 +35,20 @@ namespace qun::sync {
 // For each author, the highest seq applied (with all before it).
 using VersionVector = std::map<core::PublicKey, uint64_t>;
 
+// How far a node holds one author's chain: the version vector entry with
+// the hash of the change set it ends at, and whether this node holds
+// evidence that the author equivocated (network sync's hello).
+struct Head {
+  core::PublicKey author{};
+  uint64_t seq = 0;
+  Hash hash{};
+  bool forked = false;
+  bool operator==(const Head&) const = default;
+};
+using Heads = std::vector<Head>;  // one per author, ascending by author
+
+VersionVector ToVector(const Heads& heads);
+
 enum class Outcome {
   kApplied,       // merged now
   kAlreadyHeld,   // the same change set was here before: nothing to do
@@ -84,6 +98,8 @@ struct HeldSummary {
 
 // Reads the summary without a community key: it needs only the database.
 Result<HeldSummary> Summarize(core::Database& db);
+// The version vector of the change sets applied, read likewise.
+Result<VersionVector> ReadVector(core::Database& db);
 
 class ChangeSetStore {
  public:
@@ -107,6 +123,11 @@ class ChangeSetStore {
   Result<std::vector<Dropped>> DropUninvited();
 
   Result<VersionVector> Vector();
+  // The vector with head hashes and equivocation flags.
+  Result<Heads> ReadHeads();
+  // The nodes whose change sets this node applies: the founder, this node,
+  // and every node an applied invite let in. They are who may connect.
+  Result<std::vector<core::PublicKey>> Members();
 
   // The newest effective HLC among the change sets named by `vector` (all
   // applied here): what an invite passes on.
@@ -123,6 +144,14 @@ class ChangeSetStore {
   Status ForEachMissing(const VersionVector& theirs,
                         const std::function<Status(std::string_view)>& visit);
   Result<std::vector<std::string>> Missing(const VersionVector& theirs);
+  // What ForEachMissing would send to a node at `theirs`, as row ids for
+  // ChangeSetBytes, found without reading the rest of the history: only the
+  // authors `theirs` is behind on, and evidence only of authors `theirs`
+  // does not already know to be forked.
+  Result<std::vector<int64_t>> MissingIds(const Heads& theirs);
+  // The bytes of a change set listed by MissingIds; NotFound when it has
+  // been dropped since.
+  Result<std::string> ChangeSetBytes(int64_t id);
 
   // Why a pending change set waits, in words for `qun bundle import`.
   Result<std::string> WhyPending(const ChangeSetHeader& header);

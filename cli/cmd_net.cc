@@ -1,0 +1,357 @@
+// `qun peer add|list|remove`, `qun sync`, `qun serve` and `qun relay`:
+// syncing over the network (docs/cli.md, "Network sync").
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli/app.h"
+#include "cli/net.h"
+#include "cli/output.h"
+#include "cli/sync_node.h"
+#include "core/home.h"
+#include "sync/client.h"
+#include "sync/peers.h"
+#include "sync/relay_store.h"
+#include "sync/replica.h"
+#include "sync/server.h"
+#include "sync/transport.h"
+
+namespace qun::cli {
+
+using nlohmann::json;
+
+std::atomic<bool> g_stop{false};
+
+namespace {
+void OnSignal(int) { g_stop.store(true); }
+}  // namespace
+
+// SIGINT and SIGTERM ask a long-running command to stop at its next wait.
+void CatchStopSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Lines from the gossip thread and the server never interleave.
+void LogLine(const std::string& line) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  fmt::print("{:%H:%M:%S} {}\n", tm, line);
+  std::fflush(stdout);
+}
+
+Result<int64_t> ParseDurationMs(const std::string& text) {
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        fmt::format("'{}' is not a duration: write it like 30s, 5m or 1h (0 turns it off)", text));
+  };
+  if (text.empty()) return bad();
+  size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0) return bad();
+  int64_t n = std::stoll(text.substr(0, digits));
+  std::string unit = digits == std::string::npos ? "s" : text.substr(digits);
+  if (unit == "s") return n * 1000;
+  if (unit == "m" || unit == "min") return n * 60'000;
+  if (unit == "h") return n * 3'600'000;
+  if (unit == "ms") return n;
+  return bad();
+}
+
+namespace {
+
+// "just now", "5 min ago", "3 h ago", "2 days ago".
+std::string Ago(int64_t unix_ms) {
+  int64_t s = (sync::UnixMs() - unix_ms) / 1000;
+  if (s < 60) return "just now";
+  if (s < 3600) return fmt::format("{} min ago", s / 60);
+  if (s < 86400) return fmt::format("{} h ago", s / 3600);
+  return fmt::format("{} days ago", s / 86400);
+}
+
+std::string PeerLabel(const sync::Peer& p) { return fmt::format("{} at {}", p.name, p.address); }
+
+}  // namespace
+
+std::string Summary(const std::string& name, const sync::SyncReport& r) {
+  std::string out = fmt::format("Synced with {}: sent {}, received {}, applied {} in {:.1f} s",
+                                name, r.sent, r.received, r.taken.applied, r.elapsed_ms / 1000.0);
+  if (r.sent == 0 && r.received == 0) out += " (already in sync)";
+  if (r.taken.pending) out += fmt::format("; {} held back", r.taken.pending);
+  if (r.taken.rejected) out += fmt::format("; {} refused", r.taken.rejected);
+  if (r.peer_taken.rejected) out += fmt::format("; the peer refused {}", r.peer_taken.rejected);
+  return out + ".";
+}
+
+namespace {
+
+json ReportJson(const std::string& name, const sync::SyncReport& r) {
+  return {{"peer", name},
+          {"ok", true},
+          {"relay", r.peer_is_relay},
+          {"sent", r.sent},
+          {"received", r.received},
+          {"applied", r.taken.applied},
+          {"already_held", r.taken.already_held},
+          {"pending", r.taken.pending},
+          {"rejected", r.taken.rejected},
+          {"peer_applied", r.peer_taken.applied},
+          {"peer_rejected", r.peer_taken.rejected},
+          {"bytes_sent", r.bytes_sent},
+          {"bytes_received", r.bytes_received},
+          {"attempts", r.attempts},
+          {"seconds", r.elapsed_ms / 1000.0}};
+}
+
+}  // namespace
+
+Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sync::Peer& peer,
+                                  const sync::ClientOptions& options) {
+  sync::NodeReplica replica(*s.node->store, *s.sets);
+  auto report = sync::SyncWith(context, *s.node->identity, s.community.id, replica, peer.address,
+                               peer.key, PeerLabel(peer), options);
+  core::Database& db = s.node->store->db();
+  if (!report.ok()) {
+    QUN_RETURN_IF_ERROR(sync::RecordFailure(db, peer.name, report.status().message()));
+    return report.status();
+  }
+  // What the peer holds now: what it had, and what it took from this node.
+  sync::VersionVector theirs = sync::ToVector(report->peer_heads);
+  if (report->peer_taken.rejected == 0 && report->peer_taken.pending == 0)
+    for (const auto& [author, seq] : sync::ToVector(report->final_heads))
+      theirs[author] = std::max(theirs[author], seq);
+  QUN_RETURN_IF_ERROR(sync::RecordSync(db, peer.name, theirs, report->peer_is_relay,
+                                       static_cast<int64_t>(report->sent),
+                                       static_cast<int64_t>(report->received)));
+  return report;
+}
+
+namespace {
+
+void AddPeerCommands(App& app) {
+  CLI::App* peer = app.cli.add_subcommand("peer", "the nodes and relays this node syncs with");
+  peer->require_subcommand(1);
+
+  struct AddArgs {
+    std::string name, address, key;
+  };
+  auto add_args = std::make_shared<AddArgs>();
+  CLI::App* add = peer->add_subcommand("add", "add a peer: another admin's node, or a relay");
+  add->add_option("NAME", add_args->name, "a short name for it (bob, relay, 李娜-laptop)")
+      ->required();
+  add->add_option("ADDRESS", add_args->address, "where it serves: tcp://HOST:PORT")->required();
+  add->add_option("--key", add_args->key,
+                  "its node id (64 hex characters): `qun status` on it prints it, and `qun "
+                  "serve`/`qun relay` print it when they start")
+      ->required();
+  add->callback([&app, add_args] {
+    app.action = [&app, add_args]() -> Status {
+      QUN_RETURN_IF_ERROR(sync::CheckPeerName(add_args->name));
+      QUN_RETURN_IF_ERROR(sync::CheckAddress(add_args->address, false));
+      QUN_ASSIGN_OR_RETURN(core::PublicKey key, sync::ParseNodeId(add_args->key));
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      if (key == node->identity->public_key())
+        return Status::InvalidArgument("that is this node's own id; give the id of the other node");
+      sync::Peer p;
+      p.name = add_args->name;
+      p.address = add_args->address;
+      p.key = key;
+      QUN_RETURN_IF_ERROR(sync::AddPeer(node->store->db(), p));
+      if (app.options.json) {
+        app.PrintJson({{"name", p.name}, {"address", p.address}, {"key", add_args->key}});
+      } else {
+        app.Print(fmt::format("Added peer {} at {}. Sync with it: `qun sync {}`.\n", p.name,
+                              p.address, p.name));
+      }
+      return Status::Ok();
+    };
+  });
+
+  CLI::App* list = peer->add_subcommand("list", "list the peers and how the last sync went");
+  list->callback([&app] {
+    app.action = [&app]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(auto peers, sync::ListPeers(node->store->db()));
+      if (app.options.json) {
+        json out = json::array();
+        for (const auto& p : peers) out.push_back(PeerJson(p, std::nullopt));
+        app.PrintJson(out);
+        return Status::Ok();
+      }
+      if (peers.empty()) {
+        app.Print(
+            "No peers yet. Add one with `qun peer add NAME tcp://HOST:PORT --key NODE-ID`.\n");
+        return Status::Ok();
+      }
+      Table t({"Name", "Address", "Node id", "Last sync", "Last error"});
+      t.SetMaxWidth(4, 60);
+      for (const auto& p : peers)
+        t.AddRow({p.name + (p.relay ? " (relay)" : ""), p.address, core::ToHex(p.key).substr(0, 16),
+                  p.last_sync_ms ? Ago(*p.last_sync_ms) : "never", p.last_error.value_or("")});
+      app.Print(t.Render());
+      return Status::Ok();
+    };
+  });
+
+  auto remove_name = std::make_shared<std::string>();
+  CLI::App* remove = peer->add_subcommand("remove", "forget a peer");
+  remove->add_option("NAME", *remove_name, "the peer's name")->required();
+  remove->callback([&app, remove_name] {
+    app.action = [&app, remove_name]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_RETURN_IF_ERROR(sync::RemovePeer(node->store->db(), *remove_name));
+      if (app.options.json)
+        app.PrintJson({{"removed", *remove_name}});
+      else
+        app.Print(fmt::format("Removed peer {}.\n", *remove_name));
+      return Status::Ok();
+    };
+  });
+}
+
+struct SyncArgs {
+  std::string name;
+  bool all = false;
+  double timeout_s = 20;
+};
+
+void AddSyncCommand(App& app) {
+  auto args = std::make_shared<SyncArgs>();
+  CLI::App* cmd = app.cli.add_subcommand(
+      "sync", "sync with a peer over the network, both ways (all peers without a name)");
+  auto* name = cmd->add_option("NAME", args->name, "the peer (`qun peer list`)");
+  cmd->add_flag("--all", args->all, "sync with every peer, one after another")->excludes(name);
+  cmd->add_option("--timeout", args->timeout_s,
+                  "seconds to wait for the peer at any point (default 20)")
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+      SyncNode& s = *sp;
+      core::Database& db = s.node->store->db();
+      std::vector<sync::Peer> peers;
+      if (!args->name.empty()) {
+        QUN_ASSIGN_OR_RETURN(sync::Peer p, sync::FindPeer(db, args->name));
+        peers.push_back(std::move(p));
+      } else {
+        QUN_ASSIGN_OR_RETURN(peers, sync::ListPeers(db));
+        if (peers.empty())
+          return Status::NotFound(
+              "this node has no peers to sync with; add one with `qun peer add NAME "
+              "tcp://HOST:PORT --key NODE-ID`");
+      }
+      CatchStopSignals();
+      zmq::context_t context;
+      json results = json::array();
+      Status first_failure;
+      int failed = 0;
+      for (const sync::Peer& peer : peers) {
+        Progress progress(fmt::format("Syncing with {}", peer.name), 0);
+        sync::ClientOptions options;
+        options.timeout_ms = static_cast<int64_t>(args->timeout_s * 1000);
+        options.stop = &g_stop;
+        options.progress = [&](uint64_t sent, uint64_t to_send, uint64_t received,
+                               uint64_t to_receive) {
+          progress.SetTotal(static_cast<int64_t>(to_send + to_receive));
+          progress.Update(static_cast<int64_t>(sent + received));
+        };
+        auto report = SyncPeer(s, context, peer, options);
+        progress.Finish();
+        if (!report.ok()) {
+          ++failed;
+          if (first_failure.ok()) first_failure = report.status();
+          if (app.options.json)
+            results.push_back({{"peer", peer.name},
+                               {"ok", false},
+                               {"error", report.status().message()},
+                               {"code", report.status().code_name()}});
+          else if (peers.size() > 1)
+            fmt::print(stderr, "Sync with {} failed: {}\n", peer.name, report.status().message());
+          continue;
+        }
+        if (app.options.json) {
+          results.push_back(ReportJson(peer.name, *report));
+        } else {
+          std::string out = Summary(peer.name, *report) + "\n";
+          for (const auto& r : report->notable)
+            out += fmt::format("  {:<12} {} #{}: {}\n", sync::OutcomeName(r.outcome),
+                               NodeLabel(db, r.author), r.seq, r.reason);
+          app.Print(out);
+        }
+        if (g_stop.load()) break;
+      }
+      if (app.options.json)
+        app.PrintJson(peers.size() == 1 && args->name.size() ? results[0] : results);
+      if (failed == 0) return Status::Ok();
+      if (peers.size() == 1) return first_failure;
+      return Status(first_failure.code() == Status::Code::kOk ? Status::Internal("")
+                                                              : first_failure)
+          .WithContext(fmt::format("{} of {} peers could not be synced (listed above); the first",
+                                   failed, peers.size()));
+    };
+  });
+}
+
+}  // namespace
+
+json PeerJson(const sync::Peer& p, const std::optional<sync::VersionVector>& mine) {
+  json j{{"name", p.name},
+         {"address", p.address},
+         {"key", core::ToHex(p.key)},
+         {"relay", p.relay},
+         {"last_sync_ms", p.last_sync_ms ? json(*p.last_sync_ms) : json(nullptr)},
+         {"last_attempt_ms", p.last_attempt_ms ? json(*p.last_attempt_ms) : json(nullptr)},
+         {"last_error", p.last_error ? json(*p.last_error) : json(nullptr)},
+         {"failures", p.failures}};
+  if (mine && p.vector) {
+    j["behind"] = sync::Behind(*mine, *p.vector);
+    j["ahead"] = sync::Behind(*p.vector, *mine);
+  }
+  return j;
+}
+
+std::string PeerStatusLine(const sync::Peer& p, const sync::VersionVector& mine) {
+  std::string line = fmt::format("{} ({}{})", p.name, p.relay ? "a relay at " : "", p.address);
+  if (!p.last_sync_ms) {
+    line += ": never synced";
+  } else {
+    line += fmt::format(": last sync {}", Ago(*p.last_sync_ms));
+    if (p.vector) {
+      uint64_t behind = sync::Behind(mine, *p.vector);
+      uint64_t ahead = sync::Behind(*p.vector, mine);
+      if (behind == 0 && ahead == 0)
+        line += ", in step with this node";
+      else {
+        if (behind)
+          line +=
+              fmt::format(", lacks {} change set{} of this node's", behind, behind == 1 ? "" : "s");
+        if (ahead) line += fmt::format(", had {} this node lacks", ahead);
+      }
+    }
+  }
+  if (p.last_error) line += fmt::format("; last try failed: {}", *p.last_error);
+  return line;
+}
+
+void AddNetCommands(App& app) {
+  AddPeerCommands(app);
+  AddSyncCommand(app);
+  AddServeCommand(app);
+  AddRelayCommand(app);
+}
+
+}  // namespace qun::cli

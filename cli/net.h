@@ -1,0 +1,42 @@
+// What the network commands share (cmd_net.cc: peer, sync; cmd_serve.cc:
+// serve, relay; cmd_node.cc: status).
+#pragma once
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <zmq.hpp>
+
+#include "cli/app.h"
+#include "cli/sync_node.h"
+#include "sync/client.h"
+#include "sync/peers.h"
+
+namespace qun::cli {
+
+// Set by SIGINT or SIGTERM once CatchStopSignals() has run.
+extern std::atomic<bool> g_stop;
+void CatchStopSignals();
+
+// Prints one log line of a long-running command, with the local time.
+// Safe from several threads.
+void LogLine(const std::string& line);
+
+// "60s", "5m", "1h" or a number of seconds, in milliseconds.
+Result<int64_t> ParseDurationMs(const std::string& text);
+
+// Syncs with one peer and records how it went in the peer table.
+Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sync::Peer& peer,
+                                  const sync::ClientOptions& options);
+// One line of the sync summary ("Synced with bob: sent 3, received 5, ...").
+std::string Summary(const std::string& name, const sync::SyncReport& r);
+
+nlohmann::json PeerJson(const sync::Peer& p, const std::optional<sync::VersionVector>& mine);
+// How `qun status` shows a peer: last sync, how far behind, last error.
+std::string PeerStatusLine(const sync::Peer& p, const sync::VersionVector& mine);
+
+void AddServeCommand(App& app);  // serve
+void AddRelayCommand(App& app);  // relay
+
+}  // namespace qun::cli

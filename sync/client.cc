@@ -1,0 +1,332 @@
+#include "sync/client.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "sync/transport.h"
+
+namespace qun::sync {
+namespace {
+
+// Why one attempt ended: done, or a failure that another attempt may cure
+// (the connection dropped) or not.
+struct Attempt {
+  Status status;
+  bool retry = false;
+};
+
+Status FromError(const Error& e, const std::string& peer) {
+  switch (e.code) {
+    case ErrorCode::kProtocolVersion:
+      return Status::Incompatible(
+          fmt::format("{} cannot sync with this node: {}", peer, e.message));
+    case ErrorCode::kOtherCommunity:
+      return Status::Denied(fmt::format("{} is not of this community: {}", peer, e.message));
+    case ErrorCode::kBusy:
+      return Status::Unreachable(fmt::format("{}: {}", peer, e.message));
+    case ErrorCode::kBadMessage:
+      return Status::Corruption(
+          fmt::format("{} could not read this node's message: {}", peer, e.message));
+    default:
+      return Status::Internal(fmt::format("{} failed: {}", peer, e.message));
+  }
+}
+
+class Session {
+ public:
+  Session(zmq::context_t& context, const core::Identity& me, const CommunityId& community,
+          Replica& mine, const std::string& endpoint, const core::PublicKey& peer_key,
+          const std::string& peer_name, const ClientOptions& options, SyncReport& report)
+      : context_(context),
+        me_(me),
+        community_(community),
+        mine_(mine),
+        endpoint_(endpoint),
+        peer_key_(peer_key),
+        peer_(peer_name),
+        options_(options),
+        report_(report),
+        socket_(context, zmq::socket_type::dealer),
+        monitor_(context, zmq::socket_type::pair) {}
+
+  Attempt Run() {
+    Status st = Connect();
+    if (!st.ok()) return {st, false};
+    auto heads = mine_.ReadHeads();
+    if (!heads.ok()) return {heads.status(), false};
+    Hello hello;
+    hello.community = community_;
+    hello.heads = std::move(*heads);
+    if (Attempt a = Send(hello); !a.status.ok()) return a;
+    // The peer's hello.
+    Message reply;
+    if (Attempt a = Receive(&reply); !a.status.ok()) return a;
+    if (auto* e = std::get_if<Error>(&reply))
+      return {FromError(*e, peer_), e->code == ErrorCode::kNoSession};
+    auto* their = std::get_if<Hello>(&reply);
+    if (!their)
+      return {Status::Corruption(fmt::format("{} did not answer with hello", peer_)), false};
+    if (their->protocol_version != kProtocolVersion)
+      return {Status::Incompatible(fmt::format("{} speaks sync protocol {}, this node {}: upgrade "
+                                               "the older qun of the two",
+                                               peer_, their->protocol_version, kProtocolVersion)),
+              false};
+    if (their->community != community_)
+      return {Status::Denied(fmt::format("{} answered for another community", peer_)), false};
+    report_.peer_is_relay = their->relay;
+    report_.peer_heads = their->heads;
+    auto ids = mine_.MissingIds(their->heads);
+    if (!ids.ok()) return {ids.status(), false};
+    std::vector<int64_t> to_send = std::move(*ids);
+    uint64_t to_receive = their->sending;
+    uint32_t credit = std::min(their->credit, kCreditWindow);
+    size_t next = 0;
+    uint64_t sent = 0, received = 0;
+    int outstanding = 0;  // batches sent and not yet acknowledged
+    auto progress = [&] {
+      if (options_.progress)
+        options_.progress(report_.sent + sent, report_.sent + to_send.size(),
+                          report_.received + received, report_.received + to_receive);
+    };
+    while (true) {
+      while (credit > 0 && next < to_send.size()) {
+        Batch batch;
+        size_t bytes = 0;
+        while (next < to_send.size() && batch.change_sets.size() < kBatchChangeSets &&
+               (batch.change_sets.empty() || bytes < kBatchBytes)) {
+          auto cs = mine_.ChangeSetBytes(to_send[next]);
+          if (!cs.ok()) return {cs.status(), false};
+          bytes += cs->size();
+          batch.change_sets.push_back(std::move(*cs));
+          ++next;
+        }
+        sent += batch.change_sets.size();
+        if (Attempt a = Send(batch); !a.status.ok()) return a;
+        --credit;
+        ++outstanding;
+        progress();
+      }
+      if (next == to_send.size() && outstanding == 0 && received >= to_receive) break;
+      Message m;
+      if (Attempt a = Receive(&m); !a.status.ok()) {
+        report_.sent += sent;
+        report_.received += received;
+        return a;
+      }
+      if (auto* batch = std::get_if<Batch>(&m)) {
+        std::vector<Received> notable;
+        auto taken = mine_.Take(batch->change_sets, &notable);
+        if (!taken.ok()) {
+          (void)Send(Error{ErrorCode::kInternal, "the other node could not store what you sent"});
+          return {taken.status(), false};
+        }
+        received += batch->change_sets.size();
+        Add(*taken, &report_.taken);
+        for (Received& r : notable) report_.notable.push_back(std::move(r));
+        if (Attempt a = Send(*taken); !a.status.ok()) return a;
+        progress();
+      } else if (auto* c = std::get_if<Credit>(&m)) {
+        if (outstanding == 0)
+          return {Status::Corruption(fmt::format("{} sent credit it did not owe", peer_)), false};
+        --outstanding;
+        credit = std::min(credit + c->batches, kCreditWindow);
+        Add(*c, &report_.peer_taken);
+      } else if (auto* e = std::get_if<Error>(&m)) {
+        report_.sent += sent;
+        report_.received += received;
+        return {FromError(*e, peer_), e->code == ErrorCode::kNoSession};
+      } else {
+        return {Status::Corruption(fmt::format("{} sent a message out of turn", peer_)), false};
+      }
+    }
+    report_.sent += sent;
+    report_.received += received;
+    auto final_heads = mine_.ReadHeads();
+    if (!final_heads.ok()) return {final_heads.status(), false};
+    report_.final_heads = std::move(*final_heads);
+    Done done{report_.final_heads};
+    if (Attempt a = Send(done); !a.status.ok()) return a;
+    return {Status::Ok(), false};
+  }
+
+ private:
+  static void Add(const Credit& c, Credit* total) {
+    total->applied += c.applied;
+    total->already_held += c.already_held;
+    total->pending += c.pending;
+    total->rejected += c.rejected;
+  }
+
+  Status Connect() {
+    static std::atomic<int> monitors{0};
+    std::string monitor_endpoint = fmt::format("inproc://qun-client-monitor-{}", monitors++);
+    QUN_RETURN_IF_ERROR(MakeCurveClient(socket_, me_, peer_key_));
+    try {
+      // Linger long enough for done to leave after a sync; a peer that is
+      // gone costs no more than that.
+      SetLimits(socket_, 2000);
+      socket_.set(zmq::sockopt::handshake_ivl, static_cast<int>(options_.timeout_ms));
+      if (zmq_socket_monitor(socket_.handle(), monitor_endpoint.c_str(), ZMQ_EVENT_ALL) != 0)
+        return Status::Internal("cannot watch the connection");
+      monitor_.connect(monitor_endpoint);
+      socket_.connect(endpoint_);
+    } catch (const zmq::error_t& e) {
+      return Status::InvalidArgument(fmt::format("cannot connect to {}: {}", peer_, e.what()));
+    }
+    return Status::Ok();
+  }
+
+  Attempt Send(const Message& m) {
+    std::string bytes = EncodeMessage(m);
+    int64_t deadline = NowMs() + options_.timeout_ms;
+    while (true) {
+      try {
+        if (socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait)) {
+          report_.bytes_sent += bytes.size();
+          return {Status::Ok(), false};
+        }
+      } catch (const zmq::error_t& e) {
+        return {Status::Internal(fmt::format("cannot send to {}: {}", peer_, e.what())), false};
+      }
+      // The queue is full: wait for room, watching the connection.
+      if (Attempt a = Wait(deadline, ZMQ_POLLOUT); !a.status.ok()) return a;
+    }
+  }
+
+  Attempt Receive(Message* out) {
+    int64_t deadline = NowMs() + options_.timeout_ms;
+    while (true) {
+      zmq::message_t msg;
+      if (socket_.recv(msg, zmq::recv_flags::dontwait)) {
+        report_.bytes_received += msg.size();
+        if (msg.more())
+          return {Status::Corruption(fmt::format("{} sent a message of several frames", peer_)),
+                  false};
+        auto m = DecodeMessage(std::string_view(static_cast<const char*>(msg.data()), msg.size()));
+        if (!m.ok()) return {m.status().WithContext(fmt::format("from {}", peer_)), false};
+        *out = std::move(*m);
+        return {Status::Ok(), false};
+      }
+      if (Attempt a = Wait(deadline, ZMQ_POLLIN); !a.status.ok()) return a;
+    }
+  }
+
+  // Waits until the socket is ready for `events`, the connection fails, or
+  // the deadline passes.
+  Attempt Wait(int64_t deadline, short events) {
+    zmq::pollitem_t items[] = {{socket_.handle(), 0, events, 0},
+                               {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
+    if (options_.stop && options_.stop->load())
+      return {Status::Unreachable(fmt::format("the sync with {} was stopped", peer_)), false};
+    int64_t left = deadline - NowMs();
+    if (left <= 0) return TimedOut();
+    try {
+      zmq::poll(items, 2, std::chrono::milliseconds(std::min<int64_t>(left, 200)));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return {Status::Internal(e.what()), false};
+    }
+    while (auto e = ReadEvent(monitor_)) {
+      switch (e->event) {
+        case ZMQ_EVENT_CONNECTED:
+          connected_ = true;
+          break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+          handshaken_ = true;
+          break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+          return {Status::Denied(fmt::format(
+                      "{} refused this node (node id {}). If it is a node of your community, it "
+                      "has not seen your invite yet: sync first with the admin who invited you. "
+                      "If it is a relay, ask its operator to add your node id to its allow file",
+                      peer_, me_.node_id())),
+                  false};
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+          return WrongKey();
+        case ZMQ_EVENT_DISCONNECTED:
+          if (handshaken_)
+            return {Status::Unreachable(fmt::format("the connection to {} dropped", peer_)), true};
+          // Closed during the handshake: the peer could not decrypt this
+          // node's hello, so it does not hold the key it was added with.
+          if (connected_ && ++early_drops_ >= 2) return WrongKey();
+          break;
+        default:
+          break;
+      }
+    }
+    if (NowMs() >= deadline && !(items[0].revents & events)) return TimedOut();
+    return {Status::Ok(), false};
+  }
+
+  Attempt WrongKey() {
+    return {Status::Denied(fmt::format(
+                "the encrypted handshake with {} failed: it does not hold the key it was added "
+                "with. Check the key with its admin (their `qun status` shows it) and run `qun "
+                "peer add` again",
+                peer_)),
+            false};
+  }
+
+  Attempt TimedOut() {
+    double s = options_.timeout_ms / 1000.0;
+    if (!connected_)
+      return {Status::Unreachable(fmt::format(
+                  "cannot reach {}: nothing answered in {:.0f} s. Is `qun serve` (or `qun "
+                  "relay`) running there, and is the address right?",
+                  peer_, s)),
+              false};
+    return {
+        Status::Unreachable(fmt::format("{} stopped answering (nothing for {:.0f} s)", peer_, s)),
+        handshaken_};
+  }
+
+  zmq::context_t& context_;
+  const core::Identity& me_;
+  const CommunityId& community_;
+  Replica& mine_;
+  const std::string& endpoint_;
+  const core::PublicKey& peer_key_;
+  const std::string& peer_;
+  const ClientOptions& options_;
+  SyncReport& report_;
+  zmq::socket_t socket_;
+  zmq::socket_t monitor_;
+  bool connected_ = false, handshaken_ = false;
+  int early_drops_ = 0;
+};
+
+}  // namespace
+
+Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
+                            const CommunityId& community, Replica& mine,
+                            const std::string& endpoint, const core::PublicKey& peer_key,
+                            const std::string& peer_name, const ClientOptions& options) {
+  QUN_RETURN_IF_ERROR(CheckAddress(endpoint, false));
+  SyncReport report;
+  int64_t start = NowMs();
+  Status last;
+  for (int attempt = 1; attempt <= std::max(1, options.attempts); ++attempt) {
+    report.attempts = attempt;
+    Attempt a;
+    {
+      Session session(context, me, community, mine, endpoint, peer_key, peer_name, options, report);
+      a = session.Run();
+    }
+    Status finished = mine.Finish();
+    if (a.status.ok()) {
+      QUN_RETURN_IF_ERROR(finished);
+      report.elapsed_ms = NowMs() - start;
+      return report;
+    }
+    last = a.status;
+    if (!a.retry) break;
+    // The peer may be restarting: give it a moment before saying hello again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 * attempt));
+  }
+  return last;
+}
+
+}  // namespace qun::sync

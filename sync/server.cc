@@ -1,0 +1,377 @@
+#include "sync/server.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "sync/transport.h"
+
+namespace qun::sync {
+namespace {
+
+constexpr char kZapEndpoint[] = "inproc://zeromq.zap.01";
+
+}  // namespace
+
+struct SyncServer::Session {
+  core::PublicKey peer{};
+  std::unique_ptr<Replica> replica;
+  std::vector<int64_t> to_send;
+  size_t next = 0;
+  uint32_t credit = 0;  // batches the client still accepts
+  int64_t last_seen_ms = 0;
+  int64_t started_ms = 0;
+  uint64_t received = 0;
+  Credit taken;  // what became of what the client sent
+};
+
+SyncServer::SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn admit,
+                       ReplicaFn replicas, LogFn log, LabelFn label)
+    : context_(context),
+      options_(std::move(options)),
+      admit_(std::move(admit)),
+      replicas_(std::move(replicas)),
+      log_(std::move(log)),
+      label_(std::move(label)),
+      zap_(context, zmq::socket_type::rep),
+      router_(context, zmq::socket_type::router) {}
+
+SyncServer::~SyncServer() {
+  for (auto& [id, s] : sessions_) (void)s->replica->Finish();
+}
+
+Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
+                                                      const core::Identity& me,
+                                                      ServerOptions options, AdmitFn admit,
+                                                      ReplicaFn replicas, LogFn log,
+                                                      LabelFn label) {
+  QUN_RETURN_IF_ERROR(CheckAddress(options.listen, true));
+  std::unique_ptr<SyncServer> server(new SyncServer(
+      context, options, std::move(admit), std::move(replicas), std::move(log), std::move(label)));
+  try {
+    // The ZAP handler must be bound before the first CURVE socket: without
+    // one, libzmq lets every client with any key in.
+    server->zap_.set(zmq::sockopt::linger, 0);
+    server->zap_.bind(kZapEndpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(fmt::format("cannot start the access check: {}", e.what()));
+  }
+  zmq::socket_t& router = server->router_;
+  QUN_RETURN_IF_ERROR(MakeCurveServer(router, me));
+  try {
+    SetLimits(router, 500);
+    // A send to a client that has gone fails instead of vanishing, so its
+    // session ends at once.
+    router.set(zmq::sockopt::router_mandatory, 1);
+    router.set(zmq::sockopt::handshake_ivl, 10000);
+    router.bind(options.listen);
+    server->endpoint_ = router.get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    std::string why = e.num() == EADDRINUSE
+                          ? "the port is in use (is another `qun serve` or `qun relay` running? "
+                            "choose another with --listen)"
+                          : e.what();
+    return Status::IOError(fmt::format("cannot listen on {}: {}", options.listen, why));
+  }
+  return server;
+}
+
+Status SyncServer::Run(const std::atomic<bool>& stop) {
+  while (!stop.load()) QUN_RETURN_IF_ERROR(Poll(200));
+  return Status::Ok();
+}
+
+Status SyncServer::Poll(int64_t timeout_ms) {
+  zmq::pollitem_t items[] = {{zap_.handle(), 0, ZMQ_POLLIN, 0},
+                             {router_.handle(), 0, ZMQ_POLLIN, 0}};
+  try {
+    zmq::poll(items, 2, std::chrono::milliseconds(timeout_ms));
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) return Status::Internal(fmt::format("waiting for peers: {}", e.what()));
+  }
+  if (items[0].revents & ZMQ_POLLIN) HandleZap();
+  if (items[1].revents & ZMQ_POLLIN) {
+    // Up to a bounded number at a time, so that the ZAP handler and the
+    // sending side are never starved by one busy client.
+    for (int i = 0; i < 64; ++i) {
+      zmq::message_t id, body;
+      if (!router_.recv(id, zmq::recv_flags::dontwait)) break;
+      bool more = id.more();
+      size_t frames = 1;
+      if (more) {
+        (void)router_.recv(body, zmq::recv_flags::dontwait);
+        ++frames;
+        more = body.more();
+      }
+      // A client speaks in single-frame messages; drain anything else.
+      while (more) {
+        zmq::message_t extra;
+        if (!router_.recv(extra, zmq::recv_flags::dontwait)) break;
+        ++frames;
+        more = extra.more();
+      }
+      std::string routing_id = id.to_string();
+      if (frames != 2) {
+        Send(routing_id,
+             Error{ErrorCode::kBadMessage, "a sync message is one frame; this qun sent several"});
+        End(routing_id, "sent a message of several frames");
+        continue;
+      }
+      const char* user = body.gets("User-Id");
+      HandleMessage(routing_id, user ? user : "",
+                    std::string_view(static_cast<const char*>(body.data()), body.size()));
+    }
+  }
+  int64_t now = NowMs();
+  std::vector<std::string> idle;
+  for (auto& [id, s] : sessions_) {
+    if (now - s->last_seen_ms > options_.idle_timeout_ms) idle.push_back(id);
+  }
+  for (const std::string& id : idle) End(id, "stopped answering");
+  return Status::Ok();
+}
+
+void SyncServer::HandleZap() {
+  std::vector<zmq::message_t> request;
+  while (true) {
+    zmq::message_t part;
+    if (!zap_.recv(part, zmq::recv_flags::dontwait)) break;
+    bool more = part.more();
+    request.push_back(std::move(part));
+    if (!more) break;
+  }
+  // RFC 27: version, request id, domain, address, identity, mechanism,
+  // credentials (the client's CURVE public key).
+  std::string status = "400", text = "not a node allowed here", user;
+  std::string version = request.size() > 0 ? request[0].to_string() : "1.0";
+  std::string request_id = request.size() > 1 ? request[1].to_string() : "";
+  std::string address = request.size() > 3 ? request[3].to_string() : "?";
+  if (request.size() >= 7 && request[5].to_string() == "CURVE" && request[6].size() == 32) {
+    core::Identity::CurveKey key{};
+    std::memcpy(key.data(), request[6].data(), 32);
+    auto node = admit_(key);
+    if (!node.ok()) {
+      status = "500";
+      text = "the access check failed";
+      log_(fmt::format("cannot check a connection from {}: {}", address, node.status().message()));
+    } else if (*node) {
+      status = "200";
+      text = "OK";
+      user = core::ToHex(**node);
+    } else {
+      char hex[65];
+      sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+      log_(
+          fmt::format("refused a connection from {}: network key {} is not of a node allowed "
+                      "here",
+                      address, std::string(hex).substr(0, 16)));
+    }
+  } else {
+    log_(fmt::format("refused a connection from {}: it does not use qun's encryption", address));
+  }
+  std::array<std::string, 6> reply{version, request_id, status, text, user, ""};
+  try {
+    for (size_t i = 0; i < reply.size(); ++i)
+      zap_.send(zmq::buffer(reply[i]),
+                i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  } catch (const zmq::error_t& e) {
+    log_(fmt::format("cannot answer an access check: {}", e.what()));
+  }
+}
+
+void SyncServer::HandleMessage(const std::string& routing_id, const std::string& user_id,
+                               std::string_view bytes) {
+  core::PublicKey peer{};
+  size_t len = 0;
+  if (sodium_hex2bin(peer.data(), peer.size(), user_id.data(), user_id.size(), nullptr, &len,
+                     nullptr) != 0 ||
+      len != peer.size()) {
+    // Only admitted clients get this far; one without a node id is a bug.
+    End(routing_id, "arrived without a node id");
+    return;
+  }
+  auto decoded = DecodeMessage(bytes);
+  if (!decoded.ok()) {
+    Send(routing_id, Error{ErrorCode::kBadMessage, decoded.status().message()});
+    End(routing_id,
+        fmt::format("{} sent a damaged message ({} bytes)", label_(peer), bytes.size()));
+    return;
+  }
+  Message& m = *decoded;
+  if (auto* hello = std::get_if<Hello>(&m)) {
+    OnHello(routing_id, peer, *hello);
+    return;
+  }
+  auto it = sessions_.find(routing_id);
+  if (std::holds_alternative<Error>(m)) {
+    if (it != sessions_.end())
+      End(routing_id,
+          fmt::format("{} ended the sync: {}", label_(peer), std::get<Error>(m).message));
+    return;
+  }
+  if (it == sessions_.end() || it->second->peer != peer) {
+    Send(routing_id, Error{ErrorCode::kNoSession,
+                           "this node has no sync in progress with you (it may have restarted); "
+                           "start again with hello"});
+    return;
+  }
+  Session& s = *it->second;
+  s.last_seen_ms = NowMs();
+  if (auto* batch = std::get_if<Batch>(&m)) {
+    if (batch->change_sets.empty()) {
+      Send(routing_id, Error{ErrorCode::kBadMessage, "an empty batch"});
+      End(routing_id, fmt::format("{} sent an empty batch", label_(peer)));
+      return;
+    }
+    std::vector<Received> notable;
+    auto credit = s.replica->Take(batch->change_sets, &notable);
+    if (!credit.ok()) {
+      Send(routing_id, Error{ErrorCode::kInternal,
+                             "the other node could not store what you sent; it logged why"});
+      End(routing_id, fmt::format("cannot take in change sets from {}: {}", label_(peer),
+                                  credit.status().message()));
+      return;
+    }
+    s.received += batch->change_sets.size();
+    s.taken.applied += credit->applied;
+    s.taken.already_held += credit->already_held;
+    s.taken.pending += credit->pending;
+    s.taken.rejected += credit->rejected;
+    for (const Received& r : notable)
+      if (r.outcome == Outcome::kRejected || r.outcome == Outcome::kEquivocation)
+        log_(fmt::format("from {}: change set {} of {} {}: {}", label_(peer), r.seq,
+                         label_(r.author), OutcomeName(r.outcome), r.reason));
+    if (!Send(routing_id, *credit)) return;
+    Pump(s);
+  } else if (auto* credit = std::get_if<Credit>(&m)) {
+    // More credit than a window is never owed: a client cannot make this
+    // node queue more than that.
+    s.credit = std::min(s.credit + credit->batches, kCreditWindow);
+    Pump(s);
+  } else if (std::holds_alternative<Done>(m)) {
+    if (s.next < s.to_send.size()) {
+      End(routing_id, fmt::format("{} said done before taking everything", label_(peer)));
+      return;
+    }
+    End(routing_id, "");
+  }
+}
+
+void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& peer,
+                         const Hello& hello) {
+  // A second hello on one connection starts the sync again.
+  if (sessions_.count(routing_id)) End(routing_id, "started again");
+  if (hello.protocol_version != kProtocolVersion) {
+    Send(routing_id,
+         Error{ErrorCode::kProtocolVersion,
+               fmt::format("this node speaks sync protocol {} and you speak {}: upgrade the "
+                           "older qun of the two",
+                           kProtocolVersion, hello.protocol_version)});
+    log_(fmt::format("refused {}: it speaks sync protocol {}, this node {}", label_(peer),
+                     hello.protocol_version, kProtocolVersion));
+    return;
+  }
+  if (sessions_.size() >= options_.max_sessions) {
+    Send(routing_id, Error{ErrorCode::kBusy,
+                           "the other node is busy with other syncs; try "
+                           "again in a minute"});
+    return;
+  }
+  Error refuse;
+  auto replica = replicas_(hello.community, &refuse);
+  if (!replica.ok()) {
+    Send(routing_id, refuse);
+    log_(fmt::format("refused {}: {}", label_(peer), replica.status().message()));
+    return;
+  }
+  auto session = std::make_unique<Session>();
+  session->peer = peer;
+  session->replica = std::move(*replica);
+  session->credit = std::min(hello.credit, kCreditWindow);
+  session->started_ms = session->last_seen_ms = NowMs();
+  auto heads = session->replica->ReadHeads();
+  auto ids = heads.ok() ? session->replica->MissingIds(hello.heads)
+                        : Result<std::vector<int64_t>>(heads.status());
+  if (!ids.ok()) {
+    Send(routing_id, Error{ErrorCode::kInternal,
+                           "the other node cannot read its change sets; "
+                           "it logged why"});
+    log_(fmt::format("cannot sync with {}: {}", label_(peer), ids.status().message()));
+    return;
+  }
+  session->to_send = std::move(*ids);
+  Hello reply;
+  reply.community = hello.community;
+  reply.heads = std::move(*heads);
+  reply.credit = kCreditWindow;
+  reply.sending = session->to_send.size();
+  reply.relay = session->replica->relay();
+  if (!Send(routing_id, reply)) return;
+  Session& s = *session;
+  sessions_[routing_id] = std::move(session);
+  Pump(s);
+}
+
+bool SyncServer::Pump(Session& s) {
+  std::string routing_id;
+  for (const auto& [id, p] : sessions_)
+    if (p.get() == &s) routing_id = id;
+  while (s.credit > 0 && s.next < s.to_send.size()) {
+    Batch batch;
+    size_t bytes = 0;
+    while (s.next < s.to_send.size() && batch.change_sets.size() < kBatchChangeSets &&
+           (batch.change_sets.empty() || bytes < kBatchBytes)) {
+      auto cs = s.replica->ChangeSetBytes(s.to_send[s.next]);
+      if (!cs.ok()) {
+        Send(routing_id, Error{ErrorCode::kInternal,
+                               "a change set vanished while it was being sent; sync again"});
+        End(routing_id,
+            fmt::format("cannot send to {}: {}", label_(s.peer), cs.status().message()));
+        return false;
+      }
+      bytes += cs->size();
+      batch.change_sets.push_back(std::move(*cs));
+      ++s.next;
+    }
+    if (!Send(routing_id, batch)) return false;
+    --s.credit;
+  }
+  return true;
+}
+
+bool SyncServer::Send(const std::string& routing_id, const Message& m) {
+  std::string bytes = EncodeMessage(m);
+  try {
+    if (router_.send(zmq::buffer(routing_id),
+                     zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+        router_.send(zmq::buffer(bytes), zmq::send_flags::dontwait))
+      return true;
+  } catch (const zmq::error_t&) {
+    // EHOSTUNREACH: the client has gone (router_mandatory).
+  }
+  if (sessions_.count(routing_id)) End(routing_id, "the other side went away");
+  return false;
+}
+
+void SyncServer::End(const std::string& routing_id, const std::string& why) {
+  auto it = sessions_.find(routing_id);
+  if (it == sessions_.end()) return;
+  Session& s = *it->second;
+  Status finished = s.replica->Finish();
+  double seconds = (NowMs() - s.started_ms) / 1000.0;
+  std::string line = fmt::format("synced with {}: sent {}, received {} ({} applied", label_(s.peer),
+                                 s.next, s.received, s.taken.applied);
+  if (s.taken.pending) line += fmt::format(", {} held back", s.taken.pending);
+  if (s.taken.rejected) line += fmt::format(", {} refused", s.taken.rejected);
+  line += fmt::format(") in {:.1f} s", seconds);
+  if (!why.empty())
+    line = fmt::format("sync with {} stopped ({}): sent {}, received {}", label_(s.peer), why,
+                       s.next, s.received);
+  if (!finished.ok()) line += fmt::format("; tidying up failed: {}", finished.message());
+  log_(line);
+  sessions_.erase(it);
+}
+
+}  // namespace qun::sync

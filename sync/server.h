@@ -1,0 +1,93 @@
+// The serving side of network sync: one ZeroMQ ROUTER socket, many clients
+// at once, each in its own session.
+//
+// Every connection is CURVE-encrypted with this node's key. Before any data
+// moves, a ZAP handler (served on the same loop) asks `admit` whether the
+// client's key belongs to a node allowed here; everyone else is refused and
+// logged. A session starts with the client's hello, streams what the client
+// lacks within the credit it grants, takes in the client's batches (each
+// committed before credit goes back), and ends with the client's done.
+// Sessions idle for longer than the idle timeout are forgotten; a client
+// that comes back starts again from hello and, everything taken so far being
+// committed, continues where it stopped.
+//
+// Single-threaded: Run() serves until `stop` is set, looking at it at least
+// every 200 ms. Nothing a client sends can make it throw or block: bad
+// messages get an Error answer and end that client's session only.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <zmq.hpp>
+
+#include "core/identity.h"
+#include "core/status.h"
+#include "sync/protocol.h"
+#include "sync/replica.h"
+
+namespace qun::sync {
+
+struct ServerOptions {
+  std::string listen = "tcp://*:7447";
+  int64_t idle_timeout_ms = 60000;
+  size_t max_sessions = 64;
+};
+
+class SyncServer {
+ public:
+  // Given a client's network key, the node it belongs to if it may connect;
+  // none to refuse it.
+  using AdmitFn =
+      std::function<Result<std::optional<core::PublicKey>>(const core::Identity::CurveKey&)>;
+  // The replica a hello for `community` syncs with; an Error to refuse it.
+  using ReplicaFn =
+      std::function<Result<std::unique_ptr<Replica>>(const CommunityId& community, Error* refuse)>;
+  // Where log lines go (one line each, no newline).
+  using LogFn = std::function<void(const std::string&)>;
+  // Names a node in log lines.
+  using LabelFn = std::function<std::string(const core::PublicKey&)>;
+
+  static Result<std::unique_ptr<SyncServer>> Start(zmq::context_t& context,
+                                                   const core::Identity& me, ServerOptions options,
+                                                   AdmitFn admit, ReplicaFn replicas, LogFn log,
+                                                   LabelFn label);
+  ~SyncServer();
+
+  // The endpoint bound, with the port filled in when `listen` asked for any.
+  const std::string& endpoint() const { return endpoint_; }
+  size_t sessions() const { return sessions_.size(); }
+
+  Status Run(const std::atomic<bool>& stop);
+  // Serves what arrives within `timeout_ms`, then returns.
+  Status Poll(int64_t timeout_ms);
+
+ private:
+  struct Session;
+  SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn admit, ReplicaFn replicas,
+             LogFn log, LabelFn label);
+  void HandleZap();
+  void HandleMessage(const std::string& routing_id, const std::string& user_id,
+                     std::string_view bytes);
+  void OnHello(const std::string& routing_id, const core::PublicKey& peer, const Hello& hello);
+  // Sends what the session's credit allows; false when the client is gone.
+  bool Pump(Session& s);
+  bool Send(const std::string& routing_id, const Message& m);
+  void End(const std::string& routing_id, const std::string& why);
+
+  zmq::context_t& context_;
+  ServerOptions options_;
+  AdmitFn admit_;
+  ReplicaFn replicas_;
+  LogFn log_;
+  LabelFn label_;
+  zmq::socket_t zap_;
+  zmq::socket_t router_;
+  std::string endpoint_;
+  std::map<std::string, std::unique_ptr<Session>> sessions_;
+};
+
+}  // namespace qun::sync

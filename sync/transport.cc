@@ -1,0 +1,92 @@
+#include "sync/transport.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "sync/protocol.h"
+
+namespace qun::sync {
+
+Status MakeCurveServer(zmq::socket_t& socket, const core::Identity& me) {
+  QUN_ASSIGN_OR_RETURN(core::Identity::CurveKey public_key,
+                       core::Identity::CurvePublicKey(me.public_key()));
+  try {
+    socket.set(zmq::sockopt::curve_server, 1);
+    socket.set(zmq::sockopt::curve_publickey, zmq::const_buffer(public_key.data(), 32));
+    QUN_RETURN_IF_ERROR(me.WithCurveSecret([&](const uint8_t* secret) {
+      socket.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(secret, 32));
+      return Status::Ok();
+    }));
+    socket.set(zmq::sockopt::zap_domain, kZapDomain);
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(fmt::format("cannot set up encryption: {}", e.what()));
+  }
+  return Status::Ok();
+}
+
+Status MakeCurveClient(zmq::socket_t& socket, const core::Identity& me,
+                       const core::PublicKey& server) {
+  QUN_ASSIGN_OR_RETURN(core::Identity::CurveKey server_key, core::Identity::CurvePublicKey(server));
+  QUN_ASSIGN_OR_RETURN(core::Identity::CurveKey public_key,
+                       core::Identity::CurvePublicKey(me.public_key()));
+  try {
+    socket.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server_key.data(), 32));
+    socket.set(zmq::sockopt::curve_publickey, zmq::const_buffer(public_key.data(), 32));
+    QUN_RETURN_IF_ERROR(me.WithCurveSecret([&](const uint8_t* secret) {
+      socket.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(secret, 32));
+      return Status::Ok();
+    }));
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(fmt::format("cannot set up encryption: {}", e.what()));
+  }
+  return Status::Ok();
+}
+
+void SetLimits(zmq::socket_t& socket, int linger_ms) {
+  socket.set(zmq::sockopt::maxmsgsize, kMaxMessageSize);
+  socket.set(zmq::sockopt::linger, linger_ms);
+}
+
+std::optional<SocketEvent> ReadEvent(zmq::socket_t& monitor) {
+  zmq::message_t head, address;
+  if (!monitor.recv(head, zmq::recv_flags::dontwait)) return std::nullopt;
+  SocketEvent e;
+  if (head.size() >= 6) {
+    std::memcpy(&e.event, head.data(), 2);
+    std::memcpy(&e.value, static_cast<const char*>(head.data()) + 2, 4);
+  }
+  if (head.more() && monitor.recv(address, zmq::recv_flags::dontwait))
+    e.endpoint = address.to_string();
+  return e;
+}
+
+Status CheckAddress(const std::string& address, bool for_listen) {
+  const std::string example = for_listen ? "tcp://*:7447" : "tcp://192.168.1.20:7447";
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not an address qun can use: {}. Write it like {}", address, why, example));
+  };
+  if (address.rfind("tcp://", 0) != 0) return bad("it must start with tcp://");
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon < 6) return bad("it has no port");
+  std::string host = address.substr(6, colon - 6);
+  std::string port = address.substr(colon + 1);
+  if (host.empty()) return bad("it has no host");
+  if (!for_listen && host == "*") return bad("a peer needs a host name or address, not *");
+  if (for_listen && port == "*") return Status::Ok();  // any free port
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return bad("the port must be a number");
+  int n = std::stoi(port);
+  if (n < 1 || n > 65535) return bad("the port must be between 1 and 65535");
+  return Status::Ok();
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace qun::sync
