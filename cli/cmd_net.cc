@@ -126,7 +126,9 @@ Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sy
                                peer.key, PeerLabel(peer), options);
   core::Database& db = s.node->store->db();
   if (!report.ok()) {
-    QUN_RETURN_IF_ERROR(sync::RecordFailure(db, peer.name, report.status().message()));
+    // Stopped on purpose (SIGINT, SIGTERM): not the peer's failure.
+    if (!g_stop.load())
+      QUN_RETURN_IF_ERROR(sync::RecordFailure(db, peer.name, report.status().message()));
     return report.status();
   }
   // What the peer holds now: what it had, and what it took from this node.

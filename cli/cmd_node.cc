@@ -141,7 +141,9 @@ void AddNodeCommands(App& app) {
       QUN_ASSIGN_OR_RETURN(sync::HeldSummary held, sync::Summarize(node->store->db()));
       QUN_ASSIGN_OR_RETURN(auto conflicts, core::FindConflicts(node->store->db()));
       QUN_ASSIGN_OR_RETURN(auto peers, sync::ListPeers(node->store->db()));
-      QUN_ASSIGN_OR_RETURN(sync::VersionVector vector, sync::ReadVector(node->store->db()));
+      QUN_ASSIGN_OR_RETURN(
+          sync::VersionVector vector,
+          sync::ReadVectorWithLocal(node->store->db(), node->identity->public_key()));
       if (app.options.json) {
         json peer_list = json::array();
         for (const auto& p : peers) peer_list.push_back(PeerJson(p, vector));

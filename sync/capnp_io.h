@@ -44,10 +44,12 @@ Result<T> ReadMessage(std::string_view bytes, const char* what, Fn read) {
   // Copy into word-aligned memory: the reader requires alignment.
   kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), bytes.data(), bytes.size());
+  capnp::ReaderOptions options;
+  // Enough to read the whole message once, and 64 MiB more: a message of
+  // pointers that all point at one place cannot cause more work than that.
+  options.traversalLimitInWords = words.size() + (uint64_t{8} << 20);
   try {
-    // The default traversal limit (64 MiB read) bounds the work a message
-    // of pointers that all point at one place can cause.
-    capnp::FlatArrayMessageReader reader(words);
+    capnp::FlatArrayMessageReader reader(words, options);
     if (reader.getEnd() != words.end())
       return Status::Corruption(fmt::format("a {} is damaged: bytes follow its end", what));
     return read(reader);

@@ -142,6 +142,18 @@ Result<bool> ChangeSetStore::Invited(const core::PublicKey& author) {
 
 Result<VersionVector> ChangeSetStore::Vector() { return ReadVector(store_.db()); }
 
+Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::PublicKey& me) {
+  QUN_ASSIGN_OR_RETURN(VersionVector v, ReadVector(db));
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("SELECT count(*) FROM op_txn t JOIN op_author a ON a.id = "
+                                  "t.author WHERE a.pubkey = ? AND NOT EXISTS (SELECT 1 FROM "
+                                  "change_set c WHERE c.txn = t.id)"));
+  s.Bind(1, Blob(me));
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (row && s.Int(0) > 0) v[me] += static_cast<uint64_t>(s.Int(0));
+  return v;
+}
+
 Result<VersionVector> ReadVector(core::Database& db) {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("SELECT author, max(seq) FROM change_set WHERE "

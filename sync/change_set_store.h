@@ -100,6 +100,9 @@ struct HeldSummary {
 Result<HeldSummary> Summarize(core::Database& db);
 // The version vector of the change sets applied, read likewise.
 Result<VersionVector> ReadVector(core::Database& db);
+// The vector this node will hold once its own writes are sealed (as the next
+// sync does): ReadVector, with `me` counted up by its unsealed writes.
+Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::PublicKey& me);
 
 class ChangeSetStore {
  public:

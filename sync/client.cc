@@ -52,6 +52,8 @@ class Session {
         socket_(context, zmq::socket_type::dealer),
         monitor_(context, zmq::socket_type::pair) {}
 
+  void DropQueued() { socket_.set(zmq::sockopt::linger, 0); }
+
   Attempt Run() {
     Status st = Connect();
     if (!st.ok()) return {st, false};
@@ -314,6 +316,8 @@ Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
     {
       Session session(context, me, community, mine, endpoint, peer_key, peer_name, options, report);
       a = session.Run();
+      // Only a finished sync has something worth lingering for (its done).
+      if (!a.status.ok()) session.DropQueued();
     }
     Status finished = mine.Finish();
     if (a.status.ok()) {

@@ -1,6 +1,7 @@
 #include "sync/relay_store.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstring>
@@ -38,6 +39,9 @@ CREATE INDEX relayed_by_author ON relayed (community, author, seq);
 
 Result<std::unique_ptr<RelayStore>> RelayStore::Open(const std::string& path, int busy_timeout_ms) {
   QUN_ASSIGN_OR_RETURN(auto db, core::Database::Open(path, true, busy_timeout_ms));
+  // What it holds is encrypted, but who wrote how much and when is not:
+  // for the relay's operator only.
+  chmod(path.c_str(), 0600);
   QUN_ASSIGN_OR_RETURN(core::Statement v, db->Prepare("PRAGMA user_version"));
   QUN_ASSIGN_OR_RETURN(bool row, v.Step());
   int64_t version = row ? v.Int(0) : 0;
