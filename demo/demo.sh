@@ -1,19 +1,47 @@
 #!/usr/bin/env bash
 # A five-minute tour of Qun, run by `./setup.sh`: create a community, add
-# subgroups and people, import a spreadsheet, then bring in a second admin on
-# another "laptop" and sync the two nodes by file, with offline edits on
-# both sides. Everything happens in temporary homes, so it touches none of
-# your data.
+# subgroups and people, import a spreadsheet, then bring in two more admins
+# on other "laptops" and sync the three nodes over the network (loopback),
+# with offline edits on every side, directly and through a relay that cannot
+# read what it carries. Everything happens in temporary homes and on
+# 127.0.0.1, so it touches none of your data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUN="${QUN:-build/cli/qun}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 export QUN_HOME="$work/xiaolin"  # the first admin's laptop
 second="$work/lina"              # the second admin's laptop
+third="$work/chenjing"           # the third admin's laptop
+relay_home="$work/relay"         # an always-on relay
 
 step() { printf '\n\033[1m[小林]$ qun %s\033[0m\n' "$*"; "$QUN" "$@"; }
 step2() { printf '\n\033[1m[李娜]$ qun %s\033[0m\n' "$*"; QUN_HOME="$second" "$QUN" "$@"; }
+step3() { printf '\n\033[1m[陈静]$ qun %s\033[0m\n' "$*"; QUN_HOME="$third" "$QUN" "$@"; }
+note() { printf '\n\033[2m# %s\033[0m\n' "$*"; }
+
+# Starts a long-running qun in the background (its log in $work/$1.log) and
+# prints the port it bound on 127.0.0.1.
+start() {
+  local name="$1" home="$2"
+  shift 2
+  QUN_HOME="$home" "$QUN" "$@" --listen 'tcp://127.0.0.1:*' >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    port="$(grep -o 'on tcp://127.0.0.1:[0-9]*' "$work/$name.log" | head -1 | cut -d: -f3)"
+    if [ -n "$port" ]; then echo "$port"; return; fi
+    sleep 0.1
+  done
+  cat "$work/$name.log" >&2
+  echo "$name did not start" >&2
+  exit 1
+}
 
 step init --name "湾区创业者社区 Bay Founders" --admin "小林"
 step group add "北京交流群" --kind exchange --platform wechat --capacity 300 \
@@ -37,36 +65,66 @@ export_file="$work/members.csv"
 step export members -o "$export_file"
 step import members "$export_file"
 
-# A second admin joins: her node prints its id, the first admin invites it.
+# Two more admins join: each node prints its id, the first admin invites it.
 step2 init --join --admin "李娜"
-step invite "$(cat "$second/node.pub")" --name "李娜" -o "$work/invite.qun"
-step2 join "$work/invite.qun"
-# First sync by file: she says what she holds, he writes what she lacks.
-step2 bundle vector -o "$work/lina.vector"
-step bundle export --for "$work/lina.vector" -o "$work/to-lina.qun"
-step2 bundle import "$work/to-lina.qun"
+step invite "$(cat "$second/node.pub")" --name "李娜" -o "$work/invite-lina.qun"
+step2 join "$work/invite-lina.qun"
+step3 init --join --admin "陈静"
+step invite "$(cat "$third/node.pub")" --name "陈静" -o "$work/invite-chenjing.qun"
+step3 join "$work/invite-chenjing.qun"
 
-# Offline on both laptops: both edit Alice, each adds someone.
+note "小林's laptop serves on the network (here: loopback); the others add it as a peer."
+port="$(start serve "$QUN_HOME" serve --sync-every 0)"
+head -2 "$work/serve.log"
+step2 peer add xiaolin "tcp://127.0.0.1:$port" --key "$(cat "$QUN_HOME/node.pub")"
+step3 peer add xiaolin "tcp://127.0.0.1:$port" --key "$(cat "$QUN_HOME/node.pub")"
+step2 sync xiaolin
+step3 sync xiaolin
+
+note "Offline on all three laptops: two edit Alice, each adds someone."
 step member edit alice@example.org --city "Berkeley" --nickname "Alice-SF"
 step2 member edit alice@example.org --city "Oakland" --add-tag 读书
 step2 member add "陈静" --wechat chenjing_sz --city 深圳 --group "摄影兴趣群"
-step member add "王磊" --phone "+86 139 0000 0003" --city 北京
+step3 member add "王磊" --phone "+86 139 0000 0003" --city 北京
+step3 group add "深圳读书会" --kind interest --platform qq
 
-# Swap bundles both ways.
-step2 bundle vector -o "$work/lina.vector"
-step bundle export --for "$work/lina.vector" -o "$work/to-lina.qun"
-step2 bundle import "$work/to-lina.qun"
-step bundle vector -o "$work/xiaolin.vector"
-step2 bundle export --for "$work/xiaolin.vector" -o "$work/to-xiaolin.qun"
-step bundle import "$work/to-xiaolin.qun"
+note "Back online: each syncs with 小林's node, both ways; 陈静's changes reach 李娜 through it."
+step2 sync xiaolin
+step3 sync xiaolin
+step2 sync xiaolin
+step2 sync xiaolin
 
-# Both laptops now show the same registry, and the same fingerprint.
-step member show alice@example.org
-step2 member show alice@example.org
-step state-hash
-step2 state-hash
-if [ "$("$QUN" state-hash)" != "$(QUN_HOME="$second" "$QUN" state-hash)" ]; then
-  echo "the two nodes disagree after syncing" >&2
+note "李娜 and 陈静 are rarely online together: a relay stores and forwards for them, unread."
+printf '%s 李娜\n%s 陈静\n' "$(cat "$second/node.pub")" "$(cat "$third/node.pub")" >"$work/allow.txt"
+relay_port="$(start relay "$relay_home" relay --allow "$work/allow.txt")"
+head -2 "$work/relay.log"
+relay_key="$(grep -o 'relay key [0-9a-f]*' "$work/relay.log" | cut -d' ' -f3)"
+step2 peer add relay "tcp://127.0.0.1:$relay_port" --key "$relay_key"
+step3 peer add relay "tcp://127.0.0.1:$relay_port" --key "$relay_key"
+step3 member edit chenjing_sz --notes "负责深圳线下活动"
+step3 sync relay
+step2 sync relay
+if grep -q "负责深圳线下活动" "$relay_home/relay.db"; then
+  echo "the relay's database holds plaintext" >&2
   exit 1
 fi
-step status
+echo "(the relay's database holds no readable member data)"
+step2 sync xiaolin
+
+note "All three laptops now show the same registry, and the same fingerprint."
+step member show alice@example.org
+step3 member show alice@example.org
+step2 member list --group "摄影兴趣群" --city 深圳
+step state-hash
+step2 state-hash
+step3 state-hash
+a="$("$QUN" state-hash)"
+b="$(QUN_HOME="$second" "$QUN" state-hash)"
+c="$(QUN_HOME="$third" "$QUN" state-hash)"
+if [ "$a" != "$b" ] || [ "$a" != "$c" ]; then
+  echo "the nodes disagree after syncing" >&2
+  exit 1
+fi
+step2 status
+note "小林's server log:"
+cat "$work/serve.log"
