@@ -850,15 +850,17 @@ Result<std::vector<int64_t>> ChangeSetStore::MissingIds(const Heads& theirs) {
   QUN_ASSIGN_OR_RETURN(core::Statement extra,
                        db.Prepare("SELECT DISTINCT author, state = 'equivocation' FROM change_set "
                                   "WHERE state IN ('newer', 'equivocation')"));
-  std::set<core::PublicKey> evidence_of;
+  std::set<core::PublicKey> evidence_of, forked_here;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, extra.Step());
     if (!row) break;
     QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(extra.GetValue(0)));
-    if (extra.Int(1) == 0)
+    if (extra.Int(1) == 0) {
       authors.insert(k);
-    else if (!known_forked.count(k))
-      evidence_of.insert(k);
+    } else {
+      forked_here.insert(k);
+      if (!known_forked.count(k)) evidence_of.insert(k);
+    }
   }
   struct Row {
     bool evidence, no_txn;
@@ -883,15 +885,38 @@ Result<std::vector<int64_t>> ChangeSetStore::MissingIds(const Heads& theirs) {
     }
     range->Reset();
   }
+  // Their head at a seq this node holds too, with another hash: the author
+  // signed two change sets with one seq, and each side holds one. This
+  // node's twin goes as evidence, so that the other side learns of the fork.
+  QUN_ASSIGN_OR_RETURN(core::Statement * head,
+                       db.Cached("SELECT id, hash FROM change_set WHERE author=? AND seq=? AND "
+                                 "state='applied'"));
+  for (const Head& h : theirs) {
+    auto it = mine.find(h.author);
+    if (h.forked || forked_here.count(h.author) || h.seq == 0 || it == mine.end() ||
+        h.seq > it->second)
+      continue;
+    head->Bind(1, Blob(h.author)).Bind(2, static_cast<int64_t>(h.seq));
+    QUN_ASSIGN_OR_RETURN(bool row, head->Step());
+    if (row && head->BlobView(1) !=
+                   std::string_view(reinterpret_cast<const char*>(h.hash.data()), h.hash.size()))
+      rows.push_back({true, true, 0, h.author, static_cast<int64_t>(h.seq), head->Int(0)});
+    head->Reset();
+  }
   QUN_ASSIGN_OR_RETURN(core::Statement * twins,
                        db.Cached("SELECT id, seq FROM change_set WHERE author=? AND "
                                  "state='equivocation'"));
   for (const core::PublicKey& author : evidence_of) {
+    // Both twins of each fork: the other side may hold either one.
     twins->Bind(1, Blob(author));
     while (true) {
       QUN_ASSIGN_OR_RETURN(bool row, twins->Step());
       if (!row) break;
       rows.push_back({true, true, 0, author, twins->Int(1), twins->Int(0)});
+      head->Bind(1, Blob(author)).Bind(2, twins->Int(1));
+      QUN_ASSIGN_OR_RETURN(bool applied, head->Step());
+      if (applied) rows.push_back({true, true, 0, author, twins->Int(1), head->Int(0)});
+      head->Reset();
     }
     twins->Reset();
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 namespace qun::sync {
@@ -100,23 +101,53 @@ Result<std::vector<int64_t>> RelayStore::MissingIds(const CommunityId& community
   QUN_ASSIGN_OR_RETURN(Heads mine, ReadHeads(community));
   std::vector<std::pair<int64_t, bool>> rows;  // (id, evidence)
   QUN_ASSIGN_OR_RETURN(core::Statement * range,
-                       db_->Cached("SELECT id, evidence FROM relayed WHERE community=? AND "
-                                   "author=? AND (seq>? AND evidence=0 OR evidence=?)"));
+                       db_->Cached("SELECT id FROM relayed WHERE community=? AND author=? AND "
+                                   "seq>? AND evidence=0"));
+  // Both twins of each fork the other side does not know of: it may hold
+  // either one.
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement * twins,
+      db_->Cached("SELECT id FROM relayed WHERE community=?1 AND author=?2 AND seq IN (SELECT seq "
+                  "FROM relayed WHERE community=?1 AND author=?2 AND evidence=1)"));
+  QUN_ASSIGN_OR_RETURN(core::Statement * at,
+                       db_->Cached("SELECT id, hash FROM relayed WHERE community=? AND author=? "
+                                   "AND seq=? AND evidence=0"));
+  std::map<core::PublicKey, const Head*> their_heads;
+  for (const Head& h : theirs) their_heads[h.author] = &h;
   for (const Head& h : mine) {
     auto it = their_vector.find(h.author);
     uint64_t their_seq = it == their_vector.end() ? 0 : it->second;
-    bool send_evidence = h.forked && !known_forked.count(h.author);
-    if (h.seq <= their_seq && !send_evidence) continue;
-    range->Bind(1, Blob(community))
-        .Bind(2, Blob(h.author))
-        .Bind(3, static_cast<int64_t>(their_seq))
-        .Bind(4, send_evidence ? 1 : 2);
-    while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, range->Step());
-      if (!row) break;
-      rows.emplace_back(range->Int(0), range->Int(1) != 0);
+    if (h.seq > their_seq) {
+      range->Bind(1, Blob(community))
+          .Bind(2, Blob(h.author))
+          .Bind(3, static_cast<int64_t>(their_seq));
+      while (true) {
+        QUN_ASSIGN_OR_RETURN(bool row, range->Step());
+        if (!row) break;
+        rows.emplace_back(range->Int(0), false);
+      }
+      range->Reset();
     }
-    range->Reset();
+    if (h.forked && !known_forked.count(h.author)) {
+      twins->Bind(1, Blob(community)).Bind(2, Blob(h.author));
+      while (true) {
+        QUN_ASSIGN_OR_RETURN(bool row, twins->Step());
+        if (!row) break;
+        rows.emplace_back(twins->Int(0), true);
+      }
+      twins->Reset();
+    } else if (!h.forked && their_seq > 0 && their_seq <= h.seq && !known_forked.count(h.author)) {
+      // Their head with another hash than the change set held here at that
+      // seq: a fork nobody has noticed yet. Send this twin as evidence.
+      const Head& head = *their_heads[h.author];
+      at->Bind(1, Blob(community)).Bind(2, Blob(h.author)).Bind(3, static_cast<int64_t>(their_seq));
+      QUN_ASSIGN_OR_RETURN(bool row, at->Step());
+      if (row &&
+          at->BlobView(1) !=
+              std::string_view(reinterpret_cast<const char*>(head.hash.data()), head.hash.size()))
+        rows.emplace_back(at->Int(0), true);
+      at->Reset();
+    }
   }
   // In the order they arrived, which is an order their senders could apply
   // them in; evidence last.

@@ -327,6 +327,61 @@ TEST_CASE("a forged chain is rejected and an equivocating author is kept as evid
   CHECK(city->Text(0) == "A");
 }
 
+TEST_CASE("network sync sends only what differs, and a fork hidden behind equal vectors") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 3);
+  Node &a = *nodes[0], &b = *nodes[1], &c = *nodes[2];
+  a.SendTo(b);
+  a.SendTo(c);
+  // In step: nothing to send either way.
+  auto heads_b = b.sets->ReadHeads();
+  REQUIRE(heads_b.ok());
+  CHECK(a.sets->MissingIds(*heads_b)->empty());
+  CHECK(b.sets->MissingIds(*a.sets->ReadHeads())->empty());
+  // One new change set: exactly it.
+  a.Write("edit", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("person", "p1", "city", std::string("北京")).ok());
+  });
+  REQUIRE(a.sets->SealLocal().ok());
+  auto ids = a.sets->MissingIds(*b.sets->ReadHeads());
+  REQUIRE(ids->size() == 1);
+  CHECK(b.Take(*a.sets->ChangeSetBytes((*ids)[0])) == Outcome::kApplied);
+
+  // A (restored from an old backup, say) signs two different change sets
+  // with the next seq; B gets one and C the other. Their vectors are equal,
+  // but the head hashes differ: each sends its twin, and both learn.
+  sync::ChangeSetHeader h;
+  h.community_id = Community();
+  auto a_heads = *a.sets->ReadHeads();
+  for (const auto& head : a_heads)
+    if (head.author == a.id->public_key()) {
+      h.seq = head.seq + 1;
+      h.previous_hash = head.hash;
+    }
+  auto twin = [&](const char* city) {
+    sync::Payload p;
+    p.ops.push_back({"person", "p1", "city", std::string(city), core::Hlc::From(1, 0), {}});
+    auto cs = sync::Seal(h, p, ring.Make(), *a.id);
+    REQUIRE(cs.ok());
+    return cs->Encode();
+  };
+  a.SendTo(c);
+  CHECK(b.Take(twin("上海")) == Outcome::kApplied);
+  CHECK(c.Take(twin("广州")) == Outcome::kApplied);
+  CHECK(sync::ToVector(*b.sets->ReadHeads()) == sync::ToVector(*c.sets->ReadHeads()));
+  auto to_c = b.sets->MissingIds(*c.sets->ReadHeads());
+  REQUIRE(to_c->size() == 1);
+  CHECK(c.Take(*b.sets->ChangeSetBytes((*to_c)[0])) == Outcome::kEquivocation);
+  auto to_b = c.sets->MissingIds(*b.sets->ReadHeads());
+  REQUIRE(to_b->size() >= 1);
+  for (int64_t id : *to_b) b.Take(*c.sets->ChangeSetBytes(id));
+  CHECK(sync::Summarize(b.store->db())->equivocators.size() == 1);
+  CHECK(sync::Summarize(c.store->db())->equivocators.size() == 1);
+  // Once both know, the evidence is not sent again.
+  CHECK(b.sets->MissingIds(*c.sets->ReadHeads())->empty());
+  CHECK(c.sets->MissingIds(*b.sets->ReadHeads())->empty());
+}
+
 TEST_CASE("a change set of a newer format is kept, passed on and counted, not applied") {
   auto ring = Keyring::New();
   auto nodes = Founded(ring, 3);

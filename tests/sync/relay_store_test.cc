@@ -148,11 +148,29 @@ TEST_CASE("a relay refuses forged, foreign and out-of-chain change sets, and kee
   REQUIRE(heads->size() == 1);
   CHECK((*heads)[0].forked);
   CHECK((*heads)[0].seq == 2);
-  // Evidence goes to a node that does not know of the fork, last; not to
-  // one that does.
+  // Both twins go to a node that does not know of the fork (it may hold
+  // either); nothing to one that does.
   Heads unaware{{a.id->public_key(), 2, a.chain[1].ComputeHash(), false}};
-  CHECK(relay.store->MissingIds(c, unaware)->size() == 1);
+  CHECK(relay.store->MissingIds(c, unaware)->size() == 2);
   Heads aware = unaware;
   aware[0].forked = true;
   CHECK(relay.store->MissingIds(c, aware)->empty());
+}
+
+TEST_CASE("a relay notices a fork behind equal vectors from the head hash and sends its twin") {
+  Relay relay;
+  Author a;
+  auto key = core::CommunityKey::Generate(0);
+  CommunityId c = CommunityOf(1);
+  std::string a1 = a.Next(c, key), a2 = a.Next(c, key);
+  REQUIRE(relay.store->Receive(c, a1)->outcome == Outcome::kApplied);
+  REQUIRE(relay.store->Receive(c, a2)->outcome == Outcome::kApplied);
+  Heads same{{a.id->public_key(), 2, a.chain[1].ComputeHash(), false}};
+  CHECK(relay.store->MissingIds(c, same)->empty());
+  Hash other;
+  other.fill(0x5A);
+  Heads forked_head{{a.id->public_key(), 2, other, false}};
+  auto ids = relay.store->MissingIds(c, forked_head);
+  REQUIRE(ids->size() == 1);
+  CHECK(*relay.store->ChangeSetBytes((*ids)[0]) == a2);
 }
