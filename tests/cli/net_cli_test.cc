@@ -310,8 +310,10 @@ TEST_SUITE("cli network sync") {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       people = People(c[1]);
     }
-    sync.Stop(SIGKILL);
+    // Frozen first, so that it cannot finish between the look and the kill.
+    kill(sync.pid(), SIGSTOP);
     int64_t kept = People(c[1]);
+    sync.Stop(SIGKILL);
     CHECK(kept > 0);
     CHECK_MESSAGE(kept < 24 * 300, "the sync finished before it could be killed");
     // The next sync sends only what was not taken.
@@ -333,9 +335,13 @@ TEST_SUITE("cli network sync") {
     Background sync(c[1].home(), {"--json", "sync", "a", "--timeout", "10"}, c[1].Beside("sync"));
     for (int i = 0; i < 500 && People(c[0]) == 0 && sync.Running(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // The client is frozen while its server dies and comes back, so that it
+    // cannot finish in between; thawed, it finds the connection gone.
+    kill(sync.pid(), SIGSTOP);
     CHECK_MESSAGE(People(c[0]) < 24 * 300, "the sync finished before the server was killed");
     a.process->Stop(SIGKILL);
     Server again = Server::Start(c[0], "a2", {"--sync-every", "0"}, a.port);
+    kill(sync.pid(), SIGCONT);
     REQUIRE(sync.Wait(std::chrono::seconds(60)) == 0);
     json report = json::parse(sync.out());
     CHECK(report.at("attempts").get<int>() >= 2);  // it said hello again
