@@ -39,6 +39,8 @@ void OnSignal(int) { g_stop.store(true); }
 void CatchStopSignals() {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
+  // A second Ctrl-C ends the process at once, whatever it is doing.
+  sa.sa_flags = SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
@@ -131,10 +133,11 @@ Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sy
       QUN_RETURN_IF_ERROR(sync::RecordFailure(db, peer.name, report.status().message()));
     return report.status();
   }
-  // What the peer holds now: what it had, and what it took from this node.
+  // What the peer holds now: what it had, and what it was sent (all this
+  // node held at hello that it lacked), when it applied all of that.
   sync::VersionVector theirs = sync::ToVector(report->peer_heads);
   if (report->peer_taken.rejected == 0 && report->peer_taken.pending == 0)
-    for (const auto& [author, seq] : sync::ToVector(report->final_heads))
+    for (const auto& [author, seq] : sync::ToVector(report->hello_heads))
       theirs[author] = std::max(theirs[author], seq);
   QUN_RETURN_IF_ERROR(sync::RecordSync(db, peer.name, theirs, report->peer_is_relay,
                                        static_cast<int64_t>(report->sent),
@@ -284,6 +287,15 @@ void AddSyncCommand(App& app) {
           else if (peers.size() > 1)
             fmt::print(stderr, "Sync with {} failed: {}\n", peer.name, report.status().message());
           continue;
+        }
+        if (report->taken.rejected > 0) {
+          // Damaged or forged change sets: the sync finished, but whoever
+          // runs it (or a script) must hear of them.
+          ++failed;
+          Status refused = Status::Rejected(fmt::format(
+              "{} change set{} from {} were refused (listed above); everything else was taken",
+              report->taken.rejected, report->taken.rejected == 1 ? "" : "s", peer.name));
+          if (first_failure.ok()) first_failure = refused;
         }
         if (app.options.json) {
           results.push_back(ReportJson(peer.name, *report));

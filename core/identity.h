@@ -76,7 +76,8 @@ class Identity {
   using CurveKey = std::array<uint8_t, crypto_box_PUBLICKEYBYTES>;
   static Result<CurveKey> CurvePublicKey(const PublicKey& node);
   // Calls `use` with this node's X25519 secret key in guarded memory, wiped
-  // as soon as `use` returns; the key never outlives the call.
+  // as soon as `use` returns. Whatever `use` hands it to keeps its own copy
+  // (ZeroMQ keeps one in each CURVE socket, for the socket's life).
   Status WithCurveSecret(const std::function<Status(const uint8_t* secret)>& use) const;
 
  private:

@@ -62,6 +62,7 @@ class Session {
     Hello hello;
     hello.community = community_;
     hello.heads = std::move(*heads);
+    report_.hello_heads = hello.heads;
     if (Attempt a = Send(hello); !a.status.ok()) return a;
     // The peer's hello.
     Message reply;
@@ -105,8 +106,13 @@ class Session {
           batch.change_sets.push_back(std::move(*cs));
           ++next;
         }
-        sent += batch.change_sets.size();
-        if (Attempt a = Send(batch); !a.status.ok()) return a;
+        size_t in_batch = batch.change_sets.size();
+        if (Attempt a = Send(batch); !a.status.ok()) {
+          report_.sent += sent;
+          report_.received += received;
+          return a;
+        }
+        sent += in_batch;
         --credit;
         ++outstanding;
         progress();
@@ -239,6 +245,12 @@ class Session {
           handshaken_ = true;
           break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+          if (e->value != 400)  // the peer's access check itself failed
+            return {Status::Unreachable(fmt::format(
+                        "{} could not check whether this node may connect (its log says why); "
+                        "try again later",
+                        peer_)),
+                    false};
           return {Status::Denied(fmt::format(
                       "{} refused this node (node id {}). If it is a node of your community, it "
                       "has not seen your invite yet: sync first with the admin who invited you. "
@@ -247,13 +259,15 @@ class Session {
                   false};
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-          return WrongKey();
+          // The connection closed during the handshake: most often because
+          // the peer could not decrypt this node's hello (it does not hold
+          // the key it was added with), but also when it was restarting,
+          // too busy, or not a qun node. Only repeated drops say which.
+          if (connected_ && ++early_drops_ >= 3) return WrongKey();
+          break;
         case ZMQ_EVENT_DISCONNECTED:
           if (handshaken_)
             return {Status::Unreachable(fmt::format("the connection to {} dropped", peer_)), true};
-          // Closed during the handshake: the peer could not decrypt this
-          // node's hello, so it does not hold the key it was added with.
-          if (connected_ && ++early_drops_ >= 2) return WrongKey();
           break;
         default:
           break;
@@ -265,9 +279,9 @@ class Session {
 
   Attempt WrongKey() {
     return {Status::Denied(fmt::format(
-                "the encrypted handshake with {} failed: it does not hold the key it was added "
-                "with. Check the key with its admin (their `qun status` shows it) and run `qun "
-                "peer add` again",
+                "the encrypted handshake with {} failed again and again: it most likely does not "
+                "hold the key it was added with (or it is not a qun node). Check the key with its "
+                "admin (their `qun status` shows it) and run `qun peer add` again",
                 peer_)),
             false};
   }

@@ -46,6 +46,7 @@ struct SyncReport {
   Credit peer_taken;  // what became of what it sent, as the peer reported
   uint64_t bytes_sent = 0, bytes_received = 0;
   bool peer_is_relay = false;
+  Heads hello_heads;              // this node's heads at hello: what the peer was sent
   Heads peer_heads;               // the peer's heads at hello
   Heads final_heads;              // this node's heads at done
   std::vector<Received> notable;  // change sets received and not applied

@@ -279,7 +279,8 @@ Result<Credit> RelayReplica::Take(const std::vector<std::string>& batch,
   for (const std::string& bytes : batch) {
     QUN_ASSIGN_OR_RETURN(Received r, store_.Receive(community_, bytes));
     Count(r.outcome, &credit);
-    if (r.outcome != Outcome::kApplied && r.outcome != Outcome::kAlreadyHeld)
+    if (r.outcome != Outcome::kApplied && r.outcome != Outcome::kAlreadyHeld &&
+        notable->size() < 100)
       notable->push_back(std::move(r));
   }
   QUN_RETURN_IF_ERROR(tx.Commit());

@@ -52,7 +52,8 @@ Result<Credit> NodeReplica::Take(const std::vector<std::string>& batch,
       if (now) r = *now;
     }
     Count(r.outcome, &credit);
-    if (r.outcome != Outcome::kApplied) notable->push_back(std::move(r));
+    // Enough to say what went wrong; a batch of junk does not fill memory.
+    if (r.outcome != Outcome::kApplied && notable->size() < 100) notable->push_back(std::move(r));
   }
   return credit;
 }

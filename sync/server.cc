@@ -20,7 +20,9 @@ struct SyncServer::Session {
   std::unique_ptr<Replica> replica;
   std::vector<int64_t> to_send;
   size_t next = 0;
-  uint32_t credit = 0;  // batches the client still accepts
+  uint32_t credit = 0;       // batches the client still accepts
+  uint32_t outstanding = 0;  // batches sent and not yet answered with credit
+  uint32_t granted = 0;      // batches the client may still send
   int64_t last_seen_ms = 0;
   int64_t started_ms = 0;
   uint64_t received = 0;
@@ -65,6 +67,10 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
     // A send to a client that has gone fails instead of vanishing, so its
     // session ends at once.
     router.set(zmq::sockopt::router_mandatory, 1);
+    // Credit keeps a few batches in flight per client; these bounds are for
+    // a client that ignores it, so that it cannot queue more than this.
+    router.set(zmq::sockopt::sndhwm, 64);
+    router.set(zmq::sockopt::rcvhwm, 64);
     router.set(zmq::sockopt::handshake_ivl, 10000);
     router.bind(options.listen);
     server->endpoint_ = router.get(zmq::sockopt::last_endpoint);
@@ -220,11 +226,19 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
   Session& s = *it->second;
   s.last_seen_ms = NowMs();
   if (auto* batch = std::get_if<Batch>(&m)) {
-    if (batch->change_sets.empty()) {
-      Send(routing_id, Error{ErrorCode::kBadMessage, "an empty batch"});
-      End(routing_id, fmt::format("{} sent an empty batch", label_(peer)));
+    if (batch->change_sets.empty() || batch->change_sets.size() > kBatchChangeSets) {
+      Send(routing_id, Error{ErrorCode::kBadMessage,
+                             fmt::format("a batch holds 1 to {} change sets", kBatchChangeSets)});
+      End(routing_id, fmt::format("{} sent a batch of {} change sets", label_(peer),
+                                  batch->change_sets.size()));
       return;
     }
+    if (s.granted == 0) {
+      Send(routing_id, Error{ErrorCode::kBadMessage, "a batch sent without credit"});
+      End(routing_id, fmt::format("{} sent a batch without credit", label_(peer)));
+      return;
+    }
+    --s.granted;
     std::vector<Received> notable;
     auto credit = s.replica->Take(batch->change_sets, &notable);
     if (!credit.ok()) {
@@ -239,15 +253,28 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     s.taken.already_held += credit->already_held;
     s.taken.pending += credit->pending;
     s.taken.rejected += credit->rejected;
-    for (const Received& r : notable)
-      if (r.outcome == Outcome::kRejected || r.outcome == Outcome::kEquivocation)
+    // A few lines say what was wrong; a flood of bad change sets does not
+    // become a flood of log lines.
+    int shown = 0;
+    for (const Received& r : notable) {
+      if (r.outcome != Outcome::kRejected && r.outcome != Outcome::kEquivocation) continue;
+      if (++shown <= 3)
         log_(fmt::format("from {}: change set {} of {} {}: {}", label_(peer), r.seq,
                          label_(r.author), OutcomeName(r.outcome), r.reason));
+    }
+    if (shown > 3) log_(fmt::format("from {}: {} more like these", label_(peer), shown - 3));
     if (!Send(routing_id, *credit)) return;
+    ++s.granted;
     Pump(s);
   } else if (auto* credit = std::get_if<Credit>(&m)) {
-    // More credit than a window is never owed: a client cannot make this
-    // node queue more than that.
+    // Credit answers one batch sent; any other is a client that does not
+    // follow the protocol, and could make this node queue without bound.
+    if (s.outstanding == 0) {
+      Send(routing_id, Error{ErrorCode::kBadMessage, "credit for no batch"});
+      End(routing_id, fmt::format("{} sent credit it was not owed", label_(peer)));
+      return;
+    }
+    --s.outstanding;
     s.credit = std::min(s.credit + credit->batches, kCreditWindow);
     Pump(s);
   } else if (std::holds_alternative<Done>(m)) {
@@ -261,8 +288,14 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
 
 void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& peer,
                          const Hello& hello) {
-  // A second hello on one connection starts the sync again.
+  // A second hello on one connection starts the sync again; a hello from a
+  // node with a sync on another connection (it restarted, or opens many)
+  // replaces that one: one sync per node at a time.
   if (sessions_.count(routing_id)) End(routing_id, "started again");
+  std::string older;
+  for (const auto& [id, other] : sessions_)
+    if (other->peer == peer) older = id;
+  if (!older.empty()) End(older, "it started another");
   if (hello.protocol_version != kProtocolVersion) {
     Send(routing_id,
          Error{ErrorCode::kProtocolVersion,
@@ -290,6 +323,7 @@ void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& p
   session->peer = peer;
   session->replica = std::move(*replica);
   session->credit = std::min(hello.credit, kCreditWindow);
+  session->granted = kCreditWindow;
   session->started_ms = session->last_seen_ms = NowMs();
   auto heads = session->replica->ReadHeads();
   auto ids = heads.ok() ? session->replica->MissingIds(hello.heads)
@@ -337,6 +371,7 @@ bool SyncServer::Pump(Session& s) {
     }
     if (!Send(routing_id, batch)) return false;
     --s.credit;
+    ++s.outstanding;
   }
   return true;
 }
@@ -359,7 +394,9 @@ void SyncServer::End(const std::string& routing_id, const std::string& why) {
   auto it = sessions_.find(routing_id);
   if (it == sessions_.end()) return;
   Session& s = *it->second;
-  Status finished = s.replica->Finish();
+  // Forgetting strangers' change sets looks at all that are pending; while
+  // another sync runs, some of those may wait for an invite it brings.
+  Status finished = sessions_.size() == 1 ? s.replica->Finish() : Status::Ok();
   double seconds = (NowMs() - s.started_ms) / 1000.0;
   std::string line = fmt::format("synced with {}: sent {}, received {} ({} applied", label_(s.peer),
                                  s.next, s.received, s.taken.applied);

@@ -17,3 +17,8 @@ CREATE TABLE peer (
   sent            INTEGER,                    -- change sets sent and received in the last sync
   received        INTEGER
 );
+
+-- Who may connect is read at every connection (`qun serve`'s access check):
+-- the invites in the op log. This small index holds only those ops, so the
+-- check costs the same with a million ops of history as with a thousand.
+CREATE INDEX op_invites ON op (row_id) WHERE tbl = 'node' AND col = 'invited_by';

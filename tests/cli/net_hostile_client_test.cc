@@ -143,6 +143,24 @@ TEST_CASE("a hostile client cannot crash the server, which keeps serving a good 
   CHECK(std::get<sync::Credit>(*credit).rejected == 20);
   CHECK(std::get<sync::Credit>(*credit).applied == 0);
 
+  // Credit it was not owed, and a batch of more change sets than a batch
+  // may hold: each ends that sync, as the client does not follow the flow
+  // control that bounds the server's memory.
+  auto expect_hello = [&] {
+    raw.Send(sync::EncodeMessage(mine));
+    auto h = raw.Receive();
+    REQUIRE(h.has_value());
+    CHECK(std::holds_alternative<sync::Hello>(*h));
+  };
+  expect_hello();
+  raw.Send(sync::EncodeMessage(sync::Credit{}));
+  CHECK(raw.ExpectError() == sync::ErrorCode::kBadMessage);
+  expect_hello();
+  sync::Batch flood;
+  flood.change_sets.assign(sync::kBatchChangeSets + 1, std::string(8, 'x'));
+  raw.Send(sync::EncodeMessage(flood));
+  CHECK(raw.ExpectError() == sync::ErrorCode::kBadMessage);
+
   // A frame larger than any message may be: the server drops the
   // connection without reading it into memory.
   raw.Send(std::string(sync::kMaxMessageSize + 1, 'x'));
