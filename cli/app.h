@@ -41,6 +41,10 @@ struct Node {
 // Opens the node of an existing home (see docs/cli.md for the search order).
 Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options);
 
+// Makes a node in `home` that waits for an invite (`qun init --join`);
+// `admin` empty means the login name. Returns its node id.
+Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin);
+
 // The busy timeout: QUN_BUSY_TIMEOUT_MS, else 5 s.
 int BusyTimeoutMs();
 

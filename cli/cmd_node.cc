@@ -42,6 +42,27 @@ struct HalfMadeNode {
 
 }  // namespace
 
+Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
+  QUN_RETURN_IF_ERROR(core::PrepareHome(home));
+  std::string db_path = core::DatabasePath(home);
+  core::StoreOptions store_options;
+  store_options.busy_timeout_ms = BusyTimeoutMs();
+  QUN_ASSIGN_OR_RETURN(auto store, core::Store::Create(db_path, store_options));
+  HalfMadeNode cleanup{home, &store};
+  QUN_ASSIGN_OR_RETURN(auto identity, core::Identity::Create(home));
+  cleanup.key_created = true;
+  if (admin.empty()) {
+    const char* user = std::getenv("USER");
+    admin = user && *user ? user : "admin";
+  }
+  // Nothing is written until `qun join`: a write made before the node has
+  // seen anything of the community would have no clock bound. The admin's
+  // name waits in meta until then.
+  QUN_RETURN_IF_ERROR(store->SetMeta("joining_as", admin));
+  cleanup.done = true;
+  return identity->node_id();
+}
+
 void AddNodeCommands(App& app) {
   struct InitArgs {
     std::string name;
@@ -63,6 +84,20 @@ void AddNodeCommands(App& app) {
             "say either `qun init --name NAME` to found a community, or `qun init --join` to "
             "join one");
       QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
+      if (args->join) {
+        QUN_ASSIGN_OR_RETURN(std::string node_id, MakeNodeToJoin(home, args->admin));
+        if (app.options.json) {
+          app.PrintJson(
+              {{"home", home}, {"database", core::DatabasePath(home)}, {"node_id", node_id}});
+        } else {
+          app.Print(fmt::format(
+              "Created a node in {} to join a community.\nThis node's id: {}\nSend this id to "
+              "an owner of the community; they run `qun invite {} -o invite.qun`. Then run "
+              "`qun join invite.qun` here.\n",
+              home, node_id, node_id));
+        }
+        return Status::Ok();
+      }
       QUN_RETURN_IF_ERROR(core::PrepareHome(home));
       std::string db_path = core::DatabasePath(home);
       core::StoreOptions store_options;
@@ -78,23 +113,6 @@ void AddNodeCommands(App& app) {
       if (admin.empty()) {
         const char* user = std::getenv("USER");
         admin = user && *user ? user : "admin";
-      }
-      if (args->join) {
-        // Nothing is written until `qun join`: a write made before the node
-        // has seen anything of the community would have no clock bound. The
-        // admin's name waits in meta until then.
-        QUN_RETURN_IF_ERROR(store->SetMeta("joining_as", admin));
-        cleanup.done = true;
-        if (app.options.json) {
-          app.PrintJson({{"home", home}, {"database", db_path}, {"node_id", identity->node_id()}});
-        } else {
-          app.Print(fmt::format(
-              "Created a node in {} to join a community.\nThis node's id: {}\nSend this id to "
-              "an owner of the community; they run `qun invite {} -o invite.qun`. Then run "
-              "`qun join invite.qun` here.\n",
-              home, identity->node_id(), identity->node_id()));
-        }
-        return Status::Ok();
       }
       QUN_ASSIGN_OR_RETURN(auto txn, store->Begin(identity->public_key(), "init"));
       QUN_RETURN_IF_ERROR(registry.InitCommunity(*txn, args->name));

@@ -12,6 +12,7 @@
 #include "cli/net.h"
 #include "cli/output.h"
 #include "core/home.h"
+#include "sync/invite_code.h"
 #include "sync/relay_store.h"
 #include "sync/server.h"
 #include "sync/transport.h"
@@ -156,16 +157,32 @@ void AddServeCommand(App& app) {
       CatchStopSignals();
       zmq::context_t context;
       const core::PublicKey me = s.node->identity->public_key();
-      auto admit = [&s, me](const CurveKey& key) -> Result<std::optional<core::PublicKey>> {
+      using Admission = sync::SyncServer::Admission;
+      auto admit = [&s, me](const CurveKey& key) -> Result<Admission> {
         // Read at every connection, so that a node invited a moment ago
         // (its invite received from a peer) can connect at once.
         QUN_ASSIGN_OR_RETURN(auto members, s.sets->Members());
         for (const core::PublicKey& m : members) {
           if (m == me) continue;
           auto curve = core::Identity::CurvePublicKey(m);
-          if (curve.ok() && *curve == key) return std::optional<core::PublicKey>(m);
+          if (curve.ok() && *curve == key) return Admission{Admission::kMember, m};
         }
-        return std::optional<core::PublicKey>();
+        // Strangers get in only while an invite code is open, and then may
+        // do nothing but join with it.
+        QUN_ASSIGN_OR_RETURN(int64_t open,
+                             sync::OpenInviteCodes(s.node->store->db(), sync::UnixMs()));
+        return Admission{open > 0 ? Admission::kGuest : Admission::kRefused, {}};
+      };
+      auto join = [&s](const sync::Join& join, sync::Error* refuse) -> Result<std::string> {
+        // The code is marked used first, in its own commit. Should the
+        // invite then fail, the same node may redeem it again (and only it).
+        auto name =
+            sync::RedeemInviteSecret(s.node->store->db(), join.secret, join.node, sync::UnixMs());
+        if (!name.ok()) {
+          *refuse = {sync::ErrorCode::kBadCode, name.status().message()};
+          return name.status();
+        }
+        return InviteNode(s, join.node, name->empty() ? join.name : *name);
       };
       auto replicas = [&s](const sync::CommunityId& community,
                            sync::Error* refuse) -> Result<std::unique_ptr<sync::Replica>> {
@@ -184,8 +201,9 @@ void AddServeCommand(App& app) {
       options.listen = args->listen;
       options.idle_timeout_ms =
           std::max<int64_t>(static_cast<int64_t>(args->timeout_s * 3000), 10000);
-      QUN_ASSIGN_OR_RETURN(auto server, sync::SyncServer::Start(context, *s.node->identity, options,
-                                                                admit, replicas, LogLine, label));
+      QUN_ASSIGN_OR_RETURN(
+          auto server, sync::SyncServer::Start(context, *s.node->identity, options, admit, replicas,
+                                               LogLine, label, join));
       LogLine(
           fmt::format("serving {} on {}", NodeLabel(s.node->store->db(), me), server->endpoint()));
       LogLine(fmt::format("node id {}", s.node->identity->node_id()));
@@ -239,11 +257,14 @@ void AddRelayCommand(App& app) {
       QUN_ASSIGN_OR_RETURN(auto store, sync::RelayStore::Open(home + "/relay.db", BusyTimeoutMs()));
       CatchStopSignals();
       zmq::context_t context;
-      auto admit = [&allow](const CurveKey& key) -> Result<std::optional<core::PublicKey>> {
+      using Admission = sync::SyncServer::Admission;
+      auto admit = [&allow](const CurveKey& key) -> Result<Admission> {
         Status refreshed = allow.Refresh();
         if (!refreshed.ok())
           LogLine(fmt::format("{}; using the allow list read before", refreshed.message()));
-        return allow.Find(key);
+        auto node = allow.Find(key);
+        if (!node) return Admission{};
+        return Admission{Admission::kMember, *node};
       };
       auto replicas = [&store](const sync::CommunityId& community,
                                sync::Error*) -> Result<std::unique_ptr<sync::Replica>> {

@@ -8,16 +8,21 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <map>
 
 #include "cli/app.h"
+#include "cli/net.h"
 #include "cli/output.h"
 #include "cli/sync_node.h"
+#include "core/home.h"
 #include "core/key_file.h"
 #include "sync/bundle.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
 #include "sync/invite.h"
+#include "sync/invite_code.h"
+#include "sync/transport.h"
 
 namespace qun::cli {
 namespace {
@@ -97,25 +102,88 @@ std::string InlineVector(const sync::VersionVector& v) {
   return out;
 }
 
+struct InviteArgs {
+  std::string node_id, out, name, expires = "24h", address;
+  bool code = false;
+};
+
+// "24h", "30m", "7d", or seconds.
+Result<int64_t> ParseExpiry(const std::string& text) {
+  auto bad = Status::InvalidArgument(
+      fmt::format("'{}' is not a duration: write it like 30m, 24h or 7d", text));
+  size_t digits = text.find_first_not_of("0123456789");
+  if (text.empty() || digits == 0) return bad;
+  int64_t n = std::stoll(text.substr(0, digits));
+  std::string unit = digits == std::string::npos ? "s" : text.substr(digits);
+  int64_t seconds = unit == "s"   ? n
+                    : unit == "m" ? n * 60
+                    : unit == "h" ? n * 3600
+                    : unit == "d" ? n * 86400
+                                  : -1;
+  if (seconds <= 0 || seconds > 30 * 86400)
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not a duration a code may last: from 1 s to 30 days (30m, 24h, 7d)", text));
+  return seconds;
+}
+
+Status InviteWithCode(App& app, const InviteArgs& args) {
+  if (args.address.empty())
+    return Status::InvalidArgument(
+        "say where the new node reaches this one: --address tcp://HOST:PORT, the address of "
+        "this laptop and the port `qun serve` listens on (7447 unless --listen says otherwise)");
+  QUN_RETURN_IF_ERROR(sync::CheckAddress(args.address, false));
+  QUN_ASSIGN_OR_RETURN(int64_t seconds, ParseExpiry(args.expires));
+  QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+  SyncNode& s = *sp;
+  int64_t expires_s = std::time(nullptr) + seconds;
+  QUN_ASSIGN_OR_RETURN(sync::InviteSecret secret,
+                       sync::NewInviteSecret(s.node->store->db(), args.name, expires_s * 1000));
+  sync::InviteCode code{s.community.id, s.node->identity->public_key(), secret, expires_s,
+                        args.address};
+  std::string text = sync::FormatInviteCode(code);
+  if (app.options.json) {
+    app.PrintJson({{"code", text}, {"expires_unix_s", expires_s}, {"address", args.address}});
+  } else {
+    app.Print(fmt::format(
+        "{}\n\nSend this code to the new admin (it works once, for {}). On their laptop they "
+        "run:\n  qun join {}\nwhile this node serves (`qun serve`) at {}.\n",
+        text, args.expires, text, args.address));
+  }
+  return Status::Ok();
+}
+
 void AddInvite(App& app) {
-  struct Args {
-    std::string node_id, out, name;
-  };
+  using Args = InviteArgs;
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand(
-      "invite", "let another admin's node into the community: writes an invite file for it");
-  cmd->add_option("NODE-ID", args->node_id, "the id `qun init --join` printed on their laptop")
-      ->required();
-  cmd->add_option("-o,--output", args->out, "the invite file to write (give it to them)")
-      ->required();
+      "invite",
+      "let another admin's node in: an invite file for its node id, or a code to join over the "
+      "network");
+  auto* id = cmd->add_option("NODE-ID", args->node_id,
+                             "the id `qun init --join` printed on their laptop (for a file)");
+  auto* out =
+      cmd->add_option("-o,--output", args->out, "the invite file to write (give it to them)");
+  auto* code = cmd->add_flag("--code", args->code,
+                             "print a one-time code to join over the network instead (this node "
+                             "must be serving: `qun serve`)");
+  cmd->add_option("--expires", args->expires, "how long the code works: 24h (default), 30m, 7d");
+  cmd->add_option("--address", args->address,
+                  "where the new node reaches this one, as it sees it: tcp://HOST:PORT of `qun "
+                  "serve` (needed with --code)");
   cmd->add_option("--name", args->name, "their name, as co-admins will see it");
+  code->excludes(id);
+  code->excludes(out);
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
+      if (args->code) return InviteWithCode(app, *args);
+      if (args->node_id.empty() || args->out.empty())
+        return Status::InvalidArgument(
+            "say whom to invite: `qun invite NODE-ID -o FILE` for an invite file, or `qun invite "
+            "--code --address tcp://HOST:PORT` for a code to join over the network");
       QUN_ASSIGN_OR_RETURN(core::PublicKey invitee, sync::ParseNodeId(args->node_id));
       QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
       SyncNode& s = *sp;
-      Node& node = *s.node;
-      if (invitee == node.identity->public_key())
+      if (invitee == s.node->identity->public_key())
         return Status::InvalidArgument(
             "that is this node's own id; run `qun invite` with the id printed on the other "
             "laptop");
@@ -123,30 +191,15 @@ void AddInvite(App& app) {
       if (stat(args->out.c_str(), &st) == 0)
         return Status::Conflict(
             fmt::format("{} already exists; choose another file name with -o", args->out));
-      // The invite is recorded first: every node learns that this node may
-      // write, and from whom it came. The new node starts from everything
-      // this one holds, the invite included.
-      QUN_ASSIGN_OR_RETURN(auto txn, node.Begin("invite"));
-      std::string hex = core::ToHex(invitee);
-      QUN_ASSIGN_OR_RETURN(bool w, txn->Set("node", hex, "invited_by", node.identity->node_id()));
-      if (!args->name.empty()) {
-        QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, hex, args->name));
-      }
-      (void)w;
-      QUN_RETURN_IF_ERROR(txn->Commit());
-      QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
-      sync::JoinPoint join;
-      QUN_ASSIGN_OR_RETURN(join.vector, s.sets->Vector());
-      QUN_ASSIGN_OR_RETURN(join.frontier, s.sets->FrontierOf(join.vector));
-      QUN_ASSIGN_OR_RETURN(std::string bytes,
-                           sync::MakeInvite(s.community, *node.identity, invitee, join));
+      QUN_ASSIGN_OR_RETURN(std::string bytes, InviteNode(s, invitee, args->name));
       QUN_RETURN_IF_ERROR(WriteNewFile(args->out, bytes));
+      std::string hex = core::ToHex(invitee);
       if (app.options.json) {
         app.PrintJson({{"invite", args->out}, {"node_id", hex}});
       } else {
         app.Print(fmt::format(
             "Wrote the invite for {} to {}.\nOnly that node can open it. Give it to them; they "
-            "run `qun join {}`, then you exchange bundles (`qun bundle export`).\n",
+            "run `qun join {}`, then you sync (`qun sync`, or bundles: `qun bundle export`).\n",
             hex.substr(0, 8), args->out, args->out));
       }
       return Status::Ok();
@@ -154,65 +207,103 @@ void AddInvite(App& app) {
   });
 }
 
+// `qun join CODE`: makes the node when the home has none, proves the code
+// to the inviter over the network, takes the invite in, and syncs with the
+// inviter, now a peer.
+Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
+                    const std::string& peer_name, double timeout_s) {
+  QUN_ASSIGN_OR_RETURN(sync::InviteCode code, sync::ParseInviteCode(text));
+  if (code.expires_unix_s < std::time(nullptr))
+    return Status::Denied("the invite code has expired: ask for a new one");
+  QUN_RETURN_IF_ERROR(sync::CheckPeerName(peer_name));
+  QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
+  struct stat st;
+  if (stat(core::DatabasePath(home).c_str(), &st) != 0) {
+    QUN_RETURN_IF_ERROR(MakeNodeToJoin(home, admin).status());
+  }
+  QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+  QUN_ASSIGN_OR_RETURN(auto existing, node->store->GetMeta("community_id"));
+  if (existing)
+    return Status::Conflict(fmt::format(
+        "this node already belongs to community {}; to join another, use another home: `qun "
+        "--home DIR join CODE`",
+        existing->substr(0, 8)));
+  QUN_ASSIGN_OR_RETURN(auto joining, node->store->GetMeta("joining_as"));
+  sync::Join join;
+  join.secret.assign(reinterpret_cast<const char*>(code.secret.data()), code.secret.size());
+  join.name = joining ? *joining : admin;
+  join.node = node->identity->public_key();
+  zmq::context_t context;
+  sync::ClientOptions options;
+  options.timeout_ms = static_cast<int64_t>(timeout_s * 1000);
+  std::string inviter_label = fmt::format("the inviter at {}", code.address);
+  QUN_ASSIGN_OR_RETURN(std::string bytes,
+                       sync::RedeemInviteCode(context, *node->identity, code.address, code.inviter,
+                                              inviter_label, join, options));
+  QUN_ASSIGN_OR_RETURN(sync::Invite invite, JoinWithInvite(*node, bytes));
+  // The inviter is the first peer, and the first sync is with it.
+  sync::Peer peer;
+  peer.name = peer_name;
+  peer.address = code.address;
+  peer.key = code.inviter;
+  QUN_RETURN_IF_ERROR(sync::AddPeer(node->store->db(), peer));
+  node.reset();
+  QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+  QUN_ASSIGN_OR_RETURN(peer, sync::FindPeer(sp->node->store->db(), peer_name));
+  QUN_ASSIGN_OR_RETURN(sync::SyncReport report, SyncPeer(*sp, context, peer, options));
+  std::string id = sync::CommunityIdHex(invite.community.id);
+  if (app.options.json) {
+    app.PrintJson({{"community_id", id},
+                   {"invited_by", core::ToHex(invite.inviter)},
+                   {"node_id", sp->node->identity->node_id()},
+                   {"peer", peer_name},
+                   {"received", report.received},
+                   {"applied", report.taken.applied}});
+  } else {
+    app.Print(
+        fmt::format("Joined community {} (invited by {}).\n{}\nThe inviter is now peer {}: "
+                    "sync again any time with `qun sync`.\n",
+                    id.substr(0, 8), core::ToHex(invite.inviter).substr(0, 8),
+                    Summary(peer_name, report), peer_name));
+  }
+  return Status::Ok();
+}
+
 void AddJoin(App& app) {
-  auto file = std::make_shared<std::string>();
+  struct Args {
+    std::string what, admin, peer_name = "inviter";
+    double timeout_s = 20;
+  };
+  auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand(
-      "join", "join a community with the invite file an admin made for this node");
-  cmd->add_option("FILE", *file, "the invite file (from `qun invite`)")->required();
-  cmd->callback([&app, file] {
-    app.action = [&app, file]() -> Status {
-      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-      QUN_ASSIGN_OR_RETURN(auto existing, node->store->GetMeta("community_id"));
-      std::string key_path = core::KeyFilePath(node->home);
+      "join", "join a community: with the invite file an admin made for this node, or a code");
+  cmd->add_option("FILE-OR-CODE", args->what,
+                  "the invite file (from `qun invite NODE-ID`), or the code (from `qun invite "
+                  "--code`)")
+      ->required();
+  cmd->add_option("--admin", args->admin,
+                  "your name as co-admins will see it, for a new node (default: your login name)");
+  cmd->add_option("--peer-name", args->peer_name,
+                  "with a code: the name to give the inviter's node as a peer (default inviter)");
+  cmd->add_option("--timeout", args->timeout_s, "with a code: seconds to wait for the inviter");
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
       struct stat st;
-      bool has_key = stat(key_path.c_str(), &st) == 0;
-      if (existing && has_key)
-        return Status::Conflict(fmt::format(
-            "this node already belongs to community {}; to join another, make a new node "
-            "with `qun --home DIR init --join`",
-            existing->substr(0, 8)));
-      QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(*file));
-      QUN_ASSIGN_OR_RETURN(sync::Invite invite, sync::OpenInvite(bytes, *node->identity));
-      // A key file without the community recorded is what a join that
-      // failed halfway left: this join replaces it.
-      if (has_key) std::remove(key_path.c_str());
-      std::vector<const core::CommunityKey*> keys;
-      for (const auto& k : invite.community.keys) keys.push_back(&k);
-      QUN_RETURN_IF_ERROR(core::WriteKeyFile(node->home, keys));
-      // The community, the join point and the admin's name are recorded
-      // together or not at all.
-      auto record = [&]() -> Status {
-        core::Transaction tx(node->store->db());
-        QUN_RETURN_IF_ERROR(tx.Begin());
-        QUN_RETURN_IF_ERROR(
-            sync::SaveCommunityMeta(*node->store, invite.community.id, invite.community.founder));
-        sync::ChangeSetStore sets(*node->store, invite.community, *node->identity);
-        QUN_RETURN_IF_ERROR(sets.SealLocal().status());
-        QUN_RETURN_IF_ERROR(sets.SaveJoinPoint(invite.join));
-        return tx.Commit();
-      };
-      Status saved = record();
-      if (saved.ok()) {
-        // The node's first change: its admin's name, bounded by the join point.
-        QUN_ASSIGN_OR_RETURN(auto name, node->store->GetMeta("joining_as"));
-        QUN_ASSIGN_OR_RETURN(auto txn, node->store->Begin(node->identity->public_key(), "join"));
-        if (name)
-          QUN_RETURN_IF_ERROR(node->registry->SetNodeName(*txn, node->identity->node_id(), *name));
-        QUN_RETURN_IF_ERROR(node->store->db().Exec("DELETE FROM meta WHERE key='joining_as'"));
-        saved = txn->Commit();
-      }
-      if (!saved.ok()) {
-        std::remove(key_path.c_str());
-        return saved;
-      }
+      bool is_code = sync::LooksLikeInviteCode(args->what) && stat(args->what.c_str(), &st) != 0;
+      if (is_code)
+        return JoinWithCode(app, args->what, args->admin, args->peer_name, args->timeout_s);
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(args->what));
+      QUN_ASSIGN_OR_RETURN(sync::Invite invite, JoinWithInvite(*node, bytes));
       std::string id = sync::CommunityIdHex(invite.community.id);
       if (app.options.json) {
         app.PrintJson({{"community_id", id}, {"invited_by", core::ToHex(invite.inviter)}});
       } else {
         app.Print(fmt::format(
-            "Joined community {} (invited by {}).\nNext: write your version vector with `qun "
-            "bundle vector -o me.vector`, give it to an admin, and import the bundle they make "
-            "with `qun bundle import FILE`.\n",
+            "Joined community {} (invited by {}).\nNext: sync with an admin: `qun peer add NAME "
+            "tcp://HOST:PORT --key NODE-ID` and `qun sync`, or by file: write your version vector "
+            "with `qun bundle vector -o me.vector`, give it to an admin, and import the bundle "
+            "they make with `qun bundle import FILE`.\n",
             id.substr(0, 8), core::ToHex(invite.inviter).substr(0, 8)));
       }
       return Status::Ok();

@@ -1,5 +1,12 @@
 #include "cli/sync_node.h"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "core/key_file.h"
+
 namespace qun::cli {
 
 Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
@@ -11,6 +18,71 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   // Change sets held back by an older qun (a newer format) apply now.
   QUN_RETURN_IF_ERROR(s->sets->ApplyPending().status());
   return s;
+}
+
+Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee,
+                               const std::string& name) {
+  Node& node = *s.node;
+  // The invite is recorded first: every node learns that this node may
+  // write, and from whom it came. The new node starts from everything this
+  // one holds, the invite included.
+  QUN_ASSIGN_OR_RETURN(auto txn, node.Begin("invite"));
+  std::string hex = core::ToHex(invitee);
+  QUN_ASSIGN_OR_RETURN(bool w, txn->Set("node", hex, "invited_by", node.identity->node_id()));
+  (void)w;
+  if (!name.empty()) QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, hex, name));
+  QUN_RETURN_IF_ERROR(txn->Commit());
+  QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
+  sync::JoinPoint join;
+  QUN_ASSIGN_OR_RETURN(join.vector, s.sets->Vector());
+  QUN_ASSIGN_OR_RETURN(join.frontier, s.sets->FrontierOf(join.vector));
+  return sync::MakeInvite(s.community, *node.identity, invitee, join);
+}
+
+Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
+  QUN_ASSIGN_OR_RETURN(auto existing, node.store->GetMeta("community_id"));
+  std::string key_path = core::KeyFilePath(node.home);
+  struct stat st;
+  bool has_key = stat(key_path.c_str(), &st) == 0;
+  if (existing && has_key)
+    return Status::Conflict(fmt::format(
+        "this node already belongs to community {}; to join another, make a new node with "
+        "`qun --home DIR init --join`",
+        existing->substr(0, 8)));
+  QUN_ASSIGN_OR_RETURN(sync::Invite invite, sync::OpenInvite(invite_bytes, *node.identity));
+  // A key file without the community recorded is what a join that failed
+  // halfway left: this join replaces it.
+  if (has_key) std::remove(key_path.c_str());
+  std::vector<const core::CommunityKey*> keys;
+  for (const auto& k : invite.community.keys) keys.push_back(&k);
+  QUN_RETURN_IF_ERROR(core::WriteKeyFile(node.home, keys));
+  // The community, the join point and the admin's name are recorded
+  // together or not at all.
+  auto record = [&]() -> Status {
+    core::Transaction tx(node.store->db());
+    QUN_RETURN_IF_ERROR(tx.Begin());
+    QUN_RETURN_IF_ERROR(
+        sync::SaveCommunityMeta(*node.store, invite.community.id, invite.community.founder));
+    sync::ChangeSetStore sets(*node.store, invite.community, *node.identity);
+    QUN_RETURN_IF_ERROR(sets.SealLocal().status());
+    QUN_RETURN_IF_ERROR(sets.SaveJoinPoint(invite.join));
+    return tx.Commit();
+  };
+  Status saved = record();
+  if (saved.ok()) {
+    // The node's first change: its admin's name, bounded by the join point.
+    QUN_ASSIGN_OR_RETURN(auto name, node.store->GetMeta("joining_as"));
+    QUN_ASSIGN_OR_RETURN(auto txn, node.store->Begin(node.identity->public_key(), "join"));
+    if (name)
+      QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, node.identity->node_id(), *name));
+    QUN_RETURN_IF_ERROR(node.store->db().Exec("DELETE FROM meta WHERE key='joining_as'"));
+    saved = txn->Commit();
+  }
+  if (!saved.ok()) {
+    std::remove(key_path.c_str());
+    return saved;
+  }
+  return invite;
 }
 
 }  // namespace qun::cli

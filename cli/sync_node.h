@@ -7,6 +7,7 @@
 #include "cli/app.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
+#include "sync/invite.h"
 
 namespace qun::cli {
 
@@ -24,5 +25,15 @@ struct SyncNode {
 // format it could not read). NotFound, saying to run `qun join`, for a node
 // that has not joined a community yet.
 Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options);
+
+// Lets `invitee` in: records the invite (and its admin's name, if given) as
+// an op, and returns the invite sealed to it (an invite file's bytes).
+Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee,
+                               const std::string& name);
+
+// Takes an invite in on a node made with `qun init --join`: stores the
+// community key and records the community, the join point and the admin's
+// name; nothing when it fails.
+Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes);
 
 }  // namespace qun::cli

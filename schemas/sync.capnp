@@ -62,6 +62,22 @@ struct Done {
   vector @0 :List(VectorEntry);
 }
 
+struct Join {
+  # A new node's first message to the node that gave it an invite code
+  # (`qun join CODE`), instead of hello: the code's one-time secret, which
+  # only the CURVE-encrypted connection carries.
+  secret @0 :Data;     # 16 bytes
+  name @1 :Text;       # the new admin's name, as co-admins will see it
+  node @2 :Data;       # its node id (32 bytes), whose X25519 form must be
+                       # the key it connected with
+}
+
+struct Invited {
+  # The answer to a join with a good code: the invite, sealed to the new
+  # node's key exactly as an invite file holds it (see "Invites").
+  invite @0 :Data;
+}
+
 struct Error {
   code @0 :Code;
   message @1 :Text;   # for people; says what to do
@@ -72,6 +88,7 @@ struct Error {
     noSession @3;         # a message for a sync this node does not know (it restarted)
     busy @4;              # too many syncs at once; try again later
     internal @5;          # this node failed; its log says why
+    badCode @6;           # a join with a code that is wrong, used or expired
   }
 }
 
@@ -82,5 +99,7 @@ struct SyncMessage {
     credit @2 :Credit;
     done @3 :Done;
     error @4 :Error;
+    join @5 :Join;
+    invited @6 :Invited;
   }
 }

@@ -25,6 +25,8 @@ Status FromError(const Error& e, const std::string& peer) {
           fmt::format("{} cannot sync with this node: {}", peer, e.message));
     case ErrorCode::kOtherCommunity:
       return Status::Denied(fmt::format("{} is not of this community: {}", peer, e.message));
+    case ErrorCode::kBadCode:
+      return Status::Denied(fmt::format("{} refused this node: {}", peer, e.message));
     case ErrorCode::kBusy:
       return Status::Unreachable(fmt::format("{}: {}", peer, e.message));
     case ErrorCode::kBadMessage:
@@ -38,7 +40,7 @@ Status FromError(const Error& e, const std::string& peer) {
 class Session {
  public:
   Session(zmq::context_t& context, const core::Identity& me, const CommunityId& community,
-          Replica& mine, const std::string& endpoint, const core::PublicKey& peer_key,
+          Replica* mine, const std::string& endpoint, const core::PublicKey& peer_key,
           const std::string& peer_name, const ClientOptions& options, SyncReport& report)
       : context_(context),
         me_(me),
@@ -54,10 +56,18 @@ class Session {
 
   void DropQueued() { socket_.set(zmq::sockopt::linger, 0); }
 
+  // Connects, sends `m` and waits for one answer (a join).
+  Attempt Request(const Message& m, Message* reply) {
+    Status st = Connect();
+    if (!st.ok()) return {st, false};
+    if (Attempt a = Send(m); !a.status.ok()) return a;
+    return Receive(reply);
+  }
+
   Attempt Run() {
     Status st = Connect();
     if (!st.ok()) return {st, false};
-    auto heads = mine_.ReadHeads();
+    auto heads = mine_->ReadHeads();
     if (!heads.ok()) return {heads.status(), false};
     Hello hello;
     hello.community = community_;
@@ -81,7 +91,7 @@ class Session {
       return {Status::Denied(fmt::format("{} answered for another community", peer_)), false};
     report_.peer_is_relay = their->relay;
     report_.peer_heads = their->heads;
-    auto ids = mine_.MissingIds(their->heads);
+    auto ids = mine_->MissingIds(their->heads);
     if (!ids.ok()) return {ids.status(), false};
     std::vector<int64_t> to_send = std::move(*ids);
     uint64_t to_receive = their->sending;
@@ -100,7 +110,7 @@ class Session {
         size_t bytes = 0;
         while (next < to_send.size() && batch.change_sets.size() < kBatchChangeSets &&
                (batch.change_sets.empty() || bytes < kBatchBytes)) {
-          auto cs = mine_.ChangeSetBytes(to_send[next]);
+          auto cs = mine_->ChangeSetBytes(to_send[next]);
           if (!cs.ok()) return {cs.status(), false};
           bytes += cs->size();
           batch.change_sets.push_back(std::move(*cs));
@@ -126,7 +136,7 @@ class Session {
       }
       if (auto* batch = std::get_if<Batch>(&m)) {
         std::vector<Received> notable;
-        auto taken = mine_.Take(batch->change_sets, &notable);
+        auto taken = mine_->Take(batch->change_sets, &notable);
         if (!taken.ok()) {
           (void)Send(Error{ErrorCode::kInternal, "the other node could not store what you sent"});
           return {taken.status(), false};
@@ -152,7 +162,7 @@ class Session {
     }
     report_.sent += sent;
     report_.received += received;
-    auto final_heads = mine_.ReadHeads();
+    auto final_heads = mine_->ReadHeads();
     if (!final_heads.ok()) return {final_heads.status(), false};
     report_.final_heads = std::move(*final_heads);
     Done done{report_.final_heads};
@@ -302,7 +312,7 @@ class Session {
   zmq::context_t& context_;
   const core::Identity& me_;
   const CommunityId& community_;
-  Replica& mine_;
+  Replica* mine_;  // null for a join
   const std::string& endpoint_;
   const core::PublicKey& peer_key_;
   const std::string& peer_;
@@ -328,7 +338,8 @@ Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
     report.attempts = attempt;
     Attempt a;
     {
-      Session session(context, me, community, mine, endpoint, peer_key, peer_name, options, report);
+      Session session(context, me, community, &mine, endpoint, peer_key, peer_name, options,
+                      report);
       a = session.Run();
       // Only a finished sync has something worth lingering for (its done).
       if (!a.status.ok()) session.DropQueued();
@@ -345,6 +356,36 @@ Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
     std::this_thread::sleep_for(std::chrono::milliseconds(300 * attempt));
   }
   return last;
+}
+
+Result<std::string> RedeemInviteCode(zmq::context_t& context, const core::Identity& me,
+                                     const std::string& endpoint, const core::PublicKey& inviter,
+                                     const std::string& peer_name, const Join& join,
+                                     const ClientOptions& options) {
+  QUN_RETURN_IF_ERROR(CheckAddress(endpoint, false));
+  SyncReport report;
+  CommunityId none{};
+  Message reply;
+  Attempt a;
+  {
+    Session session(context, me, none, nullptr, endpoint, inviter, peer_name, options, report);
+    a = session.Request(join, &reply);
+    session.DropQueued();
+  }
+  // An inviter with no code open lets no stranger connect at all.
+  if (a.status.code() == Status::Code::kDenied &&
+      a.status.message().find("refused") != std::string::npos)
+    return Status::Denied(fmt::format(
+        "{} takes no invite code now: this one was used already or has expired. Ask for a new "
+        "code",
+        peer_name));
+  if (!a.status.ok()) return a.status;
+  if (auto* e = std::get_if<Error>(&reply)) {
+    if (e->code == ErrorCode::kBadCode) return Status::Denied(e->message);
+    return FromError(*e, peer_name);
+  }
+  if (auto* invited = std::get_if<Invited>(&reply)) return invited->invite;
+  return Status::Corruption(fmt::format("{} did not answer the join", peer_name));
 }
 
 }  // namespace qun::sync

@@ -60,4 +60,12 @@ Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
                             const std::string& endpoint, const core::PublicKey& peer_key,
                             const std::string& peer_name, const ClientOptions& options);
 
+// Joins with an invite code: connects to the inviter (whose node id the
+// code gives), sends `join` and returns the invite it answers with. Denied
+// with the inviter's reason when the code is wrong, used or expired.
+Result<std::string> RedeemInviteCode(zmq::context_t& context, const core::Identity& me,
+                                     const std::string& endpoint, const core::PublicKey& inviter,
+                                     const std::string& peer_name, const Join& join,
+                                     const ClientOptions& options);
+
 }  // namespace qun::sync

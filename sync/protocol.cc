@@ -47,6 +47,8 @@ schema::Error::Code ToSchema(ErrorCode c) {
       return schema::Error::Code::BUSY;
     case ErrorCode::kInternal:
       return schema::Error::Code::INTERNAL;
+    case ErrorCode::kBadCode:
+      return schema::Error::Code::BAD_CODE;
   }
   return schema::Error::Code::INTERNAL;
 }
@@ -65,6 +67,8 @@ ErrorCode FromSchema(schema::Error::Code c) {
       return ErrorCode::kBusy;
     case schema::Error::Code::INTERNAL:
       return ErrorCode::kInternal;
+    case schema::Error::Code::BAD_CODE:
+      return ErrorCode::kBadCode;
   }
   // A code added by a newer Qun: its message still says what happened.
   return ErrorCode::kInternal;
@@ -102,6 +106,13 @@ struct Encoder {
     b.setCode(ToSchema(e.code));
     b.setMessage(e.message);
   }
+  void operator()(const Join& j) {
+    auto b = m.initJoin();
+    b.setSecret(AsData(j.secret));
+    b.setName(j.name);
+    b.setNode(AsData(j.node));
+  }
+  void operator()(const Invited& i) { m.initInvited().setInvite(AsData(i.invite)); }
 };
 
 }  // namespace
@@ -154,6 +165,22 @@ Result<Message> DecodeMessage(std::string_view bytes) {
           case schema::SyncMessage::ERROR: {
             auto e = m.getError();
             return Message(Error{FromSchema(e.getCode()), e.getMessage()});
+          }
+          case schema::SyncMessage::JOIN: {
+            auto j = m.getJoin();
+            auto secret = j.getSecret();
+            Join out{std::string(reinterpret_cast<const char*>(secret.begin()), secret.size()),
+                     j.getName(),
+                     {}};
+            if (!CopyFixed(j.getNode(), &out.node))
+              return Status::Corruption(
+                  "a sync message is damaged: the node id has the wrong size");
+            return Message(out);
+          }
+          case schema::SyncMessage::INVITED: {
+            auto invite = m.getInvited().getInvite();
+            return Message(
+                Invited{std::string(reinterpret_cast<const char*>(invite.begin()), invite.size())});
           }
         }
         return Status::Corruption("a sync message is of a kind this version of qun does not know");

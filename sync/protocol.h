@@ -64,7 +64,8 @@ enum class ErrorCode {
   kOtherCommunity,
   kNoSession,
   kBusy,
-  kInternal
+  kInternal,
+  kBadCode
 };
 
 struct Error {
@@ -72,7 +73,17 @@ struct Error {
   std::string message;
 };
 
-using Message = std::variant<Hello, Batch, Credit, Done, Error>;
+struct Join {
+  std::string secret;
+  std::string name;
+  core::PublicKey node{};
+};
+
+struct Invited {
+  std::string invite;
+};
+
+using Message = std::variant<Hello, Batch, Credit, Done, Error, Join, Invited>;
 
 std::string EncodeMessage(const Message& m);
 // Corruption when `bytes` is not one SyncMessage, or one of a kind this

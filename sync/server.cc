@@ -30,13 +30,14 @@ struct SyncServer::Session {
 };
 
 SyncServer::SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn admit,
-                       ReplicaFn replicas, LogFn log, LabelFn label)
+                       ReplicaFn replicas, LogFn log, LabelFn label, JoinFn join)
     : context_(context),
       options_(std::move(options)),
       admit_(std::move(admit)),
       replicas_(std::move(replicas)),
       log_(std::move(log)),
       label_(std::move(label)),
+      join_(std::move(join)),
       zap_(context, zmq::socket_type::rep),
       router_(context, zmq::socket_type::router) {}
 
@@ -47,11 +48,12 @@ SyncServer::~SyncServer() {
 Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
                                                       const core::Identity& me,
                                                       ServerOptions options, AdmitFn admit,
-                                                      ReplicaFn replicas, LogFn log,
-                                                      LabelFn label) {
+                                                      ReplicaFn replicas, LogFn log, LabelFn label,
+                                                      JoinFn join) {
   QUN_RETURN_IF_ERROR(CheckAddress(options.listen, true));
-  std::unique_ptr<SyncServer> server(new SyncServer(
-      context, options, std::move(admit), std::move(replicas), std::move(log), std::move(label)));
+  std::unique_ptr<SyncServer> server(new SyncServer(context, options, std::move(admit),
+                                                    std::move(replicas), std::move(log),
+                                                    std::move(label), std::move(join)));
   try {
     // The ZAP handler must be bound before the first CURVE socket: without
     // one, libzmq lets every client with any key in.
@@ -157,18 +159,23 @@ void SyncServer::HandleZap() {
   if (request.size() >= 7 && request[5].to_string() == "CURVE" && request[6].size() == 32) {
     core::Identity::CurveKey key{};
     std::memcpy(key.data(), request[6].data(), 32);
-    auto node = admit_(key);
-    if (!node.ok()) {
+    auto who = admit_(key);
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
+    if (!who.ok()) {
       status = "500";
       text = "the access check failed";
-      log_(fmt::format("cannot check a connection from {}: {}", address, node.status().message()));
-    } else if (*node) {
+      log_(fmt::format("cannot check a connection from {}: {}", address, who.status().message()));
+    } else if (who->kind == Admission::kMember) {
       status = "200";
       text = "OK";
-      user = core::ToHex(**node);
+      user = core::ToHex(who->node);
+    } else if (who->kind == Admission::kGuest && join_) {
+      // May only join with a code: HandleGuest takes nothing else.
+      status = "200";
+      text = "OK";
+      user = std::string("guest:") + hex;
     } else {
-      char hex[65];
-      sodium_bin2hex(hex, sizeof hex, key.data(), key.size());
       log_(
           fmt::format("refused a connection from {}: network key {} is not of a node allowed "
                       "here",
@@ -187,8 +194,44 @@ void SyncServer::HandleZap() {
   }
 }
 
+void SyncServer::HandleGuest(const std::string& routing_id, const std::string& curve_hex,
+                             std::string_view bytes) {
+  auto decoded = DecodeMessage(bytes);
+  const Join* join = decoded.ok() ? std::get_if<Join>(&*decoded) : nullptr;
+  if (!join) {
+    Send(routing_id, Error{ErrorCode::kBadCode,
+                           "this node does not know you yet: join with an invite code first"});
+    return;
+  }
+  // The node id it names must be the one it connected as: the invite is
+  // sealed to that id, and its change sets will be signed with it.
+  auto curve = core::Identity::CurvePublicKey(join->node);
+  if (!curve.ok() || core::ToHex(*curve) != curve_hex) {
+    Send(routing_id, Error{ErrorCode::kBadMessage, "the node id does not match your key"});
+    log_(
+        fmt::format("refused a join from {}: its node id is not its key", curve_hex.substr(0, 16)));
+    return;
+  }
+  Error refuse{ErrorCode::kBadCode, ""};
+  auto invite = join_(*join, &refuse);
+  if (!invite.ok()) {
+    if (refuse.message.empty())
+      refuse = {ErrorCode::kInternal, "this node could not let you in; its log says why"};
+    Send(routing_id, refuse);
+    log_(fmt::format("refused a join by {}: {}", core::ToHex(join->node).substr(0, 8),
+                     invite.status().message()));
+    return;
+  }
+  Send(routing_id, Invited{*invite});
+  log_(fmt::format("{} joined with an invite code", label_(join->node)));
+}
+
 void SyncServer::HandleMessage(const std::string& routing_id, const std::string& user_id,
                                std::string_view bytes) {
+  if (user_id.rfind("guest:", 0) == 0) {
+    HandleGuest(routing_id, user_id.substr(6), bytes);
+    return;
+  }
   core::PublicKey peer{};
   size_t len = 0;
   if (sodium_hex2bin(peer.data(), peer.size(), user_id.data(), user_id.size(), nullptr, &len,
@@ -211,6 +254,10 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     return;
   }
   auto it = sessions_.find(routing_id);
+  if (std::holds_alternative<Join>(m)) {
+    Send(routing_id, Error{ErrorCode::kBadMessage, "you are a node of this community already"});
+    return;
+  }
   if (std::holds_alternative<Error>(m)) {
     if (it != sessions_.end())
       End(routing_id,

@@ -39,10 +39,17 @@ struct ServerOptions {
 
 class SyncServer {
  public:
-  // Given a client's network key, the node it belongs to if it may connect;
-  // none to refuse it.
-  using AdmitFn =
-      std::function<Result<std::optional<core::PublicKey>>(const core::Identity::CurveKey&)>;
+  // Who a connecting client is, by its network key: a node allowed here, a
+  // guest (a node that may only join with an invite code), or refused.
+  struct Admission {
+    enum Kind { kRefused, kMember, kGuest } kind = kRefused;
+    core::PublicKey node{};  // for a member
+  };
+  using AdmitFn = std::function<Result<Admission>(const core::Identity::CurveKey&)>;
+  // Redeems an invite code for `join` (its node id already checked against
+  // the key it connected with): the invite sealed to it, or an Error to
+  // refuse it.
+  using JoinFn = std::function<Result<std::string>(const Join& join, Error* refuse)>;
   // The replica a hello for `community` syncs with; an Error to refuse it.
   using ReplicaFn =
       std::function<Result<std::unique_ptr<Replica>>(const CommunityId& community, Error* refuse)>;
@@ -54,7 +61,7 @@ class SyncServer {
   static Result<std::unique_ptr<SyncServer>> Start(zmq::context_t& context,
                                                    const core::Identity& me, ServerOptions options,
                                                    AdmitFn admit, ReplicaFn replicas, LogFn log,
-                                                   LabelFn label);
+                                                   LabelFn label, JoinFn join = nullptr);
   ~SyncServer();
 
   // The endpoint bound, with the port filled in when `listen` asked for any.
@@ -68,7 +75,9 @@ class SyncServer {
  private:
   struct Session;
   SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn admit, ReplicaFn replicas,
-             LogFn log, LabelFn label);
+             LogFn log, LabelFn label, JoinFn join);
+  void HandleGuest(const std::string& routing_id, const std::string& curve_hex,
+                   std::string_view bytes);
   void HandleZap();
   void HandleMessage(const std::string& routing_id, const std::string& user_id,
                      std::string_view bytes);
@@ -84,6 +93,7 @@ class SyncServer {
   ReplicaFn replicas_;
   LogFn log_;
   LabelFn label_;
+  JoinFn join_;
   zmq::socket_t zap_;
   zmq::socket_t router_;
   std::string endpoint_;

@@ -1,0 +1,184 @@
+#include "sync/invite_code.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <cstring>
+
+#include "sync/transport.h"
+
+namespace qun::sync {
+namespace {
+
+constexpr char kPrefix[] = "qun1-";
+constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+constexpr size_t kFixed = 1 + 16 + 32 + 16 + 8;
+constexpr size_t kCheck = 4;
+
+std::string Base32(const std::string& bytes) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 5) {
+      out += kAlphabet[(buffer >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+std::optional<std::string> FromBase32(std::string_view text) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    const char* p = std::strchr(kAlphabet, c);
+    if (!p || c == '\0') return std::nullopt;
+    buffer = (buffer << 5) | static_cast<uint32_t>(p - kAlphabet);
+    bits += 5;
+    if (bits >= 8) {
+      out += static_cast<char>((buffer >> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  // The last character's unused bits are zero in a code qun wrote: a typo
+  // there must not pass unnoticed.
+  if (bits >= 5 || (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+std::array<uint8_t, 32> Blake(std::string_view bytes) {
+  std::array<uint8_t, 32> h{};
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const uint8_t*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  return h;
+}
+
+Bytes Blob(const uint8_t* p, size_t n) { return Bytes{std::vector<uint8_t>(p, p + n)}; }
+
+Status Damaged() {
+  return Status::Corruption(
+      "this is not a whole invite code: a character is wrong or missing. Copy the whole code "
+      "again (it starts with qun1-)");
+}
+
+}  // namespace
+
+bool LooksLikeInviteCode(std::string_view text) { return text.rfind(kPrefix, 0) == 0; }
+
+std::string FormatInviteCode(const InviteCode& code) {
+  std::string bytes;
+  bytes += '\x01';
+  bytes.append(reinterpret_cast<const char*>(code.community.data()), code.community.size());
+  bytes.append(reinterpret_cast<const char*>(code.inviter.data()), code.inviter.size());
+  bytes.append(reinterpret_cast<const char*>(code.secret.data()), code.secret.size());
+  for (int i = 0; i < 8; ++i)
+    bytes += static_cast<char>(static_cast<uint64_t>(code.expires_unix_s) >> (8 * i));
+  std::string address =
+      code.address.rfind("tcp://", 0) == 0 ? code.address.substr(6) : code.address;
+  bytes += address;
+  auto check = Blake(bytes);
+  bytes.append(reinterpret_cast<const char*>(check.data()), kCheck);
+  return kPrefix + Base32(bytes);
+}
+
+Result<InviteCode> ParseInviteCode(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  if (!LooksLikeInviteCode(text)) return Damaged();
+  auto bytes = FromBase32(text.substr(std::strlen(kPrefix)));
+  if (!bytes || bytes->size() < kFixed + 3 + kCheck) return Damaged();
+  std::string_view body(bytes->data(), bytes->size() - kCheck);
+  auto check = Blake(body);
+  if (std::memcmp(check.data(), bytes->data() + body.size(), kCheck) != 0) return Damaged();
+  if (body[0] != '\x01')
+    return Status::Incompatible("this invite code was made by a newer qun; upgrade qun to use it");
+  InviteCode code;
+  const char* p = body.data() + 1;
+  std::memcpy(code.community.data(), p, 16);
+  std::memcpy(code.inviter.data(), p + 16, 32);
+  std::memcpy(code.secret.data(), p + 48, 16);
+  uint64_t expires = 0;
+  for (int i = 0; i < 8; ++i) expires |= uint64_t{static_cast<uint8_t>(p[64 + i])} << (8 * i);
+  code.expires_unix_s = static_cast<int64_t>(expires);
+  code.address = "tcp://" + std::string(body.substr(kFixed));
+  if (!CheckAddress(code.address, false).ok()) return Damaged();
+  return code;
+}
+
+Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name,
+                                     int64_t expires_unix_ms) {
+  InviteSecret secret;
+  randombytes_buf(secret.data(), secret.size());
+  auto hash = Blake(std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()));
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("INSERT INTO invite_code (secret_hash, name, created_at, "
+                                  "expires_at) VALUES (?, ?, ?, ?)"));
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  s.Bind(1, Blob(hash.data(), hash.size()))
+      .Bind(3, static_cast<int64_t>(now))
+      .Bind(4, expires_unix_ms);
+  if (name.empty())
+    s.BindNull(2);
+  else
+    s.Bind(2, name);
+  QUN_RETURN_IF_ERROR(s.Run());
+  return secret;
+}
+
+Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secret,
+                                       const core::PublicKey& joiner, int64_t now_unix_ms) {
+  auto hash = Blake(secret);
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("SELECT coalesce(name, ''), expires_at, used_at, used_by FROM "
+                                  "invite_code WHERE secret_hash=?"));
+  s.Bind(1, Blob(hash.data(), hash.size()));
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row || secret.size() != InviteSecret().size())
+    return Status::Denied(
+        "the invite code is not one this node gave out: ask for a new code (`qun invite "
+        "--code`)");
+  std::string name = s.Text(0);
+  int64_t expires = s.Int(1);
+  bool used = !s.IsNull(2);
+  std::string used_by(s.IsNull(3) ? std::string_view() : s.BlobView(3));
+  s.Reset();
+  if (used) {
+    // The same node asking again (its first answer was lost) gets its
+    // invite again; anyone else is refused.
+    if (used_by != std::string_view(reinterpret_cast<const char*>(joiner.data()), joiner.size()))
+      return Status::Denied(
+          "the invite code was used already: each code works once; ask for a new one");
+    return name;
+  }
+  if (now_unix_ms > expires)
+    return Status::Denied("the invite code has expired: ask for a new one");
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement mark,
+      db.Prepare("UPDATE invite_code SET used_at=?, used_by=? WHERE secret_hash=?"));
+  mark.Bind(1, now_unix_ms)
+      .Bind(2, Blob(joiner.data(), joiner.size()))
+      .Bind(3, Blob(hash.data(), hash.size()));
+  QUN_RETURN_IF_ERROR(mark.Run());
+  return name;
+}
+
+Result<int64_t> OpenInviteCodes(core::Database& db, int64_t now_unix_ms) {
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("SELECT count(*) FROM invite_code WHERE used_at IS NULL AND "
+                                  "expires_at >= ?"));
+  s.Bind(1, now_unix_ms);
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
+}  // namespace qun::sync

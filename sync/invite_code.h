@@ -1,0 +1,62 @@
+// Invite codes: joining over the network with a line of text that fits in
+// a chat message, instead of an invite file.
+//
+// `qun invite --code` makes one and keeps a hash of its one-time secret;
+// `qun join CODE` on a fresh machine connects to the inviter (its address
+// and key are in the code), proves the secret over the encrypted
+// connection, and receives an invite sealed to its own key. A code works
+// once, until it expires.
+//
+// Text form: "qun1-" then lowercase base32 (RFC 4648 alphabet, no padding)
+// of, integers little-endian:
+//   version (1 byte, 1) | community id (16) | inviter node id (32)
+//   | secret (16) | expiry (u64, unix seconds) | address (the rest but 4,
+//   "HOST:PORT" of tcp://HOST:PORT) | check (first 4 bytes of BLAKE2b-256
+//   of everything before it)
+// The check catches a mistyped or cut code before anything connects.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/db.h"
+#include "core/identity.h"
+#include "core/status.h"
+#include "sync/change_set.h"
+
+namespace qun::sync {
+
+using InviteSecret = std::array<uint8_t, 16>;
+
+struct InviteCode {
+  CommunityId community{};
+  core::PublicKey inviter{};
+  InviteSecret secret{};
+  int64_t expires_unix_s = 0;
+  std::string address;  // tcp://HOST:PORT
+};
+
+std::string FormatInviteCode(const InviteCode& code);
+// Corruption, saying to copy the whole code again, when the text is not a
+// code or a character is wrong or missing.
+Result<InviteCode> ParseInviteCode(std::string_view text);
+bool LooksLikeInviteCode(std::string_view text);
+
+// Makes a code's secret and records its hash, with the name to give the
+// new node and when it expires.
+Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name,
+                                     int64_t expires_unix_ms);
+
+// Checks a secret a joining node sent and marks it used by `joiner`.
+// Denied with a message for the joiner when it is wrong, expired, or used by
+// another node (the same node may ask again: its first answer may have been
+// lost). Returns the name recorded with it.
+Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secret,
+                                       const core::PublicKey& joiner, int64_t now_unix_ms);
+
+// How many codes could still be redeemed now.
+Result<int64_t> OpenInviteCodes(core::Database& db, int64_t now_unix_ms);
+
+}  // namespace qun::sync

@@ -1,0 +1,125 @@
+// Joining over the network with an invite code: `qun invite --code` on a
+// serving node, `qun join CODE` on a fresh home, as two laptops would.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/background.h"
+#include "cli/cli_runner.h"
+#include "sync/invite_code.h"
+
+using nlohmann::json;
+using qun::testing::CliResult;
+using qun::testing::Contains;
+using qun::testing::Server;
+using qun::testing::TempHome;
+
+namespace {
+
+CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
+  CliResult r = home.Qun(args);
+  REQUIRE_EXIT(r, 0);
+  return r;
+}
+
+std::string Code(const TempHome& home, const Server& server, const std::string& expires = "1h",
+                 const std::string& name = "") {
+  std::vector<std::string> args{"--json",         "invite",    "--code", "--address",
+                                server.address(), "--expires", expires};
+  if (!name.empty()) {
+    args.push_back("--name");
+    args.push_back(name);
+  }
+  return json::parse(Run(home, args).out).at("code").get<std::string>();
+}
+
+}  // namespace
+
+TEST_SUITE("cli network sync") {
+  TEST_CASE("a fresh machine joins with an invite code, once, and syncs at once") {
+    TempHome a, b, c;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Run(a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Server server = Server::Start(a, "a");
+    std::string code = Code(a, server, "1h", "李娜");
+
+    // b's home does not exist yet: join makes the node, joins, syncs.
+    CliResult joined = b.Qun({"join", code, "--admin", "李娜"});
+    REQUIRE_EXIT(joined, 0);
+    CHECK(Contains(joined.out, "Joined community"));
+    CHECK(Contains(joined.out, "Synced with inviter"));
+    CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
+    CHECK(json::parse(Run(b, {"--json", "member", "show", "zw_001"}).out).at("display_name") ==
+          "张伟");
+    json peers = json::parse(Run(b, {"--json", "peer", "list"}).out);
+    REQUIRE(peers.size() == 1);
+    CHECK(peers[0].at("name") == "inviter");
+    CHECK(Contains(server.process->out(), "joined with an invite code"));
+    // It is a member now: its writes reach the inviter.
+    Run(b, {"member", "add", "陈静", "--wechat", "cj_01"});
+    Run(b, {"sync"});
+    CHECK(json::parse(Run(a, {"--json", "member", "show", "cj_01"}).out).at("display_name") ==
+          "陈静");
+    json nodes_named = json::parse(Run(a, {"--json", "status"}).out);
+    CHECK(nodes_named.at("community_id") ==
+          json::parse(Run(b, {"--json", "status"}).out).at("community_id"));
+
+    // The code works once: another machine is refused, and gets nothing.
+    CliResult again = c.Qun({"join", code});
+    CHECK_EXIT(again, 12);
+    CHECK(Contains(again.err, "used already"));
+    CHECK(Contains(c.Qun({"status"}).out, "none yet"));
+
+    // With another code open, a stranger still only gets to try codes.
+    std::string open = Code(a, server);
+    auto parsed = qun::sync::ParseInviteCode(open);
+    REQUIRE(parsed.ok());
+    parsed->secret[0] ^= 0xFF;  // a code this node never gave out
+    CliResult forged = c.Qun({"join", qun::sync::FormatInviteCode(*parsed)});
+    CHECK_EXIT(forged, 12);
+    CHECK(Contains(forged.err, "not one this node gave out"));
+    TempHome stranger;
+    Run(stranger, {"init", "--name", "别的社区", "--admin", "x"});
+    Run(stranger, {"peer", "add", "a", server.address(), "--key",
+                   qun::testing::ReadFile(a.InHome("node.pub")).substr(0, 64)});
+    CliResult sync = stranger.Qun({"sync", "a", "--timeout", "5"});
+    CHECK_EXIT(sync, 12);
+    CHECK(Contains(sync.err, "join with an invite code first"));
+
+    // The open code still works for c.
+    CliResult c_joined = c.Qun({"join", open, "--admin", "陈"});
+    REQUIRE_EXIT(c_joined, 0);
+    CHECK(Run(a, {"state-hash"}).out == Run(c, {"state-hash"}).out);
+  }
+
+  TEST_CASE("expired, mistyped and unreachable invite codes are refused clearly") {
+    TempHome a, b;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(a, "a");
+    std::string code = Code(a, server, "1s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    CliResult expired = b.Qun({"join", code});
+    CHECK_EXIT(expired, 12);
+    CHECK(Contains(expired.err, "expired"));
+
+    std::string fresh = Code(a, server);
+    std::string typo = fresh;
+    typo[20] = typo[20] == 'a' ? 'b' : 'a';
+    CliResult mistyped = b.Qun({"join", typo});
+    CHECK_EXIT(mistyped, 6);
+    CHECK(Contains(mistyped.err, "Copy the whole code"));
+
+    // The inviter is not serving.
+    server.process->Stop(SIGTERM);
+    CliResult down = b.Qun({"join", fresh, "--timeout", "1"});
+    CHECK_EXIT(down, 11);
+    CHECK(Contains(down.err, "cannot reach"));
+
+    // Without --address, --code says what to add.
+    CliResult no_address = a.Qun({"invite", "--code"});
+    CHECK_EXIT(no_address, 2);
+    CHECK(Contains(no_address.err, "--address"));
+    CHECK_EXIT(a.Qun({"invite", "--code", "--address", "tcp://h:1", "--expires", "40d"}), 2);
+  }
+}

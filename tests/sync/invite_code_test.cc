@@ -1,0 +1,100 @@
+#include "sync/invite_code.h"
+
+#include <doctest/doctest.h>
+
+#include "core/store.h"
+
+using namespace qun;
+using namespace qun::sync;
+
+namespace {
+
+InviteCode Sample() {
+  InviteCode c;
+  c.community.fill(0xC1);
+  c.inviter.fill(0x22);
+  c.secret.fill(0x5E);
+  c.expires_unix_s = 1'800'000'000;
+  c.address = "tcp://192.168.1.20:7447";
+  return c;
+}
+
+std::unique_ptr<core::Store> Memory() {
+  return std::move(core::Store::Open(":memory:", core::StoreOptions{}).value());
+}
+
+}  // namespace
+
+TEST_CASE("an invite code round-trips through its text and fits in a chat message") {
+  InviteCode c = Sample();
+  std::string text = FormatInviteCode(c);
+  CHECK(text.rfind("qun1-", 0) == 0);
+  CHECK(text.size() < 200);
+  auto back = ParseInviteCode(text);
+  REQUIRE_MESSAGE(back.ok(), back.status().message());
+  CHECK(back->community == c.community);
+  CHECK(back->inviter == c.inviter);
+  CHECK(back->secret == c.secret);
+  CHECK(back->expires_unix_s == c.expires_unix_s);
+  CHECK(back->address == c.address);
+  // Pasted with spaces around it, or shouted by a chat app: still the code.
+  std::string upper = text;
+  for (size_t i = 5; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+  CHECK(ParseInviteCode("  " + upper + "\n").ok());
+}
+
+TEST_CASE("a mistyped or cut invite code is refused before anything connects") {
+  std::string text = FormatInviteCode(Sample());
+  for (size_t at : {size_t{6}, text.size() / 2, text.size() - 1}) {
+    std::string typo = text;
+    typo[at] = typo[at] == 'a' ? 'b' : 'a';
+    auto r = ParseInviteCode(typo);
+    CHECK(r.status().code() == Status::Code::kCorruption);
+    CHECK(r.status().message().find("Copy the whole code") != std::string::npos);
+  }
+  CHECK_FALSE(ParseInviteCode(text.substr(0, text.size() - 6)).ok());
+  CHECK_FALSE(ParseInviteCode("qun1-").ok());
+  CHECK_FALSE(ParseInviteCode("hello").ok());
+  CHECK_FALSE(ParseInviteCode(text + "!").ok());
+}
+
+TEST_CASE("an invite secret works once, for one node, until it expires") {
+  auto store = Memory();
+  core::Database& db = store->db();
+  const int64_t now = 1'800'000'000'000;
+  auto secret = NewInviteSecret(db, "李娜", now + 60'000);
+  REQUIRE(secret.ok());
+  std::string s(reinterpret_cast<const char*>(secret->data()), secret->size());
+  CHECK(*OpenInviteCodes(db, now) == 1);
+  core::PublicKey joiner, other;
+  joiner.fill(1);
+  other.fill(2);
+
+  std::string wrong = s;
+  wrong[0] ^= 1;
+  auto bad = RedeemInviteSecret(db, wrong, joiner, now);
+  CHECK(bad.status().code() == Status::Code::kDenied);
+  CHECK(bad.status().message().find("not one this node gave out") != std::string::npos);
+
+  auto name = RedeemInviteSecret(db, s, joiner, now);
+  REQUIRE(name.ok());
+  CHECK(*name == "李娜");
+  CHECK(*OpenInviteCodes(db, now) == 0);
+  // The same node again (its answer was lost): let in again. Another: no.
+  CHECK(RedeemInviteSecret(db, s, joiner, now + 1000).ok());
+  auto reused = RedeemInviteSecret(db, s, other, now + 1000);
+  CHECK(reused.status().code() == Status::Code::kDenied);
+  CHECK(reused.status().message().find("used already") != std::string::npos);
+
+  auto late = NewInviteSecret(db, "", now + 1000);
+  REQUIRE(late.ok());
+  std::string l(reinterpret_cast<const char*>(late->data()), late->size());
+  CHECK(*OpenInviteCodes(db, now) == 1);
+  CHECK(*OpenInviteCodes(db, now + 2000) == 0);
+  auto expired = RedeemInviteSecret(db, l, joiner, now + 2000);
+  CHECK(expired.status().code() == Status::Code::kDenied);
+  CHECK(expired.status().message().find("expired") != std::string::npos);
+  // Only hashes are kept: the secret itself is nowhere in the database.
+  auto rows = db.Prepare("SELECT secret_hash FROM invite_code");
+  while (*rows->Step()) CHECK(rows->BlobView(0) != std::string_view(s));
+}
