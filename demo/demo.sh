@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A five-minute tour of Qun, run by `./setup.sh`: create a community, add
 # subgroups and people, import a spreadsheet, then bring in two more admins
-# on other "laptops" and sync the three nodes over the network (loopback),
+# on other "laptops" (one with an invite file, one with a code over the
+# network) and sync the three nodes over the network (loopback),
 # with offline edits on every side, directly and through a relay that cannot
 # read what it carries. Everything happens in temporary homes and on
 # 127.0.0.1, so it touches none of your data.
@@ -65,21 +66,23 @@ export_file="$work/members.csv"
 step export members -o "$export_file"
 step import members "$export_file"
 
-# Two more admins join: each node prints its id, the first admin invites it.
+# A second admin joins with an invite file: her node prints its id, the
+# first admin writes an invite for it.
 step2 init --join --admin "李娜"
 step invite "$(cat "$second/node.pub")" --name "李娜" -o "$work/invite-lina.qun"
 step2 join "$work/invite-lina.qun"
-step3 init --join --admin "陈静"
-step invite "$(cat "$third/node.pub")" --name "陈静" -o "$work/invite-chenjing.qun"
-step3 join "$work/invite-chenjing.qun"
 
 note "小林's laptop serves on the network (here: loopback); the others add it as a peer."
 port="$(start serve "$QUN_HOME" serve --sync-every 0)"
 head -2 "$work/serve.log"
 step2 peer add xiaolin "tcp://127.0.0.1:$port" --key "$(cat "$QUN_HOME/node.pub")"
-step3 peer add xiaolin "tcp://127.0.0.1:$port" --key "$(cat "$QUN_HOME/node.pub")"
 step2 sync xiaolin
-step3 sync xiaolin
+
+note "陈静 joins over the network: 小林 sends her a one-time code (in a private chat, say)."
+out="$(step invite --code --address "tcp://127.0.0.1:$port" --name "陈静" --expires 1h)"
+echo "$out"
+code="$(echo "$out" | grep -o 'qun1-[a-z2-7]*' | head -1)"
+step3 join "$code" --admin "陈静" --peer-name xiaolin
 
 note "Offline on all three laptops: two edit Alice, each adds someone."
 step member edit alice@example.org --city "Berkeley" --nickname "Alice-SF"
