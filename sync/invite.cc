@@ -58,6 +58,11 @@ Result<core::PublicKey> ParseNodeId(std::string_view hex) {
         "'{}' is not a node id: a node id is the 64 hex characters that `qun init --join` (or "
         "`qun status`) prints on the new admin's laptop",
         hex));
+  if (!core::Identity::CurvePublicKey(k).ok())
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not a node id (it is not a valid public key); copy it again from `qun "
+        "status` on that node",
+        hex));
   return k;
 }
 

@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "sync/invite.h"
+
 namespace qun::sync {
 namespace {
 
@@ -75,24 +77,6 @@ Status CheckPeerName(const std::string& name) {
         "(for example bob-laptop or 李娜)",
         name));
   return Status::Ok();
-}
-
-Result<core::PublicKey> ParseNodeId(const std::string& text) {
-  core::PublicKey k{};
-  size_t len = 0;
-  if (text.size() != 64 ||
-      sodium_hex2bin(k.data(), k.size(), text.data(), text.size(), nullptr, &len, nullptr) != 0 ||
-      len != k.size())
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a node id: a node id is 64 hexadecimal characters, as `qun status` prints "
-        "it on that node",
-        text));
-  if (!core::Identity::CurvePublicKey(k).ok())
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a node id (it is not a valid public key); copy it again from `qun "
-                    "status` on that node",
-                    text));
-  return k;
 }
 
 Status AddPeer(core::Database& db, const Peer& peer) {

@@ -33,8 +33,7 @@ struct Peer {
 // Checks a peer name: a short word people can type (letters of any script,
 // digits, '-', '_', '.'); InvalidArgument saying so otherwise.
 Status CheckPeerName(const std::string& name);
-// Parses a node id (64 hex characters) given with --key.
-Result<core::PublicKey> ParseNodeId(const std::string& text);
+// Node ids given with --key are parsed with ParseNodeId (sync/invite.h).
 
 Status AddPeer(core::Database& db, const Peer& peer);
 // NotFound, naming the peers there are, when there is no such peer.

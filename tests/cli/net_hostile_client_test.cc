@@ -14,7 +14,7 @@
 #include "core/identity.h"
 #include "sync/bundle.h"
 #include "sync/community.h"
-#include "sync/peers.h"
+#include "sync/invite.h"
 #include "sync/protocol.h"
 #include "sync/transport.h"
 
