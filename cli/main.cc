@@ -57,7 +57,7 @@ static int Run(int argc, char** argv) {
   cli.footer(
       "Exit codes: 0 ok, 2 bad input, 3 not found, 4 conflict, 5 database busy, "
       "6 damaged file, 7 cannot read/write, 8 newer version, 9 import rejected, 10 bad "
-      "signature.\n"
+      "signature, 11 peer unreachable, 12 refused by the peer.\n"
       "Docs: docs/cli.md");
 
   AddNodeCommands(app);
