@@ -228,6 +228,8 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
         "this node already belongs to community {}; to join another, use another home: `qun "
         "--home DIR join CODE`",
         existing->substr(0, 8)));
+  // A node made earlier with `qun init --join` takes the name given now.
+  if (!admin.empty()) QUN_RETURN_IF_ERROR(node->store->SetMeta("joining_as", admin));
   QUN_ASSIGN_OR_RETURN(auto joining, node->store->GetMeta("joining_as"));
   sync::Join join;
   join.secret.assign(reinterpret_cast<const char*>(code.secret.data()), code.secret.size());
@@ -240,6 +242,11 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
   QUN_ASSIGN_OR_RETURN(std::string bytes,
                        sync::RedeemInviteCode(context, *node->identity, code.address, code.inviter,
                                               inviter_label, join, options));
+  QUN_ASSIGN_OR_RETURN(sync::Invite opened, sync::OpenInvite(bytes, *node->identity));
+  if (opened.community.id != code.community || opened.inviter != code.inviter)
+    return Status::Denied(
+        "the inviter answered with an invite to another community than the code's; nothing "
+        "was changed. Ask the admin who gave you the code");
   QUN_ASSIGN_OR_RETURN(sync::Invite invite, JoinWithInvite(*node, bytes));
   // The inviter is the first peer, and the first sync is with it.
   sync::Peer peer;

@@ -59,10 +59,10 @@ Result<core::PublicKey> ParseNodeId(std::string_view hex) {
         "`qun status`) prints on the new admin's laptop",
         hex));
   if (!core::Identity::CurvePublicKey(k).ok())
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a node id (it is not a valid public key); copy it again from `qun "
-        "status` on that node",
-        hex));
+    return Status::InvalidArgument(
+        fmt::format("'{}' is not a node id (it is not a valid public key); copy it again from `qun "
+                    "status` on that node",
+                    hex));
   return k;
 }
 

@@ -69,7 +69,14 @@ Status Damaged() {
 
 }  // namespace
 
-bool LooksLikeInviteCode(std::string_view text) { return text.rfind(kPrefix, 0) == 0; }
+bool LooksLikeInviteCode(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  if (text.size() < std::strlen(kPrefix)) return false;
+  for (size_t i = 0; i < std::strlen(kPrefix); ++i)
+    if (std::tolower(static_cast<unsigned char>(text[i])) != kPrefix[i]) return false;
+  return true;
+}
 
 std::string FormatInviteCode(const InviteCode& code) {
   std::string bytes;

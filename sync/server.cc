@@ -254,8 +254,18 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     return;
   }
   auto it = sessions_.find(routing_id);
-  if (std::holds_alternative<Join>(m)) {
-    Send(routing_id, Error{ErrorCode::kBadMessage, "you are a node of this community already"});
+  if (auto* join = std::get_if<Join>(&m)) {
+    // A member joining: the node whose answer to its join was lost asks
+    // again with its code (which only it may redeem again).
+    Error refuse{ErrorCode::kBadCode, ""};
+    auto invite = join->node == peer && join_ ? join_(*join, &refuse)
+                                              : Result<std::string>(Status::Denied("not its code"));
+    if (!invite.ok()) {
+      Send(routing_id, Error{ErrorCode::kBadMessage, "you are a node of this community already"});
+      return;
+    }
+    Send(routing_id, Invited{*invite});
+    log_(fmt::format("{} asked for its invite again", label_(peer)));
     return;
   }
   if (std::holds_alternative<Error>(m)) {

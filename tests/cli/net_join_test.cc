@@ -2,6 +2,7 @@
 // serving node, `qun join CODE` on a fresh home, as two laptops would.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -91,6 +92,25 @@ TEST_SUITE("cli network sync") {
     CliResult c_joined = c.Qun({"join", open, "--admin", "陈"});
     REQUIRE_EXIT(c_joined, 0);
     CHECK(Run(a, {"state-hash"}).out == Run(c, {"state-hash"}).out);
+  }
+
+  TEST_CASE("a node whose answer to its join was lost may redeem its code again, alone") {
+    TempHome a, b, c;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(a, "a");
+    std::string code = Code(a, server);
+    Run(b, {"init", "--join", "--admin", "李娜"});
+    // The home as it was before the join: as if the answer never arrived.
+    std::filesystem::copy(b.home(), b.Beside("before"), std::filesystem::copy_options::recursive);
+    Run(b, {"join", "  " + code});  // pasted with a space in front
+    std::filesystem::remove_all(b.home());
+    std::filesystem::rename(b.Beside("before"), b.home());
+    CliResult again = b.Qun({"join", code});
+    REQUIRE_EXIT(again, 0);
+    CHECK(Contains(server.process->out(), "asked for its invite again"));
+    CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
+    // Nobody else may.
+    CHECK_EXIT(c.Qun({"join", code}), 12);
   }
 
   TEST_CASE("expired, mistyped and unreachable invite codes are refused clearly") {
