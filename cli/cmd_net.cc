@@ -64,7 +64,7 @@ Result<int64_t> ParseDurationMs(const std::string& text) {
   };
   if (text.empty()) return bad();
   size_t digits = text.find_first_not_of("0123456789");
-  if (digits == 0) return bad();
+  if (digits == 0 || (digits == std::string::npos ? text.size() : digits) > 9) return bad();
   int64_t n = std::stoll(text.substr(0, digits));
   std::string unit = digits == std::string::npos ? "s" : text.substr(digits);
   if (unit == "s") return n * 1000;

@@ -12,6 +12,7 @@
 #include "core/key_file.h"
 #include "core/oplog.h"
 #include "core/state_hash.h"
+#include "core/text.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
 
@@ -43,6 +44,12 @@ struct HalfMadeNode {
 }  // namespace
 
 Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
+  if (admin.empty()) {
+    const char* user = std::getenv("USER");
+    admin = user && *user && text::IsValidUtf8(user) ? user : "admin";
+  }
+  if (!text::IsValidUtf8(admin))
+    return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
   QUN_RETURN_IF_ERROR(core::PrepareHome(home));
   std::string db_path = core::DatabasePath(home);
   core::StoreOptions store_options;
@@ -51,10 +58,6 @@ Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
   HalfMadeNode cleanup{home, &store};
   QUN_ASSIGN_OR_RETURN(auto identity, core::Identity::Create(home));
   cleanup.key_created = true;
-  if (admin.empty()) {
-    const char* user = std::getenv("USER");
-    admin = user && *user ? user : "admin";
-  }
   // Nothing is written until `qun join`: a write made before the node has
   // seen anything of the community would have no clock bound. The admin's
   // name waits in meta until then.

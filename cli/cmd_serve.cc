@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -21,6 +22,8 @@ namespace qun::cli {
 namespace {
 
 using CurveKey = core::Identity::CurveKey;
+
+constexpr size_t kGuestsPerMinute = 30;
 
 // Syncs with every peer whose turn has come, until g_stop: each peer every
 // `every_ms`, and one that failed k times in a row only after 2^k times as
@@ -158,7 +161,10 @@ void AddServeCommand(App& app) {
       zmq::context_t context;
       const core::PublicKey me = s.node->identity->public_key();
       using Admission = sync::SyncServer::Admission;
-      auto admit = [&s, me](const CurveKey& key) -> Result<Admission> {
+      // Strangers trying codes: a few a minute are plenty for people, and
+      // bound what someone trying many costs this node.
+      auto guests = std::make_shared<std::deque<int64_t>>();
+      auto admit = [&s, me, guests](const CurveKey& key) -> Result<Admission> {
         // Read at every connection, so that a node invited a moment ago
         // (its invite received from a peer) can connect at once.
         QUN_ASSIGN_OR_RETURN(auto members, s.sets->Members());
@@ -174,15 +180,29 @@ void AddServeCommand(App& app) {
         return Admission{open > 0 ? Admission::kGuest : Admission::kRefused, {}};
       };
       auto join = [&s](const sync::Join& join, sync::Error* refuse) -> Result<std::string> {
-        // The code is marked used first, in its own commit. Should the
-        // invite then fail, the same node may redeem it again (and only it).
-        auto name =
-            sync::RedeemInviteSecret(s.node->store->db(), join.secret, join.node, sync::UnixMs());
-        if (!name.ok()) {
-          *refuse = {sync::ErrorCode::kBadCode, name.status().message()};
-          return name.status();
-        }
-        return InviteNode(s, join.node, name->empty() ? join.name : *name);
+        // The code is spent in the transaction that records the invite:
+        // should recording fail (a name that is not text, a busy
+        // database), the code stays open for another try.
+        std::string name = join.name;
+        auto redeem = [&]() -> Status {
+          auto recorded =
+              sync::RedeemInviteSecret(s.node->store->db(), join.secret, join.node, sync::UnixMs());
+          if (!recorded.ok()) {
+            *refuse = {sync::ErrorCode::kBadCode, recorded.status().message()};
+            return recorded.status();
+          }
+          return Status::Ok();
+        };
+        // The name the inviter gave with the code wins over the joiner's.
+        QUN_ASSIGN_OR_RETURN(std::string given,
+                             sync::InviteCodeName(s.node->store->db(), join.secret));
+        if (!given.empty()) name = given;
+        auto invite = InviteNode(s, join.node, name, redeem);
+        if (!invite.ok() && refuse->message.empty())
+          *refuse = {sync::ErrorCode::kBadCode,
+                     fmt::format("the inviter could not record your invite: {}",
+                                 invite.status().message())};
+        return invite;
       };
       auto replicas = [&s](const sync::CommunityId& community,
                            sync::Error* refuse) -> Result<std::unique_ptr<sync::Replica>> {

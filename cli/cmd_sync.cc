@@ -17,6 +17,7 @@
 #include "cli/sync_node.h"
 #include "core/home.h"
 #include "core/key_file.h"
+#include "core/text.h"
 #include "sync/bundle.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
@@ -112,7 +113,8 @@ Result<int64_t> ParseExpiry(const std::string& text) {
   auto bad = Status::InvalidArgument(
       fmt::format("'{}' is not a duration: write it like 30m, 24h or 7d", text));
   size_t digits = text.find_first_not_of("0123456789");
-  if (text.empty() || digits == 0) return bad;
+  if (text.empty() || digits == 0 || (digits == std::string::npos ? text.size() : digits) > 9)
+    return bad;
   int64_t n = std::stoll(text.substr(0, digits));
   std::string unit = digits == std::string::npos ? "s" : text.substr(digits);
   int64_t seconds = unit == "s"   ? n
@@ -229,7 +231,11 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
         "--home DIR join CODE`",
         existing->substr(0, 8)));
   // A node made earlier with `qun init --join` takes the name given now.
-  if (!admin.empty()) QUN_RETURN_IF_ERROR(node->store->SetMeta("joining_as", admin));
+  if (!admin.empty()) {
+    if (!text::IsValidUtf8(admin))
+      return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
+    QUN_RETURN_IF_ERROR(node->store->SetMeta("joining_as", admin));
+  }
   QUN_ASSIGN_OR_RETURN(auto joining, node->store->GetMeta("joining_as"));
   sync::Join join;
   join.secret.assign(reinterpret_cast<const char*>(code.secret.data()), code.secret.size());
@@ -257,7 +263,13 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
   node.reset();
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   QUN_ASSIGN_OR_RETURN(peer, sync::FindPeer(sp->node->store->db(), peer_name));
-  QUN_ASSIGN_OR_RETURN(sync::SyncReport report, SyncPeer(*sp, context, peer, options));
+  auto first = SyncPeer(*sp, context, peer, options);
+  if (!first.ok())
+    return first.status().WithContext(fmt::format(
+        "joined community {}, and {} is now peer {}, but the first sync failed (run `qun sync` "
+        "to finish it)",
+        sync::CommunityIdHex(invite.community.id).substr(0, 8), code.address, peer_name));
+  sync::SyncReport& report = *first;
   std::string id = sync::CommunityIdHex(invite.community.id);
   if (app.options.json) {
     app.PrintJson({{"community_id", id},

@@ -20,8 +20,8 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   return s;
 }
 
-Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee,
-                               const std::string& name) {
+Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, const std::string& name,
+                               const std::function<Status()>& also) {
   Node& node = *s.node;
   // The invite is recorded first: every node learns that this node may
   // write, and from whom it came. The new node starts from everything this
@@ -31,6 +31,7 @@ Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee,
   QUN_ASSIGN_OR_RETURN(bool w, txn->Set("node", hex, "invited_by", node.identity->node_id()));
   (void)w;
   if (!name.empty()) QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, hex, name));
+  if (also) QUN_RETURN_IF_ERROR(also());
   QUN_RETURN_IF_ERROR(txn->Commit());
   QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
   sync::JoinPoint join;

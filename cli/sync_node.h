@@ -2,6 +2,7 @@
 // community and its change-set store.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "cli/app.h"
@@ -28,8 +29,10 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options);
 
 // Lets `invitee` in: records the invite (and its admin's name, if given) as
 // an op, and returns the invite sealed to it (an invite file's bytes).
-Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee,
-                               const std::string& name);
+// `also`, when given, runs inside the same transaction (redeeming an invite
+// code), so that either both are recorded or neither.
+Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, const std::string& name,
+                               const std::function<Status()>& also = nullptr);
 
 // Takes an invite in on a node made with `qun init --join`: stores the
 // community key and records the community, the join point and the admin's

@@ -100,7 +100,11 @@ Result<InviteCode> ParseInviteCode(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);
   if (!LooksLikeInviteCode(text)) return Damaged();
-  auto bytes = FromBase32(text.substr(std::strlen(kPrefix)));
+  // A chat app may have wrapped a long code over lines.
+  std::string body32;
+  for (char c : text.substr(std::strlen(kPrefix)))
+    if (!std::isspace(static_cast<unsigned char>(c))) body32 += c;
+  auto bytes = FromBase32(body32);
   if (!bytes || bytes->size() < kFixed + 3 + kCheck) return Damaged();
   std::string_view body(bytes->data(), bytes->size() - kCheck);
   auto check = Blake(body);
@@ -116,7 +120,8 @@ Result<InviteCode> ParseInviteCode(std::string_view text) {
   for (int i = 0; i < 8; ++i) expires |= uint64_t{static_cast<uint8_t>(p[64 + i])} << (8 * i);
   code.expires_unix_s = static_cast<int64_t>(expires);
   code.address = "tcp://" + std::string(body.substr(kFixed));
-  if (!CheckAddress(code.address, false).ok()) return Damaged();
+  if (!CheckAddress(code.address, false).ok() || !core::Identity::CurvePublicKey(code.inviter).ok())
+    return Damaged();
   return code;
 }
 
@@ -176,7 +181,22 @@ Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secr
       .Bind(2, Blob(joiner.data(), joiner.size()))
       .Bind(3, Blob(hash.data(), hash.size()));
   QUN_RETURN_IF_ERROR(mark.Run());
+  // Two servers on one home could race for a code: the second finds it
+  // taken.
+  if (db.Changes() != 1)
+    return Status::Denied(
+        "the invite code was used already: each code works once; ask for a new one");
   return name;
+}
+
+Result<std::string> InviteCodeName(core::Database& db, std::string_view secret) {
+  auto hash = Blake(secret);
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement s,
+      db.Prepare("SELECT coalesce(name, '') FROM invite_code WHERE secret_hash=?"));
+  s.Bind(1, Blob(hash.data(), hash.size()));
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Text(0) : std::string();
 }
 
 Result<int64_t> OpenInviteCodes(core::Database& db, int64_t now_unix_ms) {

@@ -56,6 +56,10 @@ Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name
 Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secret,
                                        const core::PublicKey& joiner, int64_t now_unix_ms);
 
+// The name recorded with the code of `secret` ("" when none, or no such
+// code).
+Result<std::string> InviteCodeName(core::Database& db, std::string_view secret);
+
 // How many codes could still be redeemed now.
 Result<int64_t> OpenInviteCodes(core::Database& db, int64_t now_unix_ms);
 

@@ -196,6 +196,9 @@ void SyncServer::HandleZap() {
 
 void SyncServer::HandleGuest(const std::string& routing_id, const std::string& curve_hex,
                              std::string_view bytes) {
+  if (spent_guests_.count(routing_id)) return;
+  if (spent_guests_.size() > 10000) spent_guests_.clear();
+  spent_guests_.insert(routing_id);
   auto decoded = DecodeMessage(bytes);
   const Join* join = decoded.ok() ? std::get_if<Join>(&*decoded) : nullptr;
   if (!join) {
@@ -222,6 +225,7 @@ void SyncServer::HandleGuest(const std::string& routing_id, const std::string& c
                      invite.status().message()));
     return;
   }
+  spent_guests_.erase(routing_id);
   Send(routing_id, Invited{*invite});
   log_(fmt::format("{} joined with an invite code", label_(join->node)));
 }

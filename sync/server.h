@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <zmq.hpp>
 
@@ -98,6 +99,9 @@ class SyncServer {
   zmq::socket_t router_;
   std::string endpoint_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;
+  // Guest connections that tried a code and failed: one try per connection,
+  // so that trying many costs a connection (and a handshake) each.
+  std::set<std::string> spent_guests_;
 };
 
 }  // namespace qun::sync

@@ -74,6 +74,15 @@ Status CheckAddress(const std::string& address, bool for_listen) {
   std::string host = address.substr(6, colon - 6);
   std::string port = address.substr(colon + 1);
   if (host.empty()) return bad("it has no host");
+  // A host name, an IPv4 address, [an IPv6 address], or * to listen on all:
+  // nothing else reaches a terminal or a log through an address.
+  bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  for (size_t i = bracketed ? 1 : 0; i < host.size() - (bracketed ? 1 : 0); ++i) {
+    unsigned char c = static_cast<unsigned char>(host[i]);
+    bool ok = std::isalnum(c) || c == '.' || c == '-' || (bracketed && c == ':') ||
+              (host == "*" && c == '*');
+    if (!ok) return bad("its host has characters no host name or address has");
+  }
   if (!for_listen && host == "*") return bad("a peer needs a host name or address, not *");
   if (for_listen && port == "*") return Status::Ok();  // any free port
   if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)

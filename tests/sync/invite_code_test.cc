@@ -1,6 +1,7 @@
 #include "sync/invite_code.h"
 
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include "core/store.h"
 
@@ -12,7 +13,8 @@ namespace {
 InviteCode Sample() {
   InviteCode c;
   c.community.fill(0xC1);
-  c.inviter.fill(0x22);
+  uint8_t secret_key[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(c.inviter.data(), secret_key);  // a real node id
   c.secret.fill(0x5E);
   c.expires_unix_s = 1'800'000'000;
   c.address = "tcp://192.168.1.20:7447";
@@ -41,6 +43,8 @@ TEST_CASE("an invite code round-trips through its text and fits in a chat messag
   std::string upper = text;
   for (size_t i = 5; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
   CHECK(ParseInviteCode("  " + upper + "\n").ok());
+  // Wrapped over lines by a chat app.
+  CHECK(ParseInviteCode(text.substr(0, 40) + "\n" + text.substr(40)).ok());
 }
 
 TEST_CASE("a mistyped or cut invite code is refused before anything connects") {
