@@ -5,10 +5,15 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <zmq.hpp>
 
 #include "cli/background.h"
 #include "cli/cli_runner.h"
+#include "core/identity.h"
+#include "sync/invite.h"
 #include "sync/invite_code.h"
+#include "sync/protocol.h"
+#include "sync/transport.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
@@ -141,5 +146,53 @@ TEST_SUITE("cli network sync") {
     CHECK_EXIT(no_address, 2);
     CHECK(Contains(no_address.err, "--address"));
     CHECK_EXIT(a.Qun({"invite", "--code", "--address", "tcp://h:1", "--expires", "40d"}), 2);
+  }
+
+  TEST_CASE("a join the inviter cannot record leaves the code open, and strangers get one try") {
+    TempHome a, b;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(a, "a");
+    std::string text = Code(a, server);
+    auto code = qun::sync::ParseInviteCode(text);
+    REQUIRE(code.ok());
+    Run(b, {"init", "--join", "--admin", "李娜"});
+    auto me = qun::core::Identity::Load(b.home());
+    REQUIRE(me.ok());
+
+    // A join whose name is not text: the inviter cannot record it, says so,
+    // and does not spend the code.
+    zmq::context_t context;
+    auto try_join = [&](const std::string& name) {
+      zmq::socket_t socket(context, zmq::socket_type::dealer);
+      REQUIRE(qun::sync::MakeCurveClient(socket, **me, code->inviter).ok());
+      socket.set(zmq::sockopt::linger, 0);
+      socket.set(zmq::sockopt::rcvtimeo, 5000);
+      socket.connect(server.address());
+      qun::sync::Join join;
+      join.secret.assign(reinterpret_cast<const char*>(code->secret.data()), code->secret.size());
+      join.name = name;
+      join.node = (*me)->public_key();
+      REQUIRE(socket.send(zmq::buffer(qun::sync::EncodeMessage(join))));
+      zmq::message_t reply;
+      REQUIRE(socket.recv(reply));
+      auto m = qun::sync::DecodeMessage(
+          std::string_view(static_cast<const char*>(reply.data()), reply.size()));
+      REQUIRE(m.ok());
+      // A second try on the same connection gets no answer at all.
+      REQUIRE(socket.send(zmq::buffer(qun::sync::EncodeMessage(join))));
+      socket.set(zmq::sockopt::rcvtimeo, 500);
+      zmq::message_t second;
+      bool answered = socket.recv(second).has_value();
+      return std::make_pair(*m, answered);
+    };
+    auto [refused, again] = try_join("\xff\xfe");
+    REQUIRE(std::holds_alternative<qun::sync::Error>(refused));
+    CHECK(std::get<qun::sync::Error>(refused).code == qun::sync::ErrorCode::kBadCode);
+    CHECK(Contains(std::get<qun::sync::Error>(refused).message, "could not record"));
+    CHECK_FALSE(again);
+    // The code is still open: the real join works.
+    CliResult joined = b.Qun({"join", text});
+    REQUIRE_EXIT(joined, 0);
+    CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
   }
 }
