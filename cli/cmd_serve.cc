@@ -177,7 +177,12 @@ void AddServeCommand(App& app) {
         // do nothing but join with it.
         QUN_ASSIGN_OR_RETURN(int64_t open,
                              sync::OpenInviteCodes(s.node->store->db(), sync::UnixMs()));
-        return Admission{open > 0 ? Admission::kGuest : Admission::kRefused, {}};
+        if (open == 0) return Admission{};
+        int64_t now = sync::UnixMs();
+        while (!guests->empty() && now - guests->front() > 60'000) guests->pop_front();
+        if (guests->size() >= kGuestsPerMinute) return Admission{};
+        guests->push_back(now);
+        return Admission{Admission::kGuest, {}};
       };
       auto join = [&s](const sync::Join& join, sync::Error* refuse) -> Result<std::string> {
         // The code is spent in the transaction that records the invite:

@@ -1,6 +1,7 @@
 // Joining over the network with an invite code: `qun invite --code` on a
 // serving node, `qun join CODE` on a fresh home, as two laptops would.
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -194,5 +195,37 @@ TEST_SUITE("cli network sync") {
     CliResult joined = b.Qun({"join", text});
     REQUIRE_EXIT(joined, 0);
     CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
+  }
+
+  TEST_CASE("while a code is open, at most 30 strangers a minute get to try one") {
+    TempHome a;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(a, "a");
+    std::string text = Code(a, server);
+    auto code = qun::sync::ParseInviteCode(text);
+    REQUIRE(code.ok());
+    auto server_key = qun::core::Identity::CurvePublicKey(code->inviter);
+    REQUIRE(server_key.ok());
+    zmq::context_t context;
+    int answered = 0;
+    for (int i = 0; i < 32; ++i) {
+      // A stranger with a key of its own, trying a made-up code.
+      uint8_t pk[32], sk[32];
+      crypto_box_keypair(pk, sk);
+      zmq::socket_t socket(context, zmq::socket_type::dealer);
+      socket.set(zmq::sockopt::curve_serverkey, zmq::const_buffer(server_key->data(), 32));
+      socket.set(zmq::sockopt::curve_publickey, zmq::const_buffer(pk, 32));
+      socket.set(zmq::sockopt::curve_secretkey, zmq::const_buffer(sk, 32));
+      socket.set(zmq::sockopt::linger, 0);
+      socket.set(zmq::sockopt::rcvtimeo, i < 30 ? 5000 : 1000);
+      socket.connect(server.address());
+      qun::sync::Join join;
+      join.secret = std::string(16, 'x');
+      REQUIRE(socket.send(zmq::buffer(qun::sync::EncodeMessage(join))));
+      zmq::message_t reply;
+      if (socket.recv(reply)) ++answered;
+    }
+    CHECK(answered == 30);
+    CHECK(Contains(server.process->out(), "refused a connection"));
   }
 }
