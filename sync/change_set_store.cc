@@ -578,26 +578,51 @@ Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
   return out;
 }
 
-Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
-  Received r{Outcome::kRejected, "", {}, 0};
+std::optional<Checked> CheckReceived(std::string_view bytes, const CommunityId& community,
+                                     Received* r) {
+  *r = Received{Outcome::kRejected, "", {}, 0};
   auto cs = ChangeSet::Decode(bytes);
   if (!cs.ok()) {
-    r.reason = cs.status().message();
-    return r;
+    r->reason = cs.status().message();
+    return std::nullopt;
   }
   auto header = Verify(*cs);
   if (!header.ok()) {
-    r.reason = header.status().message();
-    return r;
+    r->reason = header.status().message();
+    return std::nullopt;
   }
-  r.author = header->author;
-  r.seq = header->seq;
-  if (header->community_id != community_.id) {
-    r.reason = fmt::format("change set {} of {} belongs to another community", header->seq,
-                           Short(header->author));
-    return r;
+  r->author = header->author;
+  r->seq = header->seq;
+  r->hash = cs->ComputeHash();
+  if (header->community_id != community) {
+    r->reason = fmt::format("change set {} of {} belongs to another community", header->seq,
+                            Short(header->author));
+    return std::nullopt;
   }
-  Hash hash = cs->ComputeHash();
+  return Checked{std::move(*cs), std::move(*header), r->hash};
+}
+
+Result<std::string> ReadChangeSetBytes(core::Database& db, const std::string& table, int64_t id) {
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       db.Cached(fmt::format("SELECT bytes FROM {} WHERE id=?", table)));
+  s->Bind(1, id);
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    s->Reset();
+    return Status::NotFound("a change set to send is no longer held");
+  }
+  std::string out(s->BlobView(0));
+  s->Reset();
+  return out;
+}
+
+Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
+  Received r;
+  std::optional<Checked> checked = CheckReceived(bytes, community_.id, &r);
+  if (!checked) return r;
+  const ChangeSet* cs = &checked->change_set;
+  const ChangeSetHeader* header = &checked->header;
+  Hash hash = checked->hash;
   r.hash = hash;
   core::Database& db = store_.db();
   int64_t row_id = 0;
@@ -930,17 +955,7 @@ Result<std::vector<int64_t>> ChangeSetStore::MissingIds(const Heads& theirs) {
 }
 
 Result<std::string> ChangeSetStore::ChangeSetBytes(int64_t id) {
-  QUN_ASSIGN_OR_RETURN(core::Statement * s,
-                       store_.db().Cached("SELECT bytes FROM change_set WHERE id=?"));
-  s->Bind(1, id);
-  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) {
-    s->Reset();
-    return Status::NotFound("a change set to send is no longer held");
-  }
-  std::string out(s->BlobView(0));
-  s->Reset();
-  return out;
+  return ReadChangeSetBytes(store_.db(), "change_set", id);
 }
 
 }  // namespace qun::sync

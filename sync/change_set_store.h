@@ -68,6 +68,23 @@ struct Received {
   Hash hash{};
 };
 
+// A change set received from elsewhere, decoded, its signature checked.
+struct Checked {
+  ChangeSet change_set;
+  ChangeSetHeader header;
+  Hash hash{};
+};
+// Decodes `bytes` and checks its signature and that it belongs to
+// `community`: what both a node and a relay check first. On failure fills
+// `r` (a refusal with the reason, and the author, seq and hash once known)
+// and returns none.
+std::optional<Checked> CheckReceived(std::string_view bytes, const CommunityId& community,
+                                     Received* r);
+
+// The bytes of the change set with row id `id` in `table` (change_set, or a
+// relay's relayed); NotFound when it has been dropped since.
+Result<std::string> ReadChangeSetBytes(core::Database& db, const std::string& table, int64_t id);
+
 // A change set that was held back and then refused (see DropUninvited).
 struct Dropped {
   core::PublicKey author{};

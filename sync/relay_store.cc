@@ -161,38 +161,14 @@ Result<std::vector<int64_t>> RelayStore::MissingIds(const CommunityId& community
 }
 
 Result<std::string> RelayStore::ChangeSetBytes(int64_t id) {
-  QUN_ASSIGN_OR_RETURN(core::Statement * s, db_->Cached("SELECT bytes FROM relayed WHERE id=?"));
-  s->Bind(1, id);
-  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) {
-    s->Reset();
-    return Status::NotFound("a change set to send is no longer held");
-  }
-  std::string out(s->BlobView(0));
-  s->Reset();
-  return out;
+  return ReadChangeSetBytes(*db_, "relayed", id);
 }
 
 Result<Received> RelayStore::Receive(const CommunityId& community, std::string_view bytes) {
-  Received r{Outcome::kRejected, "", {}, 0};
-  auto cs = ChangeSet::Decode(bytes);
-  if (!cs.ok()) {
-    r.reason = cs.status().message();
-    return r;
-  }
-  auto header = Verify(*cs);
-  if (!header.ok()) {
-    r.reason = header.status().message();
-    return r;
-  }
-  r.author = header->author;
-  r.seq = header->seq;
-  r.hash = cs->ComputeHash();
-  if (header->community_id != community) {
-    r.reason = fmt::format("change set {} of {} belongs to another community", header->seq,
-                           Short(header->author));
-    return r;
-  }
+  Received r;
+  std::optional<Checked> checked = CheckReceived(bytes, community, &r);
+  if (!checked) return r;
+  const ChangeSetHeader* header = &checked->header;
   QUN_ASSIGN_OR_RETURN(
       core::Statement * held,
       db_->Cached(
