@@ -2,6 +2,8 @@
 // null, integer, real, text or bytes (SQLite's own storage classes).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -15,6 +17,13 @@ struct Bytes {
 };
 
 using Value = std::variant<std::monostate, int64_t, double, std::string, Bytes>;
+
+// Raw bytes (a key, a hash, a change set) as a blob value for a statement.
+inline Bytes Blob(const uint8_t* p, size_t n) { return Bytes{std::vector<uint8_t>(p, p + n)}; }
+template <size_t N>
+Bytes Blob(const std::array<uint8_t, N>& a) {
+  return Blob(a.data(), N);
+}
 
 inline bool IsNull(const Value& v) { return std::holds_alternative<std::monostate>(v); }
 

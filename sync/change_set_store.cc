@@ -13,12 +13,6 @@
 namespace qun::sync {
 namespace {
 
-Bytes Blob(const uint8_t* p, size_t n) { return Bytes{std::vector<uint8_t>(p, p + n)}; }
-template <size_t N>
-Bytes Blob(const std::array<uint8_t, N>& a) {
-  return Blob(a.data(), N);
-}
-
 std::string Short(const core::PublicKey& k) { return core::ToHex(k).substr(0, 8); }
 
 using core::Transaction;

@@ -59,8 +59,6 @@ std::array<uint8_t, 32> Blake(std::string_view bytes) {
   return h;
 }
 
-Bytes Blob(const uint8_t* p, size_t n) { return Bytes{std::vector<uint8_t>(p, p + n)}; }
-
 Status Damaged() {
   return Status::Corruption(
       "this is not a whole invite code: a character is wrong or missing. Copy the whole code "

@@ -36,8 +36,6 @@ std::optional<VersionVector> ParseVectorText(const std::string& text) {
   return v;
 }
 
-Bytes KeyBlob(const core::PublicKey& k) { return Bytes{std::vector<uint8_t>(k.begin(), k.end())}; }
-
 constexpr char kColumns[] =
     "name, address, key, added_at, last_attempt_at, last_sync_at, last_error, failures, vector, "
     "relay, coalesce(sent, 0), coalesce(received, 0)";
@@ -84,7 +82,7 @@ Status AddPeer(core::Database& db, const Peer& peer) {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("INSERT INTO peer (name, address, key, added_at) VALUES (?, ?, "
                                   "?, ?) ON CONFLICT (name) DO NOTHING"));
-  s.Bind(1, peer.name).Bind(2, peer.address).Bind(3, KeyBlob(peer.key)).Bind(4, UnixMs());
+  s.Bind(1, peer.name).Bind(2, peer.address).Bind(3, Blob(peer.key)).Bind(4, UnixMs());
   QUN_RETURN_IF_ERROR(s.Run());
   if (db.Changes() == 0)
     return Status::Conflict(fmt::format(
