@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/identity.h"
+#include "core/permissions.h"
 #include "core/registry.h"
 #include "core/status.h"
 #include "core/store.h"
@@ -66,6 +67,7 @@ void AddTransferCommands(App& app);  // import, export
 void AddLogCommand(App& app);        // log
 void AddSyncCommands(App& app);      // invite, join, bundle ...
 void AddNetCommands(App& app);       // peer, sync, serve, relay
+void AddAdminCommands(App& app);     // admin ...
 
 // Helpers shared by the command files.
 // The bytes of a file, or of standard input for "-".
@@ -80,6 +82,13 @@ std::string JoinTags(const std::vector<std::string>& tags);               // "a;
 // "李娜 (1a2b3c4d)": a node as the community knows it, or its short id when
 // it has no name here.
 std::string NodeLabel(core::Database& db, const core::PublicKey& key);
+// The roles a command line names: ROLE, and for admin the --group list.
+Result<std::vector<core::RoleKey>> ParseRoleArgs(core::Registry& registry, const std::string& role,
+                                                 const std::vector<std::string>& groups);
+// A node by id, id prefix or name, among the nodes the community knows.
+Result<core::PublicKey> ResolveNodeRef(core::Database& db, const std::string& ref);
+// "admin of 北京交流群 (1a2b3c4d)", "editor".
+std::string RoleText(core::Database& db, const core::RoleKey& key);
 // Parses "49.9" or "49.90" into cents.
 Result<int64_t> ParseFee(const std::string& s);
 std::string FormatFee(int64_t cents);

@@ -199,10 +199,15 @@ void AddServeCommand(App& app) {
           return Status::Ok();
         };
         // The name the inviter gave with the code wins over the joiner's.
-        QUN_ASSIGN_OR_RETURN(std::string given,
-                             sync::InviteCodeName(s.node->store->db(), join.secret));
-        if (!given.empty()) name = given;
-        auto invite = InviteNode(s, join.node, name, redeem);
+        // An unknown secret gets no roles here: redeeming refuses it.
+        auto grant = sync::InviteCodeGrant(s.node->store->db(), join.secret);
+        if (!grant.ok() && grant.status().code() != Status::Code::kNotFound) return grant.status();
+        std::vector<core::RoleKey> roles;
+        if (grant.ok()) {
+          if (!grant->name.empty()) name = grant->name;
+          roles = grant->roles;
+        }
+        auto invite = InviteNode(s, join.node, name, roles, redeem);
         if (!invite.ok() && refuse->message.empty())
           *refuse = {sync::ErrorCode::kBadCode,
                      fmt::format("the inviter could not record your invite: {}",

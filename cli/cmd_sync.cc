@@ -104,9 +104,31 @@ std::string InlineVector(const sync::VersionVector& v) {
 }
 
 struct InviteArgs {
-  std::string node_id, out, name, expires = "24h", address;
+  std::string node_id, out, name, expires = "24h", address, role = "owner";
+  std::vector<std::string> groups;
   bool code = false;
 };
+
+// The roles an invite grants, checked before anything is recorded; only an
+// owner invites.
+Result<std::vector<core::RoleKey>> InviteRoles(SyncNode& s, const InviteArgs& args) {
+  QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles,
+                       ParseRoleArgs(*s.node->registry, args.role, args.groups));
+  core::Database& db = s.node->store->db();
+  QUN_ASSIGN_OR_RETURN(core::Roles mine,
+                       core::CurrentRoles(db, s.node->identity->public_key(), s.community.founder));
+  if (!mine.Owner())
+    return Status::Denied(fmt::format(
+        "only an owner can invite a node, and this node holds {}; ask an owner (`qun admin list`)",
+        core::DescribeRoles(db, mine)));
+  return roles;
+}
+
+std::string RolesText(core::Database& db, const std::vector<core::RoleKey>& roles) {
+  std::string out;
+  for (const core::RoleKey& k : roles) out += (out.empty() ? "" : ", ") + RoleText(db, k);
+  return out;
+}
 
 // "24h", "30m", "7d", or seconds.
 Result<int64_t> ParseExpiry(const std::string& text) {
@@ -137,19 +159,24 @@ Status InviteWithCode(App& app, const InviteArgs& args) {
   QUN_ASSIGN_OR_RETURN(int64_t seconds, ParseExpiry(args.expires));
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
+  QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles, InviteRoles(s, args));
   int64_t expires_s = std::time(nullptr) + seconds;
-  QUN_ASSIGN_OR_RETURN(sync::InviteSecret secret,
-                       sync::NewInviteSecret(s.node->store->db(), args.name, expires_s * 1000));
+  QUN_ASSIGN_OR_RETURN(
+      sync::InviteSecret secret,
+      sync::NewInviteSecret(s.node->store->db(), args.name, expires_s * 1000, roles));
   sync::InviteCode code{s.community.id, s.node->identity->public_key(), secret, expires_s,
                         args.address};
   std::string text = sync::FormatInviteCode(code);
   if (app.options.json) {
-    app.PrintJson({{"code", text}, {"expires_unix_s", expires_s}, {"address", args.address}});
+    app.PrintJson({{"code", text},
+                   {"expires_unix_s", expires_s},
+                   {"address", args.address},
+                   {"roles", RolesText(s.node->store->db(), roles)}});
   } else {
     app.Print(fmt::format(
-        "{}\n\nSend this code to the new admin (it works once, for {}). On their laptop they "
-        "run:\n  qun join {}\nwhile this node serves (`qun serve`) at {}.\n",
-        text, args.expires, text, args.address));
+        "{}\n\nSend this code to the new admin (it works once, for {}; it makes them {}). On "
+        "their laptop they run:\n  qun join {}\nwhile this node serves (`qun serve`) at {}.\n",
+        text, args.expires, RolesText(s.node->store->db(), roles), text, args.address));
   }
   return Status::Ok();
 }
@@ -173,6 +200,10 @@ void AddInvite(App& app) {
                   "where the new node reaches this one, as it sees it: tcp://HOST:PORT of `qun "
                   "serve` (needed with --code)");
   cmd->add_option("--name", args->name, "their name, as co-admins will see it");
+  cmd->add_option("--role", args->role,
+                  "the role they get: owner (default), admin (with --group), editor "
+                  "(member-editor), viewer or relay");
+  cmd->add_option("--group", args->groups, "for --role admin: the group (repeat for several)");
   code->excludes(id);
   code->excludes(out);
   cmd->callback([&app, args] {
@@ -193,16 +224,19 @@ void AddInvite(App& app) {
       if (stat(args->out.c_str(), &st) == 0)
         return Status::Conflict(
             fmt::format("{} already exists; choose another file name with -o", args->out));
-      QUN_ASSIGN_OR_RETURN(std::string bytes, InviteNode(s, invitee, args->name));
+      QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles, InviteRoles(s, *args));
+      QUN_ASSIGN_OR_RETURN(std::string bytes, InviteNode(s, invitee, args->name, roles));
       QUN_RETURN_IF_ERROR(WriteNewFile(args->out, bytes));
       std::string hex = core::ToHex(invitee);
+      std::string roles_text = RolesText(s.node->store->db(), roles);
       if (app.options.json) {
-        app.PrintJson({{"invite", args->out}, {"node_id", hex}});
+        app.PrintJson({{"invite", args->out}, {"node_id", hex}, {"roles", roles_text}});
       } else {
         app.Print(fmt::format(
-            "Wrote the invite for {} to {}.\nOnly that node can open it. Give it to them; they "
-            "run `qun join {}`, then you sync (`qun sync`, or bundles: `qun bundle export`).\n",
-            hex.substr(0, 8), args->out, args->out));
+            "Wrote the invite for {} ({}) to {}.\nOnly that node can open it. Give it to them; "
+            "they run `qun join {}`, then you sync (`qun sync`, or bundles: `qun bundle "
+            "export`).\n",
+            hex.substr(0, 8), roles_text, args->out, args->out));
       }
       return Status::Ok();
     };

@@ -10,6 +10,8 @@
 #include "cli/app.h"
 #include "core/home.h"
 #include "core/text.h"
+#include "sync/change_set_store.h"
+#include "sync/community.h"
 
 namespace qun::cli {
 
@@ -32,6 +34,15 @@ Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
   QUN_ASSIGN_OR_RETURN(node->store, core::Store::Open(core::DatabasePath(home), store_options));
   QUN_ASSIGN_OR_RETURN(node->identity, core::Identity::Load(home));
   node->registry = std::make_unique<core::Registry>(*node->store);
+  // A database made before roles existed gets them decided once, before
+  // any write is checked against them.
+  QUN_ASSIGN_OR_RETURN(auto founder, node->store->GetMeta("founder"));
+  QUN_ASSIGN_OR_RETURN(auto decided, node->store->GetMeta("authority_generation"));
+  if (founder && !decided) {
+    QUN_ASSIGN_OR_RETURN(sync::Community community, sync::LoadCommunity(*node->store, home));
+    sync::ChangeSetStore sets(*node->store, community, *node->identity);
+    QUN_RETURN_IF_ERROR(sets.EnsureDecided());
+  }
   return node;
 }
 
@@ -57,7 +68,7 @@ static int Run(int argc, char** argv) {
   cli.footer(
       "Exit codes: 0 ok, 2 bad input, 3 not found, 4 conflict, 5 database busy, "
       "6 damaged file, 7 cannot read/write, 8 newer version, 9 import rejected, 10 bad "
-      "signature, 11 peer unreachable, 12 refused by the peer.\n"
+      "signature, 11 peer unreachable, 12 refused (by a peer, or by the roles: not allowed).\n"
       "Docs: docs/cli.md");
 
   AddNodeCommands(app);
@@ -67,6 +78,7 @@ static int Run(int argc, char** argv) {
   AddLogCommand(app);
   AddSyncCommands(app);
   AddNetCommands(app);
+  AddAdminCommands(app);
 
   for (int i = 1; i < argc; ++i) {
     if (!text::IsValidUtf8(argv[i])) {

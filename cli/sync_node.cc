@@ -20,7 +20,17 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   return s;
 }
 
+Status WriteRoles(core::WriteTxn& txn, const core::PublicKey& node,
+                  const std::vector<core::RoleKey>& roles, bool granted) {
+  for (const core::RoleKey& r : roles)
+    QUN_RETURN_IF_ERROR(
+        txn.Set(core::kRoleTable, core::ToHex(node), core::RoleColumn(r), int64_t{granted ? 1 : 0})
+            .status());
+  return Status::Ok();
+}
+
 Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, const std::string& name,
+                               const std::vector<core::RoleKey>& roles,
                                const std::function<Status()>& also) {
   Node& node = *s.node;
   // The invite is recorded first: every node learns that this node may
@@ -30,6 +40,7 @@ Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, cons
   std::string hex = core::ToHex(invitee);
   QUN_ASSIGN_OR_RETURN(bool w, txn->Set("node", hex, "invited_by", node.identity->node_id()));
   (void)w;
+  QUN_RETURN_IF_ERROR(WriteRoles(*txn, invitee, roles, true));
   if (!name.empty()) QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, hex, name));
   if (also) QUN_RETURN_IF_ERROR(also());
   QUN_RETURN_IF_ERROR(txn->Commit());
@@ -37,7 +48,7 @@ Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, cons
   sync::JoinPoint join;
   QUN_ASSIGN_OR_RETURN(join.vector, s.sets->Vector());
   QUN_ASSIGN_OR_RETURN(join.frontier, s.sets->FrontierOf(join.vector));
-  return sync::MakeInvite(s.community, *node.identity, invitee, join);
+  return sync::MakeInvite(s.community, *node.identity, invitee, join, roles);
 }
 
 Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
@@ -67,6 +78,9 @@ Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
     sync::ChangeSetStore sets(*node.store, invite.community, *node.identity);
     QUN_RETURN_IF_ERROR(sets.SealLocal().status());
     QUN_RETURN_IF_ERROR(sets.SaveJoinPoint(invite.join));
+    std::string roles;
+    for (const core::RoleKey& r : invite.roles) roles += core::RoleColumn(r) + "\n";
+    QUN_RETURN_IF_ERROR(node.store->SetMeta("join_roles", roles));
     return tx.Commit();
   };
   Status saved = record();

@@ -27,12 +27,18 @@ struct SyncNode {
 // that has not joined a community yet.
 Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options);
 
-// Lets `invitee` in: records the invite (and its admin's name, if given) as
-// an op, and returns the invite sealed to it (an invite file's bytes).
+// Lets `invitee` in with `roles`: records the invite (and its admin's name,
+// if given) and the grants as ops, and returns the invite sealed to it (an
+// invite file's bytes).
 // `also`, when given, runs inside the same transaction (redeeming an invite
 // code), so that either both are recorded or neither.
 Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, const std::string& name,
+                               const std::vector<core::RoleKey>& roles,
                                const std::function<Status()>& also = nullptr);
+
+// Grants (or, with `granted` false, revokes) `roles` of `node` in `txn`.
+Status WriteRoles(core::WriteTxn& txn, const core::PublicKey& node,
+                  const std::vector<core::RoleKey>& roles, bool granted);
 
 // Takes an invite in on a node made with `qun init --join`: stores the
 // community key and records the community, the join point and the admin's

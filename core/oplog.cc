@@ -1,11 +1,15 @@
 #include "core/oplog.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <cstring>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "core/db.h"
+#include "core/permissions.h"
 #include "core/schema.h"
 #include "core/store.h"
 
@@ -101,8 +105,7 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
   return true;
 }
 
-Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id,
-                     std::optional<Hlc> ceiling) {
+Status AppendOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id) {
   QUN_ASSIGN_OR_RETURN(Statement * append,
                        db.Cached("INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -113,7 +116,12 @@ Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_
       .Bind(5, op.value)
       .Bind(6, static_cast<int64_t>(op.hlc.packed))
       .Bind(7, author_id);
-  QUN_RETURN_IF_ERROR(append->Run());
+  return append->Run();
+}
+
+Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id,
+                     std::optional<Hlc> ceiling) {
+  QUN_RETURN_IF_ERROR(AppendOp(db, op, txn_id, author_id));
   // A field this version does not know (written by a newer Qun) stays in the
   // log; MergeUnappliedOps applies it after an upgrade.
   return MergeOp(db, op, Effective(op.hlc, ceiling));
@@ -123,8 +131,9 @@ Result<int64_t> MergeUnappliedOps(Database& db) {
   QUN_ASSIGN_OR_RETURN(
       Statement s,
       db.Prepare("SELECT o.tbl, o.row_id, o.col, o.value, o.hlc, a.pubkey, t.ceiling FROM op o "
-                 "JOIN op_txn t ON t.id = o.txn JOIN op_author a ON a.id = o.author WHERE NOT "
-                 "EXISTS (SELECT 1 FROM field_clock c WHERE c.tbl = o.tbl AND c.row_id = "
+                 "JOIN op_txn t ON t.id = o.txn JOIN op_author a ON a.id = o.author WHERE "
+                 "t.refused IS NULL AND NOT EXISTS (SELECT 1 FROM field_clock c WHERE c.tbl = "
+                 "o.tbl AND c.row_id = "
                  "o.row_id AND c.col = o.col) ORDER BY o.id"));
   struct Pending {
     Op op;
@@ -150,6 +159,90 @@ Result<int64_t> MergeUnappliedOps(Database& db) {
   return won;
 }
 
+Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields) {
+  QUN_ASSIGN_OR_RETURN(
+      Statement * ops,
+      db.Cached("SELECT o.value, o.hlc, a.pubkey, t.ceiling FROM op o JOIN op_txn t ON t.id = "
+                "o.txn JOIN op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ? AND "
+                "o.col = ? AND t.refused IS NULL"));
+  std::set<std::pair<std::string, std::string>> rows;
+  for (const FieldRef& f : fields) {
+    if (!IsDomainColumn(f.table, f.column)) continue;
+    rows.insert({f.table, f.row_id});
+    // The winner among the ops that count, by the rule MergeOp applies:
+    // the greatest (effective HLC, author, raw HLC).
+    struct Best {
+      Value value;
+      int64_t effective, raw;
+      std::string author;
+    };
+    std::optional<Best> best;
+    ops->Bind(1, f.row_id).Bind(2, f.table).Bind(3, f.column);
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool row, ops->Step());
+      if (!row) break;
+      Hlc raw{static_cast<uint64_t>(ops->Int(1))};
+      int64_t effective =
+          static_cast<int64_t>(Effective(raw, HlcFromValue(ops->GetValue(3))).packed);
+      std::string author(ops->BlobView(2));
+      if (!best || std::make_tuple(effective, author, static_cast<int64_t>(raw.packed)) >
+                       std::tie(best->effective, best->author, best->raw)) {
+        best = Best{ops->GetValue(0), effective, static_cast<int64_t>(raw.packed), author};
+      }
+    }
+    ops->Reset();
+    if (best) {
+      QUN_ASSIGN_OR_RETURN(Statement * clock,
+                           db.Cached("INSERT OR REPLACE INTO field_clock(tbl, row_id, col, hlc, "
+                                     "author, raw) VALUES (?, ?, ?, ?, ?, ?)"));
+      clock->Bind(1, f.table).Bind(2, f.row_id).Bind(3, f.column).Bind(4, best->effective);
+      clock->Bind(5, Bytes{std::vector<uint8_t>(best->author.begin(), best->author.end())})
+          .Bind(6, best->raw);
+      QUN_RETURN_IF_ERROR(clock->Run());
+      QUN_ASSIGN_OR_RETURN(Statement * update,
+                           db.Cached(fmt::format("INSERT INTO {0}(id, {1}) VALUES (?, ?) ON "
+                                                 "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}",
+                                                 f.table, f.column)));
+      update->Bind(1, f.row_id).Bind(2, best->value);
+      QUN_RETURN_IF_ERROR(update->Run());
+    } else {
+      QUN_ASSIGN_OR_RETURN(
+          Statement * forget,
+          db.Cached("DELETE FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"));
+      forget->Bind(1, f.table).Bind(2, f.row_id).Bind(3, f.column);
+      QUN_RETURN_IF_ERROR(forget->Run());
+      // The column's value when nothing wrote it: deleted is 0, all else null.
+      QUN_ASSIGN_OR_RETURN(Statement * clear,
+                           db.Cached(fmt::format("UPDATE {0} SET {1} = {2} WHERE id = ?", f.table,
+                                                 f.column, f.column == "deleted" ? "0" : "NULL")));
+      clear->Bind(1, f.row_id);
+      QUN_RETURN_IF_ERROR(clear->Run());
+    }
+  }
+  // A row that no counted op writes any more stays (other rows may refer
+  // to it) but is shown as deleted; one that is written again is live unless
+  // a counted op deleted it.
+  for (const auto& [table, row_id] : rows) {
+    if (!IsDomainColumn(table, "deleted")) continue;
+    QUN_ASSIGN_OR_RETURN(
+        Statement * any,
+        db.Cached("SELECT EXISTS (SELECT 1 FROM field_clock WHERE tbl = ? AND row_id = ?), "
+                  "EXISTS (SELECT 1 FROM field_clock WHERE tbl = ? AND row_id = ? AND col = "
+                  "'deleted')"));
+    any->Bind(1, table).Bind(2, row_id).Bind(3, table).Bind(4, row_id);
+    QUN_ASSIGN_OR_RETURN(bool row, any->Step());
+    bool written = row && any->Int(0) != 0;
+    bool deleted_written = row && any->Int(1) != 0;
+    any->Reset();
+    if (deleted_written) continue;
+    QUN_ASSIGN_OR_RETURN(Statement * mark,
+                         db.Cached(fmt::format("UPDATE {} SET deleted = ? WHERE id = ?", table)));
+    mark->Bind(1, int64_t{written ? 0 : 1}).Bind(2, row_id);
+    QUN_RETURN_IF_ERROR(mark->Run());
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey& author,
                                                   std::string note) {
   std::unique_ptr<WriteTxn> txn(new WriteTxn(store, author, std::move(note)));
@@ -162,7 +255,42 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   QUN_ASSIGN_OR_RETURN(auto frontier, ReadFrontier(store->db()));
   QUN_ASSIGN_OR_RETURN(auto own_max, ReadOwnMax(store->db()));
   txn->ceiling_ = Ceiling(frontier, own_max);
+  QUN_ASSIGN_OR_RETURN(auto founder, store->GetMeta("founder"));
+  PublicKey founder_key;
+  size_t len = 0;
+  if (founder &&
+      sodium_hex2bin(founder_key.data(), founder_key.size(), founder->data(), founder->size(),
+                     nullptr, &len, nullptr) == 0 &&
+      len == founder_key.size()) {
+    txn->founder_ = founder_key;
+    QUN_ASSIGN_OR_RETURN(Roles roles, CurrentRoles(store->db(), author, founder_key));
+    txn->roles_ = std::make_shared<const Roles>(std::move(roles));
+  }
   return txn;
+}
+
+Status WriteTxn::CheckAllowed(const Op& op) {
+  if (!founder_) return Status::Ok();  // not in a community yet: `qun init`
+  if (IsRoleOp(op)) QUN_RETURN_IF_ERROR(CheckRoleOp(op, *founder_));
+  if (roles_->Owner()) return Status::Ok();
+  std::optional<std::string> group;
+  if (op.table == "membership") {
+    // The group of a membership written here for the first time is the one
+    // its group_id names; the change set as a whole is checked for the
+    // match with its row id when other nodes apply it.
+    if (op.column == "group_id") {
+      if (auto* g = std::get_if<std::string>(&op.value)) group = *g;
+    } else {
+      QUN_ASSIGN_OR_RETURN(group, MembershipGroup(store_->db(), op.row_id, {op}));
+    }
+  }
+  Requirement need = RequirementOf(op, group);
+  if (Satisfies(*roles_, need, op)) return Status::Ok();
+  std::string held = DescribeRoles(store_->db(), *roles_);
+  return Status::Denied(fmt::format(
+      "this node may not change {}.{}: that needs {}, and it holds {}. An owner can grant a "
+      "role with `qun admin grant`; `qun admin list` shows who holds which",
+      op.table, op.column, Describe(store_->db(), need), held));
 }
 
 WriteTxn::~WriteTxn() {
@@ -195,9 +323,23 @@ Status WriteTxn::EnsureTxnRow() {
 Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std::string_view column,
                            const Value& value) {
   if (!open_) return Status::Internal("write after the transaction ended");
+  Database& db = store_->db();
+  if (table == kRoleTable) {
+    // Role ops are decided by the authority rules, not merged here: each is
+    // logged as written (a grant again after a revocation is a new fact).
+    QUN_RETURN_IF_ERROR(EnsureTxnRow());
+    Op op{std::string(table),    std::string(row_id),
+          std::string(column),   value,
+          store_->clock().Now(), author_};
+    QUN_RETURN_IF_ERROR(CheckAllowed(op));
+    QUN_RETURN_IF_ERROR(AppendOp(db, op, txn_id_, author_id_));
+    Hlc effective = Effective(op.hlc, ceiling_);
+    if (!max_effective_ || effective > *max_effective_) max_effective_ = effective;
+    ++ops_written_;
+    return true;
+  }
   if (!IsDomainColumn(table, column))
     return Status::Internal(fmt::format("no such field {}.{}", table, column));
-  Database& db = store_->db();
   // Skip only a value some op already wrote: a column default (deleted = 0 on
   // a new row) was never logged, so a delete made elsewhere would win over
   // it. Writing it records the intent ("this row is live now") in the log.
@@ -225,6 +367,7 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
   if (auto* seen = std::get_if<int64_t>(&field_hlc))
     hlc = std::max(hlc, Hlc{static_cast<uint64_t>(*seen) + 1});
   Op op{std::string(table), std::string(row_id), std::string(column), value, hlc, author_};
+  QUN_RETURN_IF_ERROR(CheckAllowed(op));
   QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_, ceiling_));
   Hlc effective = Effective(hlc, ceiling_);
   if (!max_effective_ || effective > *max_effective_) max_effective_ = effective;

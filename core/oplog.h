@@ -32,6 +32,7 @@ namespace qun::core {
 
 class Database;
 class Store;
+struct Roles;
 
 // One field write, as stored in the op log and carried between nodes.
 struct Op {
@@ -94,6 +95,24 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective);
 Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id,
                      std::optional<Hlc> ceiling);
 
+// Appends `op` to the log under `txn_id` without merging it: the ops of a
+// transaction whose author was not allowed to write them (op_txn.refused),
+// and role ops, which the authority rules decide (sync/authority.h).
+Status AppendOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id);
+
+// A field of the domain tables.
+struct FieldRef {
+  std::string table, row_id, column;
+  auto operator<=>(const FieldRef&) const = default;
+};
+
+// Decides each field again from the ops of the log that count (their
+// transaction is not refused): after transactions were refused or let in
+// again. A field no op writes any more is cleared, and a row no op writes
+// any more is marked deleted (rows are never removed: others may refer to
+// it).
+Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields);
+
 // Merges every logged op of a field that has none applied: after an upgrade
 // taught this version new tables or columns, the ops a newer node wrote for
 // them take effect. Returns how many won.
@@ -110,7 +129,8 @@ class WriteTxn {
 
   // Writes one field. When the row exists and the field already holds `value`,
   // nothing is written and false is returned: re-importing the same data adds
-  // nothing to the log.
+  // nothing to the log. Denied, saying which role it needs, when the author
+  // may not write it. A role op (table node_role) is always logged.
   Result<bool> Set(std::string_view table, std::string_view row_id, std::string_view column,
                    const Value& value);
 
@@ -139,6 +159,12 @@ class WriteTxn {
   int64_t txn_id_ = 0;  // 0 until the first op is written
   std::optional<Hlc> ceiling_;
   std::optional<Hlc> max_effective_;  // of the ops written so far
+  // The author's roles, read at Begin, when the node belongs to a
+  // community (core/permissions.h): every Set is checked against them, so
+  // that a local write is never one other nodes refuse.
+  std::optional<PublicKey> founder_;
+  std::shared_ptr<const Roles> roles_;
+  Status CheckAllowed(const Op& op);
   int64_t ops_written_ = 0;
   bool open_ = false;
   struct Saved {

@@ -39,6 +39,16 @@ Result<std::string> StateHash(Database& db) {
       }
     }
   }
+  // The roles each node holds, as the authority rules decided them: two
+  // nodes that agree on the data but not on who may change it differ.
+  feed("node_role");
+  QUN_ASSIGN_OR_RETURN(Statement roles, db.Prepare("SELECT node, role, group_id FROM node_role "
+                                                   "ORDER BY node, role, group_id"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, roles.Step());
+    if (!row) break;
+    feed(roles.Text(0) + " " + roles.Text(1) + " " + roles.Text(2));
+  }
   uint8_t out[32];
   crypto_generichash_final(&state, out, sizeof out);
   return ToHex(out, sizeof out);

@@ -206,6 +206,10 @@ Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
   return cs;
 }
 
+Result<ChangeSetHeader> ReadHeader(const ChangeSet& change_set) {
+  return DecodeHeader(change_set.header);
+}
+
 Result<ChangeSetHeader> Verify(const ChangeSet& change_set) {
   QUN_ASSIGN_OR_RETURN(ChangeSetHeader header, DecodeHeader(change_set.header));
   if (!core::Identity::Verify(header.author, change_set.SignedMessage(),

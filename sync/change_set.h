@@ -85,6 +85,10 @@ Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
 // Decodes the header and checks that its author signed the change set.
 Result<ChangeSetHeader> Verify(const ChangeSet& change_set);
 
+// Decodes the header without checking the signature: for a change set this
+// node checked when it received it.
+Result<ChangeSetHeader> ReadHeader(const ChangeSet& change_set);
+
 // Decrypts and decodes the payload of a verified change set. Corruption when
 // the key is not the one it was sealed with, or the payload is malformed.
 Result<Payload> Open(const ChangeSet& change_set, const ChangeSetHeader& header,

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/oplog.h"
+#include "core/permissions.h"
 
 namespace qun::sync {
 namespace {
@@ -62,6 +63,10 @@ Result<HeldSummary> Summarize(core::Database& db) {
     if (state == "equivocation") h.equivocation = n;
     if (state == "rejected") h.rejected = n;
   }
+  QUN_ASSIGN_OR_RETURN(core::Statement r,
+                       db.Prepare("SELECT count(*) FROM op_txn WHERE refused IS NOT NULL"));
+  QUN_ASSIGN_OR_RETURN(bool any, r.Step());
+  if (any) h.refused = r.Int(0);
   QUN_ASSIGN_OR_RETURN(core::Statement e, db.Prepare("SELECT DISTINCT author FROM change_set WHERE "
                                                      "state='equivocation' ORDER BY author"));
   while (true) {
@@ -71,6 +76,63 @@ Result<HeldSummary> Summarize(core::Database& db) {
     h.equivocators.push_back(k);
   }
   return h;
+}
+
+ChangeSetStore::ChangeSetStore(core::Store& store, const Community& community,
+                               const core::Identity& me)
+    : store_(store), community_(community), me_(me) {
+  authority_ =
+      std::make_unique<Authority>(store_.db(), community_.founder, [this] { return LocalSeen(); });
+}
+
+Result<VersionVector> ChangeSetStore::LocalSeen() {
+  QUN_ASSIGN_OR_RETURN(VersionVector seen, Vector());
+  QUN_ASSIGN_OR_RETURN(JoinPoint join, ReadJoinPoint());
+  for (const auto& [author, seq] : join.vector) seen[author] = std::max(seen[author], seq);
+  seen.erase(me_.public_key());
+  return seen;
+}
+
+Status ChangeSetStore::EnsureDecidedLocked() {
+  if (decided_) return Status::Ok();
+  QUN_ASSIGN_OR_RETURN(auto generation, store_.GetMeta("authority_generation"));
+  if (!generation) QUN_RETURN_IF_ERROR(authority_->Recompute(/*everyone=*/true).status());
+  decided_ = true;
+  return Status::Ok();
+}
+
+Status ChangeSetStore::EnsureDecided() {
+  if (decided_) return Status::Ok();
+  Transaction tx(store_.db());
+  QUN_RETURN_IF_ERROR(tx.Begin());
+  QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
+  return tx.Commit();
+}
+
+Result<int> ChangeSetStore::DecideRoles() {
+  Transaction tx(store_.db());
+  QUN_RETURN_IF_ERROR(tx.Begin());
+  QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
+  QUN_ASSIGN_OR_RETURN(int changed, authority_->Recompute());
+  QUN_RETURN_IF_ERROR(tx.Commit());
+  return changed;
+}
+
+Result<std::vector<Refusal>> ListRefusals(core::Database& db) {
+  std::vector<Refusal> out;
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement s,
+      db.Prepare("SELECT a.pubkey, t.seq, coalesce(t.note, ''), t.refused, 1 FROM op_txn t JOIN "
+                 "op_author a ON a.id = t.author WHERE t.refused IS NOT NULL UNION ALL SELECT "
+                 "author, seq, '', coalesce(reason, ''), 0 FROM change_set WHERE state = "
+                 "'rejected' ORDER BY 1, 2"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(0)));
+    out.push_back({k, static_cast<uint64_t>(s.Int(1)), s.Text(2), s.Text(3), s.Int(4) != 0});
+  }
+  return out;
 }
 
 Result<uint64_t> ChangeSetStore::AppliedSeq(const core::PublicKey& author) {
@@ -120,13 +182,15 @@ Result<std::optional<core::Hlc>> ChangeSetStore::ChainMax(const core::PublicKey&
 Result<bool> ChangeSetStore::Invited(const core::PublicKey& author) {
   if (author == community_.founder || author == me_.public_key()) return true;
   // An invite is a write of node.invited_by by someone other than the node
-  // itself; only applied change sets are in the op log, so its writer was
-  // known when it was applied.
+  // itself, that counts (the authority rules let it stand); only applied
+  // change sets are in the op log, so its writer was known when it was
+  // applied.
   QUN_ASSIGN_OR_RETURN(core::Statement * s,
                        store_.db().Cached("SELECT EXISTS (SELECT 1 FROM op o JOIN op_author a ON "
-                                          "a.id = o.author WHERE o.row_id = ? AND o.tbl = 'node' "
-                                          "AND o.col = 'invited_by' AND o.value IS NOT NULL AND "
-                                          "a.pubkey != ?)"));
+                                          "a.id = o.author JOIN op_txn t ON t.id = o.txn WHERE "
+                                          "o.row_id = ? AND o.tbl = 'node' AND o.col = "
+                                          "'invited_by' AND o.value IS NOT NULL AND a.pubkey != ? "
+                                          "AND t.refused IS NULL)"));
   s->Bind(1, core::ToHex(author)).Bind(2, Blob(author));
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   bool invited = row && s->Int(0) != 0;
@@ -194,6 +258,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
   }
   txns->Reset();
   if (unsealed.empty()) return 0;
+  QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
 
   // Nothing from others is applied between a local write and its sealing
   // (this runs first in every apply), so these dependencies are what the
@@ -222,6 +287,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
     }
   }
   QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(me, sealed_seq));
+  bool roles_sealed = false;
 
   QUN_ASSIGN_OR_RETURN(core::Statement * ops,
                        db.Cached("SELECT tbl, row_id, col, value, hlc FROM op WHERE txn = ? "
@@ -259,6 +325,8 @@ Result<int> ChangeSetStore::SealLocalLocked() {
       if (!row) break;
       core::Hlc hlc{static_cast<uint64_t>(ops->Int(4))};
       payload.ops.push_back({ops->Text(0), ops->Text(1), ops->Text(2), ops->GetValue(3), hlc, me});
+      const core::Op& op = payload.ops.back();
+      if (core::IsRoleOp(op) || core::IsInviteOp(op)) roles_sealed = true;
       core::Hlc effective = core::Effective(hlc, u.ceiling);
       if (!chain_max || effective > *chain_max) chain_max = effective;
     }
@@ -274,6 +342,8 @@ Result<int> ChangeSetStore::SealLocalLocked() {
     QUN_RETURN_IF_ERROR(insert->Run());
     sealed_seq = u.seq;
   }
+  // Roles this node granted or revoked take effect in node_role now.
+  if (roles_sealed) QUN_RETURN_IF_ERROR(authority_->Recompute().status());
   return static_cast<int>(unsealed.size());
 }
 
@@ -445,6 +515,7 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   // This node's own writes so far did not see this change set: seal them
   // first, so that their dependencies say so.
   QUN_RETURN_IF_ERROR(SealLocalLocked().status());
+  QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
   *ours = false;
 
   // The ceiling: no op of this change set counts as later than the newest op
@@ -466,18 +537,31 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
     core::Hlc effective = core::Effective(op.hlc, ceiling);
     if (!chain_max || effective > *chain_max) chain_max = effective;
   }
-  QUN_ASSIGN_OR_RETURN(
-      core::Statement * txn,
-      db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling) VALUES (?, ?, ?, ?, ?)"));
+  // Role change sets are decided all together once this one is in the log;
+  // any other is decided now, by its author's roles in its causal past.
+  bool role_change = IsRoleChange(payload.ops);
+  std::string refused = kDeciding;
+  if (!role_change) {
+    QUN_ASSIGN_OR_RETURN(refused, authority_->Check(PositionOf(header), payload.ops));
+  }
+  QUN_ASSIGN_OR_RETURN(core::Statement * txn,
+                       db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling, refused) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)"));
   txn->Bind(1, author_id)
       .Bind(2, static_cast<int64_t>(header.seq))
       .Bind(3, static_cast<int64_t>(latest.packed))
       .Bind(4, payload.note);
   txn->Bind(5, core::HlcValue(ceiling));
+  txn->Bind(6, refused.empty() ? Value() : Value(refused));
   QUN_RETURN_IF_ERROR(txn->Run());
   int64_t txn_id = sqlite3_last_insert_rowid(db.handle());
-  for (const core::Op& op : payload.ops)
-    QUN_RETURN_IF_ERROR(core::ApplyOp(db, op, txn_id, author_id, ceiling).status());
+  for (const core::Op& op : payload.ops) {
+    if (refused.empty()) {
+      QUN_RETURN_IF_ERROR(core::ApplyOp(db, op, txn_id, author_id, ceiling).status());
+    } else {
+      QUN_RETURN_IF_ERROR(core::AppendOp(db, op, txn_id, author_id));
+    }
+  }
   QUN_ASSIGN_OR_RETURN(core::Statement * done,
                        db.Cached("UPDATE change_set SET state='applied', reason=NULL, txn=?, "
                                  "chain_max=? WHERE id=?"));
@@ -485,6 +569,7 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   done->Bind(2, core::HlcValue(chain_max));
   done->Bind(3, row_id);
   QUN_RETURN_IF_ERROR(done->Run());
+  if (role_change) QUN_RETURN_IF_ERROR(authority_->Recompute().status());
   if (chain_max && header.author != me_.public_key())
     QUN_RETURN_IF_ERROR(core::RaiseFrontier(db, *chain_max));
   // This node's own change sets coming back (a restored backup): its later
@@ -827,14 +912,10 @@ Result<Heads> ChangeSetStore::ReadHeads() {
 }
 
 Result<std::vector<core::PublicKey>> ChangeSetStore::Members() {
+  QUN_RETURN_IF_ERROR(EnsureDecided());
   std::vector<core::PublicKey> out{community_.founder, me_.public_key()};
-  // As Invited(): an invite is a write of node.invited_by by someone other
-  // than the node itself.
   QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       store_.db().Prepare("SELECT DISTINCT o.row_id FROM op o JOIN op_author a "
-                                           "ON a.id = o.author WHERE o.tbl = 'node' AND o.col = "
-                                           "'invited_by' AND o.value IS NOT NULL AND "
-                                           "lower(hex(a.pubkey)) != o.row_id"));
+                       store_.db().Prepare("SELECT DISTINCT node FROM node_role"));
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;

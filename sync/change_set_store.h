@@ -27,13 +27,14 @@
 #include "core/community_key.h"
 #include "core/identity.h"
 #include "core/store.h"
+#include "sync/authority.h"
 #include "sync/change_set.h"
 #include "sync/community.h"
 
 namespace qun::sync {
 
 // For each author, the highest seq applied (with all before it).
-using VersionVector = std::map<core::PublicKey, uint64_t>;
+// (VersionVector: sync/authority.h.)
 
 // How far a node holds one author's chain: the version vector entry with
 // the hash of the change set it ends at, and whether this node holds
@@ -109,12 +110,25 @@ constexpr int64_t kImportBatchMs = 2000;
 // What `qun status` says about the change sets held.
 struct HeldSummary {
   int64_t applied = 0, pending = 0, newer = 0, equivocation = 0, rejected = 0;
+  // Applied change sets whose ops do not count (the authority rules).
+  int64_t refused = 0;
   // Authors who signed two different change sets with one seq.
   std::vector<core::PublicKey> equivocators;
 };
 
 // Reads the summary without a community key: it needs only the database.
 Result<HeldSummary> Summarize(core::Database& db);
+
+// A change set refused (state rejected) or whose ops do not count (its
+// transaction refused by the authority rules), for `qun status --rejected`.
+struct Refusal {
+  core::PublicKey author{};
+  uint64_t seq = 0;
+  std::string note;  // what its author did ("group edit"), when known
+  std::string reason;
+  bool applied = false;  // false: never applied (rejected)
+};
+Result<std::vector<Refusal>> ListRefusals(core::Database& db);
 // The version vector of the change sets applied, read likewise.
 Result<VersionVector> ReadVector(core::Database& db);
 // The vector this node will hold once its own writes are sealed (as the next
@@ -123,8 +137,14 @@ Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::Public
 
 class ChangeSetStore {
  public:
-  ChangeSetStore(core::Store& store, const Community& community, const core::Identity& me)
-      : store_(store), community_(community), me_(me) {}
+  ChangeSetStore(core::Store& store, const Community& community, const core::Identity& me);
+
+  // Decides every change set by the authority rules once, in a database
+  // made before roles existed (or never decided): done on opening a node.
+  Status EnsureDecided();
+  // Decides the role change sets again (after this node wrote a role op
+  // and sealed it, say); see Authority::Recompute.
+  Result<int> DecideRoles();
 
   // Seals every write transaction of this node that is not yet a change set.
   // Returns how many were sealed.
@@ -145,8 +165,8 @@ class ChangeSetStore {
   Result<VersionVector> Vector();
   // The vector with head hashes and equivocation flags.
   Result<Heads> ReadHeads();
-  // The nodes whose change sets this node applies: the founder, this node,
-  // and every node an applied invite let in. They are who may connect.
+  // Who may connect: the founder, this node, and every node that holds a
+  // role now (the authority rules). A removed node holds none.
   Result<std::vector<core::PublicKey>> Members();
 
   // The newest effective HLC among the change sets named by `vector` (all
@@ -195,9 +215,16 @@ class ChangeSetStore {
                                          const Payload& payload, bool* ours);
   Status SetState(int64_t row_id, const char* state, const std::string& reason);
 
+  // What this node's unsealed writes have seen: what it has applied, and
+  // what its invite named.
+  Result<VersionVector> LocalSeen();
+  Status EnsureDecidedLocked();
+
   core::Store& store_;
   const Community& community_;
   const core::Identity& me_;
+  std::unique_ptr<Authority> authority_;
+  bool decided_ = false;  // EnsureDecided ran
 };
 
 }  // namespace qun::sync

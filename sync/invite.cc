@@ -8,7 +8,12 @@
 namespace qun::sync {
 namespace {
 
-constexpr char kMagic[] = "quninv01";
+// Version 2 adds the roles the invite grants; version 1 (no roles) is still
+// read, as an invite to own the community, which is what it meant then.
+constexpr char kMagic[] = "quninv02";
+constexpr char kMagicV1[] = "quninv01";
+constexpr uint32_t kMaxRoles = 1024;
+constexpr size_t kMaxRoleColumn = 128;
 constexpr size_t kMagicSize = 8;
 constexpr size_t kKeySize = core::CommunityKey::kSize;
 constexpr size_t kFixed = 16 + 32 + 32 + 32 + 4;
@@ -67,12 +72,19 @@ Result<core::PublicKey> ParseNodeId(std::string_view hex) {
 }
 
 Result<std::string> MakeInvite(const Community& community, const core::Identity& inviter,
-                               const core::PublicKey& invitee, const JoinPoint& join) {
+                               const core::PublicKey& invitee, const JoinPoint& join,
+                               const std::vector<core::RoleKey>& roles) {
+  std::vector<std::string> columns;
+  size_t roles_size = 4;
+  for (const core::RoleKey& r : roles) {
+    columns.push_back(core::RoleColumn(r));
+    roles_size += 4 + columns.back().size();
+  }
   Wiped plain;
   // Sized once: a buffer that grew would leave copies of the keys behind in
   // freed memory.
   plain.bytes.reserve(kFixed + community.keys.size() * (4 + kKeySize) + 8 + 4 +
-                      join.vector.size() * kVectorEntry + kSignatureSize);
+                      join.vector.size() * kVectorEntry + roles_size + kSignatureSize);
   Put(plain.bytes, community.id);
   Put(plain.bytes, community.founder);
   Put(plain.bytes, inviter.public_key());
@@ -88,6 +100,11 @@ Result<std::string> MakeInvite(const Community& community, const core::Identity&
     Put(plain.bytes, author);
     PutU64(plain.bytes, seq);
   }
+  PutU32(plain.bytes, static_cast<uint32_t>(columns.size()));
+  for (const std::string& c : columns) {
+    PutU32(plain.bytes, static_cast<uint32_t>(c.size()));
+    plain.bytes += c;
+  }
   auto signature = inviter.Sign(plain.bytes);
   plain.bytes.append(reinterpret_cast<const char*>(signature.data()), signature.size());
   QUN_ASSIGN_OR_RETURN(std::string sealed, core::Identity::SealTo(invitee, plain.bytes));
@@ -95,7 +112,10 @@ Result<std::string> MakeInvite(const Community& community, const core::Identity&
 }
 
 Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
-  if (file.size() < kMagicSize || file.substr(0, kMagicSize) != std::string_view(kMagic, 8))
+  bool v1 =
+      file.size() >= kMagicSize && file.substr(0, kMagicSize) == std::string_view(kMagicV1, 8);
+  if (!v1 &&
+      (file.size() < kMagicSize || file.substr(0, kMagicSize) != std::string_view(kMagic, 8)))
     return Status::Corruption(
         "this is not a Qun invite file; ask the owner for the file `qun invite` wrote");
   Wiped plain;
@@ -109,9 +129,30 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
   size_t keys_end = kFixed + static_cast<size_t>(count) * (4 + kKeySize);
   if (count == 0 || count > 1024 || b.size() < keys_end + 8 + 4 + kSignatureSize) return damaged();
   uint32_t authors = GetU32(b.data() + keys_end + 8);
-  if (authors > (1u << 20) ||
-      b.size() != keys_end + 8 + 4 + static_cast<size_t>(authors) * kVectorEntry + kSignatureSize)
-    return damaged();
+  size_t vector_end = keys_end + 8 + 4 + static_cast<size_t>(authors) * kVectorEntry;
+  if (authors > (1u << 20) || b.size() < vector_end + kSignatureSize) return damaged();
+  // The roles (version 2): count, then per role its length and column.
+  std::vector<core::RoleKey> roles;
+  size_t end = vector_end;
+  if (v1) {
+    roles.push_back({core::Role::kOwner, ""});
+  } else {
+    if (b.size() < end + 4 + kSignatureSize) return damaged();
+    uint32_t n = GetU32(b.data() + end);
+    end += 4;
+    if (n > kMaxRoles) return damaged();
+    for (uint32_t i = 0; i < n; ++i) {
+      if (b.size() < end + 4 + kSignatureSize) return damaged();
+      uint32_t len = GetU32(b.data() + end);
+      end += 4;
+      if (len > kMaxRoleColumn || b.size() < end + len + kSignatureSize) return damaged();
+      auto key = core::ParseRoleColumn(std::string_view(b.data() + end, len));
+      if (!key) return damaged();
+      roles.push_back(*key);
+      end += len;
+    }
+  }
+  if (b.size() != end + kSignatureSize) return damaged();
   Invite inv;
   Get(b.data(), inv.community.id);
   Get(b.data() + 16, inv.community.founder);
@@ -140,6 +181,7 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
     Get(p, author);
     inv.join.vector[author] = GetU64(p + 32);
   }
+  inv.roles = std::move(roles);
   return inv;
 }
 

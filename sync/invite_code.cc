@@ -124,19 +124,23 @@ Result<InviteCode> ParseInviteCode(std::string_view text) {
 }
 
 Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name,
-                                     int64_t expires_unix_ms) {
+                                     int64_t expires_unix_ms,
+                                     const std::vector<core::RoleKey>& roles) {
+  std::string role_lines;
+  for (const core::RoleKey& r : roles) role_lines += core::RoleColumn(r) + "\n";
   InviteSecret secret;
   randombytes_buf(secret.data(), secret.size());
   auto hash = Blake(std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()));
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("INSERT INTO invite_code (secret_hash, name, created_at, "
-                                  "expires_at) VALUES (?, ?, ?, ?)"));
+                                  "expires_at, roles) VALUES (?, ?, ?, ?, ?)"));
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
   s.Bind(1, Blob(hash.data(), hash.size()))
       .Bind(3, static_cast<int64_t>(now))
-      .Bind(4, expires_unix_ms);
+      .Bind(4, expires_unix_ms)
+      .Bind(5, role_lines);
   if (name.empty())
     s.BindNull(2);
   else
@@ -187,14 +191,32 @@ Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secr
   return name;
 }
 
-Result<std::string> InviteCodeName(core::Database& db, std::string_view secret) {
+Result<InviteGrant> InviteCodeGrant(core::Database& db, std::string_view secret) {
   auto hash = Blake(secret);
   QUN_ASSIGN_OR_RETURN(
       core::Statement s,
-      db.Prepare("SELECT coalesce(name, '') FROM invite_code WHERE secret_hash=?"));
+      db.Prepare("SELECT coalesce(name, ''), roles FROM invite_code WHERE secret_hash=?"));
   s.Bind(1, Blob(hash.data(), hash.size()));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? s.Text(0) : std::string();
+  if (!row) return Status::NotFound("no invite code of that secret");
+  InviteGrant grant;
+  grant.name = s.Text(0);
+  if (s.IsNull(1)) {
+    grant.roles.push_back({core::Role::kOwner, ""});
+    return grant;
+  }
+  std::string lines = s.Text(1);
+  size_t start = 0;
+  while (start < lines.size()) {
+    size_t end = lines.find('\n', start);
+    if (end == std::string::npos) end = lines.size();
+    auto key = core::ParseRoleColumn(std::string_view(lines).substr(start, end - start));
+    if (!key)
+      return Status::Corruption("an invite code's roles in this node's database are damaged");
+    grant.roles.push_back(*key);
+    start = end + 1;
+  }
+  return grant;
 }
 
 Result<int64_t> OpenInviteCodes(core::Database& db, int64_t now_unix_ms) {

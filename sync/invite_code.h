@@ -20,9 +20,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/db.h"
 #include "core/identity.h"
+#include "core/permissions.h"
 #include "core/status.h"
 #include "sync/change_set.h"
 
@@ -45,9 +47,10 @@ Result<InviteCode> ParseInviteCode(std::string_view text);
 bool LooksLikeInviteCode(std::string_view text);
 
 // Makes a code's secret and records its hash, with the name to give the
-// new node and when it expires.
+// new node, the roles to grant it and when it expires.
 Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name,
-                                     int64_t expires_unix_ms);
+                                     int64_t expires_unix_ms,
+                                     const std::vector<core::RoleKey>& roles);
 
 // Checks a secret a joining node sent and marks it used by `joiner`.
 // Denied with a message for the joiner when it is wrong, expired, or used by
@@ -56,9 +59,14 @@ Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name
 Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secret,
                                        const core::PublicKey& joiner, int64_t now_unix_ms);
 
-// The name recorded with the code of `secret` ("" when none, or no such
-// code).
-Result<std::string> InviteCodeName(core::Database& db, std::string_view secret);
+// What the code of `secret` gives: the name recorded with it ("" when
+// none) and its roles (ownership for a code made before roles existed).
+// NotFound when there is no such code.
+struct InviteGrant {
+  std::string name;
+  std::vector<core::RoleKey> roles;
+};
+Result<InviteGrant> InviteCodeGrant(core::Database& db, std::string_view secret);
 
 // How many codes could still be redeemed now.
 Result<int64_t> OpenInviteCodes(core::Database& db, int64_t now_unix_ms);

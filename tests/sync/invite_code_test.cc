@@ -66,9 +66,16 @@ TEST_CASE("an invite secret works once, for one node, until it expires") {
   auto store = Memory();
   core::Database& db = store->db();
   const int64_t now = 1'800'000'000'000;
-  auto secret = NewInviteSecret(db, "李娜", now + 60'000);
+  std::string group(32, 'a');
+  auto secret = NewInviteSecret(db, "李娜", now + 60'000, {{core::Role::kAdmin, group}});
   REQUIRE(secret.ok());
   std::string s(reinterpret_cast<const char*>(secret->data()), secret->size());
+  // The code keeps the name and the role it gives.
+  auto grant = InviteCodeGrant(db, s);
+  REQUIRE(grant.ok());
+  CHECK(grant->name == "李娜");
+  REQUIRE(grant->roles.size() == 1);
+  CHECK(grant->roles[0] == core::RoleKey{core::Role::kAdmin, group});
   CHECK(*OpenInviteCodes(db, now) == 1);
   core::PublicKey joiner, other;
   joiner.fill(1);
@@ -90,7 +97,7 @@ TEST_CASE("an invite secret works once, for one node, until it expires") {
   CHECK(reused.status().code() == Status::Code::kDenied);
   CHECK(reused.status().message().find("used already") != std::string::npos);
 
-  auto late = NewInviteSecret(db, "", now + 1000);
+  auto late = NewInviteSecret(db, "", now + 1000, {{core::Role::kViewer, ""}});
   REQUIRE(late.ok());
   std::string l(reinterpret_cast<const char*>(late->data()), late->size());
   CHECK(*OpenInviteCodes(db, now) == 1);
@@ -98,6 +105,13 @@ TEST_CASE("an invite secret works once, for one node, until it expires") {
   auto expired = RedeemInviteSecret(db, l, joiner, now + 2000);
   CHECK(expired.status().code() == Status::Code::kDenied);
   CHECK(expired.status().message().find("expired") != std::string::npos);
+  // A code made before roles existed (no roles recorded) makes an owner.
+  REQUIRE(db.Exec("UPDATE invite_code SET roles = NULL").ok());
+  auto old = InviteCodeGrant(db, l);
+  REQUIRE(old.ok());
+  REQUIRE(old->roles.size() == 1);
+  CHECK(old->roles[0].role == core::Role::kOwner);
+  CHECK(InviteCodeGrant(db, wrong).status().code() == Status::Code::kNotFound);
   // Only hashes are kept: the secret itself is nowhere in the database.
   auto rows = db.Prepare("SELECT secret_hash FROM invite_code");
   while (*rows->Step()) CHECK(rows->BlobView(0) != std::string_view(s));

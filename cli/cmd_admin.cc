@@ -1,0 +1,190 @@
+// `qun admin list|grant|revoke`: who holds which role, and owners changing
+// it (docs/cli.md, "Roles"; the rules: docs/security.md).
+#include <fmt/format.h>
+
+#include <map>
+
+#include "cli/app.h"
+#include "cli/sync_node.h"
+#include "core/permissions.h"
+
+namespace qun::cli {
+
+using nlohmann::json;
+
+Result<std::vector<core::RoleKey>> ParseRoleArgs(core::Registry& registry, const std::string& role,
+                                                 const std::vector<std::string>& groups) {
+  auto parsed = core::ParseRole(role);
+  if (!parsed)
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not a role: say owner, admin (with --group), editor (a member-editor), viewer "
+        "or relay",
+        role));
+  if (*parsed != core::Role::kAdmin) {
+    if (!groups.empty())
+      return Status::InvalidArgument(
+          fmt::format("--group goes with the role admin only: a {} role is not of one group",
+                      core::RoleName(*parsed)));
+    return std::vector<core::RoleKey>{{*parsed, ""}};
+  }
+  if (groups.empty())
+    return Status::InvalidArgument(
+        "an admin is an admin of a group: say which with --group NAME (repeat it for several)");
+  std::vector<core::RoleKey> out;
+  for (const std::string& g : groups) {
+    QUN_ASSIGN_OR_RETURN(std::string id, registry.ResolveGroup(g));
+    out.push_back({core::Role::kAdmin, id});
+  }
+  return out;
+}
+
+Result<core::PublicKey> ResolveNodeRef(core::Database& db, const std::string& ref) {
+  if (ref.size() == 64) return sync::ParseNodeId(ref);
+  std::string lower = ref;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool hex = lower.size() >= 4 && lower.find_first_not_of("0123456789abcdef") == std::string::npos;
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("SELECT id, coalesce(name, '') FROM node WHERE (?1 AND "
+                                  "substr(id, 1, length(?2)) = ?2) OR name = ?3 ORDER BY id"));
+  s.Bind(1, int64_t{hex}).Bind(2, lower).Bind(3, ref);
+  std::vector<std::pair<std::string, std::string>> found;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    found.push_back({s.Text(0), s.Text(1)});
+  }
+  if (found.empty())
+    return Status::NotFound(fmt::format(
+        "no node '{}' in this community: give its id (or its first characters) or its name, as "
+        "`qun admin list` shows them",
+        ref));
+  if (found.size() > 1) {
+    std::string list;
+    for (const auto& [id, name] : found) list += fmt::format("\n  {} {}", id.substr(0, 12), name);
+    return Status::Conflict(
+        fmt::format("'{}' names several nodes; give more of the id:{}", ref, list));
+  }
+  return sync::ParseNodeId(found[0].first);
+}
+
+std::string RoleText(core::Database& db, const core::RoleKey& key) {
+  if (key.role != core::Role::kAdmin) return core::RoleName(key.role);
+  core::Roles one;
+  one.held.insert(key);
+  return core::DescribeRoles(db, one);
+}
+
+namespace {
+
+struct AdminArgs {
+  std::string node, role;
+  std::vector<std::string> groups;
+};
+
+Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
+  QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+  SyncNode& s = *sp;
+  core::Database& db = s.node->store->db();
+  QUN_ASSIGN_OR_RETURN(core::PublicKey node, ResolveNodeRef(db, args.node));
+  QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles,
+                       ParseRoleArgs(*s.node->registry, args.role, args.groups));
+  QUN_ASSIGN_OR_RETURN(core::Roles mine,
+                       core::CurrentRoles(db, s.node->identity->public_key(), s.community.founder));
+  if (!mine.Owner())
+    return Status::Denied(fmt::format(
+        "only an owner can {} roles, and this node holds {}; ask an owner (`qun admin list`)",
+        grant ? "grant" : "revoke", core::DescribeRoles(db, mine)));
+  if (!grant && node == s.community.founder &&
+      std::any_of(roles.begin(), roles.end(),
+                  [](const core::RoleKey& k) { return k.role == core::Role::kOwner; }))
+    return Status::InvalidArgument(
+        "the founder is an owner for good: every role in the community goes back to it");
+  QUN_ASSIGN_OR_RETURN(auto txn, s.node->Begin(grant ? "admin grant" : "admin revoke"));
+  QUN_RETURN_IF_ERROR(WriteRoles(*txn, node, roles, grant));
+  QUN_RETURN_IF_ERROR(txn->Commit());
+  // Sealing decides the roles again (node_role), so that the change shows
+  // at once.
+  QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
+  QUN_ASSIGN_OR_RETURN(core::Roles now, core::CurrentRoles(db, node, s.community.founder));
+  std::string label = NodeLabel(db, node);
+  if (app.options.json) {
+    json held = json::array();
+    for (const core::RoleKey& k : now.held)
+      held.push_back({{"role", core::RoleName(k.role)}, {"group_id", k.group}});
+    app.PrintJson({{"node_id", core::ToHex(node)}, {"roles", held}, {"founder", now.founder}});
+  } else {
+    std::string what;
+    for (const core::RoleKey& k : roles) what += (what.empty() ? "" : ", ") + RoleText(db, k);
+    app.Print(
+        fmt::format("{} {} {}. It now holds: {}.\nOther nodes learn of it at the next "
+                    "sync.\n",
+                    grant ? "Granted" : "Revoked", what, grant ? "to " + label : "from " + label,
+                    core::DescribeRoles(db, now)));
+  }
+  return Status::Ok();
+}
+
+Status ListAdmins(App& app) {
+  QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+  SyncNode& s = *sp;
+  core::Database& db = s.node->store->db();
+  // Every node the community knows (named or invited), and any that holds a role.
+  QUN_ASSIGN_OR_RETURN(core::Statement nodes,
+                       db.Prepare("SELECT id FROM node UNION SELECT node FROM node_role "
+                                  "UNION SELECT ?1 ORDER BY 1"));
+  nodes.Bind(1, core::ToHex(s.community.founder));
+  json out = json::array();
+  std::string text;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, nodes.Step());
+    if (!row) break;
+    auto key = sync::ParseNodeId(nodes.Text(0));
+    if (!key.ok()) continue;
+    QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, *key, s.community.founder));
+    bool member = roles.founder || !roles.held.empty();
+    json held = json::array();
+    for (const core::RoleKey& k : roles.held)
+      held.push_back({{"role", core::RoleName(k.role)}, {"group_id", k.group}});
+    out.push_back({{"node_id", core::ToHex(*key)},
+                   {"name", NodeLabel(db, *key)},
+                   {"founder", roles.founder},
+                   {"roles", held},
+                   {"member", member},
+                   {"this_node", *key == s.node->identity->public_key()}});
+    text += fmt::format("{}{}\n    {}\n", NodeLabel(db, *key),
+                        *key == s.node->identity->public_key() ? "  (this node)" : "",
+                        member ? core::DescribeRoles(db, roles) : "no role: cannot connect");
+  }
+  if (app.options.json)
+    app.PrintJson(out);
+  else
+    app.Print(text);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddAdminCommands(App& app) {
+  CLI::App* admin = app.cli.add_subcommand("admin", "who holds which role; owners change roles");
+  admin->require_subcommand(1);
+
+  CLI::App* list = admin->add_subcommand("list", "list the nodes and the roles they hold");
+  list->callback([&app] { app.action = [&app] { return ListAdmins(app); }; });
+
+  for (bool grant : {true, false}) {
+    auto args = std::make_shared<AdminArgs>();
+    CLI::App* cmd = admin->add_subcommand(
+        grant ? "grant" : "revoke",
+        grant ? "give a node a role (owners only)" : "take a role from a node (owners only)");
+    cmd->add_option("NODE", args->node, "the node: its id, the id's first characters, or its name")
+        ->required();
+    cmd->add_option("ROLE", args->role, "owner, admin, editor (member-editor), viewer or relay")
+        ->required();
+    cmd->add_option("--group", args->groups, "for admin: the group (repeat for several)");
+    cmd->callback([&app, args, grant] {
+      app.action = [&app, args, grant] { return ChangeRoles(app, *args, grant); };
+    });
+  }
+}
+
+}  // namespace qun::cli

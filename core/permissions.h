@@ -1,0 +1,115 @@
+// Who may write what: the one permission table of Qun (docs/security.md,
+// "Roles"). Every node decides with these functions whether an op was
+// allowed, both before a local write (WriteTxn) and when a change set from
+// elsewhere is applied (sync/authority.h), so that the two cannot disagree.
+//
+// A node holds roles; an op needs one of a few roles (a Requirement). What
+// a node held when it wrote a change set is the authority rules' business
+// (sync/authority.h); this file only says which roles let which op through.
+#pragma once
+
+#include <compare>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/identity.h"
+#include "core/oplog.h"
+#include "core/status.h"
+
+namespace qun::core {
+
+class Database;
+
+enum class Role {
+  kOwner,   // everything, including roles, invites and removals
+  kAdmin,   // one group: its settings and memberships, and person records
+  kEditor,  // member-editor: person records, not groups, memberships or roles
+  kViewer,  // reads; writes nothing but its own node's name
+  kRelay,   // forwards change sets it cannot read; writes nothing
+};
+
+// "owner", "admin", "editor", "viewer", "relay".
+const char* RoleName(Role r);
+// Accepts the names above and "member-editor"; none for anything else.
+std::optional<Role> ParseRole(std::string_view name);
+
+// A role as held: an admin role names its group.
+struct RoleKey {
+  Role role = Role::kViewer;
+  std::string group;  // a group id for kAdmin, else empty
+  auto operator<=>(const RoleKey&) const = default;
+};
+
+// Grants and revocations are ops on this table: row id the node id (64 hex
+// characters), column RoleColumn(key), value 1 (granted) or 0 (revoked).
+inline constexpr char kRoleTable[] = "node_role";
+std::string RoleColumn(const RoleKey& key);  // "owner", "admin:<group id>"
+std::optional<RoleKey> ParseRoleColumn(std::string_view column);
+
+// Whether an op is a role op or an invite (node.invited_by): the ops the
+// authority rules look at as a whole (sync/authority.h).
+bool IsRoleOp(const Op& op);
+bool IsInviteOp(const Op& op);
+
+// The roles one node holds at some point.
+struct Roles {
+  std::set<RoleKey> held;
+  bool founder = false;  // the founder is an owner always
+
+  bool Has(Role r) const;
+  bool AdminOf(const std::string& group) const;
+  bool AnyAdmin() const;
+  bool Owner() const { return founder || Has(Role::kOwner); }
+};
+
+// "admin of 北京交流群, editor", or "no role".
+std::string DescribeRoles(Database& db, const Roles& roles);
+
+// What an op needs of its author.
+struct Requirement {
+  enum Kind {
+    kOwner,       // an owner
+    kGroupAdmin,  // an owner, or an admin of `group`
+    kPeople,      // an owner, a member-editor or an admin of any group
+    kSelf,        // the node the row is (its own name), or an owner
+    kNone,        // a field this version does not know: checked by the
+                  // version that does (merging skips it likewise)
+  };
+  Kind kind = kOwner;
+  std::string group;
+};
+
+// THE PERMISSION TABLE. `membership_group` is the group of the membership
+// row an op writes, when it is one and its group is known (see
+// MembershipGroup); a membership of unknown group needs an owner.
+Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group);
+
+bool Satisfies(const Roles& roles, const Requirement& need, const Op& op);
+
+// "an owner, or an admin of group 北京交流群": for refusal reasons. Names
+// the group when `db` knows it.
+std::string Describe(Database& db, const Requirement& need);
+
+// A role op's own rules, beyond who wrote it: its row is a node id, its
+// column a role, its value 1 or 0, and the founder's ownership is never
+// revoked (it is the root every grant goes back to). InvalidArgument says why.
+Status CheckRoleOp(const Op& op, const PublicKey& founder);
+// The node a role op or invite is about.
+std::optional<PublicKey> RoleTarget(const Op& op);
+
+// The group of membership row `row_id`: the group id g of a membership.
+// group_id op (among `same_change` first, then the op log) for which some
+// person id p of a membership.person_id op gives MembershipId(g, p) ==
+// row_id. Row ids derive from the pair, so a write that names another group
+// than its row's cannot borrow that group's admins. None when unknown.
+Result<std::optional<std::string>> MembershipGroup(Database& db, const std::string& row_id,
+                                                   const std::vector<Op>& same_change);
+
+// The roles `node` holds now, from the node_role table (written by the
+// authority rules), for checks of local writes.
+Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey& founder);
+
+}  // namespace qun::core
