@@ -96,13 +96,37 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
       .Bind(6, static_cast<int64_t>(op.hlc.packed));
   QUN_RETURN_IF_ERROR(clock->Run());
   if (sqlite3_changes(db.handle()) == 0) return false;
+  // A row that only refused ops had written (a placeholder, deleted = 1:
+  // see AddPlaceholderRows) comes alive with its first op that counts,
+  // unless an op that counts deleted it.
+  std::string revive;
+  if (op.column != "deleted" && IsDomainColumn(op.table, "deleted"))
+    revive = fmt::format(
+        ", deleted = CASE WHEN deleted = 1 AND NOT EXISTS (SELECT 1 FROM field_clock WHERE "
+        "tbl = '{}' AND row_id = excluded.id AND col = 'deleted') THEN 0 ELSE deleted END",
+        op.table);
   QUN_ASSIGN_OR_RETURN(Statement * update,
                        db.Cached(fmt::format("INSERT INTO {0}(id, {1}) VALUES (?, ?) ON "
-                                             "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}",
-                                             op.table, op.column)));
+                                             "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}{2}",
+                                             op.table, op.column, revive)));
   update->Bind(1, op.row_id).Bind(2, op.value);
   QUN_RETURN_IF_ERROR(update->Run());
   return true;
+}
+
+Status AddPlaceholderRows(Database& db, const std::vector<Op>& ops) {
+  for (const Op& op : ops) {
+    if (!IsDomainColumn(op.table, op.column)) continue;
+    bool has_deleted = IsDomainColumn(op.table, "deleted");
+    QUN_ASSIGN_OR_RETURN(
+        Statement * add,
+        db.Cached(has_deleted
+                      ? fmt::format("INSERT OR IGNORE INTO {}(id, deleted) VALUES (?, 1)", op.table)
+                      : fmt::format("INSERT OR IGNORE INTO {}(id) VALUES (?)", op.table)));
+    add->Bind(1, op.row_id);
+    QUN_RETURN_IF_ERROR(add->Run());
+  }
+  return Status::Ok();
 }
 
 Status AppendOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id) {

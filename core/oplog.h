@@ -100,6 +100,13 @@ Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_
 // and role ops, which the authority rules decide (sync/authority.h).
 Status AppendOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id);
 
+// Rows are made by the first op that writes them, whether it counts or not,
+// so that which rows exist does not depend on the order ops arrived in: a
+// row that only ops which do not count have written is a placeholder, all
+// its fields empty and deleted = 1. Adds those of `ops` (a refused
+// transaction's) that do not exist yet.
+Status AddPlaceholderRows(Database& db, const std::vector<Op>& ops);
+
 // A field of the domain tables.
 struct FieldRef {
   std::string table, row_id, column;

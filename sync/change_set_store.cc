@@ -562,6 +562,7 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
       QUN_RETURN_IF_ERROR(core::AppendOp(db, op, txn_id, author_id));
     }
   }
+  if (!refused.empty()) QUN_RETURN_IF_ERROR(core::AddPlaceholderRows(db, payload.ops));
   QUN_ASSIGN_OR_RETURN(core::Statement * done,
                        db.Cached("UPDATE change_set SET state='applied', reason=NULL, txn=?, "
                                  "chain_max=? WHERE id=?"));
