@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
+#include "sync/invite.h"
 
 namespace qun::cli {
 
@@ -64,6 +65,38 @@ Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
   QUN_RETURN_IF_ERROR(store->SetMeta("joining_as", admin));
   cleanup.done = true;
   return identity->node_id();
+}
+
+// `qun status --rejected`: what was refused here, and why.
+Status PrintRefusals(App& app, Node& node) {
+  core::Database& db = node.store->db();
+  QUN_ASSIGN_OR_RETURN(std::vector<sync::Refusal> list, sync::ListRefusals(db));
+  if (app.options.json) {
+    json out = json::array();
+    for (const auto& r : list)
+      out.push_back({{"author", core::ToHex(r.author)},
+                     {"author_name", NodeLabel(db, r.author)},
+                     {"seq", r.seq},
+                     {"note", r.note},
+                     {"reason", r.reason},
+                     {"kind", r.applied ? "not allowed" : "rejected"}});
+    app.PrintJson(out);
+    return Status::Ok();
+  }
+  if (list.empty()) {
+    app.Print("Nothing was refused here.\n");
+    return Status::Ok();
+  }
+  std::string out;
+  for (const auto& r : list)
+    out += fmt::format("{} change {}{}\n  {}\n", NodeLabel(db, r.author), r.seq,
+                       r.note.empty() ? "" : fmt::format(" ({})", r.note), r.reason);
+  out += fmt::format(
+      "\n{} refused. Changes not allowed by the roles stay in the history but do not count; "
+      "they count again if the revocation that overrode them is itself undone.\n",
+      list.size());
+  app.Print(out);
+  return Status::Ok();
 }
 
 void AddNodeCommands(App& app) {
@@ -146,9 +179,14 @@ void AddNodeCommands(App& app) {
   });
 
   CLI::App* status = app.cli.add_subcommand("status", "show this node and what it holds");
-  status->callback([&app] {
-    app.action = [&app]() -> Status {
+  auto rejected = std::make_shared<bool>(false);
+  status->add_flag("--rejected", *rejected,
+                   "list the change sets refused here, and why (not allowed by the roles, "
+                   "forged, unreadable)");
+  status->callback([&app, rejected] {
+    app.action = [&app, rejected]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      if (*rejected) return PrintRefusals(app, *node);
       core::Registry& reg = *node->registry;
       // A node that joined but has not received the founder's changes yet
       // knows its community only by id.
@@ -165,6 +203,16 @@ void AddNodeCommands(App& app) {
       QUN_ASSIGN_OR_RETURN(
           sync::VersionVector vector,
           sync::ReadVectorWithLocal(node->store->db(), node->identity->public_key()));
+      // This node's roles, once it belongs to a community.
+      std::optional<core::Roles> roles;
+      QUN_ASSIGN_OR_RETURN(auto founder_hex, node->store->GetMeta("founder"));
+      if (founder_hex) {
+        auto founder = sync::ParseNodeId(*founder_hex);
+        if (founder.ok()) {
+          QUN_ASSIGN_OR_RETURN(
+              roles, core::CurrentRoles(node->store->db(), node->identity->public_key(), *founder));
+        }
+      }
       if (app.options.json) {
         json peer_list = json::array();
         for (const auto& p : peers) peer_list.push_back(PeerJson(p, vector));
@@ -191,7 +239,10 @@ void AddNodeCommands(App& app) {
                          {"pending", held.pending},
                          {"newer_format", held.newer},
                          {"equivocation", held.equivocation},
-                         {"rejected", held.rejected}}},
+                         {"rejected", held.rejected},
+                         {"refused_by_roles", held.refused}}},
+                       {"roles", roles ? json(core::DescribeRoles(node->store->db(), *roles))
+                                       : json(nullptr)},
                        {"equivocating_nodes", equivocators},
                        {"upgrade_needed", held.newer > 0},
                        {"conflicts", conflict_list},
@@ -208,6 +259,7 @@ void AddNodeCommands(App& app) {
       else
         d.Add("Community", fmt::format("{} ({})", name, core::ShortId(community_id)));
       d.Add("Node id", node->identity->node_id());
+      if (roles) d.Add("Roles", core::DescribeRoles(node->store->db(), *roles));
       d.Add("Groups", counts.archived_groups ? fmt::format("{} active, {} archived", counts.groups,
                                                            counts.archived_groups)
                                              : std::to_string(counts.groups));
@@ -220,6 +272,11 @@ void AddNodeCommands(App& app) {
       if (held.rejected)
         sets += fmt::format(", {} refused (waiting to be sent again; see `qun bundle import`)",
                             held.rejected);
+      if (held.refused)
+        sets += fmt::format(
+            ", {} whose changes do not count (their author lacked the role; `qun status "
+            "--rejected`)",
+            held.refused);
       d.Add("Change sets", sets);
       d.Add("Database", node->store->path());
       d.Add("Schema", fmt::format("version {}", version));

@@ -1,0 +1,135 @@
+// Roles over the network, as three admins' laptops would use them: an owner
+// serving, a group admin who joined with a code, a member-editor who joined
+// with an invite file. Each can do what its role allows and nothing more,
+// and a revocation wins over what the revoked admin did at the same time.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/background.h"
+#include "cli/cli_runner.h"
+
+using nlohmann::json;
+using qun::testing::CliResult;
+using qun::testing::Contains;
+using qun::testing::Server;
+using qun::testing::TempHome;
+
+namespace {
+
+CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
+  CliResult r = home.Qun(args);
+  REQUIRE_EXIT(r, 0);
+  return r;
+}
+
+std::string Hash(const TempHome& home) { return Run(home, {"state-hash"}).out; }
+
+int64_t Capacity(const TempHome& home, const std::string& group) {
+  return json::parse(Run(home, {"--json", "group", "show", group}).out).at("capacity");
+}
+
+}  // namespace
+
+TEST_SUITE("cli governance") {
+  TEST_CASE("three admins with different roles: each does what its role allows, on every node") {
+    TempHome owner, admin, editor;
+    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Run(owner, {"group", "add", "北京群"});
+    Run(owner, {"group", "add", "上海群"});
+    Server server = Server::Start(owner, "owner");
+    std::string key = qun::testing::ReadFile(owner.InHome("node.pub")).substr(0, 64);
+
+    // A group admin joins with a code.
+    CliResult code = Run(owner, {"--json", "invite", "--code", "--address", server.address(),
+                                 "--role", "admin", "--group", "北京群", "--name", "李娜"});
+    CHECK(Contains(json::parse(code.out).at("roles").get<std::string>(), "admin of 北京群"));
+    Run(admin, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", "李娜"});
+    // A member-editor joins with an invite file.
+    CliResult made = Run(editor, {"--json", "init", "--join", "--admin", "陈静"});
+    std::string editor_id = json::parse(made.out).at("node_id");
+    std::string file = editor.Beside("editor.qun");
+    CliResult invited = Run(owner, {"invite", editor_id, "-o", file, "--role", "member-editor"});
+    CHECK(Contains(invited.out, "(editor)"));
+    Run(editor, {"join", file});
+    Run(editor, {"peer", "add", "owner", server.address(), "--key", key});
+    Run(editor, {"sync"});
+    CHECK(Contains(Run(admin, {"status"}).out, "admin of 北京群"));
+    CHECK(Contains(Run(editor, {"status"}).out, "Roles:"));
+
+    // The group admin: its group yes, another group no, roles no.
+    Run(admin, {"group", "edit", "北京群", "--capacity", "300"});
+    Run(admin, {"member", "add", "张伟", "--wechat", "zw_001", "--group", "北京群"});
+    CliResult other = admin.Qun({"group", "edit", "上海群", "--capacity", "1"});
+    CHECK_EXIT(other, 12);
+    CHECK(Contains(other.err, "admin of group 上海群"));
+    CliResult grant = admin.Qun({"admin", "grant", "王芳", "viewer"});
+    CHECK_EXIT(grant, 12);
+    CHECK(Contains(grant.err, "only an owner"));
+    CliResult invite = admin.Qun({"invite", "--code", "--address", server.address()});
+    CHECK_EXIT(invite, 12);
+    // The member-editor: person records yes, groups no.
+    Run(editor, {"member", "add", "刘洋", "--wechat", "ly_002", "--city", "北京"});
+    CHECK_EXIT(editor.Qun({"group", "edit", "北京群", "--capacity", "5"}), 12);
+    CHECK_EXIT(editor.Qun({"member", "add", "赵磊", "--wechat", "zl_3", "--group", "上海群"}), 12);
+
+    Run(admin, {"sync"});
+    Run(editor, {"sync"});
+    Run(admin, {"sync"});
+    CHECK(Hash(owner) == Hash(admin));
+    CHECK(Hash(owner) == Hash(editor));
+    CHECK(Capacity(editor, "北京群") == 300);
+    CHECK(Capacity(editor, "上海群") == 500);
+    CHECK(Contains(Run(owner, {"member", "show", "ly_002"}).out, "刘洋"));
+    json list = json::parse(Run(editor, {"--json", "admin", "list"}).out);
+    int with_roles = 0;
+    for (const json& n : list)
+      if (n.at("member").get<bool>()) ++with_roles;
+    CHECK(with_roles == 3);
+    CHECK(json::parse(Run(owner, {"--json", "status", "--rejected"}).out).empty());
+
+    // The owner takes the group away from the admin (who keeps reading, as
+    // a viewer) while the admin, offline, edits the group once more.
+    Run(owner, {"admin", "grant", "李娜", "viewer"});
+    Run(owner, {"admin", "revoke", "李娜", "admin", "--group", "北京群"});
+    Run(admin, {"group", "edit", "北京群", "--capacity", "400"});
+    Run(admin, {"sync"});
+    Run(editor, {"sync"});
+    for (const TempHome* h : {&owner, &admin, &editor}) CHECK(Capacity(*h, "北京群") == 300);
+    CHECK(Hash(owner) == Hash(admin));
+    CHECK(Hash(owner) == Hash(editor));
+    json refused = json::parse(Run(owner, {"--json", "status", "--rejected"}).out);
+    REQUIRE(refused.size() == 1);
+    CHECK(Contains(refused[0].at("reason").get<std::string>(), "revoked its role of admin"));
+    CHECK(Contains(Run(admin, {"status"}).out, "do not count"));
+    CHECK(Contains(Run(admin, {"status"}).out, "Roles:"));
+    CHECK_EXIT(admin.Qun({"group", "edit", "北京群", "--capacity", "1"}), 12);
+  }
+
+  TEST_CASE("role arguments are checked before anything is written") {
+    TempHome owner;
+    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Run(owner, {"group", "add", "北京群"});
+    std::string id(64, 'a');
+    CliResult bad =
+        owner.Qun({"invite", "--code", "--address", "tcp://127.0.0.1:7447", "--role", "boss"});
+    CHECK_EXIT(bad, 2);
+    CHECK(Contains(bad.err, "not a role"));
+    CliResult no_group =
+        owner.Qun({"invite", "--code", "--address", "tcp://127.0.0.1:7447", "--role", "admin"});
+    CHECK_EXIT(no_group, 2);
+    CHECK(Contains(no_group.err, "--group"));
+    CliResult stray = owner.Qun({"invite", "--code", "--address", "tcp://127.0.0.1:7447", "--role",
+                                 "viewer", "--group", "北京群"});
+    CHECK_EXIT(stray, 2);
+    CliResult nobody = owner.Qun({"admin", "grant", "nobody", "viewer"});
+    CHECK_EXIT(nobody, 3);
+    CHECK(Contains(nobody.err, "qun admin list"));
+    CliResult founder = owner.Qun({"admin", "revoke", "王芳", "owner"});
+    CHECK_EXIT(founder, 2);
+    CHECK(Contains(founder.err, "founder"));
+    json status = json::parse(Run(owner, {"--json", "status"}).out);
+    CHECK(status.at("changes") == 2);  // init and the group: nothing else written
+    CHECK(Contains(status.at("roles").get<std::string>(), "founder"));
+  }
+}
