@@ -2,11 +2,14 @@
 // it (docs/cli.md, "Roles"; the rules: docs/security.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 
 #include "cli/app.h"
 #include "cli/sync_node.h"
 #include "core/permissions.h"
+#include "sync/key_rotation.h"
 
 namespace qun::cli {
 
@@ -89,7 +92,7 @@ Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
   QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles,
                        ParseRoleArgs(*s.node->registry, args.role, args.groups));
   QUN_ASSIGN_OR_RETURN(core::Roles mine,
-                       core::CurrentRoles(db, s.node->identity->public_key(), s.community.founder));
+                       core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
   if (!mine.Owner())
     return Status::Denied(fmt::format(
         "only an owner can {} roles, and this node holds {}; ask an owner (`qun admin list`)",
@@ -124,6 +127,89 @@ Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
   return Status::Ok();
 }
 
+// The nodes a new key goes to: every member but `left_out`, and but those
+// that only relay (they forward change sets they cannot read).
+Result<std::vector<core::PublicKey>> KeyRecipients(SyncNode& s,
+                                                   const std::optional<core::PublicKey>& left_out) {
+  QUN_ASSIGN_OR_RETURN(std::vector<core::PublicKey> members, s.sets->Members());
+  std::vector<core::PublicKey> out;
+  for (const core::PublicKey& k : members) {
+    if (left_out && k == *left_out) continue;
+    QUN_ASSIGN_OR_RETURN(core::Roles roles,
+                         core::CurrentRoles(s.node->store->db(), k, s.community.founder));
+    bool relay_only = !roles.founder && !roles.held.empty() &&
+                      std::all_of(roles.held.begin(), roles.held.end(), [](const core::RoleKey& r) {
+                        return r.role == core::Role::kRelay;
+                      });
+    if (!relay_only) out.push_back(k);
+  }
+  return out;
+}
+
+// `qun admin remove` and `qun key rotate`: revokes `removed`'s roles (when
+// given) and gives a new key to everyone else, in one change set.
+Status RotateKey(App& app, const std::optional<std::string>& removed_ref) {
+  QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
+  SyncNode& s = *sp;
+  core::Database& db = s.node->store->db();
+  const core::PublicKey& me = s.node->identity->public_key();
+  QUN_ASSIGN_OR_RETURN(core::Roles mine, core::OwnRoles(db, me, s.community.founder));
+  if (!mine.Owner())
+    return Status::Denied(
+        fmt::format("only an owner can {}, and this node holds {}; ask an owner (`qun admin list`)",
+                    removed_ref ? "remove a node" : "replace the community key",
+                    core::DescribeRoles(db, mine)));
+  std::optional<core::PublicKey> removed;
+  std::vector<core::RoleKey> held;
+  if (removed_ref) {
+    QUN_ASSIGN_OR_RETURN(removed, ResolveNodeRef(db, *removed_ref));
+    if (*removed == me)
+      return Status::InvalidArgument(
+          "that is this node; another owner must remove it (or give its laptop's data away "
+          "with `qun export` and stop using it)");
+    if (*removed == s.community.founder)
+      return Status::InvalidArgument(
+          "the founder cannot be removed: every role in the community goes back to it");
+    QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, *removed, s.community.founder));
+    held.assign(roles.held.begin(), roles.held.end());
+  }
+  QUN_ASSIGN_OR_RETURN(std::vector<core::PublicKey> recipients, KeyRecipients(s, removed));
+  QUN_ASSIGN_OR_RETURN(auto txn, s.node->Begin(removed ? "admin remove" : "key rotate"));
+  if (removed) QUN_RETURN_IF_ERROR(WriteRoles(*txn, *removed, held, false));
+  QUN_ASSIGN_OR_RETURN(core::CommunityKey key,
+                       sync::WriteKeyRotation(*txn, s.community, recipients));
+  uint32_t epoch = key.epoch();
+  QUN_RETURN_IF_ERROR(txn->Commit());
+  // Sealed under the old key (the others hold no other yet), then this
+  // node takes the new one from its own envelope: what it writes next is
+  // sealed with it.
+  QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
+  QUN_ASSIGN_OR_RETURN(int claimed, s.sets->ClaimKeys());
+  if (claimed == 0 || !s.community.Key(epoch))
+    return Status::Internal("the new community key was written but this node could not take it");
+  if (app.options.json) {
+    app.PrintJson({{"removed", removed ? json(core::ToHex(*removed)) : json(nullptr)},
+                   {"epoch", epoch},
+                   {"recipients", recipients.size()}});
+    return Status::Ok();
+  }
+  std::string out;
+  if (removed) {
+    std::string roles;
+    for (const core::RoleKey& k : held) roles += (roles.empty() ? "" : ", ") + RoleText(db, k);
+    out += fmt::format("Removed {}{}. It can no longer connect to this node.\n",
+                       NodeLabel(db, *removed),
+                       roles.empty() ? "" : fmt::format(" (it held {})", roles));
+  }
+  out += fmt::format(
+      "New community key (epoch {}) sealed to {} node{}; what is written from now on uses it{}.\n"
+      "Sync with the others (`qun sync --all`) so that they receive it.\n",
+      epoch, recipients.size(), recipients.size() == 1 ? "" : "s",
+      removed ? ", and the removed node cannot read it" : "");
+  app.Print(out);
+  return Status::Ok();
+}
+
 Status ListAdmins(App& app) {
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
@@ -140,7 +226,10 @@ Status ListAdmins(App& app) {
     if (!row) break;
     auto key = sync::ParseNodeId(nodes.Text(0));
     if (!key.ok()) continue;
-    QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, *key, s.community.founder));
+    QUN_ASSIGN_OR_RETURN(core::Roles roles,
+                         *key == s.node->identity->public_key()
+                             ? core::OwnRoles(db, *key, s.community.founder)
+                             : core::CurrentRoles(db, *key, s.community.founder));
     bool member = roles.founder || !roles.held.empty();
     json held = json::array();
     for (const core::RoleKey& k : roles.held)
@@ -170,6 +259,22 @@ void AddAdminCommands(App& app) {
 
   CLI::App* list = admin->add_subcommand("list", "list the nodes and the roles they hold");
   list->callback([&app] { app.action = [&app] { return ListAdmins(app); }; });
+
+  auto removed = std::make_shared<std::string>();
+  CLI::App* remove = admin->add_subcommand(
+      "remove",
+      "take every role from a node and replace the community key, so that it can neither "
+      "connect nor read what is written next (owners only)");
+  remove->add_option("NODE", *removed, "the node: its id, the id's first characters, or its name")
+      ->required();
+  remove->callback(
+      [&app, removed] { app.action = [&app, removed] { return RotateKey(app, *removed); }; });
+
+  CLI::App* key = app.cli.add_subcommand("key", "the community key");
+  key->require_subcommand(1);
+  CLI::App* rotate = key->add_subcommand(
+      "rotate", "replace the community key; every member gets the new one (owners only)");
+  rotate->callback([&app] { app.action = [&app] { return RotateKey(app, std::nullopt); }; });
 
   for (bool grant : {true, false}) {
     auto args = std::make_shared<AdminArgs>();

@@ -210,7 +210,7 @@ void AddNodeCommands(App& app) {
         auto founder = sync::ParseNodeId(*founder_hex);
         if (founder.ok()) {
           QUN_ASSIGN_OR_RETURN(
-              roles, core::CurrentRoles(node->store->db(), node->identity->public_key(), *founder));
+              roles, core::OwnRoles(node->store->db(), node->identity->public_key(), *founder));
         }
       }
       if (app.options.json) {

@@ -116,7 +116,7 @@ Result<std::vector<core::RoleKey>> InviteRoles(SyncNode& s, const InviteArgs& ar
                        ParseRoleArgs(*s.node->registry, args.role, args.groups));
   core::Database& db = s.node->store->db();
   QUN_ASSIGN_OR_RETURN(core::Roles mine,
-                       core::CurrentRoles(db, s.node->identity->public_key(), s.community.founder));
+                       core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
   if (!mine.Owner())
     return Status::Denied(fmt::format(
         "only an owner can invite a node, and this node holds {}; ask an owner (`qun admin list`)",

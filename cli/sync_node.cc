@@ -15,6 +15,13 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   QUN_ASSIGN_OR_RETURN(s->community, sync::LoadCommunity(*s->node->store, s->node->home));
   s->sets =
       std::make_unique<sync::ChangeSetStore>(*s->node->store, s->community, *s->node->identity);
+  std::string home = s->node->home;
+  s->sets->SetKeySaver(
+      [home](const core::CommunityKey& key) { return core::AddToKeyFile(home, key); });
+  s->sets->SetKeySource([home] { return core::ReadKeyFile(home); });
+  // A key sent to this node by a rotation it applied before a crash (or
+  // that counts only now) is taken in before anything is sealed.
+  QUN_RETURN_IF_ERROR(s->sets->ClaimKeys().status());
   // Change sets held back by an older qun (a newer format) apply now.
   QUN_RETURN_IF_ERROR(s->sets->ApplyPending().status());
   return s;

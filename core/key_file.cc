@@ -16,8 +16,9 @@ constexpr size_t kRecord = 4 + CommunityKey::kSize;
 
 std::string KeyFilePath(const std::string& home) { return home + "/community.key"; }
 
-Status WriteKeyFile(const std::string& home, const std::vector<const CommunityKey*>& keys) {
-  std::string path = KeyFilePath(home);
+namespace {
+
+Status WriteKeys(const std::string& path, const std::vector<const CommunityKey*>& keys) {
   std::string bytes(kMagic, 8);
   bytes.reserve(8 + keys.size() * kRecord);  // no reallocation leaves key copies behind
   for (const CommunityKey* k : keys) {
@@ -38,6 +39,38 @@ Status WriteKeyFile(const std::string& home, const std::vector<const CommunityKe
   if (!ok) {
     unlink(path.c_str());
     return Status::IOError(fmt::format("cannot write {}; check free disk space", path));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status WriteKeyFile(const std::string& home, const std::vector<const CommunityKey*>& keys) {
+  return WriteKeys(KeyFilePath(home), keys);
+}
+
+Status AddToKeyFile(const std::string& home, const CommunityKey& key) {
+  QUN_ASSIGN_OR_RETURN(std::vector<CommunityKey> held, ReadKeyFile(home));
+  std::vector<const CommunityKey*> keys;
+  for (const CommunityKey& k : held) {
+    if (k.epoch() == key.epoch() && sodium_memcmp(k.data(), key.data(), CommunityKey::kSize) == 0)
+      return Status::Ok();
+    keys.push_back(&k);
+  }
+  keys.push_back(&key);
+  std::string path = KeyFilePath(home), next = path + ".new";
+  unlink(next.c_str());  // left by a crash before the rename
+  QUN_RETURN_IF_ERROR(WriteKeys(next, keys));
+  if (rename(next.c_str(), path.c_str()) != 0) {
+    unlink(next.c_str());
+    return Status::IOError(fmt::format("cannot replace {}: {}", path, strerror(errno)));
+  }
+  // The rename itself must reach the disk before anything sealed with the
+  // new key does.
+  int dir = open(home.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
   }
   return Status::Ok();
 }

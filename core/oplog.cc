@@ -287,7 +287,7 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
                      nullptr, &len, nullptr) == 0 &&
       len == founder_key.size()) {
     txn->founder_ = founder_key;
-    QUN_ASSIGN_OR_RETURN(Roles roles, CurrentRoles(store->db(), author, founder_key));
+    QUN_ASSIGN_OR_RETURN(Roles roles, OwnRoles(store->db(), author, founder_key));
     txn->roles_ = std::make_shared<const Roles>(std::move(roles));
   }
   return txn;
@@ -348,9 +348,10 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
                            const Value& value) {
   if (!open_) return Status::Internal("write after the transaction ended");
   Database& db = store_->db();
-  if (table == kRoleTable) {
-    // Role ops are decided by the authority rules, not merged here: each is
-    // logged as written (a grant again after a revocation is a new fact).
+  if (IsLoggedOnly(table)) {
+    // Role ops are decided by the authority rules and key envelopes opened
+    // by their recipients, not merged here: each is logged as written (a
+    // grant again after a revocation is a new fact).
     QUN_RETURN_IF_ERROR(EnsureTxnRow());
     Op op{std::string(table),    std::string(row_id),
           std::string(column),   value,

@@ -83,7 +83,7 @@ bool Roles::AnyAdmin() const { return Has(Role::kAdmin); }
 Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group) {
   using R = Requirement;
   const std::string& t = op.table;
-  if (t == kRoleTable) return {R::kOwner, ""};
+  if (t == kRoleTable || t == kKeyEnvelopeTable) return {R::kOwner, ""};
   if (t == "community") return {R::kOwner, ""};
   if (t == "node") {
     // A node names itself; who is let in (invited_by) and everything about
@@ -216,6 +216,12 @@ Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey&
     if (role) roles.held.insert(RoleKey{*role, *role == Role::kAdmin ? s->Text(1) : ""});
   }
   s->Reset();
+  return roles;
+}
+
+Result<Roles> OwnRoles(Database& db, const PublicKey& me, const PublicKey& founder) {
+  QUN_ASSIGN_OR_RETURN(Roles roles, CurrentRoles(db, me, founder));
+  const PublicKey& node = me;
   if (roles.founder || !roles.held.empty()) return roles;
   // A node that has just joined writes with the roles its invite named
   // until the change set that grants them reaches it (its change sets

@@ -47,6 +47,16 @@ struct RoleKey {
 // characters), column RoleColumn(key), value 1 (granted) or 0 (revoked).
 inline constexpr char kRoleTable[] = "node_role";
 std::string RoleColumn(const RoleKey& key);  // "owner", "admin:<group id>"
+
+// A new community key reaches each member as an op of this table (written
+// by an owner when it rotates the key): row id "<node id>:<epoch>", column
+// "sealed", value the epoch (u32 little-endian) and key sealed to that node
+// (sync/key_rotation.h). Like role ops, these are logged, never merged.
+inline constexpr char kKeyEnvelopeTable[] = "key_envelope";
+// Whether ops of `table` are logged only (roles, key envelopes).
+inline bool IsLoggedOnly(std::string_view table) {
+  return table == kRoleTable || table == kKeyEnvelopeTable;
+}
 std::optional<RoleKey> ParseRoleColumn(std::string_view column);
 
 // Whether an op is a role op or an invite (node.invited_by): the ops the
@@ -109,7 +119,11 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
                                                    const std::vector<Op>& same_change);
 
 // The roles `node` holds now, from the node_role table (written by the
-// authority rules), for checks of local writes.
+// authority rules).
 Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey& founder);
+// The roles of this node itself (`me`): CurrentRoles, or, while the change
+// set granting them has not reached it, the roles its invite named (meta
+// join_roles).
+Result<Roles> OwnRoles(Database& db, const PublicKey& me, const PublicKey& founder);
 
 }  // namespace qun::core

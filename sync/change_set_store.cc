@@ -10,6 +10,7 @@
 
 #include "core/oplog.h"
 #include "core/permissions.h"
+#include "sync/key_rotation.h"
 
 namespace qun::sync {
 namespace {
@@ -78,11 +79,48 @@ Result<HeldSummary> Summarize(core::Database& db) {
   return h;
 }
 
-ChangeSetStore::ChangeSetStore(core::Store& store, const Community& community,
-                               const core::Identity& me)
+ChangeSetStore::ChangeSetStore(core::Store& store, Community& community, const core::Identity& me)
     : store_(store), community_(community), me_(me) {
   authority_ =
       std::make_unique<Authority>(store_.db(), community_.founder, [this] { return LocalSeen(); });
+}
+
+Status ChangeSetStore::RefreshKeys() {
+  if (!load_keys_) return Status::Ok();
+  QUN_ASSIGN_OR_RETURN(std::vector<core::CommunityKey> keys, load_keys_());
+  // The file only grows; a shorter one (being replaced) is not taken.
+  if (keys.size() > community_.keys.size()) community_.keys = std::move(keys);
+  return Status::Ok();
+}
+
+Result<int> ChangeSetStore::ClaimKeys() {
+  std::string me = core::ToHex(me_.public_key());
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement s,
+      store_.db().Prepare("SELECT o.row_id, o.value FROM op o JOIN op_txn t ON t.id = o.txn WHERE "
+                          "o.row_id >= ? AND o.row_id < ? AND o.tbl = 'key_envelope' AND o.col = "
+                          "'sealed' AND t.refused IS NULL"));
+  s.Bind(1, me + ":").Bind(2, me + ";");
+  int added = 0;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    auto epoch = EnvelopeEpochFor(s.Text(0), me_.public_key());
+    if (!epoch || community_.Key(*epoch)) continue;
+    Value v = s.GetValue(1);
+    auto* sealed = std::get_if<Bytes>(&v);
+    if (!sealed) continue;
+    QUN_ASSIGN_OR_RETURN(
+        core::CommunityKey key,
+        OpenEnvelope(me_, *epoch,
+                     std::string_view(reinterpret_cast<const char*>(sealed->data.data()),
+                                      sealed->data.size())));
+    // On disk first: a key this node seals with must survive a crash.
+    if (save_key_) QUN_RETURN_IF_ERROR(save_key_(key));
+    community_.keys.push_back(std::move(key));
+    ++added;
+  }
+  return added;
 }
 
 Result<VersionVector> ChangeSetStore::LocalSeen() {
@@ -259,6 +297,8 @@ Result<int> ChangeSetStore::SealLocalLocked() {
   txns->Reset();
   if (unsealed.empty()) return 0;
   QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
+  // Never sealed under a key another process has replaced since.
+  QUN_RETURN_IF_ERROR(RefreshKeys());
 
   // Nothing from others is applied between a local write and its sealing
   // (this runs first in every apply), so these dependencies are what the
@@ -331,7 +371,22 @@ Result<int> ChangeSetStore::SealLocalLocked() {
       if (!chain_max || effective > *chain_max) chain_max = effective;
     }
     ops->Reset();
-    QUN_ASSIGN_OR_RETURN(ChangeSet cs, Seal(header, payload, community_.Current(), me_));
+    // A rotation's envelopes go out under the key before theirs: the nodes
+    // they are for do not hold the new one yet.
+    const core::CommunityKey* key = &community_.Current();
+    std::optional<uint32_t> rotating;
+    for (const core::Op& op : payload.ops)
+      if (op.table == core::kKeyEnvelopeTable)
+        if (auto e = EnvelopeEpoch(op.row_id); e && (!rotating || *e < *rotating)) rotating = e;
+    if (rotating) {
+      key = nullptr;
+      for (const auto& k : community_.keys)
+        if (k.epoch() < *rotating && (!key || k.epoch() > key->epoch())) key = &k;
+      if (!key)
+        return Status::Internal(
+            "a key rotation cannot be sealed: this node holds no key older than the new one");
+    }
+    QUN_ASSIGN_OR_RETURN(ChangeSet cs, Seal(header, payload, *key, me_));
     std::string bytes = cs.Encode();
     insert->Bind(1, Blob(me))
         .Bind(2, static_cast<int64_t>(u.seq))
@@ -452,6 +507,10 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   }
   const core::CommunityKey* key = community_.Key(header.key_epoch);
   if (!key) {
+    QUN_RETURN_IF_ERROR(RefreshKeys());
+    key = community_.Key(header.key_epoch);
+  }
+  if (!key) {
     QUN_RETURN_IF_ERROR(SetState(
         row_id, "rejected",
         fmt::format("change set {} of {} is sealed under key epoch {}, which this node does not "
@@ -502,6 +561,13 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   // Only the effective times move this node's clock: a far-ahead author
   // cannot drag it further than the ceiling.
   if (*merged) store_.clock().Observe(**merged);
+  // A rotation with an envelope for this node: its later change sets are
+  // sealed under the new key.
+  for (const core::Op& op : payload->ops)
+    if (op.table == core::kKeyEnvelopeTable && EnvelopeEpochFor(op.row_id, me_.public_key())) {
+      QUN_RETURN_IF_ERROR(ClaimKeys().status());
+      break;
+    }
   return true;
 }
 

@@ -15,7 +15,8 @@
 // exactly what its author had applied when it wrote, which is what the clock
 // ceiling of its ops is measured from (core/oplog.h, CeilingAbove).
 //
-// Borrows the Store, the Community and the Identity; one thread at a time.
+// Borrows the Store, the Community (adding the keys of rotations addressed to
+// this node) and the Identity; one thread at a time.
 #pragma once
 
 #include <functional>
@@ -137,7 +138,24 @@ Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::Public
 
 class ChangeSetStore {
  public:
-  ChangeSetStore(core::Store& store, const Community& community, const core::Identity& me);
+  ChangeSetStore(core::Store& store, Community& community, const core::Identity& me);
+
+  // Where new community keys are kept (the key file of the node's home);
+  // without one they are held in memory only (tests).
+  void SetKeySaver(std::function<Status(const core::CommunityKey&)> save) {
+    save_key_ = std::move(save);
+  }
+  // Where the keys are read again from before sealing, and when a change
+  // set names an epoch not held: another qun process on this home (`qun key
+  // rotate` while `qun serve` runs) may have added one.
+  void SetKeySource(std::function<Result<std::vector<core::CommunityKey>>()> load) {
+    load_keys_ = std::move(load);
+  }
+  // Opens every key envelope addressed to this node (of a rotation that
+  // counts) whose epoch it does not hold yet, saves the keys and adds them to
+  // the community's: change sets sealed from now on use the newest. Returns
+  // how many were added.
+  Result<int> ClaimKeys();
 
   // Decides every change set by the authority rules once, in a database
   // made before roles existed (or never decided): done on opening a node.
@@ -221,9 +239,12 @@ class ChangeSetStore {
   Status EnsureDecidedLocked();
 
   core::Store& store_;
-  const Community& community_;
+  Community& community_;
   const core::Identity& me_;
   std::unique_ptr<Authority> authority_;
+  std::function<Status(const core::CommunityKey&)> save_key_;
+  std::function<Result<std::vector<core::CommunityKey>>()> load_keys_;
+  Status RefreshKeys();
   bool decided_ = false;  // EnsureDecided ran
 };
 

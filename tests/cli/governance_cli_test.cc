@@ -106,6 +106,50 @@ TEST_SUITE("cli governance") {
     CHECK_EXIT(admin.Qun({"group", "edit", "北京群", "--capacity", "1"}), 12);
   }
 
+  TEST_CASE("a removed admin is refused at connect and cannot read what is written next") {
+    TempHome owner, stays, removed, later;
+    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Run(owner, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Server server = Server::Start(owner, "owner");
+    auto join = [&](TempHome& h, const char* name) {
+      CliResult code = Run(
+          owner, {"--json", "invite", "--code", "--address", server.address(), "--role", "editor"});
+      Run(h, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", name});
+    };
+    join(stays, "李娜");
+    join(removed, "陈静");
+    CHECK(Hash(owner) == Hash(removed));
+
+    CliResult out = Run(owner, {"admin", "remove", "陈静"});
+    CHECK(Contains(out.out, "Removed 陈静"));
+    CHECK(Contains(out.out, "sealed to 2 nodes"));
+    Run(owner, {"member", "add", "秘密", "--wechat", "secret_1"});
+    // Refused at connect, before any data moves.
+    CliResult refused = removed.Qun({"sync", "--timeout", "5"});
+    CHECK_EXIT(refused, 12);
+    CHECK_EXIT(removed.Qun({"member", "show", "secret_1"}), 3);
+    // The node that stays takes the new key and reads on.
+    Run(stays, {"sync"});
+    CHECK(Contains(Run(stays, {"member", "show", "secret_1"}).out, "秘密"));
+    CHECK(Hash(owner) == Hash(stays));
+    CHECK(Contains(Run(owner, {"admin", "list"}).out, "no role: cannot connect"));
+
+    // A rotation on demand; a node invited afterwards reads all history.
+    CliResult rotated = Run(owner, {"--json", "key", "rotate"});
+    CHECK(json::parse(rotated.out).at("recipients") == 2);
+    Run(owner, {"member", "add", "刘洋", "--wechat", "ly_002"});
+    join(later, "赵磊");
+    CHECK(Contains(Run(later, {"member", "show", "zw_001"}).out, "张伟"));
+    CHECK(Contains(Run(later, {"member", "show", "ly_002"}).out, "刘洋"));
+    Run(stays, {"sync"});
+    CHECK(Hash(owner) == Hash(later));
+    CHECK(Hash(owner) == Hash(stays));
+    // Only owners replace keys or remove nodes.
+    CHECK_EXIT(stays.Qun({"key", "rotate"}), 12);
+    CHECK_EXIT(stays.Qun({"admin", "remove", "赵磊"}), 12);
+    CHECK_EXIT(owner.Qun({"admin", "remove", "王芳"}), 2);
+  }
+
   TEST_CASE("role arguments are checked before anything is written") {
     TempHome owner;
     Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
