@@ -83,7 +83,7 @@ bool Roles::AnyAdmin() const { return Has(Role::kAdmin); }
 Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group) {
   using R = Requirement;
   const std::string& t = op.table;
-  if (t == kRoleTable || t == kKeyEnvelopeTable) return {R::kOwner, ""};
+  if (IsLoggedOnly(t)) return {R::kOwner, ""};
   if (t == "community") return {R::kOwner, ""};
   if (t == "node") {
     // A node names itself; who is let in (invited_by) and everything about

@@ -53,9 +53,14 @@ std::string RoleColumn(const RoleKey& key);  // "owner", "admin:<group id>"
 // "sealed", value the epoch (u32 little-endian) and key sealed to that node
 // (sync/key_rotation.h). Like role ops, these are logged, never merged.
 inline constexpr char kKeyEnvelopeTable[] = "key_envelope";
-// Whether ops of `table` are logged only (roles, key envelopes).
+// An owner settles a fork (a node that signed two change sets with one
+// seq) with an op of this table: row id "<node id>:<seq>", column "keep",
+// value the hash (32 bytes) of the change set every node is to keep.
+inline constexpr char kForkTable[] = "node_fork";
+// Whether ops of `table` are logged only (roles, key envelopes, fork
+// resolutions): the sync layer acts on them; they are never merged.
 inline bool IsLoggedOnly(std::string_view table) {
-  return table == kRoleTable || table == kKeyEnvelopeTable;
+  return table == kRoleTable || table == kKeyEnvelopeTable || table == kForkTable;
 }
 std::optional<RoleKey> ParseRoleColumn(std::string_view column);
 

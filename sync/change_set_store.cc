@@ -85,6 +85,31 @@ ChangeSetStore::ChangeSetStore(core::Store& store, Community& community, const c
       std::make_unique<Authority>(store_.db(), community_.founder, [this] { return LocalSeen(); });
 }
 
+Result<std::set<uint32_t>> ChangeSetStore::UnusableEpochs() {
+  // A key that came in an envelope counts while some envelope of its epoch
+  // counts: a rotation whose writer lost ownership at the same time (a
+  // revocation wins) gave out a key nobody is to seal with, and which a
+  // removed node may hold. Keys that came otherwise (founding, invites)
+  // have no envelope and count.
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       store_.db().Prepare("SELECT o.row_id, t.refused IS NULL FROM op o JOIN "
+                                           "op_txn t ON t.id = o.txn WHERE o.tbl = "
+                                           "'key_envelope'"));
+  std::set<uint32_t> seen, counted;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    auto epoch = EnvelopeEpoch(s.Text(0));
+    if (!epoch) continue;
+    seen.insert(*epoch);
+    if (s.Int(1) != 0) counted.insert(*epoch);
+  }
+  std::set<uint32_t> out;
+  for (uint32_t e : seen)
+    if (!counted.count(e)) out.insert(e);
+  return out;
+}
+
 Status ChangeSetStore::RefreshKeys() {
   if (!load_keys_) return Status::Ok();
   QUN_ASSIGN_OR_RETURN(std::vector<core::CommunityKey> keys, load_keys_());
@@ -98,10 +123,11 @@ Result<int> ChangeSetStore::ClaimKeys() {
   QUN_ASSIGN_OR_RETURN(
       core::Statement s,
       store_.db().Prepare("SELECT o.row_id, o.value FROM op o JOIN op_txn t ON t.id = o.txn WHERE "
-                          "o.row_id >= ? AND o.row_id < ? AND o.tbl = 'key_envelope' AND o.col = "
+                          "o.tbl = 'key_envelope' AND o.row_id >= ? AND o.row_id < ? AND o.col = "
                           "'sealed' AND t.refused IS NULL"));
   s.Bind(1, me + ":").Bind(2, me + ";");
   int added = 0;
+  std::set<uint32_t> fresh;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
@@ -110,16 +136,37 @@ Result<int> ChangeSetStore::ClaimKeys() {
     Value v = s.GetValue(1);
     auto* sealed = std::get_if<Bytes>(&v);
     if (!sealed) continue;
-    QUN_ASSIGN_OR_RETURN(
-        core::CommunityKey key,
-        OpenEnvelope(me_, *epoch,
-                     std::string_view(reinterpret_cast<const char*>(sealed->data.data()),
-                                      sealed->data.size())));
+    auto opened = OpenEnvelope(
+        me_, *epoch,
+        std::string_view(reinterpret_cast<const char*>(sealed->data.data()), sealed->data.size()));
+    // A damaged envelope (an owner's broken qun) gives nothing; it must not
+    // stop this node from working. Another rotation gives it the key.
+    if (!opened.ok()) continue;
+    core::CommunityKey key = std::move(*opened);
     // On disk first: a key this node seals with must survive a crash.
     if (save_key_) QUN_RETURN_IF_ERROR(save_key_(key));
+    fresh.insert(key.epoch());
     community_.keys.push_back(std::move(key));
     ++added;
   }
+  s.Reset();
+  if (fresh.empty()) return added;
+  // Change sets refused for want of one of these keys wait again; the next
+  // ApplyPending applies them.
+  QUN_ASSIGN_OR_RETURN(core::Statement refused,
+                       store_.db().Prepare("SELECT id, bytes FROM change_set WHERE state = "
+                                           "'rejected'"));
+  std::vector<int64_t> retry;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, refused.Step());
+    if (!row) break;
+    auto cs = ChangeSet::Decode(refused.BlobView(1));
+    if (!cs.ok()) continue;
+    auto header = ReadHeader(*cs);
+    if (header.ok() && fresh.count(header->key_epoch)) retry.push_back(refused.Int(0));
+  }
+  refused.Reset();
+  for (int64_t id : retry) QUN_RETURN_IF_ERROR(SetState(id, "pending", ""));
   return added;
 }
 
@@ -328,6 +375,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
   }
   QUN_ASSIGN_OR_RETURN(std::optional<core::Hlc> chain_max, ChainMax(me, sealed_seq));
   bool roles_sealed = false;
+  QUN_ASSIGN_OR_RETURN(std::set<uint32_t> unusable, UnusableEpochs());
 
   QUN_ASSIGN_OR_RETURN(core::Statement * ops,
                        db.Cached("SELECT tbl, row_id, col, value, hlc FROM op WHERE txn = ? "
@@ -372,20 +420,19 @@ Result<int> ChangeSetStore::SealLocalLocked() {
     }
     ops->Reset();
     // A rotation's envelopes go out under the key before theirs: the nodes
-    // they are for do not hold the new one yet.
-    const core::CommunityKey* key = &community_.Current();
+    // they are for do not hold the new one yet. Otherwise the newest key
+    // that counts.
     std::optional<uint32_t> rotating;
     for (const core::Op& op : payload.ops)
       if (op.table == core::kKeyEnvelopeTable)
         if (auto e = EnvelopeEpoch(op.row_id); e && (!rotating || *e < *rotating)) rotating = e;
-    if (rotating) {
-      key = nullptr;
-      for (const auto& k : community_.keys)
-        if (k.epoch() < *rotating && (!key || k.epoch() > key->epoch())) key = &k;
-      if (!key)
-        return Status::Internal(
-            "a key rotation cannot be sealed: this node holds no key older than the new one");
-    }
+    const core::CommunityKey* key = nullptr;
+    for (const auto& k : community_.keys)
+      if ((!rotating || k.epoch() < *rotating) && !unusable.count(k.epoch()) &&
+          (!key || k.epoch() > key->epoch()))
+        key = &k;
+    if (!key)
+      return Status::Internal("this node holds no community key it may seal a change set with");
     QUN_ASSIGN_OR_RETURN(ChangeSet cs, Seal(header, payload, *key, me_));
     std::string bytes = cs.Encode();
     insert->Bind(1, Blob(me))
@@ -457,6 +504,178 @@ Status ChangeSetStore::SetState(int64_t row_id, const char* state, const std::st
   return s->Run();
 }
 
+Result<std::optional<Hash>> ChangeSetStore::Resolution(const core::PublicKey& author,
+                                                       uint64_t seq) {
+  // Several owners may have resolved one fork: the latest op (by HLC, then
+  // author) decides, the same on every node.
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement * s,
+      store_.db().Cached("SELECT o.value FROM op o JOIN op_txn t ON t.id = o.txn JOIN op_author a "
+                         "ON a.id = o.author WHERE o.row_id = ? AND o.tbl = 'node_fork' AND o.col "
+                         "= 'keep' AND t.refused IS NULL ORDER BY o.hlc DESC, a.pubkey DESC "
+                         "LIMIT 1"));
+  s->Bind(1, fmt::format("{}:{}", core::ToHex(author), seq));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<Hash> out;
+  if (row) {
+    std::string_view v = s->IsNull(0) ? std::string_view() : s->BlobView(0);
+    if (v.size() == Hash{}.size()) {
+      Hash h;
+      std::memcpy(h.data(), v.data(), h.size());
+      out = h;
+    }
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<ChangeSetStore::Fork>> ChangeSetStore::Forks() {
+  std::vector<Fork> out;
+  QUN_ASSIGN_OR_RETURN(
+      core::Statement s,
+      store_.db().Prepare("SELECT DISTINCT author, seq FROM change_set WHERE state = "
+                          "'equivocation' ORDER BY author, seq"));
+  QUN_ASSIGN_OR_RETURN(core::Statement twins,
+                       store_.db().Prepare("SELECT hash, state = 'applied' FROM change_set WHERE "
+                                           "author = ? AND seq = ? AND state IN ('applied', "
+                                           "'equivocation', 'pending') ORDER BY hash"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    Fork f;
+    QUN_ASSIGN_OR_RETURN(f.author, core::KeyFromValue(s.GetValue(0)));
+    f.seq = static_cast<uint64_t>(s.Int(1));
+    twins.Bind(1, Blob(f.author)).Bind(2, static_cast<int64_t>(f.seq));
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool t, twins.Step());
+      if (!t) break;
+      std::string_view v = twins.BlobView(0);
+      if (v.size() != Hash{}.size()) continue;
+      Hash h;
+      std::memcpy(h.data(), v.data(), h.size());
+      f.twins.push_back(h);
+      if (twins.Int(1) != 0) f.applied = h;
+    }
+    twins.Reset();
+    QUN_ASSIGN_OR_RETURN(f.resolved, Resolution(f.author, f.seq));
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<bool> ChangeSetStore::Quarantined(const core::PublicKey& author) {
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       store_.db().Cached("SELECT DISTINCT seq FROM change_set WHERE author = ? "
+                                          "AND state = 'equivocation'"));
+  s->Bind(1, Blob(author));
+  std::vector<uint64_t> seqs;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    seqs.push_back(static_cast<uint64_t>(s->Int(0)));
+  }
+  s->Reset();
+  for (uint64_t seq : seqs) {
+    QUN_ASSIGN_OR_RETURN(auto keep, Resolution(author, seq));
+    if (!keep) return true;
+    // Resolved, but this node holds the other one applied and cannot
+    // switch yet (the kept one has not reached it): still held.
+    QUN_ASSIGN_OR_RETURN(auto applied, AppliedHash(author, seq));
+    if (applied && *applied != *keep) return true;
+  }
+  return false;
+}
+
+Status ChangeSetStore::SwitchFork(const core::PublicKey& author, uint64_t seq, int64_t keep) {
+  core::Database& db = store_.db();
+  QUN_ASSIGN_OR_RETURN(core::Statement out,
+                       db.Prepare("SELECT id, seq, txn FROM change_set WHERE author = ? AND seq "
+                                  ">= ? AND state = 'applied' ORDER BY seq DESC"));
+  out.Bind(1, Blob(author)).Bind(2, static_cast<int64_t>(seq));
+  struct Applied {
+    int64_t id;
+    uint64_t seq;
+    int64_t txn;
+  };
+  std::vector<Applied> applied;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, out.Step());
+    if (!row) break;
+    applied.push_back({out.Int(0), static_cast<uint64_t>(out.Int(1)), out.Int(2)});
+  }
+  out.Reset();
+  std::vector<core::FieldRef> fields;
+  QUN_ASSIGN_OR_RETURN(core::Statement ops,
+                       db.Prepare("SELECT DISTINCT tbl, row_id, col FROM op WHERE txn = ?"));
+  QUN_ASSIGN_OR_RETURN(core::Statement drop_ops, db.Prepare("DELETE FROM op WHERE txn = ?"));
+  QUN_ASSIGN_OR_RETURN(core::Statement drop_txn, db.Prepare("DELETE FROM op_txn WHERE id = ?"));
+  QUN_ASSIGN_OR_RETURN(core::Statement back,
+                       db.Prepare("UPDATE change_set SET state = ?, reason = ?, txn = NULL, "
+                                  "chain_max = NULL WHERE id = ?"));
+  for (const Applied& a : applied) {
+    ops.Bind(1, a.txn);
+    while (true) {
+      QUN_ASSIGN_OR_RETURN(bool row, ops.Step());
+      if (!row) break;
+      fields.push_back({ops.Text(0), ops.Text(1), ops.Text(2)});
+    }
+    ops.Reset();
+    // The one at the fork stays as evidence; what followed it waits again
+    // (it follows the other change set, so its chain is refused when its
+    // turn comes).
+    bool twin = a.seq == seq;
+    back.Bind(1, twin ? "equivocation" : "pending")
+        .Bind(2, twin ? "an owner resolved this fork for the other change set" : "");
+    back.Bind(3, a.id);
+    QUN_RETURN_IF_ERROR(back.Run());
+    drop_ops.Bind(1, a.txn);
+    QUN_RETURN_IF_ERROR(drop_ops.Run());
+    drop_txn.Bind(1, a.txn);
+    QUN_RETURN_IF_ERROR(drop_txn.Run());
+  }
+  QUN_RETURN_IF_ERROR(SetState(keep, "pending", ""));
+  std::sort(fields.begin(), fields.end());
+  fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+  return core::RecomputeFields(db, fields);
+}
+
+Result<int> ChangeSetStore::ApplyResolutions() {
+  int switched = 0;
+  // One fork after another: the kept change set of a later fork can only
+  // apply once the kept one before it has. Each round applies one more, so
+  // a chain of forks takes as many rounds as it has forks.
+  for (int round = 0; round < 1024; ++round) {
+    QUN_ASSIGN_OR_RETURN(std::vector<Fork> forks, Forks());
+    bool changed = false;
+    for (const Fork& f : forks) {
+      if (!f.resolved || f.applied == f.resolved) continue;
+      QUN_ASSIGN_OR_RETURN(core::Statement * kept,
+                           store_.db().Cached("SELECT id, state FROM change_set WHERE hash = ? "
+                                              "AND author = ? AND seq = ?"));
+      kept->Bind(1, Blob(*f.resolved)).Bind(2, Blob(f.author)).Bind(3, static_cast<int64_t>(f.seq));
+      QUN_ASSIGN_OR_RETURN(bool row, kept->Step());
+      int64_t id = row ? kept->Int(0) : 0;
+      bool evidence = row && kept->Text(1) == "equivocation";
+      kept->Reset();
+      if (!row) continue;  // the kept one has not reached this node yet
+      if (!f.applied && !evidence) continue;
+      Transaction tx(store_.db());
+      QUN_RETURN_IF_ERROR(tx.Begin());
+      if (f.applied) {
+        QUN_RETURN_IF_ERROR(SwitchFork(f.author, f.seq, id));
+        ++switched;
+      } else {
+        QUN_RETURN_IF_ERROR(SetState(id, "pending", ""));
+      }
+      QUN_RETURN_IF_ERROR(tx.Commit());
+      changed = true;
+    }
+    if (!changed) break;
+    QUN_RETURN_IF_ERROR(ApplyPending().status());
+  }
+  return switched;
+}
+
 Result<std::string> ChangeSetStore::WhyPending(const ChangeSetHeader& header) {
   QUN_ASSIGN_OR_RETURN(uint64_t applied, AppliedSeq(header.author));
   if (header.seq > applied + 1)
@@ -470,6 +689,12 @@ Result<std::string> ChangeSetStore::WhyPending(const ChangeSetHeader& header) {
   }
   QUN_ASSIGN_OR_RETURN(bool invited, Invited(header.author));
   if (!invited) return fmt::format("waits for the invite of its author {}", Short(header.author));
+  QUN_ASSIGN_OR_RETURN(bool quarantined, Quarantined(header.author));
+  if (quarantined)
+    return fmt::format(
+        "held: its author {} signed two different change sets with one number, until an owner "
+        "says which one counts (`qun admin resolve-fork`)",
+        Short(header.author));
   return std::string("waits for its turn");
 }
 
@@ -484,6 +709,11 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
     return false;
   }
   if (header.seq != applied + 1) return false;  // earlier ones first
+  // A forked author's later change sets wait for an owner's resolution
+  // (which may take out the one before this, so its chain is looked at
+  // after).
+  QUN_ASSIGN_OR_RETURN(bool quarantined, Quarantined(header.author));
+  if (quarantined) return false;
   if (header.seq > 1) {
     QUN_ASSIGN_OR_RETURN(auto previous, AppliedHash(header.author, header.seq - 1));
     if (previous != header.previous_hash) {
@@ -568,6 +798,10 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
       QUN_RETURN_IF_ERROR(ClaimKeys().status());
       break;
     }
+  // A fork resolution is carried out once the change sets around it are
+  // in (AfterApply).
+  for (const core::Op& op : payload->ops)
+    if (op.table == core::kForkTable) resolutions_due_ = true;
   return true;
 }
 
@@ -679,8 +913,17 @@ Result<int> ChangeSetStore::ApplyPending() {
       if (done) ++progress;
     }
     applied += progress;
-    if (progress == 0) return applied;
+    if (progress == 0) {
+      QUN_RETURN_IF_ERROR(AfterApply());
+      return applied;
+    }
   }
+}
+
+Status ChangeSetStore::AfterApply() {
+  if (!resolutions_due_) return Status::Ok();
+  resolutions_due_ = false;
+  return ApplyResolutions().status();
 }
 
 Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
@@ -823,11 +1066,14 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
     QUN_RETURN_IF_ERROR(insert->Run());
     row_id = sqlite3_last_insert_rowid(db.handle());
     QUN_RETURN_IF_ERROR(tx.Commit());
+    // A twin that arrives may be the one an owner's resolution keeps.
+    if (r.outcome == Outcome::kEquivocation) QUN_RETURN_IF_ERROR(ApplyResolutions().status());
     if (r.outcome != Outcome::kPending) return r;
   }
   // Usually its turn has come (bundles are written in applying order): apply
   // it straight away. Only when it was applied can others be unblocked.
   QUN_ASSIGN_OR_RETURN(bool applied, TryApply(row_id, *cs, *header));
+  QUN_RETURN_IF_ERROR(AfterApply());
   if (applied) {
     QUN_ASSIGN_OR_RETURN(core::Statement * waiting,
                          db.Cached("SELECT EXISTS (SELECT 1 FROM change_set WHERE state IN "

@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -211,6 +212,26 @@ class ChangeSetStore {
   // been dropped since.
   Result<std::string> ChangeSetBytes(int64_t id);
 
+  // Forks: an author that signed two different change sets with one seq is
+  // quarantined: its change sets after the fork are held, not applied,
+  // until an owner says which of the two every node keeps (an op of table
+  // node_fork, `qun admin resolve-fork`). A node that applied the other one
+  // then takes it and what followed it back out, and applies the kept one
+  // and its successors.
+  struct Fork {
+    core::PublicKey author{};
+    uint64_t seq = 0;
+    std::vector<Hash> twins;       // every change set held with that seq
+    std::optional<Hash> applied;   // the one applied here
+    std::optional<Hash> resolved;  // the one an owner said to keep
+  };
+  Result<std::vector<Fork>> Forks();
+  // Whether `author` has a fork no owner has resolved yet.
+  Result<bool> Quarantined(const core::PublicKey& author);
+  // Carries out the resolutions that count: see above. Returns how many
+  // forks switched to the other change set here.
+  Result<int> ApplyResolutions();
+
   // Why a pending change set waits, in words for `qun bundle import`.
   Result<std::string> WhyPending(const ChangeSetHeader& header);
   // What became of a change set received earlier; none when it is no longer
@@ -232,6 +253,11 @@ class ChangeSetStore {
   Result<std::optional<core::Hlc>> Merge(int64_t row_id, const ChangeSetHeader& header,
                                          const Payload& payload, bool* ours);
   Status SetState(int64_t row_id, const char* state, const std::string& reason);
+  // Takes the applied change sets of `author` from `seq` on back out (their
+  // ops leave the log), keeps the one at `seq` as evidence, and makes `keep`
+  // (held as evidence) pending, in the caller's transaction.
+  Status SwitchFork(const core::PublicKey& author, uint64_t seq, int64_t keep);
+  Result<std::optional<Hash>> Resolution(const core::PublicKey& author, uint64_t seq);
 
   // What this node's unsealed writes have seen: what it has applied, and
   // what its invite named.
@@ -245,7 +271,11 @@ class ChangeSetStore {
   std::function<Status(const core::CommunityKey&)> save_key_;
   std::function<Result<std::vector<core::CommunityKey>>()> load_keys_;
   Status RefreshKeys();
-  bool decided_ = false;  // EnsureDecided ran
+  // Epochs whose keys only rotations that do not count gave out.
+  Result<std::set<uint32_t>> UnusableEpochs();
+  bool decided_ = false;          // EnsureDecided ran
+  bool resolutions_due_ = false;  // a fork resolution was applied
+  Status AfterApply();
 };
 
 }  // namespace qun::sync

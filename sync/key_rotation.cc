@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/db.h"
 #include "core/permissions.h"
+#include "core/store.h"
 
 namespace qun::sync {
 namespace {
@@ -52,11 +54,35 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
   plain.bytes.reserve(4 + core::CommunityKey::kSize);
   for (int i = 0; i < 4; ++i) plain.bytes.push_back(static_cast<char>((epoch >> (8 * i)) & 0xff));
   plain.bytes.append(reinterpret_cast<const char*>(key.data()), core::CommunityKey::kSize);
-  for (const core::PublicKey& node : recipients) {
-    QUN_ASSIGN_OR_RETURN(std::string sealed, core::Identity::SealTo(node, plain.bytes));
-    QUN_RETURN_IF_ERROR(txn.Set(core::kKeyEnvelopeTable, EnvelopeRowId(node, epoch), "sealed",
-                                Bytes{std::vector<uint8_t>(sealed.begin(), sealed.end())})
-                            .status());
+  auto write = [&](const core::PublicKey& node, uint32_t e, const std::string& bytes) -> Status {
+    QUN_ASSIGN_OR_RETURN(std::string sealed, core::Identity::SealTo(node, bytes));
+    return txn
+        .Set(core::kKeyEnvelopeTable, EnvelopeRowId(node, e), "sealed",
+             Bytes{std::vector<uint8_t>(sealed.begin(), sealed.end())})
+        .status();
+  };
+  for (const core::PublicKey& node : recipients)
+    QUN_RETURN_IF_ERROR(write(node, epoch, plain.bytes));
+  // The older keys go along to whoever has no envelope of them: a node let
+  // in by an owner that had not received a rotation yet lacks that key, and
+  // cannot read what was sealed under it until someone passes it on.
+  QUN_ASSIGN_OR_RETURN(core::Statement * has,
+                       txn.store().db().Cached("SELECT EXISTS (SELECT 1 FROM op WHERE tbl = "
+                                               "'key_envelope' AND row_id = ?)"));
+  for (const auto& old : community.keys) {
+    if (old.epoch() == 0) continue;  // the founding key: every invite holds it
+    Wiped older;
+    older.bytes.reserve(4 + core::CommunityKey::kSize);
+    for (int i = 0; i < 4; ++i)
+      older.bytes.push_back(static_cast<char>((old.epoch() >> (8 * i)) & 0xff));
+    older.bytes.append(reinterpret_cast<const char*>(old.data()), core::CommunityKey::kSize);
+    for (const core::PublicKey& node : recipients) {
+      has->Bind(1, EnvelopeRowId(node, old.epoch()));
+      QUN_ASSIGN_OR_RETURN(bool row, has->Step());
+      bool held = row && has->Int(0) != 0;
+      has->Reset();
+      if (!held) QUN_RETURN_IF_ERROR(write(node, old.epoch(), older.bytes));
+    }
   }
   return key;
 }
