@@ -218,6 +218,31 @@ void AddNodeCommands(App& app) {
         for (const auto& p : peers) peer_list.push_back(PeerJson(p, vector));
         json equivocators = json::array();
         for (const auto& k : held.equivocators) equivocators.push_back(core::ToHex(k));
+        // Each fork: the numbers signed twice, and the change sets held for each.
+        json forks = json::array();
+        {
+          QUN_ASSIGN_OR_RETURN(
+              core::Statement f,
+              node->store->db().Prepare(
+                  "SELECT author, seq, lower(hex(hash)), state FROM change_set c WHERE EXISTS "
+                  "(SELECT 1 FROM change_set e WHERE e.author = c.author AND e.seq = c.seq AND "
+                  "e.state = 'equivocation') AND state IN ('applied', 'equivocation', "
+                  "'pending') ORDER BY author, seq, hash"));
+          while (true) {
+            QUN_ASSIGN_OR_RETURN(bool row, f.Step());
+            if (!row) break;
+            QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(f.GetValue(0)));
+            int64_t seq = f.Int(1);
+            if (forks.empty() || forks.back().at("node_id") != core::ToHex(k) ||
+                forks.back().at("seq") != seq)
+              forks.push_back({{"node_id", core::ToHex(k)},
+                               {"seq", seq},
+                               {"change_sets", json::array()},
+                               {"applied", nullptr}});
+            forks.back()["change_sets"].push_back(f.Text(2));
+            if (f.Text(3) == "applied") forks.back()["applied"] = f.Text(2);
+          }
+        }
         json conflict_list = json::array();
         for (const auto& c : conflicts)
           conflict_list.push_back(
@@ -244,6 +269,7 @@ void AddNodeCommands(App& app) {
                        {"roles", roles ? json(core::DescribeRoles(node->store->db(), *roles))
                                        : json(nullptr)},
                        {"equivocating_nodes", equivocators},
+                       {"forks", forks},
                        {"upgrade_needed", held.newer > 0},
                        {"conflicts", conflict_list},
                        {"peers", peer_list}});
@@ -286,12 +312,28 @@ void AddNodeCommands(App& app) {
             "\nUpgrade qun: {} change sets were written by a newer version. They are kept and "
             "passed on, and applied once this node runs the new version.\n",
             held.newer);
+      auto resolved = [&](const core::PublicKey& k) {
+        auto q = node->store->db().Prepare(
+            "SELECT EXISTS (SELECT 1 FROM op o JOIN op_txn t ON t.id = o.txn WHERE o.tbl = "
+            "'node_fork' AND o.row_id >= ?1 AND o.row_id < ?2 AND t.refused IS NULL)");
+        if (!q.ok()) return false;
+        q->Bind(1, core::ToHex(k) + ":").Bind(2, core::ToHex(k) + ";");
+        auto row = q->Step();
+        return row.ok() && *row && q->Int(0) != 0;
+      };
       for (const auto& k : held.equivocators)
-        out += fmt::format(
-            "\nWarning: {} signed two different change sets with the same number. Both are "
-            "kept as evidence. Its key may be in someone else's hands, or its laptop was "
-            "restored from an old backup and kept writing; ask its admin.\n",
-            NodeLabel(node->store->db(), k));
+        if (resolved(k))
+          out += fmt::format(
+              "\nNote: {} signed two different change sets with the same number; an owner has "
+              "said which one counts. Both are kept as evidence.\n",
+              NodeLabel(node->store->db(), k));
+        else
+          out += fmt::format(
+              "\nWarning: {} signed two different change sets with the same number. Both are "
+              "kept as evidence, and its later change sets are held until an owner says which "
+              "one counts: `qun admin resolve-fork {}`. Its key may be in someone else's hands, "
+              "or its laptop was restored from an old backup and kept writing; ask its admin.\n",
+              NodeLabel(node->store->db(), k), core::ToHex(k).substr(0, 12));
       if (!conflicts.empty()) {
         out += fmt::format("\nConflicts to settle ({}):\n", conflicts.size());
         for (const auto& c : conflicts) out += fmt::format("  {}\n    {}\n", c.summary, c.fix);

@@ -85,6 +85,82 @@ ChangeSetStore::ChangeSetStore(core::Store& store, Community& community, const c
       std::make_unique<Authority>(store_.db(), community_.founder, [this] { return LocalSeen(); });
 }
 
+Status ChangeSetStore::ClaimFromPending(uint32_t epoch) {
+  // A node let in by an owner that had not yet received a rotation lacks
+  // its key, and the rotating owner's change sets after it are sealed with
+  // it: they block that owner's chain, and with it the later rotation that
+  // passes the key on. So the key is looked for in an owner's change sets
+  // still waiting here too. It is used to read only: sealing takes it once
+  // a rotation that counts gave it out (UnusableEpochs).
+  core::Database& db = store_.db();
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("SELECT bytes FROM change_set WHERE state = 'pending'"));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    auto cs = ChangeSet::Decode(s.BlobView(0));
+    if (!cs.ok()) continue;
+    auto header = ReadHeader(*cs);
+    if (!header.ok()) continue;
+    const core::CommunityKey* key = community_.Key(header->key_epoch);
+    if (!key) continue;
+    QUN_ASSIGN_OR_RETURN(core::Roles roles,
+                         core::CurrentRoles(db, header->author, community_.founder));
+    if (!roles.Owner()) continue;
+    auto payload = Open(*cs, *header, *key);
+    if (!payload.ok()) continue;
+    for (const core::Op& op : payload->ops) {
+      if (op.table != core::kKeyEnvelopeTable ||
+          EnvelopeEpochFor(op.row_id, me_.public_key()) != std::optional<uint32_t>(epoch))
+        continue;
+      auto* sealed = std::get_if<Bytes>(&op.value);
+      if (!sealed) continue;
+      auto opened =
+          OpenEnvelope(me_, epoch,
+                       std::string_view(reinterpret_cast<const char*>(sealed->data.data()),
+                                        sealed->data.size()));
+      if (!opened.ok()) continue;
+      s.Reset();
+      QUN_ASSIGN_OR_RETURN(auto early, store_.GetMeta("early_keys"));
+      QUN_RETURN_IF_ERROR(
+          store_.SetMeta("early_keys", (early ? *early : "") + std::to_string(epoch) + "\n"));
+      if (save_key_) QUN_RETURN_IF_ERROR(save_key_(*opened));
+      community_.keys.push_back(std::move(*opened));
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+Status ChangeSetStore::RetryMissingKeys() {
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       store_.db().Prepare("SELECT id, bytes FROM change_set WHERE state = "
+                                           "'rejected'"));
+  std::vector<std::pair<int64_t, uint32_t>> lacking;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    auto cs = ChangeSet::Decode(s.BlobView(1));
+    if (!cs.ok()) continue;
+    auto header = ReadHeader(*cs);
+    if (header.ok() && !community_.Key(header->key_epoch))
+      lacking.push_back({s.Int(0), header->key_epoch});
+  }
+  s.Reset();
+  if (lacking.empty()) return Status::Ok();
+  std::set<uint32_t> epochs;
+  for (const auto& [id, epoch] : lacking) epochs.insert(epoch);
+  for (uint32_t epoch : epochs) QUN_RETURN_IF_ERROR(ClaimFromPending(epoch));
+  bool any = false;
+  for (const auto& [id, epoch] : lacking)
+    if (community_.Key(epoch)) {
+      QUN_RETURN_IF_ERROR(SetState(id, "pending", ""));
+      any = true;
+    }
+  if (any) QUN_RETURN_IF_ERROR(ApplyPending().status());
+  return Status::Ok();
+}
+
 Result<std::set<uint32_t>> ChangeSetStore::UnusableEpochs() {
   // A key that came in an envelope counts while some envelope of its epoch
   // counts: a rotation whose writer lost ownership at the same time (a
@@ -103,6 +179,19 @@ Result<std::set<uint32_t>> ChangeSetStore::UnusableEpochs() {
     if (!epoch) continue;
     seen.insert(*epoch);
     if (s.Int(1) != 0) counted.insert(*epoch);
+  }
+  // Keys taken from a change set still waiting (ClaimFromPending) are for
+  // reading until a rotation that counts confirms them.
+  QUN_ASSIGN_OR_RETURN(auto early, store_.GetMeta("early_keys"));
+  if (early) {
+    size_t start = 0;
+    while (start < early->size()) {
+      size_t end = early->find('\n', start);
+      if (end == std::string::npos) end = early->size();
+      std::string e = early->substr(start, end - start);
+      if (!e.empty() && e.size() < 11) seen.insert(static_cast<uint32_t>(std::stoul(e)));
+      start = end + 1;
+    }
   }
   std::set<uint32_t> out;
   for (uint32_t e : seen)
@@ -741,6 +830,10 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
     key = community_.Key(header.key_epoch);
   }
   if (!key) {
+    QUN_RETURN_IF_ERROR(ClaimFromPending(header.key_epoch));
+    key = community_.Key(header.key_epoch);
+  }
+  if (!key) {
     QUN_RETURN_IF_ERROR(SetState(
         row_id, "rejected",
         fmt::format("change set {} of {} is sealed under key epoch {}, which this node does not "
@@ -1096,6 +1189,30 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
               : s == "newer"   ? Outcome::kNewerFormat
                                : Outcome::kRejected;
   if (r.outcome == Outcome::kPending) {
+    // Waiting behind a change set refused for a key this node lacks: the
+    // key may be in one that waits (ClaimFromPending).
+    QUN_ASSIGN_OR_RETURN(uint64_t before, AppliedSeq(header->author));
+    QUN_ASSIGN_OR_RETURN(
+        core::Statement * blocked,
+        db.Cached("SELECT EXISTS (SELECT 1 FROM change_set WHERE author = ? AND seq = ? AND "
+                  "state = 'rejected')"));
+    blocked->Bind(1, Blob(header->author)).Bind(2, static_cast<int64_t>(before + 1));
+    QUN_ASSIGN_OR_RETURN(bool behind_refused, blocked->Step());
+    behind_refused = behind_refused && blocked->Int(0) != 0;
+    blocked->Reset();
+    if (behind_refused) QUN_RETURN_IF_ERROR(RetryMissingKeys());
+    QUN_ASSIGN_OR_RETURN(bool now, [&]() -> Result<bool> {
+      state->Bind(1, Blob(hash));
+      QUN_ASSIGN_OR_RETURN(bool again, state->Step());
+      bool applied_now = again && state->Text(0) == "applied";
+      state->Reset();
+      return applied_now;
+    }());
+    if (now) {
+      r.outcome = Outcome::kApplied;
+      r.reason.clear();
+      return r;
+    }
     QUN_ASSIGN_OR_RETURN(r.reason, WhyPending(*header));
   }
   return r;

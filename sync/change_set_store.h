@@ -271,6 +271,12 @@ class ChangeSetStore {
   std::function<Status(const core::CommunityKey&)> save_key_;
   std::function<Result<std::vector<core::CommunityKey>>()> load_keys_;
   Status RefreshKeys();
+  // Looks for this node's envelope of `epoch` in an owner's change sets
+  // that wait here (see the .cc).
+  Status ClaimFromPending(uint32_t epoch);
+  // Change sets refused for a key this node lacks wait again once it holds
+  // the key (found in a waiting change set), and apply.
+  Status RetryMissingKeys();
   // Epochs whose keys only rotations that do not count gave out.
   Result<std::set<uint32_t>> UnusableEpochs();
   bool decided_ = false;          // EnsureDecided ran

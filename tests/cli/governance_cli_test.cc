@@ -4,6 +4,7 @@
 // and a revocation wins over what the revoked admin did at the same time.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/background.h"
@@ -148,6 +149,51 @@ TEST_SUITE("cli governance") {
     CHECK_EXIT(stays.Qun({"key", "rotate"}), 12);
     CHECK_EXIT(stays.Qun({"admin", "remove", "赵磊"}), 12);
     CHECK_EXIT(owner.Qun({"admin", "remove", "王芳"}), 2);
+  }
+
+  TEST_CASE("a node restored from an old backup forks; an owner resolves it for the restored one") {
+    TempHome owner, laptop;
+    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(owner, "owner");
+    CliResult code = Run(
+        owner, {"--json", "invite", "--code", "--address", server.address(), "--role", "editor"});
+    Run(laptop, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", "李娜"});
+    std::filesystem::copy(laptop.home(), laptop.Beside("backup"),
+                          std::filesystem::copy_options::recursive);
+    Run(laptop, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Run(laptop, {"sync"});
+    // The laptop is restored from the backup and keeps writing: its next
+    // change set has the number the lost one had.
+    std::filesystem::remove_all(laptop.home());
+    std::filesystem::rename(laptop.Beside("backup"), laptop.home());
+    Run(laptop, {"member", "add", "刘洋", "--wechat", "ly_002"});
+    Run(laptop, {"sync"});
+    Run(laptop, {"member", "add", "赵磊", "--wechat", "zl_003"});
+    Run(laptop, {"sync"});
+    // The owner keeps the first, and holds what came after the fork.
+    CHECK(Contains(Run(owner, {"status"}).out, "qun admin resolve-fork"));
+    CHECK_EXIT(owner.Qun({"member", "show", "zl_003"}), 3);
+    json status = json::parse(Run(owner, {"--json", "status"}).out);
+    REQUIRE(status.at("forks").size() == 1);
+    json fork = status.at("forks")[0];
+    REQUIRE(fork.at("change_sets").size() == 2);
+    std::string restored;
+    for (const json& h : fork.at("change_sets"))
+      if (h != fork.at("applied")) restored = h.get<std::string>();
+    REQUIRE(!restored.empty());
+    // Only an owner resolves; then the restored laptop's line counts.
+    CHECK_EXIT(laptop.Qun({"admin", "resolve-fork", "李娜"}), 12);
+    CHECK_EXIT(owner.Qun({"admin", "resolve-fork", "李娜", "--keep", "ffff"}), 2);
+    CliResult resolved =
+        Run(owner, {"admin", "resolve-fork", "李娜", "--keep", restored.substr(0, 10)});
+    CHECK(Contains(resolved.out, "no longer held"));
+    CHECK(Contains(Run(owner, {"member", "show", "zl_003"}).out, "赵磊"));
+    CHECK(Contains(Run(owner, {"member", "show", "ly_002"}).out, "刘洋"));
+    CHECK_EXIT(owner.Qun({"member", "show", "zw_001"}), 3);
+    Run(laptop, {"sync"});
+    CHECK(Hash(owner) == Hash(laptop));
+    CHECK(Contains(Run(owner, {"status"}).out, "an owner has said which one counts"));
+    CHECK_EXIT(owner.Qun({"admin", "resolve-fork", "李娜"}), 3);
   }
 
   TEST_CASE("role arguments are checked before anything is written") {

@@ -150,3 +150,78 @@ TEST_CASE("a rotation by a node that is not an owner gives nobody a key") {
   REQUIRE(refusals.ok());
   CHECK(refusals->size() == 1);
 }
+
+TEST_CASE("a node let in by an owner behind on a rotation gets that key with the next one") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 2);
+  Node &owner = *nodes[0], &behind = *nodes[1];
+  owner.SendTo(behind);
+  Node late(ring, 1'700'000'000'500, &owner);
+  // The owner rotates and writes under the new key; `behind` (an owner
+  // too) has not received it when it lets a new node in.
+  uint32_t first = 0;
+  owner.Write("key rotate", [&](core::WriteTxn& t) {
+    auto key = sync::WriteKeyRotation(t, owner.community,
+                                      {owner.id->public_key(), behind.id->public_key()});
+    REQUIRE(key.ok());
+    first = key->epoch();
+  });
+  REQUIRE(owner.sets->SealLocal().ok());
+  REQUIRE(*owner.sets->ClaimKeys() == 1);
+  owner.Write("member add", [&](core::WriteTxn& t) {
+    REQUIRE(owner.reg->AddPerson(t, Person("张伟", "zw_1")).ok());
+  });
+  behind.Invite(late);
+  behind.SendTo(late);
+  owner.SendTo(late);
+  CHECK_FALSE(HasPerson(late, "zw_1"));  // sealed under a key it lacks
+  // Once the owner knows of it, its next rotation passes the older key on.
+  behind.SendTo(owner);
+  owner.Write("key rotate", [&](core::WriteTxn& t) {
+    REQUIRE(sync::WriteKeyRotation(
+                t, owner.community,
+                {owner.id->public_key(), behind.id->public_key(), late.id->public_key()})
+                .ok());
+  });
+  REQUIRE(owner.sets->SealLocal().ok());
+  owner.SendTo(late);
+  CHECK(late.community.Key(first) != nullptr);
+  CHECK(late.community.keys.size() == 3);
+  CHECK(HasPerson(late, "zw_1"));
+  auto held = sync::Summarize(late.store->db());
+  REQUIRE(held.ok());
+  CHECK(held->rejected == 0);
+}
+
+TEST_CASE("the key of a rotation that does not count is never sealed with") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 3);
+  Node &founder = *nodes[0], &demoted = *nodes[1], &member = *nodes[2];
+  founder.SendTo(demoted);
+  founder.SendTo(member);
+  // The founder takes ownership from `demoted`, which, at the same time,
+  // rotates the key for itself and `member`.
+  founder.Write("admin revoke", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set(core::kRoleTable, demoted.id->node_id(), "owner", int64_t{0}).ok());
+  });
+  uint32_t epoch = 0;
+  demoted.Write("key rotate", [&](core::WriteTxn& t) {
+    auto key = sync::WriteKeyRotation(t, demoted.community,
+                                      {demoted.id->public_key(), member.id->public_key()});
+    REQUIRE(key.ok());
+    epoch = key->epoch();
+  });
+  demoted.SendTo(member);
+  CHECK(member.community.Key(epoch) != nullptr);  // it counted, for now
+  founder.SendTo(member);                         // the revocation wins
+  member.Write("member add", [&](core::WriteTxn& t) {
+    REQUIRE(member.reg->AddPerson(t, Person("李娜", "ln_1")).ok());
+  });
+  auto newest = sync::ChangeSet::Decode(member.Outbox(*founder.sets->Vector()).back());
+  REQUIRE(newest.ok());
+  auto header = sync::ReadHeader(*newest);
+  REQUIRE(header.ok());
+  CHECK(header->key_epoch == 0);
+  member.SendTo(founder);
+  CHECK(HasPerson(founder, "ln_1"));
+}
