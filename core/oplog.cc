@@ -312,9 +312,9 @@ Status WriteTxn::CheckAllowed(const Op& op) {
   if (Satisfies(*roles_, need, op)) return Status::Ok();
   std::string held = DescribeRoles(store_->db(), *roles_);
   return Status::Denied(fmt::format(
-      "this node may not change {}.{}: that needs {}, and it holds {}. An owner can grant a "
-      "role with `qun admin grant`; `qun admin list` shows who holds which",
-      op.table, op.column, Describe(store_->db(), need), held));
+      "this node may not change {}: that needs {}, and it holds {}. Nothing was written. An "
+      "owner can grant a role with `qun admin grant`; `qun admin list` shows who holds which",
+      WhatItChanges(store_->db(), op, group), Describe(store_->db(), need), held));
 }
 
 WriteTxn::~WriteTxn() {

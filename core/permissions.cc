@@ -123,8 +123,13 @@ std::string Describe(Database& db, const Requirement& need) {
   switch (need.kind) {
     case Requirement::kOwner:
       return "an owner";
-    case Requirement::kGroupAdmin:
+    case Requirement::kGroupAdmin: {
+      // A group that does not exist yet has no admins: adding one is an
+      // owner's.
+      auto name = RowLabel(db, "chat_group", need.group);
+      if (!name.ok() || name->empty()) return "an owner";
       return fmt::format("an owner, or an admin of group {}", GroupLabel(db, need.group));
+    }
     case Requirement::kPeople:
       return "an owner, a member-editor or a group admin";
     case Requirement::kSelf:
@@ -133,6 +138,25 @@ std::string Describe(Database& db, const Requirement& need) {
       return "nothing";
   }
   return "an owner";
+}
+
+std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::string>& group) {
+  const std::string& t = op.table;
+  if (t == kRoleTable) return "roles";
+  if (t == kKeyEnvelopeTable) return "the community key";
+  if (t == kForkTable) return "which of a node's forked change sets counts";
+  if (t == "community") return "the community's settings";
+  if (t == "node") return op.column == "invited_by" ? "who is let in" : "another admin's node";
+  if (t == "chat_group") {
+    auto name = RowLabel(db, "chat_group", op.row_id);
+    if (name.ok() && !name->empty())
+      return fmt::format("the settings of group {}", GroupLabel(db, op.row_id));
+    return "the list of groups (adding one)";
+  }
+  if (t == "membership")
+    return group ? fmt::format("the members of group {}", GroupLabel(db, *group)) : "a membership";
+  if (t == "person" || t == "person_handle" || t == "person_tag") return "people's records";
+  return fmt::format("{}.{}", t, op.column);
 }
 
 std::string DescribeRoles(Database& db, const Roles& roles) {

@@ -80,6 +80,10 @@ struct Roles {
   bool Owner() const { return founder || Has(Role::kOwner); }
 };
 
+// What an op changes, in an admin's words: "the settings of group 北京交流群",
+// "people's records", "roles". `group` as for RequirementOf.
+std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::string>& group);
+
 // "admin of 北京交流群, editor", or "no role".
 std::string DescribeRoles(Database& db, const Roles& roles);
 

@@ -2,7 +2,8 @@
 # A five-minute tour of Qun, run by `./setup.sh`: create a community, add
 # subgroups and people, import a spreadsheet, then bring in two more admins
 # on other "laptops" (one with an invite file, one with a code over the
-# network) and sync the three nodes over the network (loopback),
+# network), each with its own role (an owner, a group admin, a
+# member-editor), and sync the three nodes over the network (loopback),
 # with offline edits on every side, directly and through a relay that cannot
 # read what it carries. Everything happens in temporary homes and on
 # 127.0.0.1, so it touches none of your data.
@@ -69,7 +70,8 @@ step import members "$export_file"
 # A second admin joins with an invite file: her node prints its id, the
 # first admin writes an invite for it.
 step2 init --join --admin "李娜"
-step invite "$(cat "$second/node.pub")" --name "李娜" -o "$work/invite-lina.qun"
+step invite "$(cat "$second/node.pub")" --name "李娜" --role admin --group "摄影兴趣群" \
+  -o "$work/invite-lina.qun"
 step2 join "$work/invite-lina.qun"
 
 note "小林's laptop serves on the network (here: loopback); the others add it as a peer."
@@ -79,7 +81,8 @@ step2 peer add xiaolin "tcp://127.0.0.1:$port" --key "$(cat "$QUN_HOME/node.pub"
 step2 sync xiaolin
 
 note "陈静 joins over the network: 小林 sends her a one-time code (in a private chat, say)."
-out="$(step invite --code --address "tcp://127.0.0.1:$port" --name "陈静" --expires 1h)"
+out="$(step invite --code --address "tcp://127.0.0.1:$port" --name "陈静" --expires 1h \
+  --role member-editor)"
 echo "$out"
 code="$(echo "$out" | grep -o 'qun1-[a-z2-7]*' | head -1)"
 step3 join "$code" --admin "陈静" --peer-name xiaolin
@@ -89,7 +92,11 @@ step member edit alice@example.org --city "Berkeley" --nickname "Alice-SF"
 step2 member edit alice@example.org --city "Oakland" --add-tag 读书
 step2 member add "陈静" --wechat chenjing_sz --city 深圳 --group "摄影兴趣群"
 step3 member add "王磊" --phone "+86 139 0000 0003" --city 北京
-step3 group add "深圳读书会" --kind interest --platform qq
+note "陈静 is a member-editor: she keeps people's records, not groups. Qun says so and writes nothing."
+if step3 group add "深圳读书会" --kind interest --platform qq; then
+  echo "a member-editor added a group" >&2
+  exit 1
+fi
 
 note "Back online: each syncs with 小林's node, both ways; 陈静's changes reach 李娜 through it."
 step2 sync xiaolin
@@ -129,5 +136,7 @@ if [ "$a" != "$b" ] || [ "$a" != "$c" ]; then
   exit 1
 fi
 step2 status
+note "Who may do what, as every node decides it:"
+step admin list
 note "小林's server log:"
 cat "$work/serve.log"
