@@ -34,11 +34,13 @@ Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
   QUN_ASSIGN_OR_RETURN(node->store, core::Store::Open(core::DatabasePath(home), store_options));
   QUN_ASSIGN_OR_RETURN(node->identity, core::Identity::Load(home));
   node->registry = std::make_unique<core::Registry>(*node->store);
-  // A database made before roles existed gets them decided once, before
+  // A database made before roles existed gets them decided once, and role
+  // change sets an interrupted import left undecided are decided, before
   // any write is checked against them.
   QUN_ASSIGN_OR_RETURN(auto founder, node->store->GetMeta("founder"));
   QUN_ASSIGN_OR_RETURN(auto decided, node->store->GetMeta("authority_generation"));
-  if (founder && !decided) {
+  QUN_ASSIGN_OR_RETURN(auto dirty, node->store->GetMeta("authority_dirty"));
+  if (founder && (!decided || dirty)) {
     QUN_ASSIGN_OR_RETURN(sync::Community community, sync::LoadCommunity(*node->store, home));
     sync::ChangeSetStore sets(*node->store, community, *node->identity);
     QUN_RETURN_IF_ERROR(sets.EnsureDecided());

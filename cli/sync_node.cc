@@ -24,6 +24,7 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
   QUN_RETURN_IF_ERROR(s->sets->ClaimKeys().status());
   // Change sets held back by an older qun (a newer format) apply now.
   QUN_RETURN_IF_ERROR(s->sets->ApplyPending().status());
+  QUN_RETURN_IF_ERROR(s->sets->EnsureDecided());
   return s;
 }
 

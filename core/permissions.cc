@@ -199,18 +199,21 @@ Status CheckRoleOp(const Op& op, const PublicKey& founder) {
 }
 
 Result<std::optional<std::string>> MembershipGroup(Database& db, const std::string& row_id,
-                                                   const std::vector<Op>& same_change) {
+                                                   const std::vector<Op>& same_change,
+                                                   const InPastFn& in_past) {
   std::vector<std::string> groups, people;
+  std::vector<std::string> own_groups, own_people;  // written by `same_change`
   for (const Op& op : same_change) {
     if (op.table != "membership" || op.row_id != row_id) continue;
     auto* s = std::get_if<std::string>(&op.value);
-    if (!s) continue;
-    if (op.column == "group_id") groups.push_back(*s);
-    if (op.column == "person_id") people.push_back(*s);
+    if (op.column == "group_id") (s ? own_groups : groups).push_back(s ? *s : "");
+    if (op.column == "person_id") (s ? own_people : people).push_back(s ? *s : "");
   }
-  QUN_ASSIGN_OR_RETURN(Statement * logged,
-                       db.Cached("SELECT col, value FROM op WHERE row_id = ? AND tbl = "
-                                 "'membership' AND col IN ('group_id', 'person_id')"));
+  QUN_ASSIGN_OR_RETURN(
+      Statement * logged,
+      db.Cached("SELECT o.col, o.value, a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn "
+                "JOIN op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = "
+                "'membership' AND o.col IN ('group_id', 'person_id')"));
   logged->Bind(1, row_id);
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, logged->Step());
@@ -218,13 +221,33 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
     Value v = logged->GetValue(1);
     auto* s = std::get_if<std::string>(&v);
     if (!s) continue;
+    if (in_past) {
+      auto author = KeyFromValue(logged->GetValue(2));
+      if (!author.ok() || !in_past(*author, static_cast<uint64_t>(logged->Int(3)))) continue;
+    }
     (logged->Text(0) == "group_id" ? groups : people).push_back(*s);
   }
   logged->Reset();
+  groups.insert(groups.end(), own_groups.begin(), own_groups.end());
+  people.insert(people.end(), own_people.begin(), own_people.end());
+  std::optional<std::string> found;
   for (const std::string& g : groups)
     for (const std::string& p : people)
-      if (Registry::MembershipId(g, p) == row_id) return std::optional<std::string>(g);
-  return std::optional<std::string>();
+      if (Registry::MembershipId(g, p) == row_id) found = g;
+  // What this change writes as the row's group or person must be the one
+  // its id comes from: a second group_id naming another group is refused.
+  for (const std::string& g : own_groups)
+    if (!found || g != *found)
+      return Status::InvalidArgument(
+          "it writes a membership's group that does not match the membership (its id comes "
+          "from its group and person)");
+  if (found)
+    for (const std::string& p : own_people)
+      if (Registry::MembershipId(*found, p) != row_id)
+        return Status::InvalidArgument(
+            "it writes a membership's person that does not match the membership (its id comes "
+            "from its group and person)");
+  return found;
 }
 
 Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey& founder) {

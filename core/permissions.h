@@ -9,6 +9,7 @@
 #pragma once
 
 #include <compare>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -120,12 +121,18 @@ Status CheckRoleOp(const Op& op, const PublicKey& founder);
 std::optional<PublicKey> RoleTarget(const Op& op);
 
 // The group of membership row `row_id`: the group id g of a membership.
-// group_id op (among `same_change` first, then the op log) for which some
-// person id p of a membership.person_id op gives MembershipId(g, p) ==
-// row_id. Row ids derive from the pair, so a write that names another group
-// than its row's cannot borrow that group's admins. None when unknown.
+// group_id op for which some person id p of a membership.person_id op gives
+// MembershipId(g, p) == row_id, among `same_change` and the ops of the log
+// that `in_past` accepts (by their author and seq: the change set's causal
+// past, so that the answer does not depend on what else has arrived; null
+// accepts all, for a local write). Row ids derive from the pair, so a write
+// that names another group than its row's cannot borrow that group's
+// admins. None when unknown. Corruption-free InvalidArgument when
+// `same_change` writes a group or person to the row that does not match it.
+using InPastFn = std::function<bool(const PublicKey& author, uint64_t seq)>;
 Result<std::optional<std::string>> MembershipGroup(Database& db, const std::string& row_id,
-                                                   const std::vector<Op>& same_change);
+                                                   const std::vector<Op>& same_change,
+                                                   const InPastFn& in_past = nullptr);
 
 // The roles `node` holds now, from the node_role table (written by the
 // authority rules).

@@ -213,7 +213,15 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
     }
     std::optional<std::string> group;
     if (op.table == "membership") {
-      QUN_ASSIGN_OR_RETURN(group, core::MembershipGroup(db_, op.row_id, ops));
+      auto found = core::MembershipGroup(
+          db_, op.row_id, ops,
+          [&pos](const PublicKey& a, uint64_t seq) { return InPast(a, seq, pos); });
+      if (!found.ok()) {
+        if (found.status().code() != Status::Code::kInvalidArgument) return found.status();
+        return fmt::format("change set {} of {}: {}", pos.seq, NodeLabel(pos.author),
+                           found.status().message());
+      }
+      group = *found;
     }
     core::Requirement need = core::RequirementOf(op, group);
     if (core::Satisfies(roles, need, op)) continue;

@@ -267,16 +267,36 @@ Result<VersionVector> ChangeSetStore::LocalSeen() {
   return seen;
 }
 
+Result<int> ChangeSetStore::RecomputeLocked(bool everyone) {
+  QUN_ASSIGN_OR_RETURN(int changed, authority_->Recompute(everyone));
+  QUN_RETURN_IF_ERROR(store_.db().Exec("DELETE FROM meta WHERE key = 'authority_dirty'"));
+  // A resolution that starts or stops counting is carried out again.
+  if (changed) resolutions_due_ = true;
+  return changed;
+}
+
+Result<bool> ChangeSetStore::Undecided() {
+  if (!decided_) {
+    QUN_ASSIGN_OR_RETURN(auto generation, store_.GetMeta("authority_generation"));
+    if (!generation) return true;
+    decided_ = true;
+  }
+  QUN_ASSIGN_OR_RETURN(auto dirty, store_.GetMeta("authority_dirty"));
+  return dirty.has_value();
+}
+
 Status ChangeSetStore::EnsureDecidedLocked() {
-  if (decided_) return Status::Ok();
-  QUN_ASSIGN_OR_RETURN(auto generation, store_.GetMeta("authority_generation"));
-  if (!generation) QUN_RETURN_IF_ERROR(authority_->Recompute(/*everyone=*/true).status());
+  QUN_ASSIGN_OR_RETURN(bool undecided, Undecided());
+  if (!undecided) return Status::Ok();
+  // Never decided (a database made before roles existed): every change set.
+  QUN_RETURN_IF_ERROR(RecomputeLocked(/*everyone=*/!decided_).status());
   decided_ = true;
   return Status::Ok();
 }
 
 Status ChangeSetStore::EnsureDecided() {
-  if (decided_) return Status::Ok();
+  QUN_ASSIGN_OR_RETURN(bool undecided, Undecided());
+  if (!undecided) return Status::Ok();
   Transaction tx(store_.db());
   QUN_RETURN_IF_ERROR(tx.Begin());
   QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
@@ -287,7 +307,7 @@ Result<int> ChangeSetStore::DecideRoles() {
   Transaction tx(store_.db());
   QUN_RETURN_IF_ERROR(tx.Begin());
   QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
-  QUN_ASSIGN_OR_RETURN(int changed, authority_->Recompute());
+  QUN_ASSIGN_OR_RETURN(int changed, RecomputeLocked(false));
   QUN_RETURN_IF_ERROR(tx.Commit());
   return changed;
 }
@@ -356,15 +376,17 @@ Result<std::optional<core::Hlc>> ChangeSetStore::ChainMax(const core::PublicKey&
 Result<bool> ChangeSetStore::Invited(const core::PublicKey& author) {
   if (author == community_.founder || author == me_.public_key()) return true;
   // An invite is a write of node.invited_by by someone other than the node
-  // itself, that counts (the authority rules let it stand); only applied
-  // change sets are in the op log, so its writer was known when it was
-  // applied.
+  // itself; only applied change sets are in the op log, so its writer was
+  // known when it was applied. Whether the invite counts does not matter
+  // here: that may change with change sets still to come, and others may
+  // already build on the invited node's change sets. The authority rules
+  // refuse what a node let in by an invite that does not count writes (it
+  // holds no role), and it may not connect (Members).
   QUN_ASSIGN_OR_RETURN(core::Statement * s,
                        store_.db().Cached("SELECT EXISTS (SELECT 1 FROM op o JOIN op_author a ON "
-                                          "a.id = o.author JOIN op_txn t ON t.id = o.txn WHERE "
-                                          "o.row_id = ? AND o.tbl = 'node' AND o.col = "
-                                          "'invited_by' AND o.value IS NOT NULL AND a.pubkey != ? "
-                                          "AND t.refused IS NULL)"));
+                                          "a.id = o.author WHERE o.row_id = ? AND o.tbl = 'node' "
+                                          "AND o.col = 'invited_by' AND o.value IS NOT NULL AND "
+                                          "a.pubkey != ?)"));
   s->Bind(1, core::ToHex(author)).Bind(2, Blob(author));
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   bool invited = row && s->Int(0) != 0;
@@ -534,7 +556,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
     sealed_seq = u.seq;
   }
   // Roles this node granted or revoked take effect in node_role now.
-  if (roles_sealed) QUN_RETURN_IF_ERROR(authority_->Recompute().status());
+  if (roles_sealed) QUN_RETURN_IF_ERROR(RecomputeLocked(false).status());
   return static_cast<int>(unsealed.size());
 }
 
@@ -888,6 +910,7 @@ Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
   // sealed under the new key.
   for (const core::Op& op : payload->ops)
     if (op.table == core::kKeyEnvelopeTable && EnvelopeEpochFor(op.row_id, me_.public_key())) {
+      QUN_RETURN_IF_ERROR(EnsureDecided());  // only envelopes that count give keys
       QUN_RETURN_IF_ERROR(ClaimKeys().status());
       break;
     }
@@ -908,7 +931,12 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   // This node's own writes so far did not see this change set: seal them
   // first, so that their dependencies say so.
   QUN_RETURN_IF_ERROR(SealLocalLocked().status());
-  QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
+  // A database never decided (made before roles existed) is decided whole
+  // first; role change sets waiting to be decided wait on (see below).
+  if (!decided_) {
+    QUN_ASSIGN_OR_RETURN(auto generation, store_.GetMeta("authority_generation"));
+    if (!generation) QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
+  }
   *ours = false;
 
   // The ceiling: no op of this change set counts as later than the newest op
@@ -935,6 +963,9 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   bool role_change = IsRoleChange(payload.ops);
   std::string refused = kDeciding;
   if (!role_change) {
+    // Role change sets applied before this one are decided first (they are
+    // decided together, once, after a run of them: see below).
+    if (header.author != community_.founder) QUN_RETURN_IF_ERROR(EnsureDecidedLocked());
     QUN_ASSIGN_OR_RETURN(refused, authority_->Check(PositionOf(header), payload.ops));
   }
   QUN_ASSIGN_OR_RETURN(core::Statement * txn,
@@ -963,7 +994,12 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   done->Bind(2, core::HlcValue(chain_max));
   done->Bind(3, row_id);
   QUN_RETURN_IF_ERROR(done->Run());
-  if (role_change) QUN_RETURN_IF_ERROR(authority_->Recompute().status());
+  // Deciding every role change set again for each one would cost the square
+  // of their number in a large import: they are decided once the run of
+  // them ends (EnsureDecided), before anything depends on the outcome.
+  if (role_change)
+    QUN_RETURN_IF_ERROR(
+        db.Exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('authority_dirty', 1)"));
   if (chain_max && header.author != me_.public_key())
     QUN_RETURN_IF_ERROR(core::RaiseFrontier(db, *chain_max));
   // This node's own change sets coming back (a restored backup): its later
@@ -1015,11 +1051,13 @@ Result<int> ChangeSetStore::ApplyPending() {
 
 Status ChangeSetStore::AfterApply() {
   if (!resolutions_due_) return Status::Ok();
+  QUN_RETURN_IF_ERROR(EnsureDecided());
   resolutions_due_ = false;
   return ApplyResolutions().status();
 }
 
 Result<std::vector<Dropped>> ChangeSetStore::DropUninvited() {
+  QUN_RETURN_IF_ERROR(EnsureDecided());
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        store_.db().Prepare("SELECT DISTINCT author FROM change_set WHERE "
                                            "state IN ('pending', 'equivocation')"));

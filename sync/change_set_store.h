@@ -263,6 +263,10 @@ class ChangeSetStore {
   // what its invite named.
   Result<VersionVector> LocalSeen();
   Status EnsureDecidedLocked();
+  // Whether role change sets wait to be decided (or never were).
+  Result<bool> Undecided();
+  // Authority::Recompute, and what follows from it.
+  Result<int> RecomputeLocked(bool everyone);
 
   core::Store& store_;
   Community& community_;

@@ -45,6 +45,8 @@ Result<Credit> NodeReplica::Take(const std::vector<std::string>& batch,
     }
     QUN_RETURN_IF_ERROR(commit.Finish());
   }
+  // Role change sets of the batch are decided together, once.
+  QUN_RETURN_IF_ERROR(sets_.EnsureDecided());
   // What waited may have been applied by a later change set of the batch.
   for (Received& r : held_back) {
     if (r.outcome == Outcome::kPending) {
@@ -58,6 +60,9 @@ Result<Credit> NodeReplica::Take(const std::vector<std::string>& batch,
   return credit;
 }
 
-Status NodeReplica::Finish() { return sets_.DropUninvited().status(); }
+Status NodeReplica::Finish() {
+  QUN_RETURN_IF_ERROR(sets_.EnsureDecided());
+  return sets_.DropUninvited().status();
+}
 
 }  // namespace qun::sync

@@ -85,6 +85,10 @@ struct Node {
   Outcome Take(const std::string& bytes) {
     auto r = sets->Receive(bytes);
     REQUIRE_MESSAGE(r.ok(), r.status().message());
+    // As a sync or an import does once a batch is in: role change sets
+    // are decided together.
+    auto decided = sets->EnsureDecided();
+    REQUIRE_MESSAGE(decided.ok(), decided.message());
     return r->outcome;
   }
   // Gives `other` everything it lacks.

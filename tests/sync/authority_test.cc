@@ -374,3 +374,95 @@ TEST_CASE("a node checks its own writes against its roles before making them") {
   CHECK(Refused(owner) == 0);
   CHECK(GroupName(owner, a) == "ok");
 }
+
+TEST_CASE("a membership may not be moved to another group by writing its group again") {
+  auto ring = Keyring::New();
+  Node owner(ring);
+  Node admin(ring, 1'700'000'000'100, &owner);
+  std::string a = AddGroup(owner, "北京交流群");
+  std::string b = AddGroup(owner, "上海交流群");
+  std::string p;
+  owner.Write("member add",
+              [&](core::WriteTxn& t) { p = *owner.reg->AddPerson(t, Person("张伟", "zw_1")); });
+  InviteAs(owner, admin, {{Role::kAdmin, a}});
+  owner.SendTo(admin);
+  // The admin of a writes a membership of its group, then names group b
+  // as its group: as if the row were b's.
+  std::string row = core::Registry::MembershipId(a, p);
+  admin.Write("member join", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("membership", row, "group_id", a).ok());
+    REQUIRE(t.Set("membership", row, "person_id", p).ok());
+    REQUIRE(t.Set("membership", row, "status", std::string("active")).ok());
+    REQUIRE(t.Set("membership", row, "group_id", b).ok());
+  });
+  admin.SendTo(owner);
+  core::MembershipFilter in_b;
+  in_b.group_id = b;
+  CHECK(owner.reg->ListMemberships(in_b)->empty());
+  CHECK(RefusedWith(owner, admin, "does not match the membership"));
+}
+
+TEST_CASE("a membership's group is found from the change set's causal past, whatever arrived") {
+  auto ring = Keyring::New();
+  Node owner(ring);
+  Node admin(ring, 1'700'000'100'000, &owner);
+  Node first(ring, 1'700'000'000'200, &owner), second(ring, 1'700'000'000'300, &owner);
+  std::string a = AddGroup(owner, "北京交流群");
+  std::string p;
+  owner.Write("member add",
+              [&](core::WriteTxn& t) { p = *owner.reg->AddPerson(t, Person("张伟", "zw_1")); });
+  InviteAs(owner, admin, {{Role::kAdmin, a}});
+  for (Node* n : {&admin, &first, &second}) owner.SendTo(*n);
+  // The owner adds the person to the group; the admin, not having seen
+  // that, sets the status of the same membership row.
+  owner.Write("member join", [&](core::WriteTxn& t) {
+    REQUIRE(owner.reg->Join(t, a, p, "member", std::nullopt).ok());
+  });
+  std::string join = Latest(owner);
+  std::string row = core::Registry::MembershipId(a, p);
+  admin.Write("member ban", [&](core::WriteTxn& t) {
+    REQUIRE(t.Set("membership", row, "status", std::string("banned")).ok());
+  });
+  std::string ban = Latest(admin);
+  first.Take(join);
+  first.Take(ban);
+  second.Take(ban);
+  second.Take(join);
+  CHECK(first.Hash() == second.Hash());
+}
+
+TEST_CASE("a node let in by an invite that stops counting does not strand what others built on") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 4);
+  Node &founder = *nodes[0], &demoted = *nodes[1], &builder = *nodes[2], &late = *nodes[3];
+  for (Node* n : {&demoted, &builder, &late}) founder.SendTo(*n);
+  Node invited(ring, 1'700'000'000'500, &founder);
+  SetRoles(founder, demoted, {{Role::kOwner, ""}}, false);
+  std::string revoke = Latest(founder);
+  InviteAs(demoted, invited, {{Role::kEditor, ""}});  // concurrently
+  std::string invite = Latest(demoted);
+  invited.Take(invite);
+  invited.Write("member add", [&](core::WriteTxn& t) {
+    REQUIRE(invited.reg->AddPerson(t, Person("李四", "ls_1")).ok());
+  });
+  std::string by_invited = Latest(invited);
+  builder.Take(invite);
+  builder.Take(by_invited);
+  builder.Write("member add", [&](core::WriteTxn& t) {
+    REQUIRE(builder.reg->AddPerson(t, Person("王五", "ww_1")).ok());
+  });
+  std::string on_top = Latest(builder);
+  builder.Take(revoke);
+  late.Take(revoke);  // the revocation first, then the rest
+  late.Take(invite);
+  late.Take(by_invited);
+  late.Take(on_top);
+  CHECK(builder.Hash() == late.Hash());
+  auto held = sync::Summarize(late.store->db());
+  REQUIRE(held.ok());
+  CHECK(held->pending == 0);
+  // The invite did not count: the invited node holds no role, and what it
+  // wrote does not count either.
+  CHECK_FALSE(RolesOf(late, invited).Has(Role::kEditor));
+  CHECK(RefusedWith(late, invited, "no role"));
+}
