@@ -151,6 +151,44 @@ TEST_SUITE("cli governance") {
     CHECK_EXIT(owner.Qun({"admin", "remove", "王芳"}), 2);
   }
 
+  TEST_CASE("a removed node cannot read what it gets from a relay after the key rotation") {
+    TempHome owner, stays, removed, relay_home;
+    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(owner, "owner");
+    for (auto [home, name] :
+         {std::pair<TempHome*, const char*>{&stays, "李娜"}, {&removed, "陈静"}}) {
+      CliResult code = Run(
+          owner, {"--json", "invite", "--code", "--address", server.address(), "--role", "editor"});
+      Run(*home, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", name});
+    }
+    // The relay's operator has not taken the removed node off its list.
+    std::string ids;
+    for (const TempHome* h : {&owner, &stays, &removed})
+      ids += qun::testing::ReadFile(h->InHome("node.pub")).substr(0, 64) + "\n";
+    std::string allow = relay_home.Write("allow.txt", ids);
+    Server relay = Server::Start(relay_home, "relay", {"--allow", allow}, "*", "relay");
+    std::string relay_key = relay.process->WaitFor(R"(relay key ([0-9a-f]{64}))");
+    for (const TempHome* h : {&owner, &stays, &removed})
+      Run(*h, {"peer", "add", "relay", relay.address(), "--key", relay_key});
+
+    Run(owner, {"admin", "remove", "陈静"});
+    Run(owner, {"member", "add", "欧阳秘密", "--wechat", "secret_2"});
+    Run(owner, {"sync", "relay"});
+    // It gets every change set from the relay, and reads none written
+    // after its removal.
+    CliResult got = removed.Qun({"sync", "relay"});
+    CHECK_EXIT(got, 9);
+    CHECK(Contains(got.out, "which this node does not hold"));
+    CHECK_EXIT(removed.Qun({"member", "show", "secret_2"}), 3);
+    json refused = json::parse(Run(removed, {"--json", "status", "--rejected"}).out);
+    REQUIRE(!refused.empty());
+    CHECK(Contains(refused[0].at("reason").get<std::string>(), "does not hold"));
+    // The node that stays reads it through the same relay.
+    Run(stays, {"sync", "relay"});
+    CHECK(Contains(Run(stays, {"member", "show", "secret_2"}).out, "欧阳秘密"));
+    CHECK(Hash(owner) == Hash(stays));
+  }
+
   TEST_CASE("a node restored from an old backup forks; an owner resolves it for the restored one") {
     TempHome owner, laptop;
     Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
