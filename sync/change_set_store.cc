@@ -774,6 +774,9 @@ Result<int> ChangeSetStore::ApplyResolutions() {
       QUN_RETURN_IF_ERROR(tx.Begin());
       if (f.applied) {
         QUN_RETURN_IF_ERROR(SwitchFork(f.author, f.seq, id));
+        // What the taken-out change sets granted or invited is gone: every
+        // author is decided again (forks are rare).
+        QUN_RETURN_IF_ERROR(RecomputeLocked(/*everyone=*/true).status());
         ++switched;
       } else {
         QUN_RETURN_IF_ERROR(SetState(id, "pending", ""));

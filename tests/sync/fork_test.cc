@@ -42,6 +42,13 @@ struct Forger {
     REQUIRE(cs.ok());
     return *cs;
   }
+  sync::ChangeSet MakeOps(std::vector<core::Op> ops) {
+    sync::Payload p;
+    p.ops = std::move(ops);
+    auto cs = sync::Seal(header, p, ring.Make(), *author.id);
+    REQUIRE(cs.ok());
+    return *cs;
+  }
   // The one after `previous`.
   sync::ChangeSet After(const sync::ChangeSet& previous, const std::string& person,
                         const char* city, uint64_t ms) {
@@ -159,4 +166,48 @@ TEST_CASE("a fork resolution by a node that is not an owner changes nothing") {
   viewer.SendTo(owner);
   CHECK(*owner.sets->Quarantined(forker.id->public_key()));
   CHECK(City(owner, person) == "上海");
+}
+
+TEST_CASE("what a change set taken out by a fork resolution granted is taken out with it") {
+  auto ring = Keyring::New();
+  auto nodes = Founded(ring, 3);
+  Node &owner = *nodes[0], &forker = *nodes[1], &other = *nodes[2];
+  Node editor(ring, 1'700'000'000'900, &owner);
+  for (const auto& cs : owner.Outbox()) editor.Take(cs);
+  for (Node* n : {&forker, &other}) owner.SendTo(*n);
+  // One twin lets a new editor in, the other renames the forker.
+  Forger forge(ring, forker);
+  core::Hlc at = core::Hlc::From(1'700'000'001'000, 0);
+  sync::ChangeSet invites =
+      forge.MakeOps({{"node", editor.id->node_id(), "invited_by", forker.id->node_id(), at, {}},
+                     {core::kRoleTable, editor.id->node_id(), "editor", int64_t{1}, at, {}}});
+  sync::ChangeSet renames =
+      forge.MakeOps({{"node", forker.id->node_id(), "name", std::string("fk"), at, {}}});
+  CHECK(editor.Take(invites.Encode()) == Outcome::kApplied);
+  CHECK(other.Take(invites.Encode()) == Outcome::kApplied);
+  editor.Write("member add", [&](core::WriteTxn& t) {
+    REQUIRE(editor.reg->AddPerson(t, Person("李四", "ls_1")).ok());
+  });
+  REQUIRE(editor.sets->SealLocal().ok());
+  for (const auto& cs : editor.Outbox(*other.sets->Vector())) other.Take(cs);
+  CHECK(owner.Take(renames.Encode()) == Outcome::kApplied);
+  CHECK(owner.Take(invites.Encode()) == Outcome::kEquivocation);
+  // The owner keeps the rename; the other node takes the invite out, and
+  // with it the editor's role and what it wrote.
+  owner.Write("admin resolve-fork", [&](core::WriteTxn& t) {
+    sync::Hash h = renames.ComputeHash();
+    REQUIRE(t.Set(core::kForkTable, fmt::format("{}:{}", forker.id->node_id(), forge.header.seq),
+                  "keep", Bytes{std::vector<uint8_t>(h.begin(), h.end())})
+                .ok());
+  });
+  owner.SendTo(other);
+  other.Take(renames.Encode());
+  auto roles =
+      core::CurrentRoles(other.store->db(), editor.id->public_key(), owner.id->public_key());
+  REQUIRE(roles.ok());
+  CHECK(roles->held.empty());
+  auto people = other.reg->ListPeople({});
+  REQUIRE(people.ok());
+  CHECK(people->empty());
+  CHECK(other.Hash() == owner.Hash());
 }
