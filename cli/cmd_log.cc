@@ -61,7 +61,8 @@ void AddLogCommand(App& app) {
                          {"record", label(e)},
                          {"field", e.column},
                          {"from", value_json(e.old_value)},
-                         {"to", value_json(e.new_value)}});
+                         {"to", value_json(e.new_value)},
+                         {"counts", e.counts}});
         app.PrintJson(out);
         return Status::Ok();
       }
@@ -85,7 +86,9 @@ void AddLogCommand(App& app) {
       for (const auto& e : entries) {
         std::string who = e.author_name.empty() ? core::ShortId(e.author)
                                                 : e.author_name + " " + core::ShortId(e.author);
-        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, e.note, label(e),
+        // A refused change stays in the history but changes nothing.
+        std::string change = e.counts ? e.note : e.note + " (does not count)";
+        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, change, label(e),
                   e.column, shown(e.column, e.old_value), shown(e.column, e.new_value)});
       }
       app.Print(t.Render());

@@ -491,7 +491,7 @@ Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::str
       "   WHERE p.row_id = o.row_id AND p.tbl = o.tbl AND p.col = o.col "
       "     AND (p.hlc, pa.pubkey) < (o.hlc, a.pubkey) "
       "   ORDER BY p.hlc DESC, pa.pubkey DESC LIMIT 1), "
-      "  o.value "
+      "  o.value, t.refused IS NULL "
       "FROM op o "
       "JOIN op_author a ON a.id = o.author "
       "JOIN op_txn t ON t.id = o.txn "
@@ -516,6 +516,7 @@ Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::str
     e.column = stmt.Text(7);
     e.old_value = stmt.GetValue(8);
     e.new_value = stmt.GetValue(9);
+    e.counts = stmt.Int(10) != 0;
     out.push_back(std::move(e));
   }
   return out;

@@ -193,6 +193,7 @@ struct LogEntry {
   std::string column;
   Value old_value;
   Value new_value;
+  bool counts = true;  // false: its change was refused (op_txn.refused)
 };
 
 // The history, newest first. With `row_id`, only that row and the rows that

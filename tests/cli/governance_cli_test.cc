@@ -102,6 +102,16 @@ TEST_SUITE("cli governance") {
     json refused = json::parse(Run(owner, {"--json", "status", "--rejected"}).out);
     REQUIRE(refused.size() == 1);
     CHECK(Contains(refused[0].at("reason").get<std::string>(), "revoked its role of admin"));
+    // The refused edit stays in the history, marked.
+    json log = json::parse(Run(owner, {"--json", "log", "北京群"}).out);
+    int not_counting = 0;
+    for (const json& e : log)
+      if (!e.at("counts").get<bool>()) {
+        ++not_counting;
+        CHECK(e.at("to") == 400);
+      }
+    CHECK(not_counting == 1);
+    CHECK(Contains(Run(owner, {"log", "北京群"}).out, "(does not count)"));
     CHECK(Contains(Run(admin, {"status"}).out, "do not count"));
     CHECK(Contains(Run(admin, {"status"}).out, "Roles:"));
     CHECK_EXIT(admin.Qun({"group", "edit", "北京群", "--capacity", "1"}), 12);
