@@ -86,9 +86,7 @@ Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
     sync::ChangeSetStore sets(*node.store, invite.community, *node.identity);
     QUN_RETURN_IF_ERROR(sets.SealLocal().status());
     QUN_RETURN_IF_ERROR(sets.SaveJoinPoint(invite.join));
-    std::string roles;
-    for (const core::RoleKey& r : invite.roles) roles += core::RoleColumn(r) + "\n";
-    QUN_RETURN_IF_ERROR(node.store->SetMeta("join_roles", roles));
+    QUN_RETURN_IF_ERROR(node.store->SetMeta("join_roles", core::RoleLines(invite.roles)));
     return tx.Commit();
   };
   Status saved = record();

@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/schema.h"
+#include "core/text.h"
 
 namespace qun::core {
 namespace {
@@ -67,6 +68,22 @@ std::optional<RoleKey> ParseRoleColumn(std::string_view column) {
   // Only the canonical names are columns; an admin role needs its group.
   if (!role || *role == Role::kAdmin || column != RoleName(*role)) return std::nullopt;
   return RoleKey{*role, ""};
+}
+
+std::string RoleLines(const std::vector<RoleKey>& roles) {
+  std::string out;
+  for (const RoleKey& r : roles) out += RoleColumn(r) + "\n";
+  return out;
+}
+
+std::optional<std::vector<RoleKey>> ParseRoleLines(std::string_view text) {
+  std::vector<RoleKey> out;
+  for (std::string_view line : text::SplitLines(text)) {
+    auto key = ParseRoleColumn(line);
+    if (!key) return std::nullopt;
+    out.push_back(*key);
+  }
+  return out;
 }
 
 bool IsRoleOp(const Op& op) { return op.table == kRoleTable; }
@@ -284,16 +301,9 @@ Result<Roles> OwnRoles(Database& db, const PublicKey& me, const PublicKey& found
   QUN_ASSIGN_OR_RETURN(Statement * join,
                        db.Cached("SELECT value FROM meta WHERE key = 'join_roles'"));
   QUN_ASSIGN_OR_RETURN(row, join->Step());
-  std::string columns = row ? join->Text(0) : "";
+  std::string lines = row ? join->Text(0) : "";
   join->Reset();
-  size_t start = 0;
-  while (start < columns.size()) {
-    size_t end = columns.find('\n', start);
-    if (end == std::string::npos) end = columns.size();
-    if (auto key = ParseRoleColumn(std::string_view(columns).substr(start, end - start)))
-      roles.held.insert(*key);
-    start = end + 1;
-  }
+  if (auto keys = ParseRoleLines(lines)) roles.held.insert(keys->begin(), keys->end());
   return roles;
 }
 

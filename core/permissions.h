@@ -65,6 +65,11 @@ inline bool IsLoggedOnly(std::string_view table) {
 }
 std::optional<RoleKey> ParseRoleColumn(std::string_view column);
 
+// A list of roles kept as text (an invite code's, a joined node's): one
+// role column per line. ParseRoleLines gives none when a line is not one.
+std::string RoleLines(const std::vector<RoleKey>& roles);
+std::optional<std::vector<RoleKey>> ParseRoleLines(std::string_view text);
+
 // Whether an op is a role op or an invite (node.invited_by): the ops the
 // authority rules look at as a whole (sync/authority.h).
 bool IsRoleOp(const Op& op);

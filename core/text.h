@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qun::text {
 
@@ -46,5 +47,8 @@ std::string Trim(std::string_view s);
 
 // Lower-cases ASCII letters only (handles and emails are matched this way).
 std::string AsciiLower(std::string_view s);
+
+// The non-empty lines of `s` (separated by '\n'), as views into it.
+std::vector<std::string_view> SplitLines(std::string_view s);
 
 }  // namespace qun::text

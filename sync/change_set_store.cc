@@ -4,12 +4,14 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <set>
 #include <tuple>
 
 #include "core/oplog.h"
 #include "core/permissions.h"
+#include "core/text.h"
 #include "sync/key_rotation.h"
 
 namespace qun::sync {
@@ -113,40 +115,46 @@ Status ChangeSetStore::ClaimFromPending(uint32_t epoch) {
       if (op.table != core::kKeyEnvelopeTable ||
           EnvelopeEpochFor(op.row_id, me_.public_key()) != std::optional<uint32_t>(epoch))
         continue;
-      auto* sealed = std::get_if<Bytes>(&op.value);
-      if (!sealed) continue;
-      auto opened =
-          OpenEnvelope(me_, epoch,
-                       std::string_view(reinterpret_cast<const char*>(sealed->data.data()),
-                                        sealed->data.size()));
+      auto opened = OpenEnvelopeValue(me_, epoch, op.value);
       if (!opened.ok()) continue;
       s.Reset();
       QUN_ASSIGN_OR_RETURN(auto early, store_.GetMeta("early_keys"));
       QUN_RETURN_IF_ERROR(
           store_.SetMeta("early_keys", (early ? *early : "") + std::to_string(epoch) + "\n"));
-      if (save_key_) QUN_RETURN_IF_ERROR(save_key_(*opened));
-      community_.keys.push_back(std::move(*opened));
-      return Status::Ok();
+      return TakeKey(std::move(*opened));
     }
   }
   return Status::Ok();
 }
 
-Status ChangeSetStore::RetryMissingKeys() {
+Result<std::vector<std::pair<int64_t, uint32_t>>> ChangeSetStore::RefusedEpochs() {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        store_.db().Prepare("SELECT id, bytes FROM change_set WHERE state = "
                                            "'rejected'"));
-  std::vector<std::pair<int64_t, uint32_t>> lacking;
+  std::vector<std::pair<int64_t, uint32_t>> out;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
     auto cs = ChangeSet::Decode(s.BlobView(1));
     if (!cs.ok()) continue;
     auto header = ReadHeader(*cs);
-    if (header.ok() && !community_.Key(header->key_epoch))
-      lacking.push_back({s.Int(0), header->key_epoch});
+    if (header.ok()) out.push_back({s.Int(0), header->key_epoch});
   }
-  s.Reset();
+  return out;
+}
+
+Status ChangeSetStore::TakeKey(core::CommunityKey key) {
+  // On disk first: a key this node seals with must survive a crash.
+  if (save_key_) QUN_RETURN_IF_ERROR(save_key_(key));
+  community_.keys.push_back(std::move(key));
+  return Status::Ok();
+}
+
+Status ChangeSetStore::RetryMissingKeys() {
+  QUN_ASSIGN_OR_RETURN(auto refused, RefusedEpochs());
+  std::vector<std::pair<int64_t, uint32_t>> lacking;
+  for (const auto& [id, epoch] : refused)
+    if (!community_.Key(epoch)) lacking.push_back({id, epoch});
   if (lacking.empty()) return Status::Ok();
   std::set<uint32_t> epochs;
   for (const auto& [id, epoch] : lacking) epochs.insert(epoch);
@@ -183,16 +191,12 @@ Result<std::set<uint32_t>> ChangeSetStore::UnusableEpochs() {
   // Keys taken from a change set still waiting (ClaimFromPending) are for
   // reading until a rotation that counts confirms them.
   QUN_ASSIGN_OR_RETURN(auto early, store_.GetMeta("early_keys"));
-  if (early) {
-    size_t start = 0;
-    while (start < early->size()) {
-      size_t end = early->find('\n', start);
-      if (end == std::string::npos) end = early->size();
-      std::string e = early->substr(start, end - start);
-      if (!e.empty() && e.size() < 11) seen.insert(static_cast<uint32_t>(std::stoul(e)));
-      start = end + 1;
+  if (early)
+    for (std::string_view line : text::SplitLines(*early)) {
+      uint32_t e = 0;
+      auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), e);
+      if (ec == std::errc() && end == line.data() + line.size()) seen.insert(e);
     }
-  }
   std::set<uint32_t> out;
   for (uint32_t e : seen)
     if (!counted.count(e)) out.insert(e);
@@ -222,40 +226,21 @@ Result<int> ChangeSetStore::ClaimKeys() {
     if (!row) break;
     auto epoch = EnvelopeEpochFor(s.Text(0), me_.public_key());
     if (!epoch || community_.Key(*epoch)) continue;
-    Value v = s.GetValue(1);
-    auto* sealed = std::get_if<Bytes>(&v);
-    if (!sealed) continue;
-    auto opened = OpenEnvelope(
-        me_, *epoch,
-        std::string_view(reinterpret_cast<const char*>(sealed->data.data()), sealed->data.size()));
+    auto opened = OpenEnvelopeValue(me_, *epoch, s.GetValue(1));
     // A damaged envelope (an owner's broken qun) gives nothing; it must not
     // stop this node from working. Another rotation gives it the key.
     if (!opened.ok()) continue;
-    core::CommunityKey key = std::move(*opened);
-    // On disk first: a key this node seals with must survive a crash.
-    if (save_key_) QUN_RETURN_IF_ERROR(save_key_(key));
-    fresh.insert(key.epoch());
-    community_.keys.push_back(std::move(key));
+    fresh.insert(*epoch);
+    QUN_RETURN_IF_ERROR(TakeKey(std::move(*opened)));
     ++added;
   }
   s.Reset();
   if (fresh.empty()) return added;
   // Change sets refused for want of one of these keys wait again; the next
   // ApplyPending applies them.
-  QUN_ASSIGN_OR_RETURN(core::Statement refused,
-                       store_.db().Prepare("SELECT id, bytes FROM change_set WHERE state = "
-                                           "'rejected'"));
-  std::vector<int64_t> retry;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, refused.Step());
-    if (!row) break;
-    auto cs = ChangeSet::Decode(refused.BlobView(1));
-    if (!cs.ok()) continue;
-    auto header = ReadHeader(*cs);
-    if (header.ok() && fresh.count(header->key_epoch)) retry.push_back(refused.Int(0));
-  }
-  refused.Reset();
-  for (int64_t id : retry) QUN_RETURN_IF_ERROR(SetState(id, "pending", ""));
+  QUN_ASSIGN_OR_RETURN(auto refused, RefusedEpochs());
+  for (const auto& [id, epoch] : refused)
+    if (fresh.count(epoch)) QUN_RETURN_IF_ERROR(SetState(id, "pending", ""));
   return added;
 }
 

@@ -281,6 +281,10 @@ class ChangeSetStore {
   // Change sets refused for a key this node lacks wait again once it holds
   // the key (found in a waiting change set), and apply.
   Status RetryMissingKeys();
+  // (row id, key epoch) of every change set held as rejected.
+  Result<std::vector<std::pair<int64_t, uint32_t>>> RefusedEpochs();
+  // Saves a key taken from an envelope and adds it to the community's.
+  Status TakeKey(core::CommunityKey key);
   // Epochs whose keys only rotations that do not count gave out.
   Result<std::set<uint32_t>> UnusableEpochs();
   bool decided_ = false;          // EnsureDecided ran

@@ -126,8 +126,7 @@ Result<InviteCode> ParseInviteCode(std::string_view text) {
 Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name,
                                      int64_t expires_unix_ms,
                                      const std::vector<core::RoleKey>& roles) {
-  std::string role_lines;
-  for (const core::RoleKey& r : roles) role_lines += core::RoleColumn(r) + "\n";
+  std::string role_lines = core::RoleLines(roles);
   InviteSecret secret;
   randombytes_buf(secret.data(), secret.size());
   auto hash = Blake(std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()));
@@ -205,17 +204,10 @@ Result<InviteGrant> InviteCodeGrant(core::Database& db, std::string_view secret)
     grant.roles.push_back({core::Role::kOwner, ""});
     return grant;
   }
-  std::string lines = s.Text(1);
-  size_t start = 0;
-  while (start < lines.size()) {
-    size_t end = lines.find('\n', start);
-    if (end == std::string::npos) end = lines.size();
-    auto key = core::ParseRoleColumn(std::string_view(lines).substr(start, end - start));
-    if (!key)
-      return Status::Corruption("an invite code's roles in this node's database are damaged");
-    grant.roles.push_back(*key);
-    start = end + 1;
-  }
+  auto roles = core::ParseRoleLines(s.Text(1));
+  if (!roles)
+    return Status::Corruption("an invite code's roles in this node's database are damaged");
+  grant.roles = std::move(*roles);
   return grant;
 }
 

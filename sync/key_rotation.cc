@@ -19,6 +19,14 @@ struct Wiped {
   ~Wiped() { sodium_memzero(bytes.data(), bytes.size()); }
 };
 
+// What an envelope seals: the epoch (u32 little-endian) and the key.
+void EnvelopePlaintext(const core::CommunityKey& key, Wiped* out) {
+  out->bytes.reserve(4 + core::CommunityKey::kSize);  // no copies left behind
+  for (int i = 0; i < 4; ++i)
+    out->bytes.push_back(static_cast<char>((key.epoch() >> (8 * i)) & 0xff));
+  out->bytes.append(reinterpret_cast<const char*>(key.data()), core::CommunityKey::kSize);
+}
+
 }  // namespace
 
 std::string EnvelopeRowId(const core::PublicKey& node, uint32_t epoch) {
@@ -51,9 +59,7 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
   uint32_t epoch = highest + 1 + randombytes_uniform(1u << 16);
   core::CommunityKey key = core::CommunityKey::Generate(epoch);
   Wiped plain;
-  plain.bytes.reserve(4 + core::CommunityKey::kSize);
-  for (int i = 0; i < 4; ++i) plain.bytes.push_back(static_cast<char>((epoch >> (8 * i)) & 0xff));
-  plain.bytes.append(reinterpret_cast<const char*>(key.data()), core::CommunityKey::kSize);
+  EnvelopePlaintext(key, &plain);
   auto write = [&](const core::PublicKey& node, uint32_t e, const std::string& bytes) -> Status {
     QUN_ASSIGN_OR_RETURN(std::string sealed, core::Identity::SealTo(node, bytes));
     return txn
@@ -72,10 +78,7 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
   for (const auto& old : community.keys) {
     if (old.epoch() == 0) continue;  // the founding key: every invite holds it
     Wiped older;
-    older.bytes.reserve(4 + core::CommunityKey::kSize);
-    for (int i = 0; i < 4; ++i)
-      older.bytes.push_back(static_cast<char>((old.epoch() >> (8 * i)) & 0xff));
-    older.bytes.append(reinterpret_cast<const char*>(old.data()), core::CommunityKey::kSize);
+    EnvelopePlaintext(old, &older);
     for (const core::PublicKey& node : recipients) {
       has->Bind(1, EnvelopeRowId(node, old.epoch()));
       QUN_ASSIGN_OR_RETURN(bool row, has->Step());
@@ -85,6 +88,15 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
     }
   }
   return key;
+}
+
+Result<core::CommunityKey> OpenEnvelopeValue(const core::Identity& me, uint32_t epoch,
+                                             const Value& value) {
+  auto* sealed = std::get_if<Bytes>(&value);
+  if (!sealed) return Status::Corruption("a key envelope holds no bytes");
+  return OpenEnvelope(
+      me, epoch,
+      std::string_view(reinterpret_cast<const char*>(sealed->data.data()), sealed->data.size()));
 }
 
 Result<core::CommunityKey> OpenEnvelope(const core::Identity& me, uint32_t epoch,

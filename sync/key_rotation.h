@@ -44,5 +44,8 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
 // holds another epoch than its row says.
 Result<core::CommunityKey> OpenEnvelope(const core::Identity& me, uint32_t epoch,
                                         std::string_view sealed);
+// The same, from an envelope op's value (Corruption when it holds no bytes).
+Result<core::CommunityKey> OpenEnvelopeValue(const core::Identity& me, uint32_t epoch,
+                                             const Value& value);
 
 }  // namespace qun::sync

@@ -171,3 +171,13 @@ TEST_CASE("AsciiLower lowers ASCII letters only") {
 
 }  // namespace
 }  // namespace qun::text
+
+TEST_CASE("SplitLines gives the non-empty lines") {
+  auto lines = qun::text::SplitLines("owner\n\nadmin:abc\nviewer");
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "owner");
+  CHECK(lines[1] == "admin:abc");
+  CHECK(lines[2] == "viewer");
+  CHECK(qun::text::SplitLines("").empty());
+  CHECK(qun::text::SplitLines("\n\n").empty());
+}
