@@ -38,4 +38,23 @@ bool LooksLikeIdPrefix(std::string_view s) {
   return s.size() >= 4 && s.size() <= kIdHexLength && AllHex(s);
 }
 
+std::string GroupRowId(std::string_view group_id, std::string_view local_id) {
+  std::string out;
+  out.reserve(group_id.size() + 1 + local_id.size());
+  out.append(group_id).append(".").append(local_id);
+  return out;
+}
+
+std::string_view GroupOfRowId(std::string_view row_id) {
+  if (row_id.size() != 2 * kIdHexLength + 1 || row_id[kIdHexLength] != '.') return {};
+  std::string_view group = row_id.substr(0, kIdHexLength);
+  if (!LooksLikeId(group) || !LooksLikeId(row_id.substr(kIdHexLength + 1))) return {};
+  return group;
+}
+
+std::string_view LocalOfRowId(std::string_view row_id) {
+  if (GroupOfRowId(row_id).empty()) return row_id;
+  return row_id.substr(kIdHexLength + 1);
+}
+
 }  // namespace qun::core

@@ -27,4 +27,17 @@ inline std::string ShortId(std::string_view id) {
   return std::string(id.substr(0, kShortIdLength));
 }
 
+// The id of a row that belongs to one group (an event, a check-in...):
+// "<group id>.<local id>", both 32 hex characters. The group is part of the
+// id so that who may write the row follows from the id alone
+// (core/permissions.h).
+std::string GroupRowId(std::string_view group_id, std::string_view local_id);
+// The group of such an id; empty when `row_id` is not one.
+std::string_view GroupOfRowId(std::string_view row_id);
+// The local part of such an id (what the CLI shows and accepts as a
+// reference); `row_id` itself when it is not one.
+std::string_view LocalOfRowId(std::string_view row_id);
+// ShortId of the local part: "9f3a61c2" for "<group>.9f3a61c2…".
+inline std::string ShortRowId(std::string_view row_id) { return ShortId(LocalOfRowId(row_id)); }
+
 }  // namespace qun::core

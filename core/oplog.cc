@@ -460,6 +460,37 @@ Result<std::string> RowLabel(Database& db, const std::string& table, const std::
        "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') FROM membership m "
        "LEFT JOIN person p ON p.id=m.person_id LEFT JOIN chat_group g ON g.id=m.group_id "
        "WHERE m.id=?"},
+      {"application",
+       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') || ' · application' "
+       "FROM application a LEFT JOIN person p ON p.id=a.person_id LEFT JOIN chat_group g ON "
+       "g.id=a.group_id WHERE a.id=?"},
+      {"activity",
+       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') || ' · ' || "
+       "coalesce(a.kind,'') || ' ' || coalesce(a.day,'') FROM activity a LEFT JOIN person p ON "
+       "p.id=a.person_id LEFT JOIN chat_group g ON g.id=a.group_id WHERE a.id=?"},
+      {"topic",
+       "SELECT coalesce(t.title,'') || ' @ ' || coalesce(g.name,'') FROM topic t LEFT JOIN "
+       "chat_group g ON g.id=t.group_id WHERE t.id=?"},
+      {"event",
+       "SELECT coalesce(e.title,'') || ' @ ' || coalesce(g.name,'') FROM event e LEFT JOIN "
+       "chat_group g ON g.id=e.group_id WHERE e.id=?"},
+      {"signup",
+       "SELECT coalesce(p.display_name,'') || ' · sign-up for ' || coalesce(e.title,'') FROM "
+       "signup s LEFT JOIN person p ON p.id=s.person_id LEFT JOIN event e ON e.id=s.event_id "
+       "WHERE s.id=?"},
+      {"poll", "SELECT coalesce(question,'') FROM poll WHERE id=?"},
+      {"vote",
+       "SELECT coalesce(p.display_name,'') || ' · vote on ' || coalesce(q.question,'') FROM "
+       "vote v LEFT JOIN person p ON p.id=v.person_id LEFT JOIN poll q ON q.id=v.poll_id WHERE "
+       "v.id=?"},
+      {"content", "SELECT coalesce(title,'') FROM content WHERE id=?"},
+      {"warning",
+       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') || ' · warning' FROM "
+       "warning w LEFT JOIN person p ON p.id=w.person_id LEFT JOIN chat_group g ON "
+       "g.id=w.group_id WHERE w.id=?"},
+      {"ban",
+       "SELECT coalesce(p.display_name,'') || ' · community ban' FROM ban b LEFT JOIN person p "
+       "ON p.id=b.person_id WHERE b.id=?"},
   };
   auto it = kLabelSql.find(table);
   if (it == kLabelSql.end()) return std::string();
@@ -481,7 +512,16 @@ Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::str
         "WHERE o.row_id = ?1 "
         "OR o.row_id IN (SELECT id FROM person_handle WHERE person_id = ?1) "
         "OR o.row_id IN (SELECT id FROM person_tag WHERE person_id = ?1) "
-        "OR o.row_id IN (SELECT id FROM membership WHERE person_id = ?1 OR group_id = ?1)";
+        "OR o.row_id IN (SELECT id FROM membership WHERE person_id = ?1 OR group_id = ?1) "
+        // What belongs to a person in any group; a group's own rows carry
+        // its id as their prefix.
+        "OR o.row_id IN (SELECT id FROM application WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM activity WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM signup WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM vote WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM warning WHERE person_id = ?1) "
+        "OR o.row_id IN (SELECT id FROM ban WHERE person_id = ?1) "
+        "OR (length(?1) = 32 AND o.row_id >= ?1 || '.' AND o.row_id < ?1 || '/')";
   }
   // The previous write is looked up per shown row (index op_by_row), so a
   // short log of a large community reads a few rows, not the whole log.

@@ -110,6 +110,15 @@ Requirement RequirementOf(const Op& op, const std::optional<std::string>& member
   }
   if (!IsDomainColumn(t, op.column)) return {R::kNone, ""};
   if (t == "chat_group") return {R::kGroupAdmin, op.row_id};
+  if (IsGroupScoped(t)) {
+    // The group is in the row id: no write can move the row to a group
+    // whose admins the author is. An id that names no group is an owner's.
+    std::string_view group = GroupOfRowId(op.row_id);
+    if (group.empty()) return {R::kOwner, ""};
+    return {R::kGroupAdmin, std::string(group)};
+  }
+  // A ban from the whole community reaches into every group.
+  if (t == "ban") return {R::kOwner, ""};
   if (t == "membership") {
     if (membership_group) return {R::kGroupAdmin, *membership_group};
     return {R::kOwner, ""};
@@ -173,6 +182,22 @@ std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::s
   if (t == "membership")
     return group ? fmt::format("the members of group {}", GroupLabel(db, *group)) : "a membership";
   if (t == "person" || t == "person_handle" || t == "person_tag") return "people's records";
+  if (t == "ban") return "bans from the whole community";
+  if (IsGroupScoped(t)) {
+    std::string_view group = GroupOfRowId(op.row_id);
+    std::string what = t == "application" ? "applications"
+                       : t == "activity"  ? "activity records"
+                       : t == "topic"     ? "topics"
+                       : t == "event"     ? "events"
+                       : t == "signup"    ? "sign-up lists"
+                       : t == "poll"      ? "polls"
+                       : t == "vote"      ? "poll votes"
+                       : t == "content"   ? "curated content"
+                       : t == "warning"   ? "warnings"
+                                          : t;
+    if (group.empty()) return what;
+    return fmt::format("the {} of group {}", what, GroupLabel(db, std::string(group)));
+  }
   return fmt::format("{}.{}", t, op.column);
 }
 

@@ -16,9 +16,22 @@ const std::vector<std::string> kPlatforms = {"wechat", "qq", "telegram", "discor
 const std::vector<std::string> kAdmissions = {"open", "invite", "application", "paid"};
 const std::vector<std::string> kGroupStatuses = {"active", "archived"};
 const std::vector<std::string> kRoles = {"member", "core", "admin", "owner"};
-const std::vector<std::string> kMemberStatuses = {"applicant", "active",  "muted",
-                                                  "left",      "removed", "banned"};
+const std::vector<std::string> kMemberStatuses = {"applicant", "waitlisted", "active",
+                                                  "muted",     "left",       "removed",
+                                                  "purged",    "rejected",   "banned"};
+
+bool HoldsPlace(const std::string& status) { return status == "active" || status == "muted"; }
 const std::vector<std::string> kHandleKinds = {"wechat", "phone", "email"};
+
+// Every text a person typed must be valid UTF-8 before it enters the log.
+Status CheckText(std::string_view field, const std::optional<std::string>& v) {
+  if (v && !text::IsValidUtf8(*v))
+    return Status::InvalidArgument(fmt::format(
+        "the {} is not valid UTF-8 text; re-type it, or convert the file to UTF-8", field));
+  return Status::Ok();
+}
+
+int64_t NowMs(Store& store) { return static_cast<int64_t>(store.clock().Now().physical_ms()); }
 
 namespace {
 
@@ -31,15 +44,7 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
   return out;
 }
 
-// Every text a person typed must be valid UTF-8 before it enters the log.
-Status CheckText(std::string_view field, const std::optional<std::string>& v) {
-  if (v && !text::IsValidUtf8(*v))
-    return Status::InvalidArgument(fmt::format(
-        "the {} is not valid UTF-8 text; re-type it, or convert the file to UTF-8", field));
-  return Status::Ok();
-}
-
-int64_t Now(Store& store) { return static_cast<int64_t>(store.clock().Now().physical_ms()); }
+int64_t Now(Store& store) { return NowMs(store); }
 
 size_t HandleRank(const std::string& kind) {
   return std::find(kHandleKinds.begin(), kHandleKinds.end(), kind) - kHandleKinds.begin();
@@ -317,6 +322,27 @@ Status Registry::CheckGroupInput(const GroupInput& in, const std::optional<std::
         fmt::format("capacity must be a positive number of members, not {}", *in.capacity));
   if (in.fee_cents && *in.fee_cents < 0)
     return Status::InvalidArgument("the fee cannot be negative");
+  QUN_RETURN_IF_ERROR(CheckText("nickname convention", in.nickname_pattern));
+  if (in.questions)
+    for (const std::string& q : *in.questions) {
+      QUN_RETURN_IF_ERROR(CheckText("screening question", q));
+      if (q.find('\n') != std::string::npos || text::Trim(q).empty())
+        return Status::InvalidArgument(
+            "a screening question is one non-empty line; give each with its own --question");
+    }
+  auto positive = [](const char* what, const std::optional<int64_t>& v) -> Status {
+    if (v && *v <= 0)
+      return Status::InvalidArgument(fmt::format("{} must be a positive number, not {}", what, *v));
+    return Status::Ok();
+  };
+  QUN_RETURN_IF_ERROR(positive("the warning limit", in.warning_limit));
+  QUN_RETURN_IF_ERROR(positive("the level window (days)", in.level_window_days));
+  QUN_RETURN_IF_ERROR(positive("the activity needed for core", in.level_core));
+  QUN_RETURN_IF_ERROR(positive("the activity needed for active", in.level_active));
+  if (in.level_core && in.level_active && *in.level_active > *in.level_core)
+    return Status::InvalidArgument(
+        "the activity needed for active cannot exceed what core needs (--level-active is at most "
+        "--level-core)");
   if (in.name) {
     std::string name = text::Trim(*in.name);
     if (name.empty()) return Status::InvalidArgument("a group needs a non-empty name");
@@ -357,6 +383,17 @@ Status Registry::WriteGroupFields(WriteTxn& txn, const std::string& id, const Gr
   QUN_RETURN_IF_ERROR(set("rules", in.rules));
   QUN_RETURN_IF_ERROR(set("intro_template", in.intro_template));
   QUN_RETURN_IF_ERROR(set("status", in.status));
+  if (in.questions) {
+    std::string lines;
+    for (const std::string& q : *in.questions) lines += text::Trim(q) + "\n";
+    std::optional<std::string> joined = lines;
+    QUN_RETURN_IF_ERROR(set("questions", joined));
+  }
+  QUN_RETURN_IF_ERROR(set("nickname_pattern", in.nickname_pattern));
+  QUN_RETURN_IF_ERROR(set("warning_limit", in.warning_limit));
+  QUN_RETURN_IF_ERROR(set("level_window_days", in.level_window_days));
+  QUN_RETURN_IF_ERROR(set("level_core", in.level_core));
+  QUN_RETURN_IF_ERROR(set("level_active", in.level_active));
   return Status::Ok();
 }
 
@@ -396,7 +433,9 @@ static const char kGroupColumns[] =
     "coalesce((SELECT max(hlc) FROM field_clock c WHERE c.tbl='chat_group' AND "
     "c.row_id=g.id), 0) >> 16, "
     "(SELECT count(*) FROM membership m JOIN person p ON p.id=m.person_id WHERE "
-    "m.group_id=g.id AND m.deleted=0 AND p.deleted=0 AND m.status='active')";
+    "m.group_id=g.id AND m.deleted=0 AND p.deleted=0 AND m.status IN ('active','muted')), "
+    "coalesce(g.questions,''), coalesce(g.nickname_pattern,''), g.warning_limit, "
+    "g.level_window_days, g.level_core, g.level_active";
 
 static Group ReadGroup(Statement& s) {
   Group g;
@@ -414,6 +453,13 @@ static Group ReadGroup(Statement& s) {
   g.created_at = s.Int(11);
   g.updated_at = s.Int(12);
   g.active_members = s.Int(13);
+  for (std::string_view q : text::SplitLines(s.Text(14))) g.questions.emplace_back(q);
+  g.nickname_pattern = s.Text(15);
+  auto setting = [&s](int col, int64_t fallback) { return s.IsNull(col) ? fallback : s.Int(col); };
+  g.warning_limit = setting(16, kDefaultWarningLimit);
+  g.level_window_days = setting(17, kDefaultLevelWindowDays);
+  g.level_core = setting(18, kDefaultLevelCore);
+  g.level_active = setting(19, kDefaultLevelActive);
   return g;
 }
 
@@ -790,7 +836,8 @@ Result<std::optional<Membership>> Registry::GetMembership(const std::string& gro
 }
 
 Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
-                      const std::string& role, const std::optional<std::string>& invited_by) {
+                      const std::string& role, const std::optional<std::string>& invited_by,
+                      bool waitlist) {
   QUN_RETURN_IF_ERROR(CheckEnum("role", role, kRoles));
   QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
   if (g.status == "archived")
@@ -799,29 +846,35 @@ Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::str
         "first",
         g.name, ShortId(g.id)));
   QUN_ASSIGN_OR_RETURN(auto existing, GetMembership(group_id, person_id));
-  if (existing && existing->status == "active")
+  if (existing && HoldsPlace(existing->status))
     return Status::Conflict(fmt::format(
-        "{} is already an active member of '{}' (role {}); change the role with `qun member "
+        "{} is already a member of '{}' (role {}, status {}); change the role with `qun member "
         "set-role`",
-        existing->person_name, g.name, existing->role));
+        existing->person_name, g.name, existing->role, existing->status));
   if (existing && existing->status == "banned")
     return Status::Conflict(fmt::format(
         "{} is banned from '{}'; lift the ban with `qun member set-status {} {} active` if "
         "that is intended",
         existing->person_name, g.name, ShortId(g.id), ShortId(person_id)));
-  if (g.active_members >= g.capacity)
+  if (existing && existing->status == "waitlisted" && waitlist)
+    return Status::Conflict(
+        fmt::format("{} is already on the waitlist of '{}'", existing->person_name, g.name));
+  bool full = g.active_members >= g.capacity;
+  if (full && !waitlist)
     return Status::Conflict(fmt::format(
         "the group '{}' is full ({}/{} members); raise its capacity with `qun group edit {} "
-        "--capacity N`",
-        g.name, g.active_members, g.capacity, ShortId(g.id)));
+        "--capacity N`, or put them on its waitlist with `qun member join {} {} --waitlist`",
+        g.name, g.active_members, g.capacity, ShortId(g.id), ShortId(g.id), ShortId(person_id)));
   if (invited_by && *invited_by == person_id)
     return Status::InvalidArgument("a person cannot invite themselves");
   std::string id = MembershipId(group_id, person_id);
+  int64_t now = Now(store_);
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "group_id", group_id).status());
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "person_id", person_id).status());
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "role", role).status());
-  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status", "active").status());
-  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "joined_at", Now(store_)).status());
+  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status", full ? "waitlisted" : "active").status());
+  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status_at", now).status());
+  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "joined_at", now).status());
   if (invited_by)
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "invited_by", *invited_by).status());
   return txn.Set("membership", id, "deleted", int64_t{0}).status();
@@ -831,6 +884,7 @@ Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
                                      const std::string& person_id, const std::string& status) {
   QUN_RETURN_IF_ERROR(CheckEnum("membership status", status, kMemberStatuses));
   QUN_ASSIGN_OR_RETURN(auto existing, GetMembership(group_id, person_id));
+  std::string id = MembershipId(group_id, person_id);
   if (!existing) {
     QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
     QUN_ASSIGN_OR_RETURN(Person p, GetPerson(person_id));
@@ -839,12 +893,11 @@ Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
           fmt::format("{} is not in the group '{}'; add them with `qun member join {} {}`",
                       p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
     // Applicants and bans may precede membership: record the row.
-    std::string id = MembershipId(group_id, person_id);
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "group_id", group_id).status());
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "person_id", person_id).status());
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "role", "member").status());
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "deleted", int64_t{0}).status());
-  } else if (status == "active" && existing->status != "active") {
+  } else if (HoldsPlace(status) && !HoldsPlace(existing->status)) {
     QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
     if (g.active_members >= g.capacity)
       return Status::Conflict(fmt::format(
@@ -852,7 +905,52 @@ Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
           "--capacity N`",
           g.name, g.active_members, g.capacity, ShortId(g.id)));
   }
-  return txn.Set("membership", MembershipId(group_id, person_id), "status", status).status();
+  if (existing && existing->status == status) return Status::Ok();
+  QUN_ASSIGN_OR_RETURN(bool changed, txn.Set("membership", id, "status", status));
+  if (!changed) return Status::Ok();
+  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status_at", Now(store_)).status());
+  if (existing && HoldsPlace(existing->status) && !HoldsPlace(status))
+    return PromoteWaitlist(txn, group_id).status();
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Registry::PromoteWaitlist(WriteTxn& txn,
+                                                           const std::string& group_id) {
+  QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
+  std::vector<std::string> promoted;
+  if (g.status == "archived" || g.active_members >= g.capacity) return promoted;
+  // Oldest first: the order they were put on the waitlist in, then id, the
+  // same on every node.
+  QUN_ASSIGN_OR_RETURN(
+      Statement s,
+      store_.db().Prepare("SELECT m.person_id FROM membership m JOIN person p ON "
+                          "p.id=m.person_id WHERE m.group_id=? AND m.deleted=0 AND p.deleted=0 "
+                          "AND m.status='waitlisted' ORDER BY coalesce(m.status_at, m.joined_at, "
+                          "0), m.id LIMIT ?"));
+  s.Bind(1, group_id);
+  s.Bind(2, g.capacity - g.active_members);
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    promoted.push_back(s.Text(0));
+  }
+  int64_t now = Now(store_);
+  for (const std::string& person : promoted) {
+    std::string id = MembershipId(group_id, person);
+    QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status", "active").status());
+    QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status_at", now).status());
+  }
+  return promoted;
+}
+
+Result<std::optional<std::string>> Registry::BanReason(const std::string& person_id) {
+  QUN_ASSIGN_OR_RETURN(Statement s,
+                       store_.db().Prepare("SELECT coalesce(reason,'') FROM ban WHERE person_id=? "
+                                           "AND deleted=0 AND active=1 ORDER BY id LIMIT 1"));
+  s.Bind(1, person_id);
+  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
 }
 
 Status Registry::SetRole(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
@@ -890,7 +988,9 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
       store_.db().Prepare(fmt::format(
           "SELECT m.id, m.group_id, coalesce(g.name,''), m.person_id, "
           "coalesce(p.display_name,''), coalesce(m.role,'member'), coalesce(m.status,'active'), "
-          "coalesce(m.invited_by,''), coalesce(i.display_name,''), coalesce(m.joined_at,0) "
+          "coalesce(m.invited_by,''), coalesce(i.display_name,''), coalesce(m.joined_at,0), "
+          "coalesce(m.nickname,''), coalesce(m.intro,''), coalesce(m.paid_until,''), "
+          "coalesce(m.status_at,0) "
           "FROM membership m JOIN person p ON p.id=m.person_id JOIN chat_group g ON "
           "g.id=m.group_id LEFT JOIN person i ON i.id=m.invited_by WHERE {} "
           "ORDER BY g.name, p.display_name, m.id",
@@ -911,6 +1011,10 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
     m.invited_by = s.Text(7);
     m.invited_by_name = s.Text(8);
     m.joined_at = s.Int(9);
+    m.nickname = s.Text(10);
+    m.intro = s.Text(11);
+    m.paid_until = s.Text(12);
+    m.status_at = s.Int(13);
     out.push_back(std::move(m));
   }
   return out;

@@ -27,23 +27,51 @@ extern const std::vector<std::string> kAdmissions;      // open, invite, applica
 extern const std::vector<std::string> kGroupStatuses;   // active, archived
 extern const std::vector<std::string> kRoles;           // member, core, admin, owner
 extern const std::vector<std::string> kMemberStatuses;  // applicant, active, ...
-extern const std::vector<std::string> kHandleKinds;     // wechat, phone, email
+// Statuses in which a membership holds a place in the group (counts
+// against its capacity).
+bool HoldsPlace(const std::string& status);
+extern const std::vector<std::string> kHandleKinds;  // wechat, phone, email
+
+// InvalidArgument unless `v` is valid UTF-8: every text a person typed is
+// checked before it enters the log.
+Status CheckText(std::string_view field, const std::optional<std::string>& v);
+// The store clock's wall time (unix ms): "now" for the records written.
+int64_t NowMs(Store& store);
 
 // InvalidArgument naming the allowed values when `value` is not one of them.
 Status CheckEnum(const std::string& field, const std::string& value,
                  const std::vector<std::string>& allowed);
 
 constexpr int64_t kDefaultCapacity = 500;
+// Defaults of the group settings an admin may leave unset
+// (docs/operations.md): warnings before a person is due for removal, and
+// the engagement levels: within a window of days, at least kDefaultLevelCore
+// activity facts make a core member, kDefaultLevelActive an active one, one
+// an observer, none a lurker.
+constexpr int64_t kDefaultWarningLimit = 3;
+constexpr int64_t kDefaultLevelWindowDays = 30;
+constexpr int64_t kDefaultLevelCore = 12;
+constexpr int64_t kDefaultLevelActive = 4;
 
 struct GroupInput {
   std::optional<std::string> name, kind, platform, handle, admission, rules, intro_template, status;
   std::optional<int64_t> capacity, fee_cents;
+  std::optional<std::vector<std::string>> questions;  // screening questions; empty clears
+  std::optional<std::string> nickname_pattern;        // e.g. city-name-trade; "" clears
+  std::optional<int64_t> warning_limit, level_window_days, level_core, level_active;
 };
 
 struct Group {
   std::string id, name, kind, platform, handle, admission, rules, intro_template, status;
   int64_t capacity = kDefaultCapacity;
   int64_t fee_cents = 0;
+  std::vector<std::string> questions;
+  std::string nickname_pattern;
+  // The effective settings: the group's own, else the defaults above.
+  int64_t warning_limit = kDefaultWarningLimit;
+  int64_t level_window_days = kDefaultLevelWindowDays;
+  int64_t level_core = kDefaultLevelCore;
+  int64_t level_active = kDefaultLevelActive;
   int64_t created_at = 0;  // ms since the epoch
   int64_t updated_at = 0;
   int64_t active_members = 0;
@@ -89,6 +117,10 @@ struct Membership {
   std::string id, group_id, group_name, person_id, person_name, role, status, invited_by,
       invited_by_name;
   int64_t joined_at = 0;
+  std::string nickname;    // in this group
+  std::string intro;       // the self-introduction posted on entry
+  std::string paid_until;  // YYYY-MM-DD, for groups with dues
+  int64_t status_at = 0;   // when the status last changed (0: unknown)
 };
 
 struct MembershipFilter {
@@ -146,8 +178,21 @@ class Registry {
   Result<std::optional<bool>> PersonRemoved(const std::string& id);
 
   // --- memberships
+  // Adds a person to a group as an active member. With `waitlist`, a full
+  // group puts them on its waitlist instead of refusing (the status says
+  // which happened).
   Status Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
-              const std::string& role, const std::optional<std::string>& invited_by);
+              const std::string& role, const std::optional<std::string>& invited_by,
+              bool waitlist = false);
+  // Whether a community ban (table ban) stands against a person, and why.
+  Result<std::optional<std::string>> BanReason(const std::string& person_id);
+  // Moves waitlisted members of a group, oldest first, into the places free.
+  // Returns the person ids promoted.
+  Result<std::vector<std::string>> PromoteWaitlist(WriteTxn& txn, const std::string& group_id);
+  Result<std::optional<Membership>> GetMembership(const std::string& group_id,
+                                                  const std::string& person_id);
+  // Sets a membership's status. A status that frees a place promotes the
+  // group's waitlist, in order, into the places free.
   Status SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
                              const std::string& person_id, const std::string& status);
   Status SetRole(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
@@ -163,8 +208,6 @@ class Registry {
   Status WritePersonFields(WriteTxn& txn, const std::string& id, const PersonInput& in);
   Result<std::vector<Handle>> HandlesOf(const std::string& person_id);
   Result<std::vector<std::string>> TagsOf(const std::string& person_id);
-  Result<std::optional<Membership>> GetMembership(const std::string& group_id,
-                                                  const std::string& person_id);
 
   Store& store_;
 };

@@ -13,10 +13,15 @@ namespace qun::core {
 struct TableSchema {
   std::string_view name;
   std::vector<std::string_view> columns;  // without `id`, which every table has
+  // Rows of this table belong to one group, named by the first 32
+  // characters of their id ("<group id>.<32 hex>", see GroupRowId): who may
+  // write them follows from the id alone (core/permissions.h).
+  bool group_scoped = false;
 };
 
 const std::vector<TableSchema>& DomainTables();
 const TableSchema* FindTable(std::string_view name);
 bool IsDomainColumn(std::string_view table, std::string_view column);
+bool IsGroupScoped(std::string_view table);
 
 }  // namespace qun::core
