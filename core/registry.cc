@@ -943,6 +943,21 @@ Result<std::vector<std::string>> Registry::PromoteWaitlist(WriteTxn& txn,
   return promoted;
 }
 
+Result<Membership> Registry::RequireMember(const std::string& group_id,
+                                           const std::string& person_id) {
+  QUN_ASSIGN_OR_RETURN(auto m, GetMembership(group_id, person_id));
+  if (m && HoldsPlace(m->status)) return *m;
+  QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
+  QUN_ASSIGN_OR_RETURN(Person p, GetPerson(person_id));
+  if (!m)
+    return Status::NotFound(
+        fmt::format("{} is not in the group '{}'; add them first with `qun member join {} {}`",
+                    p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
+  return Status::Conflict(fmt::format(
+      "{} is not a member of '{}' now (status {}); `qun member show {}` shows their groups",
+      p.display_name, g.name, m->status, ShortId(person_id)));
+}
+
 Result<std::optional<std::string>> Registry::BanReason(const std::string& person_id) {
   QUN_ASSIGN_OR_RETURN(Statement s,
                        store_.db().Prepare("SELECT coalesce(reason,'') FROM ban WHERE person_id=? "

@@ -191,6 +191,10 @@ class Registry {
   Result<std::vector<std::string>> PromoteWaitlist(WriteTxn& txn, const std::string& group_id);
   Result<std::optional<Membership>> GetMembership(const std::string& group_id,
                                                   const std::string& person_id);
+  // The membership of a person who holds a place in the group (active or
+  // muted): what activity, sign-ups, votes and warnings are recorded
+  // against. NotFound or Conflict saying what to do otherwise.
+  Result<Membership> RequireMember(const std::string& group_id, const std::string& person_id);
   // Sets a membership's status. A status that frees a place promotes the
   // group's waitlist, in order, into the places free.
   Status SetMembershipStatus(WriteTxn& txn, const std::string& group_id,

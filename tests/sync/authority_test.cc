@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/ids.h"
 #include "core/permissions.h"
 #include "support/sync_nodes.h"
 
@@ -465,4 +466,60 @@ TEST_CASE("a node let in by an invite that stops counting does not strand what o
   // wrote does not count either.
   CHECK_FALSE(RolesOf(late, invited).Has(Role::kEditor));
   CHECK(RefusedWith(late, invited, "no role"));
+}
+
+TEST_CASE("a row of a group's own (an event, a check-in) is its admins' to write, by its id") {
+  auto ring = Keyring::New();
+  Node owner(ring);
+  Node admin(ring, 1'700'000'000'100, &owner);
+  std::string a = AddGroup(owner, "北京交流群");
+  std::string b = AddGroup(owner, "上海交流群");
+  InviteAs(owner, admin, {{Role::kAdmin, a}});
+  owner.SendTo(admin);
+
+  std::string in_a = core::GroupRowId(a, core::RandomId());
+  std::string in_b = core::GroupRowId(b, core::RandomId());
+  std::string no_group = core::RandomId();
+  auto event = [&](const std::string& id, const char* title) {
+    admin.Write("event add", [&](core::WriteTxn& t) {
+      REQUIRE(t.Set("event", id, "title", title).ok());
+      REQUIRE(t.Set("event", id, "deleted", int64_t{0}).ok());
+    });
+  };
+  event(in_a, "周六读书会");
+  event(in_b, "not mine");
+  event(no_group, "no group at all");
+  admin.SendTo(owner);
+  auto title = [&](const std::string& id) {
+    return owner.store->db().Prepare("SELECT coalesce(title,'') FROM event WHERE id='" + id +
+                                     "' AND deleted=0");
+  };
+  auto a_row = title(in_a);
+  REQUIRE(*a_row->Step());
+  CHECK(a_row->Text(0) == "周六读书会");
+  auto b_row = title(in_b);
+  CHECK_FALSE(*b_row->Step());
+  auto none_row = title(no_group);
+  CHECK_FALSE(*none_row->Step());
+  CHECK(Refused(owner) == 2);
+  CHECK(RefusedWith(owner, admin, "admin of group 上海交流群"));
+  CHECK(RefusedWith(owner, admin, "event.title, which needs an owner"));
+
+  // The generated group column follows the id, for queries.
+  auto g = owner.store->db().Prepare("SELECT group_id FROM event WHERE id='" + in_a + "'");
+  REQUIRE(*g->Step());
+  CHECK(g->Text(0) == a);
+
+  // Checked before writing, too, with the group named.
+  core::Roles roles;
+  roles.held.insert({Role::kAdmin, a});
+  core::Op op{"event", in_b, "title", std::string("x"), {}, admin.id->public_key()};
+  CHECK_FALSE(core::Satisfies(roles, core::RequirementOf(op, std::nullopt), op));
+  CHECK(core::WhatItChanges(owner.store->db(), op, std::nullopt) ==
+        "the events of group 上海交流群 (" + core::ShortId(b) + ")");
+  op.row_id = in_a;
+  CHECK(core::Satisfies(roles, core::RequirementOf(op, std::nullopt), op));
+  // A community-wide ban is an owner's.
+  core::Op ban{"ban", core::RandomId(), "active", int64_t{1}, {}, admin.id->public_key()};
+  CHECK_FALSE(core::Satisfies(roles, core::RequirementOf(ban, std::nullopt), ban));
 }
