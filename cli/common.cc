@@ -141,6 +141,13 @@ json GroupJson(const core::Group& g) {
           {"fee", FormatFee(g.fee_cents)},
           {"rules", g.rules},
           {"intro_template", g.intro_template},
+          {"questions", g.questions},
+          {"nickname_pattern", g.nickname_pattern},
+          {"warning_limit", g.warning_limit},
+          {"levels",
+           {{"window_days", g.level_window_days},
+            {"core", g.level_core},
+            {"active", g.level_active}}},
           {"status", g.status},
           {"created_at", g.created_at},
           {"updated_at", g.updated_at}};
@@ -174,7 +181,11 @@ json MembershipJson(const core::Membership& m) {
           {"role", m.role},
           {"status", m.status},
           {"joined_at", m.joined_at},
-          {"invited_by", m.invited_by}};
+          {"invited_by", m.invited_by},
+          {"nickname", m.nickname},
+          {"intro", m.intro},
+          {"paid_until", m.paid_until},
+          {"status_at", m.status_at}};
 }
 
 }  // namespace qun::cli

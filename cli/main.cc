@@ -81,6 +81,13 @@ static int Run(int argc, char** argv) {
   AddSyncCommands(app);
   AddNetCommands(app);
   AddAdminCommands(app);
+  AddAdmissionCommands(app);
+  AddActivityCommands(app);
+  AddEventCommands(app);
+  AddPollCommands(app);
+  AddContentCommands(app);
+  AddWarningCommands(app);
+  AddReportCommands(app);
 
   for (int i = 1; i < argc; ++i) {
     if (!text::IsValidUtf8(argv[i])) {

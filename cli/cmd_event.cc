@@ -1,0 +1,9 @@
+// The `qun` commands of this family are being written; registered empty
+// until then.
+#include "cli/app.h"
+
+namespace qun::cli {
+
+void AddEventCommands(App&) {}
+
+}  // namespace qun::cli
