@@ -1,9 +1,729 @@
-// The `qun` commands of this family are being written; registered empty
-// until then.
+// `qun event add|list|show|edit|signup|withdraw|attend|retro|import-chat`:
+// a group's events and their sign-up lists (接龙). See core/events.h for
+// how the list and its waitlist are computed.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
 #include "cli/app.h"
+#include "cli/output.h"
+#include "core/dates.h"
+#include "core/events.h"
+#include "core/ids.h"
+#include "core/text.h"
 
 namespace qun::cli {
+namespace {
 
-void AddEventCommands(App&) {}
+// Options shared by `event add` and `event edit`; unset ones are left alone.
+struct EventFlags {
+  std::optional<std::string> title, at, until, place, capacity, status;
+  bool online = false, offline = false;
+
+  void Register(CLI::App* cmd, bool edit) {
+    if (edit) cmd->add_option("--title", title, "new title");
+    auto* at_opt = cmd->add_option("--at", at, "start, local time: \"YYYY-MM-DD HH:MM\"");
+    if (!edit) at_opt->required();
+    cmd->add_option("--until", until,
+                    edit ? "end, local time (\"\" removes it)" : "end, local time");
+    cmd->add_option("--place", place, edit ? "where (\"\" removes it)" : "where");
+    cmd->add_flag("--online", online, "held online");
+    cmd->add_flag("--offline", offline, "held in person (the default)");
+    cmd->add_option("--capacity", capacity,
+                    edit ? "most places, guests included (none: no limit)"
+                         : "most places, guests included (default: no limit)");
+    if (edit) cmd->add_option("--status", status, "open, closed (no more sign-ups) or cancelled");
+  }
+
+  Result<core::EventInput> ToInput() const {
+    core::EventInput in;
+    in.title = title;
+    in.place = place;
+    in.status = status;
+    if (online && offline) return Status::InvalidArgument("give --online or --offline, not both");
+    if (online) in.mode = "online";
+    if (offline) in.mode = "offline";
+    if (at) {
+      auto t = core::ParseLocalTime(text::Trim(*at));
+      if (!t.ok()) return t.status().WithContext("--at");
+      in.starts_at = *t;
+    }
+    if (until) {
+      if (text::Trim(*until).empty()) {
+        in.ends_at = 0;
+      } else {
+        auto t = core::ParseLocalTime(text::Trim(*until));
+        if (!t.ok()) return t.status().WithContext("--until");
+        in.ends_at = *t;
+      }
+    }
+    if (capacity) {
+      std::string c = text::Trim(*capacity);
+      if (c == "none" || c == "0" || c.empty()) {
+        in.capacity = 0;
+      } else {
+        bool digits = c.size() <= 6 && std::all_of(c.begin(), c.end(),
+                                                   [](char ch) { return ch >= '0' && ch <= '9'; });
+        if (!digits)
+          return Status::InvalidArgument(fmt::format(
+              "--capacity must be a number of places, e.g. 20, or none for no limit (got '{}')",
+              c));
+        in.capacity = std::stoll(c);
+      }
+    }
+    return in;
+  }
+};
+
+std::string TimeText(const core::Event& e) {
+  std::string out = core::FormatLocalTime(e.starts_at);
+  if (e.ends_at > 0) {
+    std::string end = core::FormatLocalTime(e.ends_at);
+    out += " – " + (end.substr(0, 10) == out.substr(0, 10) ? end.substr(11) : end);
+  }
+  return out;
+}
+
+std::string PlacesText(const core::Event& e, const core::SignupList& l) {
+  if (!e.capacity) return fmt::format("{}", l.places_taken);
+  return fmt::format("{}/{}", l.places_taken, *e.capacity);
+}
+
+// "李娜 +1 带孩子"
+std::string EntryText(const core::Signup& s) {
+  std::string out = s.name;
+  if (s.guests > 0) out += fmt::format(" +{}", s.guests);
+  if (!s.note.empty()) out += " " + s.note;
+  return out;
+}
+
+nlohmann::json EventJson(const core::Event& e) {
+  nlohmann::json j = {{"id", e.id},
+                      {"short_id", core::ShortRowId(e.id)},
+                      {"group_id", e.group_id},
+                      {"group", e.group_name},
+                      {"title", e.title},
+                      {"starts_at", e.starts_at},
+                      {"starts_at_local", core::FormatLocalTime(e.starts_at)},
+                      {"ends_at", e.ends_at > 0 ? nlohmann::json(e.ends_at) : nlohmann::json()},
+                      {"place", e.place},
+                      {"mode", e.mode},
+                      {"capacity", e.capacity ? nlohmann::json(*e.capacity) : nlohmann::json()},
+                      {"status", e.status},
+                      {"retro", e.retro},
+                      {"created_at", e.created_at}};
+  return j;
+}
+
+nlohmann::json SignupJson(const core::Signup& s) {
+  return {{"position", s.position},   {"person_id", s.person_id}, {"name", s.name},
+          {"chat_name", s.chat_name}, {"guests", s.guests},       {"note", s.note},
+          {"signed_at", s.signed_at}, {"attended", s.attended}};
+}
+
+nlohmann::json ListJson(const core::SignupList& l) {
+  nlohmann::json j;
+  auto arr = [](const std::vector<core::Signup>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& s : v) a.push_back(SignupJson(s));
+    return a;
+  };
+  j["signups"] = arr(l.in);
+  j["waitlist"] = arr(l.waitlist);
+  j["withdrawn"] = arr(l.withdrawn);
+  j["places_taken"] = l.places_taken;
+  j["walk_ins"] = nlohmann::json::array();
+  for (const auto& a : l.walk_ins)
+    j["walk_ins"].push_back({{"person_id", a.person_id}, {"name", a.name}});
+  return j;
+}
+
+std::string ShowText(const core::Event& e, const core::SignupList& l) {
+  Details d;
+  d.Add("Event", e.title);
+  d.Add("Id", core::ShortRowId(e.id));
+  d.Add("Group", fmt::format("{} ({})", e.group_name, core::ShortId(e.group_id)));
+  d.Add("Time", TimeText(e));
+  std::string where = e.place.empty() ? (e.mode == "online" ? "online" : "") : e.place;
+  if (!e.place.empty()) where += fmt::format(" ({})", e.mode);
+  if (!where.empty()) d.Add("Place", where);
+  if (e.capacity)
+    d.Add("Capacity", fmt::format("{} places: {} taken, {} free", *e.capacity, l.places_taken,
+                                  std::max<int64_t>(0, *e.capacity - l.places_taken)));
+  else
+    d.Add("Capacity", fmt::format("no limit ({} places taken)", l.places_taken));
+  d.Add("Status", e.status);
+  if (!l.attended.empty())
+    d.Add("Attended", fmt::format("{} ({} from the list, {} without signing up)", l.attended.size(),
+                                  l.attended.size() - l.walk_ins.size(), l.walk_ins.size()));
+  if (!e.retro.empty()) d.Add("Retro", e.retro);
+  std::string out = d.Render();
+  auto block = [&](const std::vector<core::Signup>& v) {
+    size_t w = 0;
+    for (const auto& s : v) w = std::max(w, text::DisplayWidth(EntryText(s)));
+    w = std::min<size_t>(w, 40);
+    std::string b;
+    for (const auto& s : v) {
+      std::string line =
+          fmt::format("  {:>3}. {}", s.position, text::PadRightNoTruncate(EntryText(s), w));
+      if (s.attended) line += "  ✓ attended";
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      b += line + "\n";
+    }
+    return b;
+  };
+  if (l.in.empty() && l.waitlist.empty()) {
+    out += fmt::format("\nNo sign-ups yet; add one with `qun event signup {} PERSON`.\n",
+                       core::ShortRowId(e.id));
+  } else {
+    out += fmt::format("\nSign-ups ({} {}, {} places):\n", l.in.size(),
+                       l.in.size() == 1 ? "person" : "people", l.places_taken);
+    out += block(l.in);
+    if (!l.waitlist.empty()) {
+      out += fmt::format("Waitlist ({}):\n", l.waitlist.size());
+      out += block(l.waitlist);
+    }
+  }
+  if (!l.withdrawn.empty()) {
+    std::string names;
+    for (const auto& s : l.withdrawn) names += (names.empty() ? "" : ", ") + s.name;
+    out += "Withdrawn: " + names + "\n";
+  }
+  if (!l.walk_ins.empty()) {
+    std::string names;
+    for (const auto& a : l.walk_ins) names += (names.empty() ? "" : ", ") + a.name;
+    out += "Attended without signing up: " + names + "\n";
+  }
+  return out;
+}
+
+// A command taking EVENT PERSON.
+struct PairArgs {
+  std::string event, person;
+};
+
+struct Resolved {
+  core::Event event;
+  std::string person_id;
+  core::Person person;
+};
+
+Result<Resolved> ResolvePair(Node& node, core::Events& events, const PairArgs& a) {
+  Resolved r;
+  QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(a.event));
+  QUN_ASSIGN_OR_RETURN(r.event, events.Get(id));
+  QUN_ASSIGN_OR_RETURN(r.person_id, node.registry->ResolvePerson(a.person));
+  QUN_ASSIGN_OR_RETURN(r.person, node.registry->GetPerson(r.person_id));
+  return r;
+}
+
+std::string MatchReason(const core::ChatMatch& m, const std::map<std::string, std::string>& labels,
+                        const std::string& group) {
+  using Kind = core::ChatMatch::Kind;
+  if (m.kind == Kind::kDuplicate)
+    return fmt::format("listed again (first at line {}); skipped", m.first_line);
+  if (m.kind == Kind::kAmbiguous) {
+    std::string names;
+    for (const auto& id : m.candidates) {
+      auto it = labels.find(id);
+      names += (names.empty() ? "" : ", ") + (it == labels.end() ? core::ShortId(id) : it->second);
+    }
+    return fmt::format("'{}' matches {} people in {}: {}", m.matched_name, m.candidates.size(),
+                       group, names);
+  }
+  return fmt::format("nobody in {} goes by '{}'", group, m.entry.name());
+}
+
+}  // namespace
+
+void AddEventCommands(App& app) {
+  CLI::App* event = app.cli.add_subcommand("event", "events and their sign-up lists (接龙)");
+  event->require_subcommand(1);
+
+  {  // add
+    struct AddArgs {
+      std::string group, title;
+      EventFlags flags;
+    };
+    auto args = std::make_shared<AddArgs>();
+    CLI::App* add = event->add_subcommand("add", "add an event to a group; prints its id");
+    add->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    add->add_option("TITLE", args->title, "what the event is called, e.g. 周六读书会")->required();
+    args->flags.Register(add, false);
+    add->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(std::string group_id, node->registry->ResolveGroup(args->group));
+        QUN_ASSIGN_OR_RETURN(core::EventInput in, args->flags.ToInput());
+        in.title = args->title;
+        if (in.capacity && *in.capacity == 0) in.capacity.reset();
+        if (in.ends_at && *in.ends_at == 0) in.ends_at.reset();
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event add"));
+        QUN_ASSIGN_OR_RETURN(std::string id, events.Add(*txn, group_id, in));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Event e, events.Get(id));
+        if (app.options.json)
+          app.PrintJson(EventJson(e));
+        else
+          app.Print(core::ShortRowId(id) + "\n");
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // list
+    struct ListArgs {
+      std::optional<std::string> group;
+      bool all = false;
+    };
+    auto args = std::make_shared<ListArgs>();
+    CLI::App* list = event->add_subcommand("list", "list upcoming events");
+    list->add_option("--group", args->group, "only this group's events");
+    list->add_flag("--all", args->all, "include past and cancelled events");
+    list->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        std::optional<std::string> group_id;
+        if (args->group) {
+          QUN_ASSIGN_OR_RETURN(group_id, node->registry->ResolveGroup(*args->group));
+        }
+        QUN_ASSIGN_OR_RETURN(auto list,
+                             events.List(group_id, args->all, core::NowMs(*node->store)));
+        std::vector<core::SignupList> lists;
+        for (const auto& e : list) {
+          QUN_ASSIGN_OR_RETURN(core::SignupList l, events.Signups(e));
+          lists.push_back(std::move(l));
+        }
+        if (app.options.json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (size_t i = 0; i < list.size(); ++i) {
+            nlohmann::json j = EventJson(list[i]);
+            j["signed_up"] = lists[i].in.size();
+            j["places_taken"] = lists[i].places_taken;
+            j["waitlisted"] = lists[i].waitlist.size();
+            out.push_back(j);
+          }
+          app.PrintJson(out);
+          return Status::Ok();
+        }
+        if (list.empty()) {
+          app.Print(args->all ? "No events yet. Add one with `qun event add GROUP TITLE --at "
+                                "\"YYYY-MM-DD HH:MM\"`.\n"
+                              : "No upcoming events. `qun event list --all` shows past and "
+                                "cancelled ones; `qun event add` adds one.\n");
+          return Status::Ok();
+        }
+        Table t({"ID", "TIME", "TITLE", "GROUP", "PLACE", "PLACES", "WAITLIST", "STATUS"});
+        t.SetMaxWidth(2, 30);
+        t.SetMaxWidth(4, 24);
+        for (size_t i = 0; i < list.size(); ++i) {
+          const auto& e = list[i];
+          t.AddRow({core::ShortRowId(e.id), TimeText(e), e.title, e.group_name,
+                    e.place.empty() && e.mode == "online" ? "online" : e.place,
+                    PlacesText(e, lists[i]),
+                    lists[i].waitlist.empty() ? "" : std::to_string(lists[i].waitlist.size()),
+                    e.status});
+        }
+        app.Print(t.Render());
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // show
+    struct ShowArgs {
+      std::string event;
+      bool chat = false;
+    };
+    auto args = std::make_shared<ShowArgs>();
+    CLI::App* show = event->add_subcommand("show", "show an event and its sign-up list");
+    show->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    show->add_flag("--chat", args->chat,
+                   "print the list in the numbered 接龙 form to paste into the chat");
+    show->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(args->event));
+        QUN_ASSIGN_OR_RETURN(core::Event e, events.Get(id));
+        QUN_ASSIGN_OR_RETURN(core::SignupList l, events.Signups(e));
+        if (args->chat && !app.options.json) {
+          QUN_ASSIGN_OR_RETURN(std::string chat, events.ChatText(e));
+          app.Print(chat);
+          return Status::Ok();
+        }
+        if (app.options.json) {
+          nlohmann::json j = EventJson(e);
+          j.update(ListJson(l));
+          if (args->chat) {
+            QUN_ASSIGN_OR_RETURN(std::string chat, events.ChatText(e));
+            j["chat"] = chat;
+          }
+          app.PrintJson(j);
+          return Status::Ok();
+        }
+        app.Print(ShowText(e, l));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // edit
+    struct EditArgs {
+      std::string event;
+      EventFlags flags;
+    };
+    auto args = std::make_shared<EditArgs>();
+    CLI::App* edit = event->add_subcommand("edit", "change an event");
+    edit->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    args->flags.Register(edit, true);
+    edit->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(args->event));
+        QUN_ASSIGN_OR_RETURN(core::EventInput in, args->flags.ToInput());
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event edit"));
+        QUN_RETURN_IF_ERROR(events.Edit(*txn, id, in));
+        int64_t changed = txn->ops_written();
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Event e, events.Get(id));
+        if (app.options.json) {
+          nlohmann::json j = EventJson(e);
+          j["changed_fields"] = changed;
+          app.PrintJson(j);
+        } else if (changed == 0) {
+          app.Print(fmt::format("Nothing changed for {} ({})\n", e.title, core::ShortRowId(id)));
+        } else {
+          app.Print(fmt::format("Updated {} ({}): {} field{} changed\n", e.title,
+                                core::ShortRowId(id), changed, changed == 1 ? "" : "s"));
+        }
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // signup
+    struct SignupArgs {
+      PairArgs pair;
+      int64_t guests = 0;
+      std::string note;
+    };
+    auto args = std::make_shared<SignupArgs>();
+    CLI::App* signup = event->add_subcommand("signup", "put a group member on the sign-up list");
+    signup->add_option("EVENT", args->pair.event, "event id, id prefix or title")->required();
+    signup->add_option("PERSON", args->pair.person, "person id, id prefix, name or handle")
+        ->required();
+    signup->add_option("--guests,--plus", args->guests, "people they bring (the +1s)");
+    signup->add_option("--note", args->note, "a note shown after their name, e.g. 晚到半小时");
+    signup->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(Resolved r, ResolvePair(*node, events, args->pair));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event signup"));
+        QUN_ASSIGN_OR_RETURN(core::SignupResult res, events.Signup(*txn, r.event.id, r.person_id,
+                                                                   args->guests, args->note));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        const core::Event& e = r.event;
+        if (app.options.json) {
+          app.PrintJson(
+              {{"event_id", e.id},
+               {"person_id", r.person_id},
+               {"name", r.person.display_name},
+               {"status", res.waitlisted ? "waitlisted" : "in"},
+               {"position", res.position},
+               {"guests", args->guests},
+               {"places_taken", res.places_taken},
+               {"capacity", e.capacity ? nlohmann::json(*e.capacity) : nlohmann::json()}});
+          return Status::Ok();
+        }
+        std::string who = r.person.display_name;
+        if (args->guests > 0) who += fmt::format(" (+{})", args->guests);
+        if (res.waitlisted)
+          app.Print(fmt::format(
+              "'{}' is full ({} of {} places taken): {} is on the waitlist at position {}, and "
+              "moves up when a place frees\n",
+              e.title, res.places_taken, e.capacity.value_or(0), who, res.position));
+        else if (e.capacity)
+          app.Print(
+              fmt::format("{} signed up for '{}': number {} on the list ({} of {} places "
+                          "taken)\n",
+                          who, e.title, res.position, res.places_taken, *e.capacity));
+        else
+          app.Print(fmt::format("{} signed up for '{}': number {} on the list ({} places taken)\n",
+                                who, e.title, res.position, res.places_taken));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // withdraw
+    auto args = std::make_shared<PairArgs>();
+    CLI::App* withdraw = event->add_subcommand("withdraw", "take a person off the sign-up list");
+    withdraw->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    withdraw->add_option("PERSON", args->person, "person id, id prefix, name or handle")
+        ->required();
+    withdraw->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(Resolved r, ResolvePair(*node, events, *args));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event withdraw"));
+        QUN_ASSIGN_OR_RETURN(core::WithdrawResult res,
+                             events.Withdraw(*txn, r.event.id, r.person_id));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        std::vector<std::string> names;
+        for (const auto& id : res.moved_up) {
+          auto p = node->registry->GetPerson(id);
+          names.push_back(p.ok() ? p->display_name : core::ShortId(id));
+        }
+        if (app.options.json) {
+          app.PrintJson({{"event_id", r.event.id},
+                         {"person_id", r.person_id},
+                         {"status", "withdrawn"},
+                         {"moved_up", res.moved_up}});
+          return Status::Ok();
+        }
+        std::string out =
+            fmt::format("{} withdrew from '{}'\n", r.person.display_name, r.event.title);
+        for (const auto& n : names) out += fmt::format("{} moved up from the waitlist\n", n);
+        app.Print(out);
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // attend
+    struct AttendArgs {
+      PairArgs pair;
+      bool absent = false;
+    };
+    auto args = std::make_shared<AttendArgs>();
+    CLI::App* attend = event->add_subcommand("attend",
+                                             "mark that a person came (or, with "
+                                             "--absent, did not)");
+    attend->add_option("EVENT", args->pair.event, "event id, id prefix or title")->required();
+    attend->add_option("PERSON", args->pair.person, "person id, id prefix, name or handle")
+        ->required();
+    attend->add_flag("--absent", args->absent, "remove their attendance mark");
+    attend->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(Resolved r, ResolvePair(*node, events, args->pair));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event attend"));
+        QUN_ASSIGN_OR_RETURN(bool changed,
+                             events.MarkAttendance(*txn, r.event.id, r.person_id, !args->absent));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json) {
+          app.PrintJson({{"event_id", r.event.id},
+                         {"person_id", r.person_id},
+                         {"attended", !args->absent},
+                         {"changed", changed}});
+          return Status::Ok();
+        }
+        const std::string& who = r.person.display_name;
+        if (!args->absent)
+          app.Print(changed ? fmt::format("{} attended '{}'\n", who, r.event.title)
+                            : fmt::format("{} was already marked as attending '{}'; nothing "
+                                          "written\n",
+                                          who, r.event.title));
+        else
+          app.Print(changed ? fmt::format("{} is marked absent from '{}'\n", who, r.event.title)
+                            : fmt::format("{} was not marked as attending '{}'; nothing "
+                                          "written\n",
+                                          who, r.event.title));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // retro
+    struct RetroArgs {
+      std::string event;
+      std::optional<std::string> text, file;
+    };
+    auto args = std::make_shared<RetroArgs>();
+    CLI::App* retro =
+        event->add_subcommand("retro", "write the event's retrospective (复盘), replacing it");
+    retro->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    retro->add_option("TEXT", args->text, "the retrospective");
+    retro->add_option("--file", args->file, "read the retrospective from a file (- for stdin)");
+    retro->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        if (args->text && args->file)
+          return Status::InvalidArgument("give the retrospective as TEXT or --file, not both");
+        if (!args->text && !args->file)
+          return Status::InvalidArgument(
+              "give the retrospective as TEXT, or --file FILE to read it from a file");
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Events events(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(args->event));
+        std::string body;
+        if (args->file) {
+          QUN_ASSIGN_OR_RETURN(body, ReadInput(*args->file));
+          if (body.substr(0, 3) == "\xEF\xBB\xBF") body.erase(0, 3);
+        } else {
+          body = *args->text;
+        }
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event retro"));
+        QUN_RETURN_IF_ERROR(events.SetRetro(*txn, id, body));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Event e, events.Get(id));
+        if (app.options.json)
+          app.PrintJson(EventJson(e));
+        else
+          app.Print(
+              fmt::format("Saved the retrospective of '{}' ({} characters); `qun event show "
+                          "{}` shows it\n",
+                          e.title, text::CodePoints(e.retro).size(), core::ShortRowId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // import-chat
+    struct ImportArgs {
+      std::string event, file;
+      bool dry_run = false;
+    };
+    auto args = std::make_shared<ImportArgs>();
+    CLI::App* import = event->add_subcommand(
+        "import-chat", "sign up the people of a 接龙 list pasted from the chat");
+    import->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    import->add_option("FILE", args->file, "the pasted list (- for stdin)")->required();
+    import->add_flag("--dry-run", args->dry_run, "show what would be done; write nothing");
+    import->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+    core::Events events(*node->registry, *node->store);
+    QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(args->event));
+    QUN_ASSIGN_OR_RETURN(core::Event e, events.Get(id));
+    QUN_ASSIGN_OR_RETURN(std::string pasted, ReadInput(args->file));
+    QUN_ASSIGN_OR_RETURN(core::ChatImportPlan plan, events.PlanChatImport(e, pasted));
+    if (!args->dry_run && !plan.to_add.empty()) {
+      QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event import-chat"));
+      QUN_RETURN_IF_ERROR(events.ApplyChatImport(*txn, e, plan));
+      QUN_RETURN_IF_ERROR(txn->Commit());
+    }
+    QUN_ASSIGN_OR_RETURN(auto people, events.ChatPeople(e.group_id));
+    std::map<std::string, std::string> labels, names;
+    for (const auto& p : people) {
+      labels[p.id] = p.label;
+      names[p.id] = p.names.empty() ? core::ShortId(p.id) : p.names[0];
+    }
+    QUN_ASSIGN_OR_RETURN(core::SignupList after, events.Signups(e));
+    std::map<std::string, const core::Signup*> placed;
+    for (const auto* l : {&after.in, &after.waitlist})
+      for (const auto& s : *l) placed[s.person_id] = &s;
+    using Kind = core::ChatMatch::Kind;
+    auto entry_json = [&](const core::ChatMatch& m) {
+      nlohmann::json j = {{"line", m.entry.line},
+                          {"text", m.entry.text},
+                          {"person_id", m.person_id},
+                          {"name", names[m.person_id]},
+                          {"guests", m.entry.guests},
+                          {"note", m.note},
+                          {"from_waitlist", m.entry.waitlist}};
+      if (auto it = placed.find(m.person_id); it != placed.end() && !args->dry_run) {
+        j["status"] = it->second->waitlisted ? "waitlisted" : "in";
+        j["position"] = it->second->position;
+      }
+      return j;
+    };
+    std::vector<const core::ChatMatch*> problems, duplicates;
+    for (const auto& m : plan.matches) {
+      if (m.kind == Kind::kUnmatched || m.kind == Kind::kAmbiguous) problems.push_back(&m);
+      if (m.kind == Kind::kDuplicate) duplicates.push_back(&m);
+    }
+    if (app.options.json) {
+      nlohmann::json j = {{"event_id", e.id}, {"dry_run", args->dry_run}};
+      j["matched"] = nlohmann::json::array();
+      j["already"] = nlohmann::json::array();
+      j["unmatched"] = nlohmann::json::array();
+      j["duplicates"] = nlohmann::json::array();
+      for (size_t i : plan.to_add) j["matched"].push_back(entry_json(plan.matches[i]));
+      for (size_t i : plan.already) j["already"].push_back(entry_json(plan.matches[i]));
+      for (const auto* m : problems) {
+        nlohmann::json u = {{"line", m->entry.line},
+                            {"text", m->entry.text},
+                            {"name", m->entry.name()},
+                            {"reason", m->kind == Kind::kAmbiguous ? "ambiguous" : "unknown"},
+                            {"candidates", m->candidates}};
+        j["unmatched"].push_back(u);
+      }
+      for (const auto* m : duplicates)
+        j["duplicates"].push_back({{"line", m->entry.line},
+                                   {"text", m->entry.text},
+                                   {"person_id", m->person_id},
+                                   {"first_line", m->first_line}});
+      app.PrintJson(j);
+      return Status::Ok();
+    }
+    std::string out = fmt::format("Read {} {} from the list ({} other line{} skipped).\n",
+                                  plan.parsed.entries.size(),
+                                  plan.parsed.entries.size() == 1 ? "entry" : "entries",
+                                  plan.parsed.headers + plan.parsed.empty_slots,
+                                  plan.parsed.headers + plan.parsed.empty_slots == 1 ? "" : "s");
+    if (!plan.to_add.empty()) {
+      out += fmt::format("{} {}:\n", args->dry_run ? "Would sign up" : "Signed up",
+                         plan.to_add.size());
+      for (size_t i : plan.to_add) {
+        const auto& m = plan.matches[i];
+        std::string line = fmt::format("  line {}: {}", m.entry.line, names[m.person_id]);
+        if (m.entry.guests > 0) line += fmt::format(" +{}", m.entry.guests);
+        if (!m.note.empty()) line += " " + m.note;
+        if (auto it = placed.find(m.person_id); it != placed.end() && !args->dry_run)
+          line += it->second->waitlisted
+                      ? fmt::format(" (waitlist, position {})", it->second->position)
+                      : fmt::format(" (number {})", it->second->position);
+        out += line + "\n";
+      }
+    } else {
+      out += "No one new to sign up.\n";
+    }
+    if (!plan.already.empty()) {
+      std::string list;
+      for (size_t i : plan.already)
+        list += (list.empty() ? "" : ", ") + names[plan.matches[i].person_id];
+      out += fmt::format("Already on the list, left as they are ({}): {}\n", plan.already.size(),
+                         list);
+    }
+    if (!duplicates.empty()) {
+      out += fmt::format("Listed twice, skipped ({}):\n", duplicates.size());
+      for (const auto* m : duplicates)
+        out += fmt::format("  line {}: {} (first at line {})\n", m->entry.line, m->entry.text,
+                           m->first_line);
+    }
+    if (!problems.empty()) {
+      out += fmt::format("Could not match {} line{}:\n", problems.size(),
+                         problems.size() == 1 ? "" : "s");
+      for (const auto* m : problems)
+        out += fmt::format("  line {}: {} — {}\n", m->entry.line, m->entry.text,
+                           MatchReason(*m, labels, e.group_name));
+      bool ambiguous = std::any_of(problems.begin(), problems.end(),
+                                   [](const auto* m) { return m->kind == Kind::kAmbiguous; });
+      out += fmt::format(
+          "To sign them up, add each person to the group: `qun member add NAME --group {} "
+          "--nickname NAME-IN-CHAT`, or `qun member join {} PERSON` for someone already in "
+          "the registry. {}Then import the same list again: people already on the list are "
+          "not added twice.\n",
+          core::ShortId(e.group_id), core::ShortId(e.group_id),
+          ambiguous ? "A name several people share needs one of them to get another "
+                      "nickname (`qun member edit PERSON --nickname ...`), or sign them up "
+                      "by id with `qun event signup`. "
+                    : "");
+    }
+    if (args->dry_run) out += "Nothing written (--dry-run).\n";
+    app.Print(out);
+    return Status::Ok();
+  };
+});
+}  // namespace qun::cli
+}
 
 }  // namespace qun::cli
