@@ -7,10 +7,12 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/dates.h"
 #include "core/entry_ritual.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 #include "core/person_merge.h"
+#include "core/reports.h"
 #include "core/text.h"
 
 namespace qun::cli {
@@ -221,11 +223,18 @@ void AddMemberCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(auto people, reg.ListPeople(f));
         // With --group, show each person's role and status there.
         std::map<std::string, core::Membership> in_group;
+        // With --group, also each member's engagement level there.
+        std::map<std::string, std::string> levels;
         if (f.group_id) {
           core::MembershipFilter mf;
           mf.group_id = f.group_id;
           QUN_ASSIGN_OR_RETURN(auto ms, reg.ListMemberships(mf));
           for (auto& m : ms) in_group[m.person_id] = m;
+          core::Reports reports(reg, *node->store);
+          QUN_ASSIGN_OR_RETURN(
+              auto engaged,
+              reports.Engagements(*f.group_id, core::LocalDay(core::NowMs(*node->store))));
+          for (const auto& e : engaged) levels[e.person_id] = e.level;
         }
         if (app.options.json) {
           nlohmann::json out = nlohmann::json::array();
@@ -234,6 +243,7 @@ void AddMemberCommands(App& app) {
             if (auto it = in_group.find(p.id); it != in_group.end()) {
               j["role"] = it->second.role;
               j["status"] = it->second.status;
+              j["level"] = levels.count(p.id) ? levels[p.id] : "";
             }
             out.push_back(j);
           }
@@ -248,6 +258,7 @@ void AddMemberCommands(App& app) {
         if (f.group_id) {
           headers.push_back("ROLE");
           headers.push_back("STATUS");
+          headers.push_back("LEVEL");
         }
         Table t(headers);
         t.SetMaxWidth(2, 24);
@@ -263,6 +274,7 @@ void AddMemberCommands(App& app) {
           if (f.group_id) {
             row.push_back(in_group[p.id].role);
             row.push_back(in_group[p.id].status);
+            row.push_back(levels.count(p.id) ? levels[p.id] : "");
           }
           t.AddRow(row);
         }
@@ -424,6 +436,149 @@ void AddMemberCommands(App& app) {
               r.handles, r.tags, r.memberships, r.referrals, r.fields, core::ShortId(gone),
               core::ShortId(gone)));
         }
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // purge
+    struct PurgeArgs {
+      std::string group;
+      std::optional<std::string> inactive, as_of;
+      bool apply = false, restore = false;
+    };
+    auto args = std::make_shared<PurgeArgs>();
+    CLI::App* purge = member->add_subcommand(
+        "purge",
+        "mark members inactive for a while as purged (dry run unless --apply; --restore undoes)");
+    purge->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    purge->add_option("--inactive", args->inactive, "no activity for more than this, e.g. 60d");
+    purge->add_option("--as-of", args->as_of, "count inactivity up to this day (default today)");
+    purge->add_flag("--apply", args->apply, "do it (without it, only show who)");
+    purge->add_flag("--restore", args->restore, "bring the group's purged members back");
+    purge->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        if (args->restore == args->inactive.has_value())
+          return Status::InvalidArgument(
+              "give --inactive DAYS (who to purge) or --restore (bring purged members back)");
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
+        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
+        int64_t today = core::LocalDay(core::NowMs(*node->store));
+        std::vector<std::pair<std::string, std::string>> who;  // person id, name
+        std::map<std::string, std::string> last_active;
+        if (args->restore) {
+          core::MembershipFilter f;
+          f.group_id = group;
+          f.status = "purged";
+          QUN_ASSIGN_OR_RETURN(auto list, reg.ListMemberships(f));
+          for (const auto& m : list) who.emplace_back(m.person_id, m.person_name);
+        } else {
+          QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*args->inactive));
+          int64_t as_of = today;
+          if (args->as_of) {
+            QUN_ASSIGN_OR_RETURN(as_of, core::ParseDayArg(*args->as_of, today));
+          }
+          core::Reports reports(reg, *node->store);
+          QUN_ASSIGN_OR_RETURN(auto list, reports.Inactive(group, days, as_of));
+          for (const auto& e : list) {
+            // Admins and owners of the chat run it; they are not purged.
+            if (e.role == "admin" || e.role == "owner") continue;
+            who.emplace_back(e.person_id, e.person_name);
+            last_active[e.person_id] = e.last_day.empty() ? "never" : e.last_day;
+          }
+        }
+        const char* to = args->restore ? "active" : "purged";
+        if (args->apply && !who.empty()) {
+          QUN_ASSIGN_OR_RETURN(
+              auto txn, node->Begin(args->restore ? "member purge --restore" : "member purge"));
+          for (const auto& [id, name] : who)
+            QUN_RETURN_IF_ERROR(reg.SetMembershipStatus(*txn, group, id, to));
+          QUN_RETURN_IF_ERROR(txn->Commit());
+        }
+        if (app.options.json) {
+          nlohmann::json list = nlohmann::json::array();
+          for (const auto& [id, name] : who)
+            list.push_back({{"person_id", id},
+                            {"person", name},
+                            {"last_active", last_active.count(id) ? last_active[id] : ""}});
+          app.PrintJson(
+              {{"group", g.name}, {"applied", args->apply}, {"status", to}, {"people", list}});
+          return Status::Ok();
+        }
+        if (who.empty()) {
+          app.Print(args->restore ? fmt::format("No purged members in {}.\n", g.name)
+                                  : fmt::format("No one in {} is inactive for more than {}.\n",
+                                                g.name, *args->inactive));
+          return Status::Ok();
+        }
+        std::string out;
+        for (const auto& [id, name] : who)
+          out += "  " + name +
+                 (last_active.count(id) ? " (last active: " + last_active[id] + ")" : "") + "\n";
+        if (args->apply)
+          out = fmt::format("{} {} member{} of {}:\n", args->restore ? "Restored" : "Purged",
+                            who.size(), who.size() == 1 ? "" : "s", g.name) +
+                out +
+                (args->restore ? std::string()
+                               : fmt::format("Undo with `qun member purge {} --restore --apply`\n",
+                                             core::ShortId(group)));
+        else
+          out = fmt::format("Would {} {} member{} of {} (dry run; nothing written):\n",
+                            args->restore ? "restore" : "purge", who.size(),
+                            who.size() == 1 ? "" : "s", g.name) +
+                out + "Run again with --apply to do it.\n";
+        app.Print(out);
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // pay
+    struct PayArgs {
+      std::string group, person;
+      std::optional<std::string> until;
+      std::optional<int64_t> months;
+    };
+    auto args = std::make_shared<PayArgs>();
+    CLI::App* pay = member->add_subcommand("pay", "record a member's dues paid until a date");
+    pay->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    pay->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+        ->required();
+    pay->add_option("--until", args->until, "paid until this day: YYYY-MM-DD");
+    pay->add_option("--months", args->months,
+                    "paid for this many more months (from the current end, or today)");
+    pay->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        if (args->until.has_value() == args->months.has_value())
+          return Status::InvalidArgument("give --until YYYY-MM-DD or --months N");
+        if (args->months && (*args->months < 1 || *args->months > 120))
+          return Status::InvalidArgument("--months must be between 1 and 120");
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(Pair pair, ResolvePair(reg, args->group, args->person));
+        QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(pair.group_id, pair.person_id));
+        std::string until;
+        if (args->until) {
+          if (!core::ParseDayNumber(*args->until))
+            return Status::InvalidArgument(fmt::format(
+                "'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)", *args->until));
+          until = *args->until;
+        } else {
+          int64_t today = core::LocalDay(core::NowMs(*node->store));
+          int64_t from = std::max(today, core::ParseDayNumber(m.paid_until).value_or(today));
+          until = core::AddMonths(from, *args->months);
+        }
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member pay"));
+        QUN_RETURN_IF_ERROR(txn->Set("membership", m.id, "paid_until", until).status());
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json)
+          app.PrintJson(
+              {{"group", m.group_name}, {"person", m.person_name}, {"paid_until", until}});
+        else
+          app.Print(
+              fmt::format("{} has paid for {} until {}\n", m.person_name, m.group_name, until));
         return Status::Ok();
       };
     });
