@@ -1,9 +1,455 @@
-// The `qun` commands of this family are being written; registered empty
-// until then.
+// `qun checkin`, `qun streaks`, `qun topic add|list|submit|status`,
+// `qun activity add|list|remove`: activity facts (core/activity.h).
+#include <fmt/format.h>
+
 #include "cli/app.h"
+#include "cli/output.h"
+#include "core/activity.h"
+#include "core/dates.h"
+#include "core/group_rows.h"
+#include "core/ids.h"
 
 namespace qun::cli {
+namespace {
 
-void AddActivityCommands(App&) {}
+const core::GroupRowKind kTopicKind{"topic", "title", "topic", "qun topic list"};
+
+int64_t Today(Node& node) { return core::LocalDay(core::NowMs(*node.store)); }
+
+nlohmann::json FactJson(const core::ActivityFact& a) {
+  return {{"id", a.id},
+          {"group_id", a.group_id},
+          {"group", a.group_name},
+          {"person_id", a.person_id},
+          {"person", a.person_name},
+          {"kind", a.kind},
+          {"day", a.day},
+          {"at", a.at},
+          {"ref", a.ref},
+          {"note", a.note}};
+}
+
+nlohmann::json StreakJson(const core::Streak& s) {
+  return {{"person_id", s.person_id}, {"person", s.person_name}, {"current", s.current},
+          {"longest", s.longest},     {"total", s.total},        {"last_day", s.last_day}};
+}
+
+void AddCheckin(App& app) {
+  struct Args {
+    std::string group;
+    std::vector<std::string> people;
+    std::optional<std::string> date;
+    std::string note;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.cli.add_subcommand("checkin", "record check-ins (打卡) in a group");
+  cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+  cmd->add_option("PERSON", args->people, "who checked in (one or more)")->required();
+  cmd->add_option("--date", args->date, "the day checked in for: YYYY-MM-DD (default today)");
+  cmd->add_option("--note", args->note, "what they posted, briefly");
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      core::Registry& reg = *node->registry;
+      QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
+      int64_t today = Today(*node);
+      int64_t day = today;
+      if (args->date) {
+        QUN_ASSIGN_OR_RETURN(day, core::ParseDayArg(*args->date, today));
+      }
+      std::vector<std::string> people;
+      for (const std::string& ref : args->people) {
+        QUN_ASSIGN_OR_RETURN(std::string p, reg.ResolvePerson(ref));
+        people.push_back(p);
+      }
+      core::Activity activity(reg, *node->store);
+      // All or nothing: one bad name leaves no half-recorded list.
+      QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("checkin"));
+      std::vector<std::string> ids;
+      for (const std::string& p : people) {
+        QUN_ASSIGN_OR_RETURN(std::string id, activity.CheckIn(*txn, group, p, day, args->note));
+        ids.push_back(id);
+      }
+      QUN_RETURN_IF_ERROR(txn->Commit());
+      // As of the day checked in for: a check-in recorded late still says
+      // what it made of that day's streak.
+      QUN_ASSIGN_OR_RETURN(auto streaks, activity.Streaks(group, day));
+      std::map<std::string, core::Streak> by_person;
+      for (auto& s : streaks) by_person[s.person_id] = s;
+      if (app.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (size_t i = 0; i < people.size(); ++i)
+          out.push_back({{"id", ids[i]},
+                         {"person_id", people[i]},
+                         {"day", core::DayText(day)},
+                         {"streak", StreakJson(by_person[people[i]])}});
+        app.PrintJson(out);
+        return Status::Ok();
+      }
+      for (const std::string& p : people) {
+        const core::Streak& s = by_person[p];
+        app.Print(fmt::format("{} checked in for {}: streak {} day{} (longest {})\n", s.person_name,
+                              core::DayText(day), s.current, s.current == 1 ? "" : "s", s.longest));
+      }
+      return Status::Ok();
+    };
+  });
+}
+
+void AddStreaks(App& app) {
+  struct Args {
+    std::string group;
+    std::optional<std::string> person, as_of;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.cli.add_subcommand(
+      "streaks", "check-in streaks of a group's members (one missed day is forgiven)");
+  cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+  cmd->add_option("--person", args->person, "only this person");
+  cmd->add_option("--as-of", args->as_of, "the day to count up to: YYYY-MM-DD (default today)");
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      core::Registry& reg = *node->registry;
+      QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
+      int64_t today = Today(*node);
+      if (args->as_of) {
+        QUN_ASSIGN_OR_RETURN(today, core::ParseDayArg(*args->as_of, today));
+      }
+      std::optional<std::string> person;
+      if (args->person) {
+        QUN_ASSIGN_OR_RETURN(person, reg.ResolvePerson(*args->person));
+      }
+      core::Activity activity(reg, *node->store);
+      QUN_ASSIGN_OR_RETURN(auto streaks, activity.Streaks(group, today));
+      if (person) {
+        std::erase_if(streaks, [&](const core::Streak& s) { return s.person_id != *person; });
+        if (streaks.empty()) QUN_RETURN_IF_ERROR(reg.RequireMember(group, *person).status());
+      }
+      if (app.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& s : streaks) out.push_back(StreakJson(s));
+        app.PrintJson(out);
+        return Status::Ok();
+      }
+      if (streaks.empty()) {
+        app.Print("No members in that group.\n");
+        return Status::Ok();
+      }
+      Table t({"PERSON", "STREAK", "LONGEST", "CHECK-INS", "LAST"});
+      for (const auto& s : streaks)
+        t.AddRow({s.person_name, std::to_string(s.current), std::to_string(s.longest),
+                  std::to_string(s.total), s.last_day});
+      app.Print(t.Render() + fmt::format("As of {}\n", core::DayText(today)));
+      return Status::Ok();
+    };
+  });
+}
+
+void AddTopic(App& app) {
+  CLI::App* topic = app.cli.add_subcommand(
+      "topic", "weekly topics with homework deadlines (add, submit, status)");
+  topic->require_subcommand(1);
+  {
+    struct Args {
+      std::string group, title;
+      std::optional<std::string> deadline;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = topic->add_subcommand("add", "add a topic to a group");
+    cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    cmd->add_option("TITLE", args->title, "the topic")->required();
+    cmd->add_option("--deadline", args->deadline,
+                    "homework due by: YYYY-MM-DD HH:MM (local time; a date alone means its start)");
+    cmd->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(args->group));
+        int64_t deadline = 0;
+        if (args->deadline) {
+          QUN_ASSIGN_OR_RETURN(deadline, core::ParseLocalTime(*args->deadline));
+        }
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("topic add"));
+        QUN_ASSIGN_OR_RETURN(std::string id, activity.AddTopic(*txn, group, args->title, deadline));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json) {
+          app.PrintJson({{"id", id}, {"title", args->title}, {"deadline", deadline}});
+          return Status::Ok();
+        }
+        app.Print(fmt::format("Added topic {} ({}){}\n", args->title, core::ShortRowId(id),
+                              deadline ? ", due " + core::FormatLocalTime(deadline) : ""));
+        return Status::Ok();
+      };
+    });
+  }
+  {
+    auto group = std::make_shared<std::optional<std::string>>();
+    CLI::App* cmd = topic->add_subcommand("list", "list topics, latest deadline first");
+    cmd->add_option("--group", *group, "only this group's");
+    cmd->callback([&app, group] {
+      app.action = [&app, group]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        std::optional<std::string> gid;
+        if (*group) {
+          QUN_ASSIGN_OR_RETURN(gid, node->registry->ResolveGroup(**group));
+        }
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(auto topics, activity.ListTopics(gid));
+        if (app.options.json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& t : topics)
+            out.push_back({{"id", t.id},
+                           {"group_id", t.group_id},
+                           {"group", t.group_name},
+                           {"title", t.title},
+                           {"deadline", t.deadline},
+                           {"submitted", t.submissions}});
+          app.PrintJson(out);
+          return Status::Ok();
+        }
+        if (topics.empty()) {
+          app.Print("No topics yet. Add one with `qun topic add GROUP TITLE --deadline TIME`.\n");
+          return Status::Ok();
+        }
+        Table t({"ID", "GROUP", "TOPIC", "DEADLINE", "SUBMITTED"});
+        for (const auto& tp : topics)
+          t.AddRow({core::ShortRowId(tp.id), tp.group_name, tp.title,
+                    core::FormatLocalTime(tp.deadline), std::to_string(tp.submissions)});
+        app.Print(t.Render());
+        return Status::Ok();
+      };
+    });
+  }
+  {
+    struct Args {
+      std::string topic, person, note;
+      std::optional<std::string> at;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = topic->add_subcommand("submit", "record a person's homework for a topic");
+    cmd->add_option("TOPIC", args->topic, "topic id prefix or title")->required();
+    cmd->add_option("PERSON", args->person, "who submitted")->required();
+    cmd->add_option("--note", args->note, "the homework, or a link to it");
+    cmd->add_option("--at", args->at,
+                    "when it was submitted: YYYY-MM-DD HH:MM (default now), for late records");
+    cmd->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string topic,
+                             core::ResolveGroupRow(node->store->db(), kTopicKind, args->topic));
+        QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person));
+        int64_t at = core::NowMs(*node->store);
+        if (args->at) {
+          QUN_ASSIGN_OR_RETURN(at, core::ParseLocalTime(*args->at));
+        }
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(core::Topic t, activity.GetTopic(topic));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("topic submit"));
+        QUN_ASSIGN_OR_RETURN(core::Submission sub,
+                             activity.Submit(*txn, topic, person, args->note, at));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        QUN_ASSIGN_OR_RETURN(core::Person p, node->registry->GetPerson(person));
+        if (app.options.json) {
+          app.PrintJson({{"id", sub.id},
+                         {"topic", t.title},
+                         {"person", p.display_name},
+                         {"late", sub.late},
+                         {"submissions", sub.count}});
+          return Status::Ok();
+        }
+        std::string when = sub.late ? fmt::format("late: the deadline was {}; recorded as late",
+                                                  core::FormatLocalTime(t.deadline))
+                                    : "on time";
+        app.Print(fmt::format("Recorded {}'s homework for {} ({}){}\n", p.display_name, t.title,
+                              when,
+                              sub.count > 1 ? fmt::format(". Submission {}: the first one "
+                                                          "decides on time or late",
+                                                          sub.count)
+                                            : ""));
+        return Status::Ok();
+      };
+    });
+  }
+  {
+    auto ref = std::make_shared<std::string>();
+    CLI::App* cmd = topic->add_subcommand("status", "who submitted on time, late, or not at all");
+    cmd->add_option("TOPIC", *ref, "topic id prefix or title")->required();
+    cmd->callback([&app, ref] {
+      app.action = [&app, ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string topic,
+                             core::ResolveGroupRow(node->store->db(), kTopicKind, *ref));
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(core::Topic t, activity.GetTopic(topic));
+        QUN_ASSIGN_OR_RETURN(auto entries, activity.TopicStatus(topic));
+        std::map<std::string, int> counts;
+        for (const auto& e : entries) ++counts[e.state];
+        if (app.options.json) {
+          nlohmann::json list = nlohmann::json::array();
+          for (const auto& e : entries)
+            list.push_back({{"person_id", e.person_id},
+                            {"person", e.person_name},
+                            {"state", e.state},
+                            {"submitted_at", e.submitted_at}});
+          app.PrintJson({{"id", t.id},
+                         {"title", t.title},
+                         {"group", t.group_name},
+                         {"deadline", t.deadline},
+                         {"on_time", counts["on time"]},
+                         {"late", counts["late"]},
+                         {"missing", counts["missing"]},
+                         {"people", list}});
+          return Status::Ok();
+        }
+        std::string out =
+            fmt::format("{} ({}){}: {} on time, {} late, {} missing\n", t.title, t.group_name,
+                        t.deadline ? ", due " + core::FormatLocalTime(t.deadline) : "",
+                        counts["on time"], counts["late"], counts["missing"]);
+        Table table({"PERSON", "HOMEWORK", "SUBMITTED"});
+        for (const auto& e : entries)
+          table.AddRow({e.person_name, e.state, core::FormatLocalTime(e.submitted_at)});
+        app.Print(out + table.Render());
+        return Status::Ok();
+      };
+    });
+  }
+}
+
+void AddActivity(App& app) {
+  CLI::App* act = app.cli.add_subcommand("activity", "talks, shares and other activity facts");
+  act->require_subcommand(1);
+  {
+    struct Args {
+      std::string group, person, kind, note;
+      std::optional<std::string> date;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = act->add_subcommand("add", "record a talk or share by a member");
+    cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    cmd->add_option("PERSON", args->person, "who")->required();
+    cmd->add_option("--kind", args->kind, "talk or share")->required();
+    cmd->add_option("--note", args->note, "what it was about");
+    cmd->add_option("--date", args->date, "the day: YYYY-MM-DD (default today)");
+    cmd->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        if (args->kind != "talk" && args->kind != "share")
+          return Status::InvalidArgument(fmt::format(
+              "'{}' is not a kind `activity add` records: choose talk or share (check-ins, "
+              "homework and attendance have their own commands: `qun checkin`, `qun topic "
+              "submit`, `qun event attend`)",
+              args->kind));
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(args->group));
+        QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person));
+        int64_t day = Today(*node);
+        if (args->date) {
+          QUN_ASSIGN_OR_RETURN(day, core::ParseDayArg(*args->date, day));
+        }
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("activity add"));
+        QUN_ASSIGN_OR_RETURN(std::string id,
+                             activity.Record(*txn, group, person, args->kind, day, args->note));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json) {
+          app.PrintJson({{"id", id}, {"kind", args->kind}, {"day", core::DayText(day)}});
+          return Status::Ok();
+        }
+        app.Print(fmt::format("Recorded a {} on {} ({})\n", args->kind, core::DayText(day),
+                              core::ShortRowId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+  {
+    struct Args {
+      std::optional<std::string> group, person, kind, since, until;
+      int64_t limit = 50;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* cmd = act->add_subcommand("list", "activity facts, newest first");
+    cmd->add_option("--group", args->group, "only this group's");
+    cmd->add_option("--person", args->person, "only this person's");
+    cmd->add_option("--kind", args->kind, "checkin, homework, talk, share or attendance");
+    cmd->add_option("--since", args->since, "from this day on: YYYY-MM-DD");
+    cmd->add_option("--until", args->until, "up to this day: YYYY-MM-DD");
+    cmd->add_option("-n,--limit", args->limit, "show at most this many (0: all; default 50)");
+    cmd->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::ActivityFilter f;
+        if (args->group) {
+          QUN_ASSIGN_OR_RETURN(f.group_id, node->registry->ResolveGroup(*args->group));
+        }
+        if (args->person) {
+          QUN_ASSIGN_OR_RETURN(f.person_id, node->registry->ResolvePerson(*args->person));
+        }
+        if (args->kind)
+          QUN_RETURN_IF_ERROR(core::CheckEnum("activity kind", *args->kind, core::kActivityKinds));
+        f.kind = args->kind;
+        int64_t today = Today(*node);
+        if (args->since) {
+          QUN_ASSIGN_OR_RETURN(f.since_day, core::ParseDayArg(*args->since, today));
+        }
+        if (args->until) {
+          QUN_ASSIGN_OR_RETURN(f.until_day, core::ParseDayArg(*args->until, today));
+        }
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(auto facts, activity.List(f));
+        size_t total = facts.size();
+        if (args->limit > 0 && facts.size() > static_cast<size_t>(args->limit))
+          facts.resize(static_cast<size_t>(args->limit));
+        if (app.options.json) {
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& a : facts) out.push_back(FactJson(a));
+          app.PrintJson(out);
+          return Status::Ok();
+        }
+        if (facts.empty()) {
+          app.Print("No activity matches.\n");
+          return Status::Ok();
+        }
+        Table t({"ID", "DAY", "GROUP", "PERSON", "KIND", "NOTE"});
+        t.SetMaxWidth(5, 40);
+        for (const auto& a : facts)
+          t.AddRow({core::ShortRowId(a.id), a.day, a.group_name, a.person_name, a.kind, a.note});
+        std::string more =
+            total > facts.size() ? fmt::format(" (showing {}; -n 0 shows all)", facts.size()) : "";
+        app.Print(t.Render() + fmt::format("{} record{}{}\n", total, total == 1 ? "" : "s", more));
+        return Status::Ok();
+      };
+    });
+  }
+  {
+    auto ref = std::make_shared<std::string>();
+    CLI::App* cmd = act->add_subcommand("remove", "undo an activity record made by mistake");
+    cmd->add_option("ID", *ref, "the record's id (as `qun activity list` shows it)")->required();
+    cmd->callback([&app, ref] {
+      app.action = [&app, ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Activity activity(*node->registry, *node->store);
+        QUN_ASSIGN_OR_RETURN(std::string id, activity.ResolveFact(*ref));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("activity remove"));
+        QUN_RETURN_IF_ERROR(activity.Remove(*txn, id));
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json)
+          app.PrintJson({{"id", id}, {"removed", true}});
+        else
+          app.Print(fmt::format("Removed activity record {}; `qun log` keeps its history\n",
+                                core::ShortRowId(id)));
+        return Status::Ok();
+      };
+    });
+  }
+}
+
+}  // namespace
+
+void AddActivityCommands(App& app) {
+  AddCheckin(app);
+  AddStreaks(app);
+  AddTopic(app);
+  AddActivity(app);
+}
 
 }  // namespace qun::cli

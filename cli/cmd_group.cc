@@ -3,6 +3,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/dates.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 
@@ -14,6 +15,10 @@ struct GroupFlags {
   std::optional<std::string> name, kind, platform, handle, admission, fee, rules, intro_template,
       status;
   std::optional<int64_t> capacity;
+  std::vector<std::string> questions;
+  bool clear_questions = false;
+  std::optional<std::string> nickname_pattern, level_window;
+  std::optional<int64_t> warning_limit, level_core, level_active;
 
   void Register(CLI::App* cmd, bool with_name_flag) {
     if (with_name_flag) cmd->add_option("--name", name, "new name");
@@ -25,6 +30,20 @@ struct GroupFlags {
     cmd->add_option("--fee", fee, "entry fee for paid groups, e.g. 50 or 49.90");
     cmd->add_option("--rules", rules, "the group's rules");
     cmd->add_option("--intro-template", intro_template, "the self-introduction newcomers fill in");
+    cmd->add_option("--question", questions,
+                    "a screening question applicants answer (repeatable; replaces the list)");
+    if (with_name_flag)
+      cmd->add_flag("--clear-questions", clear_questions, "remove all screening questions");
+    cmd->add_option("--nickname-pattern", nickname_pattern,
+                    "the nickname convention, e.g. city-name-trade");
+    cmd->add_option("--warning-limit", warning_limit,
+                    "warnings that make a person due for removal (default 3)");
+    cmd->add_option("--level-window", level_window,
+                    "engagement levels count activity over this many days (default 30d)");
+    cmd->add_option("--level-core", level_core,
+                    "activity facts in the window that make a core member (default 12)");
+    cmd->add_option("--level-active", level_active,
+                    "activity facts in the window that make an active member (default 4)");
   }
 
   Result<core::GroupInput> ToInput() const {
@@ -38,6 +57,18 @@ struct GroupFlags {
     in.intro_template = intro_template;
     in.status = status;
     in.capacity = capacity;
+    if (!questions.empty() && clear_questions)
+      return Status::InvalidArgument("give --question or --clear-questions, not both");
+    if (!questions.empty()) in.questions = questions;
+    if (clear_questions) in.questions = std::vector<std::string>{};
+    in.nickname_pattern = nickname_pattern;
+    in.warning_limit = warning_limit;
+    in.level_core = level_core;
+    in.level_active = level_active;
+    if (level_window) {
+      QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*level_window));
+      in.level_window_days = days;
+    }
     if (fee) {
       QUN_ASSIGN_OR_RETURN(int64_t cents, ParseFee(*fee));
       in.fee_cents = cents;
@@ -139,6 +170,16 @@ void AddGroupCommands(App& app) {
         d.Add("Status", g.status);
         if (!g.rules.empty()) d.Add("Rules", g.rules);
         if (!g.intro_template.empty()) d.Add("Intro template", g.intro_template);
+        if (!g.questions.empty()) {
+          std::string qs;
+          for (size_t i = 0; i < g.questions.size(); ++i)
+            qs += fmt::format("{}{}. {}", i ? "\n" : "", i + 1, g.questions[i]);
+          d.Add("Questions", qs);
+        }
+        if (!g.nickname_pattern.empty()) d.Add("Nicknames", g.nickname_pattern);
+        d.Add("Warning limit", std::to_string(g.warning_limit));
+        d.Add("Levels", fmt::format("core ≥ {}, active ≥ {} activity in {} days", g.level_core,
+                                    g.level_active, g.level_window_days));
         d.Add("Created", FormatTime(g.created_at));
         d.Add("Updated", FormatTime(g.updated_at));
         std::string out = d.Render();
@@ -169,12 +210,18 @@ void AddGroupCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(core::GroupInput in, flags->ToInput());
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("group edit"));
         QUN_RETURN_IF_ERROR(node->registry->EditGroup(*txn, id, in));
+        // More places let the waitlist in, oldest first.
+        std::vector<std::string> promoted;
+        if (in.capacity || in.status) {
+          QUN_ASSIGN_OR_RETURN(promoted, node->registry->PromoteWaitlist(*txn, id));
+        }
         int64_t changed = txn->ops_written();
         QUN_RETURN_IF_ERROR(txn->Commit());
         QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
         if (app.options.json) {
           nlohmann::json j = GroupJson(g);
           j["changed_fields"] = changed;
+          j["promoted_from_waitlist"] = promoted;
           app.PrintJson(j);
         } else if (changed == 0) {
           app.Print(
@@ -184,6 +231,9 @@ void AddGroupCommands(App& app) {
         } else {
           app.Print(fmt::format("Updated group {} ({}): {} field{} changed\n", g.name,
                                 core::ShortId(id), changed, changed == 1 ? "" : "s"));
+          if (!promoted.empty())
+            app.Print(fmt::format("{} moved up from the waitlist into the new places\n",
+                                  promoted.size()));
         }
         return Status::Ok();
       };

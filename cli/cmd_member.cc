@@ -1,11 +1,19 @@
 // `qun member add|list|show|edit|remove|join|leave|set-status|set-role`.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <set>
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/dates.h"
+#include "core/entry_ritual.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 #include "core/person_merge.h"
+#include "core/reports.h"
+#include "core/text.h"
 
 namespace qun::cli {
 namespace {
@@ -81,6 +89,56 @@ std::string ContactsText(const core::Person& p) {
   return out;
 }
 
+// Adding a banned person to a group asks first: someone banned from the
+// whole community, or from another group, is rarely added by accident on
+// purpose. `yes` (--yes) answers for scripts; without a terminal to ask
+// on, the answer is no, with how to say yes.
+Status ConfirmNotBanned(const App& app, core::Registry& reg, const std::string& group_id,
+                        const std::string& person_id, bool yes) {
+  QUN_ASSIGN_OR_RETURN(auto ban, reg.BanReason(person_id));
+  core::MembershipFilter f;
+  f.person_id = person_id;
+  f.status = "banned";
+  QUN_ASSIGN_OR_RETURN(auto banned_in, reg.ListMemberships(f));
+  std::erase_if(banned_in, [&](const core::Membership& m) { return m.group_id == group_id; });
+  if (!ban && banned_in.empty()) return Status::Ok();
+  QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(person_id));
+  std::string where;
+  if (ban)
+    where = fmt::format("from the whole community ({})", ban->empty() ? "no reason given" : *ban);
+  for (const auto& m : banned_in)
+    where +=
+        fmt::format("{}{}", where.empty() ? "from the group " : ", from the group ", m.group_name);
+  std::string what = fmt::format("{} is banned {}", p.display_name, where);
+  if (yes) {
+    std::cerr << "qun: note: " << what << "; adding them as --yes says\n";
+    return Status::Ok();
+  }
+  if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
+    std::cerr << what << ". Add them anyway? [y/N] " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    answer = text::AsciiLower(text::Trim(answer));
+    if (answer == "y" || answer == "yes") return Status::Ok();
+    return Status::Conflict("not added; nothing was written");
+  }
+  return Status::Conflict(fmt::format(
+      "{}; nothing was written. Add them anyway with --yes, or check `qun member show {}`", what,
+      core::ShortId(person_id)));
+}
+
+// Waitlisted members of a group, for telling who moved up after a change.
+std::set<std::string> Waiting(core::Registry& reg, const std::string& group_id) {
+  core::MembershipFilter f;
+  f.group_id = group_id;
+  f.status = "waitlisted";
+  std::set<std::string> out;
+  auto list = reg.ListMemberships(f);
+  if (list.ok())
+    for (const auto& m : *list) out.insert(m.person_name);
+  return out;
+}
+
 // A (group, person) pair from two references.
 struct Pair {
   std::string group_id, person_id;
@@ -143,8 +201,8 @@ void AddMemberCommands(App& app) {
     list->add_option("--tag", args->tag, "only people with this tag");
     list->add_option("--city", args->city, "only people in this city");
     list->add_option("--status", args->status,
-                     "only memberships with this status (applicant, active, muted, left, "
-                     "removed, banned)");
+                     "only memberships with this status (applicant, waitlisted, active, muted, "
+                     "left, removed, purged, rejected, banned)");
     list->add_option("--role", args->role, "only memberships with this role");
     list->callback([&app, args] {
       app.action = [&app, args]() -> Status {
@@ -165,11 +223,18 @@ void AddMemberCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(auto people, reg.ListPeople(f));
         // With --group, show each person's role and status there.
         std::map<std::string, core::Membership> in_group;
+        // With --group, also each member's engagement level there.
+        std::map<std::string, std::string> levels;
         if (f.group_id) {
           core::MembershipFilter mf;
           mf.group_id = f.group_id;
           QUN_ASSIGN_OR_RETURN(auto ms, reg.ListMemberships(mf));
           for (auto& m : ms) in_group[m.person_id] = m;
+          core::Reports reports(reg, *node->store);
+          QUN_ASSIGN_OR_RETURN(
+              auto engaged,
+              reports.Engagements(*f.group_id, core::LocalDay(core::NowMs(*node->store))));
+          for (const auto& e : engaged) levels[e.person_id] = e.level;
         }
         if (app.options.json) {
           nlohmann::json out = nlohmann::json::array();
@@ -178,6 +243,7 @@ void AddMemberCommands(App& app) {
             if (auto it = in_group.find(p.id); it != in_group.end()) {
               j["role"] = it->second.role;
               j["status"] = it->second.status;
+              j["level"] = levels.count(p.id) ? levels[p.id] : "";
             }
             out.push_back(j);
           }
@@ -192,6 +258,7 @@ void AddMemberCommands(App& app) {
         if (f.group_id) {
           headers.push_back("ROLE");
           headers.push_back("STATUS");
+          headers.push_back("LEVEL");
         }
         Table t(headers);
         t.SetMaxWidth(2, 24);
@@ -207,6 +274,7 @@ void AddMemberCommands(App& app) {
           if (f.group_id) {
             row.push_back(in_group[p.id].role);
             row.push_back(in_group[p.id].status);
+            row.push_back(levels.count(p.id) ? levels[p.id] : "");
           }
           t.AddRow(row);
         }
@@ -373,10 +441,314 @@ void AddMemberCommands(App& app) {
     });
   }
 
+  {  // purge
+    struct PurgeArgs {
+      std::string group;
+      std::optional<std::string> inactive, as_of;
+      bool apply = false, restore = false;
+    };
+    auto args = std::make_shared<PurgeArgs>();
+    CLI::App* purge = member->add_subcommand(
+        "purge",
+        "mark members inactive for a while as purged (dry run unless --apply; --restore undoes)");
+    purge->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    purge->add_option("--inactive", args->inactive, "no activity for more than this, e.g. 60d");
+    purge->add_option("--as-of", args->as_of, "count inactivity up to this day (default today)");
+    purge->add_flag("--apply", args->apply, "do it (without it, only show who)");
+    purge->add_flag("--restore", args->restore, "bring the group's purged members back");
+    purge->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        if (args->restore == args->inactive.has_value())
+          return Status::InvalidArgument(
+              "give --inactive DAYS (who to purge) or --restore (bring purged members back)");
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
+        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
+        int64_t today = core::LocalDay(core::NowMs(*node->store));
+        std::vector<std::pair<std::string, std::string>> who;  // person id, name
+        std::map<std::string, std::string> last_active;
+        if (args->restore) {
+          core::MembershipFilter f;
+          f.group_id = group;
+          f.status = "purged";
+          QUN_ASSIGN_OR_RETURN(auto list, reg.ListMemberships(f));
+          for (const auto& m : list) who.emplace_back(m.person_id, m.person_name);
+        } else {
+          QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*args->inactive));
+          int64_t as_of = today;
+          if (args->as_of) {
+            QUN_ASSIGN_OR_RETURN(as_of, core::ParseDayArg(*args->as_of, today));
+          }
+          core::Reports reports(reg, *node->store);
+          QUN_ASSIGN_OR_RETURN(auto list, reports.Inactive(group, days, as_of));
+          for (const auto& e : list) {
+            // Admins and owners of the chat run it; they are not purged.
+            if (e.role == "admin" || e.role == "owner") continue;
+            who.emplace_back(e.person_id, e.person_name);
+            last_active[e.person_id] = e.last_day.empty() ? "never" : e.last_day;
+          }
+        }
+        const char* to = args->restore ? "active" : "purged";
+        if (args->apply && !who.empty()) {
+          QUN_ASSIGN_OR_RETURN(
+              auto txn, node->Begin(args->restore ? "member purge --restore" : "member purge"));
+          for (const auto& [id, name] : who)
+            QUN_RETURN_IF_ERROR(reg.SetMembershipStatus(*txn, group, id, to));
+          QUN_RETURN_IF_ERROR(txn->Commit());
+        }
+        if (app.options.json) {
+          nlohmann::json list = nlohmann::json::array();
+          for (const auto& [id, name] : who)
+            list.push_back({{"person_id", id},
+                            {"person", name},
+                            {"last_active", last_active.count(id) ? last_active[id] : ""}});
+          app.PrintJson(
+              {{"group", g.name}, {"applied", args->apply}, {"status", to}, {"people", list}});
+          return Status::Ok();
+        }
+        if (who.empty()) {
+          app.Print(args->restore ? fmt::format("No purged members in {}.\n", g.name)
+                                  : fmt::format("No one in {} is inactive for more than {}.\n",
+                                                g.name, *args->inactive));
+          return Status::Ok();
+        }
+        std::string out;
+        for (const auto& [id, name] : who)
+          out += "  " + name +
+                 (last_active.count(id) ? " (last active: " + last_active[id] + ")" : "") + "\n";
+        if (args->apply)
+          out = fmt::format("{} {} member{} of {}:\n", args->restore ? "Restored" : "Purged",
+                            who.size(), who.size() == 1 ? "" : "s", g.name) +
+                out +
+                (args->restore ? std::string()
+                               : fmt::format("Undo with `qun member purge {} --restore --apply`\n",
+                                             core::ShortId(group)));
+        else
+          out = fmt::format("Would {} {} member{} of {} (dry run; nothing written):\n",
+                            args->restore ? "restore" : "purge", who.size(),
+                            who.size() == 1 ? "" : "s", g.name) +
+                out + "Run again with --apply to do it.\n";
+        app.Print(out);
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // pay
+    struct PayArgs {
+      std::string group, person;
+      std::optional<std::string> until;
+      std::optional<int64_t> months;
+    };
+    auto args = std::make_shared<PayArgs>();
+    CLI::App* pay = member->add_subcommand("pay", "record a member's dues paid until a date");
+    pay->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    pay->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+        ->required();
+    pay->add_option("--until", args->until, "paid until this day: YYYY-MM-DD");
+    pay->add_option("--months", args->months,
+                    "paid for this many more months (from the current end, or today)");
+    pay->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        if (args->until.has_value() == args->months.has_value())
+          return Status::InvalidArgument("give --until YYYY-MM-DD or --months N");
+        if (args->months && (*args->months < 1 || *args->months > 120))
+          return Status::InvalidArgument("--months must be between 1 and 120");
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(Pair pair, ResolvePair(reg, args->group, args->person));
+        QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(pair.group_id, pair.person_id));
+        std::string until;
+        if (args->until) {
+          if (!core::ParseDayNumber(*args->until))
+            return Status::InvalidArgument(fmt::format(
+                "'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)", *args->until));
+          until = *args->until;
+        } else {
+          int64_t today = core::LocalDay(core::NowMs(*node->store));
+          int64_t from = std::max(today, core::ParseDayNumber(m.paid_until).value_or(today));
+          until = core::AddMonths(from, *args->months);
+        }
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member pay"));
+        QUN_RETURN_IF_ERROR(txn->Set("membership", m.id, "paid_until", until).status());
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        if (app.options.json)
+          app.PrintJson(
+              {{"group", m.group_name}, {"person", m.person_name}, {"paid_until", until}});
+        else
+          app.Print(
+              fmt::format("{} has paid for {} until {}\n", m.person_name, m.group_name, until));
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // intro
+    struct IntroArgs {
+      std::string group, person, text;
+      std::optional<std::string> file, nickname;
+    };
+    auto args = std::make_shared<IntroArgs>();
+    CLI::App* intro = member->add_subcommand(
+        "intro",
+        "record a newcomer's self-introduction (and group nickname); without TEXT, print the "
+        "group's template");
+    intro->add_option("GROUP", args->group, "group id, id prefix or name")->required();
+    intro->add_option("PERSON", args->person, "person id, id prefix, name or contact handle");
+    intro->add_option("TEXT", args->text, "the introduction as they posted it");
+    intro->add_option("--file", args->file, "read the introduction from a file (- for stdin)");
+    intro->add_option("--nickname", args->nickname, "their nickname in this group");
+    intro->callback([&app, args] {
+      app.action = [&app, args]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
+        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
+        std::string text = args->text;
+        if (args->file) {
+          if (!text.empty()) return Status::InvalidArgument("give TEXT or --file, not both");
+          QUN_ASSIGN_OR_RETURN(text, ReadInput(*args->file));
+        }
+        text = text::Trim(text);
+        if (args->person.empty()) {
+          // The template, to paste into the chat for newcomers.
+          if (app.options.json) {
+            app.PrintJson({{"group", g.name},
+                           {"intro_template", g.intro_template},
+                           {"headings", core::TemplateHeadings(g.intro_template)},
+                           {"nickname_pattern", g.nickname_pattern}});
+          } else if (g.intro_template.empty()) {
+            app.Print(
+                fmt::format("{} has no self-introduction template; set one with `qun group "
+                            "edit {} --intro-template TEXT`\n",
+                            g.name, core::ShortId(group)));
+          } else {
+            app.Print(g.intro_template + (g.intro_template.ends_with("\n") ? "" : "\n") +
+                      (g.nickname_pattern.empty()
+                           ? ""
+                           : fmt::format("群昵称 / nickname: {}\n", g.nickname_pattern)));
+          }
+          return Status::Ok();
+        }
+        if (text.empty() && !args->nickname)
+          return Status::InvalidArgument(
+              "give the introduction (TEXT or --file) or a --nickname to record");
+        QUN_ASSIGN_OR_RETURN(std::string person, reg.ResolvePerson(args->person));
+        QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(group, person));
+        QUN_RETURN_IF_ERROR(core::CheckText("introduction", text));
+        if (args->nickname) QUN_RETURN_IF_ERROR(core::CheckText("nickname", *args->nickname));
+        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member intro"));
+        if (!text.empty())
+          QUN_RETURN_IF_ERROR(txn->Set("membership", m.id, "intro", text).status());
+        if (args->nickname)
+          QUN_RETURN_IF_ERROR(
+              txn->Set("membership", m.id, "nickname", text::Trim(*args->nickname)).status());
+        QUN_RETURN_IF_ERROR(txn->Commit());
+        std::vector<std::string> missing = text.empty()
+                                               ? std::vector<std::string>{}
+                                               : core::MissingHeadings(g.intro_template, text);
+        std::string nickname_problem;
+        auto pattern = core::ParseNicknamePattern(g.nickname_pattern);
+        if (pattern && args->nickname)
+          nickname_problem = core::NicknameProblem(*pattern, *args->nickname);
+        if (app.options.json) {
+          app.PrintJson({{"group", g.name},
+                         {"person", m.person_name},
+                         {"intro", text},
+                         {"nickname", args->nickname.value_or(m.nickname)},
+                         {"missing_headings", missing},
+                         {"nickname_problem", nickname_problem}});
+          return Status::Ok();
+        }
+        std::string out =
+            fmt::format("Recorded the introduction of {} in {}\n", m.person_name, g.name);
+        if (!missing.empty()) {
+          std::string list;
+          for (const auto& h : missing) list += (list.empty() ? "" : ", ") + h;
+          out += fmt::format("It does not answer part of the template: {}\n", list);
+        }
+        if (!nickname_problem.empty())
+          out += fmt::format("The nickname does not follow the convention: {}\n", nickname_problem);
+        app.Print(out);
+        return Status::Ok();
+      };
+    });
+  }
+
+  {  // check-nicknames
+    auto group_ref = std::make_shared<std::string>();
+    CLI::App* check = member->add_subcommand(
+        "check-nicknames",
+        "list the members whose nickname does not follow the group's convention");
+    check->add_option("GROUP", *group_ref, "group id, id prefix or name")->required();
+    check->callback([&app, group_ref] {
+      app.action = [&app, group_ref]() -> Status {
+        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+        core::Registry& reg = *node->registry;
+        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(*group_ref));
+        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
+        auto pattern = core::ParseNicknamePattern(g.nickname_pattern);
+        if (!pattern)
+          return Status::InvalidArgument(fmt::format(
+              "{} has {} nickname convention; set one with `qun group edit {} "
+              "--nickname-pattern city-name-trade`",
+              g.name, g.nickname_pattern.empty() ? "no" : "no usable", core::ShortId(group)));
+        core::MembershipFilter f;
+        f.group_id = group;
+        QUN_ASSIGN_OR_RETURN(auto members, reg.ListMemberships(f));
+        struct Row {
+          core::Membership m;
+          std::string nickname, problem;
+        };
+        std::vector<Row> rows;
+        size_t checked = 0;
+        for (const auto& m : members) {
+          if (!core::HoldsPlace(m.status)) continue;
+          ++checked;
+          // The nickname in this group, else the one on their record.
+          std::string nickname = m.nickname;
+          if (nickname.empty()) {
+            QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(m.person_id));
+            nickname = p.nickname;
+          }
+          std::string problem = core::NicknameProblem(*pattern, nickname);
+          if (!problem.empty()) rows.push_back({m, nickname, problem});
+        }
+        if (app.options.json) {
+          nlohmann::json out = {{"group", g.name},
+                                {"convention", g.nickname_pattern},
+                                {"checked", checked},
+                                {"not_following", nlohmann::json::array()}};
+          for (const auto& r : rows)
+            out["not_following"].push_back({{"person_id", r.m.person_id},
+                                            {"person", r.m.person_name},
+                                            {"nickname", r.nickname},
+                                            {"problem", r.problem}});
+          app.PrintJson(out);
+          return Status::Ok();
+        }
+        if (rows.empty()) {
+          app.Print(fmt::format("All {} members of {} follow the convention {}\n", checked, g.name,
+                                g.nickname_pattern));
+          return Status::Ok();
+        }
+        Table t({"PERSON", "NICKNAME", "PROBLEM"});
+        for (const auto& r : rows) t.AddRow({r.m.person_name, r.nickname, r.problem});
+        app.Print(t.Render() +
+                  fmt::format("{} of {} members do not follow {}; record a nickname with `qun "
+                              "member intro {} PERSON --nickname NICK`\n",
+                              rows.size(), checked, g.nickname_pattern, core::ShortId(group)));
+        return Status::Ok();
+      };
+    });
+  }
+
   // join / leave / set-status / set-role share GROUP PERSON arguments.
   struct PairArgs {
     std::string group, person, value;
     std::optional<std::string> invited_by;
+    bool waitlist = false, yes = false;
   };
   auto pair_command =
       [&app, member](
@@ -392,53 +764,74 @@ void AddMemberCommands(App& app) {
           auto* opt = cmd->add_option(value_name, args->value, value_help);
           if (value_required) opt->required();
         }
-        if (std::string(name) == "join")
+        if (std::string(name) == "join") {
           cmd->add_option("--invited-by", args->invited_by, "the person who invited them");
+          cmd->add_flag("--waitlist", args->waitlist,
+                        "when the group is full, put them on its waitlist");
+          cmd->add_flag("--yes", args->yes, "add them even when they are banned elsewhere");
+        }
         std::string note = std::string("member ") + name;
         cmd->callback([&app, args, run, note] {
           app.action = [&app, args, run, note]() -> Status {
             QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
             QUN_ASSIGN_OR_RETURN(Pair pair,
                                  ResolvePair(*node->registry, args->group, args->person));
+            // Asked before the write begins: the database is not held
+            // while a person reads the question.
+            if (note == "member join")
+              QUN_RETURN_IF_ERROR(
+                  ConfirmNotBanned(app, *node->registry, pair.group_id, pair.person_id, args->yes));
+            std::set<std::string> waiting = Waiting(*node->registry, pair.group_id);
             QUN_ASSIGN_OR_RETURN(auto txn, node->Begin(note));
             QUN_RETURN_IF_ERROR(run(app, *node, *txn, pair, *args));
             QUN_RETURN_IF_ERROR(txn->Commit());
+            std::vector<std::string> moved_up;
+            std::set<std::string> still = Waiting(*node->registry, pair.group_id);
+            for (const auto& name : waiting)
+              if (!still.count(name)) moved_up.push_back(name);
             core::MembershipFilter f;
             f.group_id = pair.group_id;
             f.person_id = pair.person_id;
             QUN_ASSIGN_OR_RETURN(auto ms, node->registry->ListMemberships(f));
             if (ms.empty()) return Status::Internal("the membership vanished after writing it");
             const core::Membership& m = ms[0];
-            if (app.options.json)
-              app.PrintJson(MembershipJson(m));
-            else
-              app.Print(fmt::format("{} in {}: role {}, status {}\n", m.person_name, m.group_name,
-                                    m.role, m.status));
+            if (app.options.json) {
+              nlohmann::json j = MembershipJson(m);
+              j["moved_up_from_waitlist"] = moved_up;
+              app.PrintJson(j);
+              return Status::Ok();
+            }
+            app.Print(fmt::format("{} in {}: role {}, status {}\n", m.person_name, m.group_name,
+                                  m.role, m.status));
+            for (const auto& name : moved_up)
+              if (name != m.person_name)
+                app.Print(
+                    fmt::format("{} moved up from the waitlist into the place freed\n", name));
             return Status::Ok();
           };
         });
         return cmd;
       };
 
-  pair_command("join", "add a person to a group", "--role",
-               "member, core, admin or owner (default member)", false,
-               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
-                 std::optional<std::string> inviter;
-                 if (a.invited_by) {
-                   auto r = node.registry->ResolvePerson(*a.invited_by);
-                   if (!r.ok()) return r.status().WithContext("--invited-by");
-                   inviter = *r;
-                 }
-                 return node.registry->Join(txn, p.group_id, p.person_id,
-                                            a.value.empty() ? "member" : a.value, inviter);
-               });
+  pair_command(
+      "join", "add a person to a group", "--role", "member, core, admin or owner (default member)",
+      false, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+        std::optional<std::string> inviter;
+        if (a.invited_by) {
+          auto r = node.registry->ResolvePerson(*a.invited_by);
+          if (!r.ok()) return r.status().WithContext("--invited-by");
+          inviter = *r;
+        }
+        return node.registry->Join(txn, p.group_id, p.person_id,
+                                   a.value.empty() ? "member" : a.value, inviter, a.waitlist);
+      });
   pair_command("leave", "record that a person left a group", nullptr, nullptr, false,
                [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs&) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, "left");
                });
   pair_command("set-status", "set a membership's status", "STATUS",
-               "applicant, active, muted, left, removed or banned", true,
-               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+               "applicant, waitlisted, active, muted, left, removed, purged, rejected or banned",
+               true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, a.value);
                });
   pair_command("set-role", "set a member's role in a group", "ROLE", "member, core, admin or owner",

@@ -1,9 +1,556 @@
-// The `qun` commands of this family are being written; registered empty
-// until then.
+// `qun report levels|inactive|lurkers|core|referrals|health|activity|expiring`
+// and `qun match`: what the merged data says about a community
+// (core/reports.h). Every report takes --as-of, so that two admins who
+// hold the same data print the same figures.
+#include <fmt/format.h>
+
 #include "cli/app.h"
+#include "cli/output.h"
+#include "core/dates.h"
+#include "core/ids.h"
+#include "core/reports.h"
+#include "core/svg_chart.h"
+#include "core/text.h"
 
 namespace qun::cli {
+namespace {
 
-void AddReportCommands(App&) {}
+nlohmann::json EngagementJson(const core::Engagement& e) {
+  return {{"person_id", e.person_id},     {"person", e.person_name},    {"role", e.role},
+          {"status", e.status},           {"level", e.level},           {"facts", e.facts},
+          {"days_active", e.days_active}, {"facts_ever", e.facts_ever}, {"last_active", e.last_day},
+          {"joined", e.joined_day}};
+}
+
+// Options every report shares.
+struct Common {
+  std::optional<std::string> as_of;
+  void Register(CLI::App* cmd) {
+    cmd->add_option("--as-of", as_of, "the day the report is for: YYYY-MM-DD (default today)");
+  }
+  Result<int64_t> Day(Node& node) const {
+    int64_t today = core::LocalDay(core::NowMs(*node.store));
+    if (!as_of) return today;
+    return core::ParseDayArg(*as_of, today);
+  }
+};
+
+// A report on one group's members: levels, inactive, lurkers, core.
+void EngagementReport(App& app, CLI::App* report, const char* name, const char* help,
+                      std::function<void(CLI::App*)> extra_options,
+                      std::function<Result<std::vector<core::Engagement>>(
+                          core::Reports&, const std::string&, int64_t)>
+                          run,
+                      std::function<std::string(const core::Group&, size_t)> summary) {
+  auto group = std::make_shared<std::string>();
+  auto common = std::make_shared<Common>();
+  CLI::App* cmd = report->add_subcommand(name, help);
+  cmd->add_option("GROUP", *group, "group id, id prefix or name")->required();
+  common->Register(cmd);
+  extra_options(cmd);
+  cmd->callback([&app, group, common, run, summary] {
+    app.action = [&app, group, common, run, summary]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(std::string gid, node->registry->ResolveGroup(*group));
+      QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(gid));
+      QUN_ASSIGN_OR_RETURN(int64_t as_of, common->Day(*node));
+      core::Reports reports(*node->registry, *node->store);
+      QUN_ASSIGN_OR_RETURN(auto rows, run(reports, gid, as_of));
+      if (app.options.json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& e : rows) list.push_back(EngagementJson(e));
+        app.PrintJson({{"group_id", gid},
+                       {"group", g.name},
+                       {"as_of", core::DayText(as_of)},
+                       {"window_days", g.level_window_days},
+                       {"people", list}});
+        return Status::Ok();
+      }
+      std::string out =
+          summary(g, rows.size()) + fmt::format(" (as of {})\n", core::DayText(as_of));
+      if (!rows.empty()) {
+        Table t({"PERSON", "LEVEL", "ACTIVITY", "DAYS", "LAST ACTIVE", "JOINED", "ROLE"});
+        for (const auto& e : rows)
+          t.AddRow({e.person_name, e.level, std::to_string(e.facts), std::to_string(e.days_active),
+                    e.last_day.empty() ? "never" : e.last_day, e.joined_day, e.role});
+        out += t.Render();
+      }
+      app.Print(out);
+      return Status::Ok();
+    };
+  });
+}
+
+nlohmann::json WeeksJson(const std::vector<core::Week>& weeks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& w : weeks)
+    out.push_back({{"week", w.start},
+                   {"joined", w.joined},
+                   {"left", w.left},
+                   {"activity", w.facts},
+                   {"active_people", w.active_people},
+                   {"by_kind", w.by_kind}});
+  return out;
+}
+
+Status WriteSvg(const std::string& path, const std::string& svg) {
+  if (path.empty() || path == "-") return WriteOutput("-", svg);
+  return WriteOutput(path, svg);
+}
+
+void AddHealth(App& app, CLI::App* report) {
+  struct Args {
+    std::optional<std::string> group, svg;
+    int64_t weeks = 8;
+    Common common;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = report->add_subcommand(
+      "health", "group health: size against capacity, active share, joined and left per week");
+  cmd->add_option("--group", args->group, "one group, week by week (default: every group)");
+  cmd->add_option("--weeks", args->weeks, "how many weeks back (default 8)");
+  cmd->add_option("--svg", args->svg, "also write a chart to this SVG file");
+  args->common.Register(cmd);
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      if (args->weeks < 1 || args->weeks > 520)
+        return Status::InvalidArgument("--weeks must be between 1 and 520");
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
+      std::vector<std::string> ids;
+      if (args->group) {
+        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*args->group));
+        ids.push_back(id);
+      } else {
+        QUN_ASSIGN_OR_RETURN(auto groups, node->registry->ListGroups(false));
+        for (const auto& g : groups) ids.push_back(g.id);
+      }
+      core::Reports reports(*node->registry, *node->store);
+      std::vector<core::GroupHealth> all;
+      for (const auto& id : ids) {
+        QUN_ASSIGN_OR_RETURN(core::GroupHealth h, reports.Health(id, args->weeks, as_of));
+        all.push_back(std::move(h));
+      }
+      if (args->svg) {
+        std::string svg;
+        if (args->group) {
+          const core::GroupHealth& h = all[0];
+          std::vector<std::string> labels;
+          core::ChartSeries joined{"joined", {}}, left{"left", {}}, active{"active people", {}};
+          for (const auto& w : h.weeks) {
+            labels.push_back(w.start);
+            joined.values.push_back(static_cast<double>(w.joined));
+            left.values.push_back(static_cast<double>(w.left));
+            active.values.push_back(static_cast<double>(w.active_people));
+          }
+          svg = core::LineChartSvg(
+              fmt::format("{} — week by week to {}", h.group_name, core::DayText(as_of)), labels,
+              {joined, left, active});
+        } else {
+          std::vector<std::string> labels;
+          std::vector<double> sizes, capacities;
+          for (const auto& h : all) {
+            labels.push_back(h.group_name);
+            sizes.push_back(static_cast<double>(h.members));
+            capacities.push_back(static_cast<double>(h.capacity));
+          }
+          svg = core::BarChartSvg(fmt::format("Group sizes and capacity, {}", core::DayText(as_of)),
+                                  labels, sizes, capacities);
+        }
+        QUN_RETURN_IF_ERROR(WriteSvg(*args->svg, svg));
+      }
+      if (app.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& h : all)
+          out.push_back({{"group_id", h.group_id},
+                         {"group", h.group_name},
+                         {"members", h.members},
+                         {"capacity", h.capacity},
+                         {"waitlisted", h.waitlisted},
+                         {"active_members", h.active_members},
+                         {"active_ratio", std::round(h.active_ratio * 1000) / 1000},
+                         {"levels", h.levels},
+                         {"weeks", WeeksJson(h.weeks)}});
+        app.PrintJson({{"as_of", core::DayText(as_of)}, {"groups", out}});
+        return Status::Ok();
+      }
+      if (all.empty()) {
+        app.Print("No groups yet.\n");
+        return Status::Ok();
+      }
+      std::string out;
+      if (!args->group) {
+        Table t({"GROUP", "MEMBERS", "FULL", "ACTIVE", "CORE", "LURKERS", "WAITING",
+                 fmt::format("JOINED/LEFT ({}W)", args->weeks)});
+        for (const auto& h : all) {
+          int64_t joined = 0, left = 0;
+          for (const auto& w : h.weeks) {
+            joined += w.joined;
+            left += w.left;
+          }
+          t.AddRow({h.group_name, fmt::format("{}/{}", h.members, h.capacity),
+                    fmt::format("{:.0f}%", h.capacity ? 100.0 * h.members / h.capacity : 0),
+                    fmt::format("{:.0f}%", 100 * h.active_ratio),
+                    std::to_string(h.levels.at("core")), std::to_string(h.levels.at("lurker")),
+                    std::to_string(h.waitlisted), fmt::format("+{} −{}", joined, left)});
+        }
+        out = t.Render();
+      } else {
+        const core::GroupHealth& h = all[0];
+        out = fmt::format(
+            "{}: {}/{} members ({:.0f}% full), {} waiting; {:.0f}% active (core {}, active {}, "
+            "observer {}, lurker {})\n",
+            h.group_name, h.members, h.capacity, h.capacity ? 100.0 * h.members / h.capacity : 0,
+            h.waitlisted, 100 * h.active_ratio, h.levels.at("core"), h.levels.at("active"),
+            h.levels.at("observer"), h.levels.at("lurker"));
+        Table t({"WEEK OF", "JOINED", "LEFT", "ACTIVITY", "ACTIVE PEOPLE"});
+        for (const auto& w : h.weeks)
+          t.AddRow({w.start, std::to_string(w.joined), std::to_string(w.left),
+                    std::to_string(w.facts), std::to_string(w.active_people)});
+        out += t.Render();
+      }
+      out += fmt::format("As of {}{}\n", core::DayText(as_of),
+                         args->svg && *args->svg != "-" ? "; chart written to " + *args->svg : "");
+      app.Print(out);
+      return Status::Ok();
+    };
+  });
+}
+
+void AddActivityReport(App& app, CLI::App* report) {
+  struct Args {
+    std::optional<std::string> group, svg;
+    int64_t weeks = 12;
+    Common common;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = report->add_subcommand(
+      "activity", "activity over time: check-ins, homework, talks, attendance per week");
+  cmd->add_option("--group", args->group, "only this group (default: every group)");
+  cmd->add_option("--weeks", args->weeks, "how many weeks back (default 12)");
+  cmd->add_option("--svg", args->svg, "also write a chart to this SVG file");
+  args->common.Register(cmd);
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      if (args->weeks < 1 || args->weeks > 520)
+        return Status::InvalidArgument("--weeks must be between 1 and 520");
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
+      std::vector<std::string> ids;
+      std::string scope = "all groups";
+      if (args->group) {
+        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*args->group));
+        ids.push_back(id);
+        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
+        scope = g.name;
+      } else {
+        QUN_ASSIGN_OR_RETURN(auto groups, node->registry->ListGroups(false));
+        for (const auto& g : groups) ids.push_back(g.id);
+      }
+      core::Reports reports(*node->registry, *node->store);
+      // Summed over the groups, week by week. A person active in two
+      // groups counts in each: the figures are per group membership.
+      std::vector<core::Week> weeks;
+      for (const auto& id : ids) {
+        QUN_ASSIGN_OR_RETURN(core::GroupHealth h, reports.Health(id, args->weeks, as_of));
+        if (weeks.empty()) {
+          weeks = h.weeks;
+          continue;
+        }
+        for (size_t i = 0; i < weeks.size(); ++i) {
+          weeks[i].facts += h.weeks[i].facts;
+          weeks[i].active_people += h.weeks[i].active_people;
+          weeks[i].joined += h.weeks[i].joined;
+          weeks[i].left += h.weeks[i].left;
+          for (const auto& [k, v] : h.weeks[i].by_kind) weeks[i].by_kind[k] += v;
+        }
+      }
+      if (args->svg) {
+        std::vector<std::string> labels;
+        std::map<std::string, core::ChartSeries> by_kind;
+        core::ChartSeries total{"all activity", {}}, people{"active people", {}};
+        for (const auto& w : weeks) {
+          labels.push_back(w.start);
+          total.values.push_back(static_cast<double>(w.facts));
+          people.values.push_back(static_cast<double>(w.active_people));
+        }
+        std::vector<core::ChartSeries> series = {total, people};
+        for (const std::string& kind : {"checkin", "homework", "talk", "share", "attendance"}) {
+          core::ChartSeries s{kind, {}};
+          double sum = 0;
+          for (const auto& w : weeks) {
+            auto it = w.by_kind.find(kind);
+            double v = it == w.by_kind.end() ? 0 : static_cast<double>(it->second);
+            s.values.push_back(v);
+            sum += v;
+          }
+          if (sum > 0) series.push_back(s);
+        }
+        QUN_RETURN_IF_ERROR(WriteSvg(
+            *args->svg, core::LineChartSvg(fmt::format("Activity in {}, week by week to {}", scope,
+                                                       core::DayText(as_of)),
+                                           labels, series)));
+      }
+      if (app.options.json) {
+        app.PrintJson(
+            {{"as_of", core::DayText(as_of)}, {"scope", scope}, {"weeks", WeeksJson(weeks)}});
+        return Status::Ok();
+      }
+      Table t(
+          {"WEEK OF", "ACTIVITY", "PEOPLE", "CHECK-INS", "HOMEWORK", "TALKS/SHARES", "ATTENDANCE"});
+      auto kind = [](const core::Week& w, const char* k) {
+        auto it = w.by_kind.find(k);
+        return it == w.by_kind.end() ? int64_t{0} : it->second;
+      };
+      for (const auto& w : weeks)
+        t.AddRow({w.start, std::to_string(w.facts), std::to_string(w.active_people),
+                  std::to_string(kind(w, "checkin")), std::to_string(kind(w, "homework")),
+                  std::to_string(kind(w, "talk") + kind(w, "share")),
+                  std::to_string(kind(w, "attendance"))});
+      app.Print(
+          fmt::format("Activity in {}\n", scope) + t.Render() +
+          fmt::format("As of {}{}\n", core::DayText(as_of),
+                      args->svg && *args->svg != "-" ? "; chart written to " + *args->svg : ""));
+      return Status::Ok();
+    };
+  });
+}
+
+void AddReferrals(App& app, CLI::App* report) {
+  CLI::App* cmd = report->add_subcommand(
+      "referrals", "who referred whom: the tree, with counts per referrer and depth");
+  cmd->callback([&app] {
+    app.action = [&app]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      core::Reports reports(*node->registry, *node->store);
+      QUN_ASSIGN_OR_RETURN(auto tree, reports.Referrals());
+      if (app.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& r : tree)
+          out.push_back({{"person_id", r.person_id},
+                         {"person", r.person_name},
+                         {"referred_by", r.referred_by},
+                         {"direct", r.direct},
+                         {"total", r.total},
+                         {"depth", r.depth}});
+        app.PrintJson(out);
+        return Status::Ok();
+      }
+      if (tree.empty()) {
+        app.Print(
+            "No referrals recorded. Record one with `qun member edit PERSON --referred-by "
+            "OTHER`.\n");
+        return Status::Ok();
+      }
+      std::string out;
+      int64_t max_depth = 0;
+      for (const auto& r : tree) {
+        max_depth = std::max(max_depth, r.depth);
+        std::string counts =
+            r.direct ? fmt::format("  (referred {}{})", r.direct,
+                                   r.total > r.direct ? fmt::format(", {} in all", r.total) : "")
+                     : "";
+        out += std::string(static_cast<size_t>(2 * r.depth), ' ') + (r.depth ? "└ " : "") +
+               r.person_name + counts + "\n";
+      }
+      out +=
+          fmt::format("{} people in referral trees, {} levels deep\n", tree.size(), max_depth + 1);
+      app.Print(out);
+      return Status::Ok();
+    };
+  });
+}
+
+void AddExpiring(App& app, CLI::App* report) {
+  struct Args {
+    std::optional<std::string> group;
+    std::string days = "14d";
+    Common common;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = report->add_subcommand(
+      "expiring", "members whose dues run out soon (or already have): who to remind");
+  cmd->add_option("--days", args->days, "within this many days (default 14)");
+  cmd->add_option("--group", args->group, "only this group");
+  args->common.Register(cmd);
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(args->days));
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
+      std::optional<std::string> group;
+      if (args->group) {
+        QUN_ASSIGN_OR_RETURN(group, node->registry->ResolveGroup(*args->group));
+      }
+      core::Reports reports(*node->registry, *node->store);
+      QUN_ASSIGN_OR_RETURN(auto rows, reports.ExpiringDues(group, days, as_of));
+      if (app.options.json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& e : rows)
+          out.push_back({{"group_id", e.group_id},
+                         {"group", e.group_name},
+                         {"person_id", e.person_id},
+                         {"person", e.person_name},
+                         {"paid_until", e.paid_until},
+                         {"days_left", e.days_left}});
+        app.PrintJson({{"as_of", core::DayText(as_of)}, {"days", days}, {"members", out}});
+        return Status::Ok();
+      }
+      if (rows.empty()) {
+        app.Print(
+            fmt::format("No dues run out within {} days of {}.\n", days, core::DayText(as_of)));
+        return Status::Ok();
+      }
+      Table t({"GROUP", "PERSON", "PAID UNTIL", "DAYS LEFT"});
+      for (const auto& e : rows)
+        t.AddRow({e.group_name, e.person_name, e.paid_until,
+                  e.days_left < 0 ? fmt::format("expired {} ago", -e.days_left)
+                                  : std::to_string(e.days_left)});
+      app.Print(t.Render() +
+                fmt::format("{} to remind; record a payment with `qun member pay GROUP PERSON "
+                            "--until YYYY-MM-DD`\n",
+                            rows.size()));
+      return Status::Ok();
+    };
+  });
+}
+
+void AddMatch(App& app) {
+  struct Args {
+    std::string person;
+    size_t top = 10;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.cli.add_subcommand(
+      "match",
+      "connection points for a person: shared tags, offers that answer their needs, and the "
+      "reverse");
+  cmd->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+      ->required();
+  cmd->add_option("--top", args->top, "at most this many in each list (default 10)");
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolvePerson(args->person));
+      QUN_ASSIGN_OR_RETURN(core::Person p, node->registry->GetPerson(id));
+      core::Reports reports(*node->registry, *node->store);
+      QUN_ASSIGN_OR_RETURN(core::Matches m, reports.MatchFor(id, args->top));
+      auto list_json = [](const std::vector<core::Match>& list, const char* a, const char* b) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& x : list) {
+          nlohmann::json pairs = nlohmann::json::array();
+          for (const auto& [t1, t2] : x.terms) pairs.push_back({{a, t1}, {b, t2}});
+          out.push_back({{"person_id", x.person_id},
+                         {"person", x.person_name},
+                         {"common_tags", x.common_tags},
+                         {"matches", pairs}});
+        }
+        return out;
+      };
+      if (app.options.json) {
+        app.PrintJson({{"person_id", id},
+                       {"person", p.display_name},
+                       {"common_tags", list_json(m.common_tags, "", "")},
+                       {"offers_my_needs", list_json(m.offers_my_needs, "offer", "need")},
+                       {"needs_my_offers", list_json(m.needs_my_offers, "need", "offer")}});
+        return Status::Ok();
+      }
+      std::string out = fmt::format("Connection points for {}\n", p.display_name);
+      auto section = [&](const char* title, const std::vector<core::Match>& list, auto line) {
+        out += fmt::format("\n{}\n", title);
+        if (list.empty()) out += "  (none)\n";
+        for (const auto& x : list) out += "  " + x.person_name + ": " + line(x) + "\n";
+      };
+      auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return s;
+      };
+      auto pairs = [](const core::Match& x) {
+        std::string s;
+        for (const auto& [a, b] : x.terms) s += (s.empty() ? "" : "; ") + a + " → " + b;
+        return s;
+      };
+      section("Tags in common:", m.common_tags,
+              [&](const core::Match& x) { return join(x.common_tags); });
+      section(p.needs.empty() ? "Offers that answer their needs (no needs recorded):"
+                              : "Offers that answer their needs:",
+              m.offers_my_needs, pairs);
+      section(p.offers.empty() ? "Needs their offers answer (no offers recorded):"
+                               : "Needs their offers answer:",
+              m.needs_my_offers, pairs);
+      out += "\nOnly what people entered (tags, needs, offers) is compared; nothing is guessed.\n";
+      app.Print(out);
+      return Status::Ok();
+    };
+  });
+}
+
+}  // namespace
+
+void AddReportCommands(App& app) {
+  CLI::App* report = app.cli.add_subcommand(
+      "report", "reports: levels, inactive, lurkers, core, referrals, health, activity, expiring");
+  report->require_subcommand(1);
+
+  EngagementReport(
+      app, report, "levels",
+      "each member's engagement level (core, active, observer, lurker) from recent activity",
+      [](CLI::App*) {},
+      [](core::Reports& r, const std::string& g, int64_t as_of) { return r.Engagements(g, as_of); },
+      [](const core::Group& g, size_t n) {
+        return fmt::format("{}: {} members, activity over {} days (core ≥ {}, active ≥ {})", g.name,
+                           n, g.level_window_days, g.level_core, g.level_active);
+      });
+
+  auto inactive_days = std::make_shared<std::string>("60d");
+  EngagementReport(
+      app, report, "inactive", "members with no activity for a number of days",
+      [inactive_days](CLI::App* cmd) {
+        cmd->add_option("--days", *inactive_days, "no activity for more than this (default 60d)");
+      },
+      [inactive_days](core::Reports& r, const std::string& g,
+                      int64_t as_of) -> Result<std::vector<core::Engagement>> {
+        QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*inactive_days));
+        return r.Inactive(g, days, as_of);
+      },
+      [inactive_days](const core::Group& g, size_t n) {
+        auto days = core::ParseDays(*inactive_days);
+        return fmt::format("{}: {} member{} inactive for more than {} days", g.name, n,
+                           n == 1 ? "" : "s", days.ok() ? *days : 0);
+      });
+
+  auto grace = std::make_shared<std::string>("14d");
+  EngagementReport(
+      app, report, "lurkers", "members who joined but were never active",
+      [grace](CLI::App* cmd) {
+        cmd->add_option("--grace", *grace, "leave out who joined within this (default 14d)");
+      },
+      [grace](core::Reports& r, const std::string& g,
+              int64_t as_of) -> Result<std::vector<core::Engagement>> {
+        QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*grace));
+        return r.Lurkers(g, days, as_of);
+      },
+      [](const core::Group& g, size_t n) {
+        return fmt::format("{}: {} lurker{} (joined, never active)", g.name, n, n == 1 ? "" : "s");
+      });
+
+  auto top = std::make_shared<size_t>(10);
+  EngagementReport(
+      app, report, "core", "core-member candidates: the most active members who are not admins yet",
+      [top](CLI::App* cmd) { cmd->add_option("--top", *top, "how many (default 10)"); },
+      [top](core::Reports& r, const std::string& g, int64_t as_of) {
+        return r.CoreCandidates(g, as_of, *top);
+      },
+      [](const core::Group& g, size_t n) {
+        return fmt::format("{}: {} candidate{} for volunteer admin", g.name, n, n == 1 ? "" : "s");
+      });
+
+  AddReferrals(app, report);
+  AddHealth(app, report);
+  AddActivityReport(app, report);
+  AddExpiring(app, report);
+  AddMatch(app);
+}
 
 }  // namespace qun::cli

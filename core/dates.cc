@@ -105,6 +105,14 @@ std::string FormatLocalTime(int64_t unix_ms) {
   return buf;
 }
 
+std::string AddMonths(int64_t day, int64_t months) {
+  using namespace std::chrono;
+  year_month_day ymd{sys_days(days(day))};
+  year_month_day moved = ymd + std::chrono::months(months);
+  if (!moved.ok()) moved = moved.year() / moved.month() / last;
+  return DayText(sys_days(moved).time_since_epoch().count());
+}
+
 Result<int64_t> ParseDays(std::string_view text) {
   auto bad = [&] {
     return Status::InvalidArgument(

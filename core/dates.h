@@ -36,6 +36,9 @@ Result<int64_t> ParseDayArg(std::string_view text, int64_t today);
 Result<int64_t> ParseLocalTime(std::string_view text);
 // "YYYY-MM-DD HH:MM" in local time; "" for 0.
 std::string FormatLocalTime(int64_t unix_ms);
+// The same day of the month `months` later ("YYYY-MM-DD"), or the month's
+// last day when it has fewer days (2026-01-31 + 1 month: 2026-02-28).
+std::string AddMonths(int64_t day, int64_t months);
 // A number of days: "60d", "8w" or "60". InvalidArgument otherwise.
 Result<int64_t> ParseDays(std::string_view text);
 

@@ -453,7 +453,8 @@ static Group ReadGroup(Statement& s) {
   g.created_at = s.Int(11);
   g.updated_at = s.Int(12);
   g.active_members = s.Int(13);
-  for (std::string_view q : text::SplitLines(s.Text(14))) g.questions.emplace_back(q);
+  std::string questions = s.Text(14);  // SplitLines returns views into it
+  for (std::string_view q : text::SplitLines(questions)) g.questions.emplace_back(q);
   g.nickname_pattern = s.Text(15);
   auto setting = [&s](int col, int64_t fallback) { return s.IsNull(col) ? fallback : s.Int(col); };
   g.warning_limit = setting(16, kDefaultWarningLimit);
