@@ -275,7 +275,7 @@ void AddActivityReport(App& app, CLI::App* report) {
           people.values.push_back(static_cast<double>(w.active_people));
         }
         std::vector<core::ChartSeries> series = {total, people};
-        for (const std::string& kind : {"checkin", "homework", "talk", "share", "attendance"}) {
+        for (const char* kind : {"checkin", "homework", "talk", "share", "attendance"}) {
           core::ChartSeries s{kind, {}};
           double sum = 0;
           for (const auto& w : weeks) {

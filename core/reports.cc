@@ -326,7 +326,11 @@ Result<GroupHealth> Reports::Health(const std::string& group_id, int64_t weeks, 
 
   int64_t last_monday = as_of - Weekday(as_of);
   int64_t first_monday = last_monday - 7 * (weeks - 1);
-  for (int64_t w = 0; w < weeks; ++w) h.weeks.push_back(Week{DayText(first_monday + 7 * w)});
+  for (int64_t w = 0; w < weeks; ++w) {
+    Week week;
+    week.start = DayText(first_monday + 7 * w);
+    h.weeks.push_back(week);
+  }
   auto week_of = [&](int64_t day) -> Week* {
     if (day < first_monday || day > as_of) return nullptr;
     return &h.weeks[static_cast<size_t>((day - first_monday) / 7)];

@@ -300,8 +300,9 @@ TEST_CASE(
   CHECK(again["duplicates"].size() == 1);
   CHECK(c.Hash() == after);
   Ok(c.home, {"member", "add", "小明", "--group", "读书会"});
-  nlohmann::json third = OkJson(c.home, {"event", "import-chat", c.event, "-"},
-                                CliOptions{.stdin_bytes = ReadFile(list)});
+  CliOptions from_stdin;
+  from_stdin.stdin_bytes = ReadFile(list);
+  nlohmann::json third = OkJson(c.home, {"event", "import-chat", c.event, "-"}, from_stdin);
   REQUIRE(third["matched"].size() == 1);
   CHECK(third["matched"][0]["name"] == "小明");
   CHECK(third["unmatched"].empty());

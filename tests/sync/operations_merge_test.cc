@@ -52,8 +52,8 @@ TEST_CASE("a concurrent approve and reject of one application resolve whole, ali
   // Each order of clocks: the later decision wins, on every node.
   for (bool approve_later : {false, true}) {
     CAPTURE(approve_later);
-    Setup s(3, {1'700'000'000'000, approve_later ? 1'700'000'000'000 : 1'700'000'009'000,
-                approve_later ? 1'700'000'009'000 : 1'700'000'000'000});
+    const uint64_t early = 1'700'000'000'000, late = 1'700'000'009'000;
+    Setup s(3, {early, approve_later ? early : late, approve_later ? late : early});
     Node& b = *s.nodes[1];
     Node& c = *s.nodes[2];
     b.clock.Advance(60'000);
