@@ -4,7 +4,7 @@
 # on other "laptops" (one with an invite file, one with a code over the
 # network), each with its own role (an owner, a group admin, a
 # member-editor), and sync the three nodes over the network (loopback),
-# with offline edits on every side, directly and through a relay that cannot
+# with offline edits on every side (an event's sign-up list among them), directly and through a relay that cannot
 # read what it carries. Everything happens in temporary homes and on
 # 127.0.0.1, so it touches none of your data.
 set -euo pipefail
@@ -87,11 +87,24 @@ echo "$out"
 code="$(echo "$out" | grep -o 'qun1-[a-z2-7]*' | head -1)"
 step3 join "$code" --admin "陈静" --peer-name xiaolin
 
+note "An outing for 摄影兴趣群 (李娜 is its admin), with a sign-up list (接龙) both will take."
+step member join "摄影兴趣群" zhangwei_88
+step member join "摄影兴趣群" alice@example.org
+outing="$("$QUN" event add "摄影兴趣群" "周六西湖外拍" --at "2030-05-04 09:00" --place 西湖断桥 \
+  --capacity 3)"
+echo "event $outing"
+step2 sync xiaolin
+
 note "Offline on all three laptops: two edit Alice, each adds someone."
 step member edit alice@example.org --city "Berkeley" --nickname "Alice-SF"
 step2 member edit alice@example.org --city "Oakland" --add-tag 读书
 step2 member add "陈静" --wechat chenjing_sz --city 深圳 --group "摄影兴趣群"
 step3 member add "王磊" --phone "+86 139 0000 0003" --city 北京
+note "Sign-ups taken offline on two laptops, and a check-in (打卡)."
+step event signup "$outing" zhangwei_88
+step event signup "$outing" alice@example.org --plus 1 --note 带三脚架
+step2 event signup "$outing" chenjing_sz
+step2 checkin "摄影兴趣群" chenjing_sz --note 今日一拍
 note "陈静 is a member-editor: she keeps people's records, not groups. Qun says so and writes nothing."
 if step3 group add "深圳读书会" --kind interest --platform qq; then
   echo "a member-editor added a group" >&2
@@ -120,6 +133,15 @@ if grep -q "负责深圳线下活动" "$relay_home/relay.db"; then
 fi
 echo "(the relay's database holds no readable member data)"
 step2 sync xiaolin
+
+note "One sign-up list on both laptops, in the same order; the last to sign up waits for a place."
+step event show "$outing" --chat
+step2 event show "$outing" --chat
+if [ "$("$QUN" event show "$outing" --chat)" != "$(QUN_HOME="$second" "$QUN" event show "$outing" --chat)" ]; then
+  echo "the sign-up lists differ" >&2
+  exit 1
+fi
+step2 report health --group "摄影兴趣群" --weeks 2
 
 note "All three laptops now show the same registry, and the same fingerprint."
 step member show alice@example.org

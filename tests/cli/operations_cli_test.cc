@@ -157,6 +157,10 @@ TEST_SUITE("cli operations") {
     CHECK(status["on_time"] == 1);
     CHECK(status["late"] == 1);
     CHECK(status["missing"] == 0);
+    json topics = OkJson(c.home, {"topic", "list", "--group", "读书会"});
+    REQUIRE(topics.size() == 1);
+    CHECK(topics[0]["title"] == "第一周：读《活着》");
+    CHECK(topics[0]["submitted"] == 2);
     CHECK_EXIT(c.home.Qun({"topic", "add", "读书会", "x", "--deadline", "soon"}), 2);
     CHECK_EXIT(c.home.Qun({"topic", "submit", "no such topic", "张伟"}), 3);
 
