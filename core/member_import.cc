@@ -308,9 +308,20 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
       f.person_id = target;
       auto ms = registry.ListMemberships(f);
       s = ms.status();
-      if (s.ok() && (ms->empty() || (*ms)[0].status != "active")) {
-        s = registry.Join(*txn, *options.group_id, *target, options.role, std::nullopt);
-        joined = s.ok();
+      if (s.ok() && (ms->empty() || !HoldsPlace((*ms)[0].status))) {
+        // Someone banned from the community is not put into a group by a
+        // spreadsheet: that takes an admin's yes (`qun member join --yes`).
+        auto ban = registry.BanReason(*target);
+        s = ban.status();
+        if (s.ok() && *ban)
+          s = Status::Conflict(fmt::format(
+              "this person is banned from the whole community ({}); add them to the group with "
+              "`qun member join --yes` if that is intended",
+              (*ban)->empty() ? "no reason given" : **ban));
+        if (s.ok()) {
+          s = registry.Join(*txn, *options.group_id, *target, options.role, std::nullopt);
+          joined = s.ok();
+        }
       }
     }
     if (!s.ok()) {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/ids.h"
 #include "support/test_store.h"
 
 using namespace qun;
@@ -223,4 +224,42 @@ TEST_CASE("a ';' inside a handle or tag is refused, since it separates them in s
   in.display_name = "乙";
   in.add_tags = {"摄影；修图"};
   CHECK(f.reg.AddPerson(*txn, in).status().code() == Status::Code::kInvalidArgument);
+}
+
+TEST_CASE("importing into a group keeps muted members as they are and refuses the banned") {
+  Fixture f;
+  std::string g;
+  {
+    auto txn = f.Begin();
+    core::GroupInput in;
+    in.name = "导入群";
+    g = *f.reg.AddGroup(*txn, in);
+    REQUIRE(txn->Commit().ok());
+  }
+  core::ImportOptions opts;
+  opts.group_id = g;
+  core::ImportReport r;
+  REQUIRE(f.Import("display_name,wechat\nA,a1\nB,b1\n", &r, opts).ok());
+  std::string a = **f.reg.FindByHandle(*core::NormalizeHandle("wechat", "a1"));
+  std::string b = **f.reg.FindByHandle(*core::NormalizeHandle("wechat", "b1"));
+  {
+    auto txn = f.Begin();
+    REQUIRE(f.reg.SetMembershipStatus(*txn, g, a, "muted").ok());
+    REQUIRE(f.reg.SetMembershipStatus(*txn, g, b, "left").ok());
+    // B is banned from the whole community since.
+    std::string ban = core::DerivedId("ban", b);
+    REQUIRE(txn->Set("ban", ban, "person_id", b).ok());
+    REQUIRE(txn->Set("ban", ban, "reason", std::string("发广告")).ok());
+    REQUIRE(txn->Set("ban", ban, "active", int64_t{1}).ok());
+    REQUIRE(txn->Commit().ok());
+  }
+  core::ImportReport again;
+  Status st = f.Import("display_name,wechat\nA,a1\nB,b1\n", &again, opts);
+  CHECK(st.code() == Status::Code::kRejected);
+  REQUIRE(again.rejections.size() == 1);
+  CHECK(again.rejections[0].line == 3);
+  CHECK(again.rejections[0].reason.find("banned from the whole community (发广告)") !=
+        std::string::npos);
+  CHECK((*f.reg.GetMembership(g, a))->status == "muted");
+  CHECK((*f.reg.GetMembership(g, b))->status == "left");
 }
