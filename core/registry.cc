@@ -796,7 +796,7 @@ Result<std::vector<Person>> Registry::ListPeople(const PersonFilter& f) {
       m += " AND m.status=?";
       params.push_back(*f.status);
     } else {
-      m += " AND m.status NOT IN ('left','removed')";
+      m += " AND m.status NOT IN ('left','removed','purged','rejected')";
     }
     if (f.role) {
       m += " AND m.role=?";
