@@ -12,7 +12,7 @@
 namespace qun::cli {
 namespace {
 
-const core::GroupRowKind kTopicKind{"topic", "title", "topic", "qun topic list"};
+const core::GroupRowKind& kTopicKind = core::kTopicRowKind;
 
 int64_t Today(Node& node) { return core::LocalDay(core::NowMs(*node.store)); }
 
@@ -60,7 +60,8 @@ void AddCheckin(App& app) {
       std::vector<std::string> people;
       for (const std::string& ref : args->people) {
         QUN_ASSIGN_OR_RETURN(std::string p, reg.ResolvePerson(ref));
-        people.push_back(p);
+        // A name given twice is one check-in.
+        if (std::find(people.begin(), people.end(), p) == people.end()) people.push_back(p);
       }
       core::Activity activity(reg, *node->store);
       // All or nothing: one bad name leaves no half-recorded list.

@@ -127,15 +127,16 @@ Status ConfirmNotBanned(const App& app, core::Registry& reg, const std::string& 
       core::ShortId(person_id)));
 }
 
-// Waitlisted members of a group, for telling who moved up after a change.
-std::set<std::string> Waiting(core::Registry& reg, const std::string& group_id) {
+// Waitlisted members of a group (person id -> name), for telling who
+// moved up after a change.
+Result<std::map<std::string, std::string>> Waiting(core::Registry& reg,
+                                                   const std::string& group_id) {
   core::MembershipFilter f;
   f.group_id = group_id;
   f.status = "waitlisted";
-  std::set<std::string> out;
-  auto list = reg.ListMemberships(f);
-  if (list.ok())
-    for (const auto& m : *list) out.insert(m.person_name);
+  QUN_ASSIGN_OR_RETURN(auto list, reg.ListMemberships(f));
+  std::map<std::string, std::string> out;
+  for (const auto& m : list) out[m.person_id] = m.person_name;
   return out;
 }
 
@@ -781,14 +782,14 @@ void AddMemberCommands(App& app) {
             if (note == "member join")
               QUN_RETURN_IF_ERROR(
                   ConfirmNotBanned(app, *node->registry, pair.group_id, pair.person_id, args->yes));
-            std::set<std::string> waiting = Waiting(*node->registry, pair.group_id);
+            QUN_ASSIGN_OR_RETURN(auto waiting, Waiting(*node->registry, pair.group_id));
             QUN_ASSIGN_OR_RETURN(auto txn, node->Begin(note));
             QUN_RETURN_IF_ERROR(run(app, *node, *txn, pair, *args));
             QUN_RETURN_IF_ERROR(txn->Commit());
-            std::vector<std::string> moved_up;
-            std::set<std::string> still = Waiting(*node->registry, pair.group_id);
-            for (const auto& name : waiting)
-              if (!still.count(name)) moved_up.push_back(name);
+            std::vector<std::string> moved_up;  // names
+            QUN_ASSIGN_OR_RETURN(auto still, Waiting(*node->registry, pair.group_id));
+            for (const auto& [id, name] : waiting)
+              if (!still.count(id) && id != pair.person_id) moved_up.push_back(name);
             core::MembershipFilter f;
             f.group_id = pair.group_id;
             f.person_id = pair.person_id;
@@ -804,9 +805,7 @@ void AddMemberCommands(App& app) {
             app.Print(fmt::format("{} in {}: role {}, status {}\n", m.person_name, m.group_name,
                                   m.role, m.status));
             for (const auto& name : moved_up)
-              if (name != m.person_name)
-                app.Print(
-                    fmt::format("{} moved up from the waitlist into the place freed\n", name));
+              app.Print(fmt::format("{} moved up from the waitlist into the place freed\n", name));
             return Status::Ok();
           };
         });

@@ -93,9 +93,19 @@ nlohmann::json WeeksJson(const std::vector<core::Week>& weeks) {
   return out;
 }
 
+// The chart goes to a file; "-" (standard output) would mix it with the
+// report, so it is refused (the caller checks first, before any work).
+Status CheckSvgPath(const std::optional<std::string>& path) {
+  if (path && (path->empty() || *path == "-"))
+    return Status::InvalidArgument(
+        "--svg needs a file name: the report itself goes to standard output");
+  return Status::Ok();
+}
+
 Status WriteSvg(const std::string& path, const std::string& svg) {
-  if (path.empty() || path == "-") return WriteOutput("-", svg);
-  return WriteOutput(path, svg);
+  Status st = WriteOutput(path, svg);
+  if (!st.ok()) return st.WithContext("--svg " + path);
+  return st;
 }
 
 void AddHealth(App& app, CLI::App* report) {
@@ -115,6 +125,7 @@ void AddHealth(App& app, CLI::App* report) {
     app.action = [&app, args]() -> Status {
       if (args->weeks < 1 || args->weeks > 520)
         return Status::InvalidArgument("--weeks must be between 1 and 520");
+      QUN_RETURN_IF_ERROR(CheckSvgPath(args->svg));
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
       std::vector<std::string> ids;
@@ -234,6 +245,7 @@ void AddActivityReport(App& app, CLI::App* report) {
     app.action = [&app, args]() -> Status {
       if (args->weeks < 1 || args->weeks > 520)
         return Status::InvalidArgument("--weeks must be between 1 and 520");
+      QUN_RETURN_IF_ERROR(CheckSvgPath(args->svg));
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
       std::vector<std::string> ids;
@@ -434,6 +446,7 @@ void AddMatch(App& app) {
       QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolvePerson(args->person));
       QUN_ASSIGN_OR_RETURN(core::Person p, node->registry->GetPerson(id));
       core::Reports reports(*node->registry, *node->store);
+      if (args->top < 1) return Status::InvalidArgument("--top must be at least 1");
       QUN_ASSIGN_OR_RETURN(core::Matches m, reports.MatchFor(id, args->top));
       auto list_json = [](const std::vector<core::Match>& list, const char* a, const char* b) {
         nlohmann::json out = nlohmann::json::array();
@@ -539,7 +552,9 @@ void AddReportCommands(App& app) {
   EngagementReport(
       app, report, "core", "core-member candidates: the most active members who are not admins yet",
       [top](CLI::App* cmd) { cmd->add_option("--top", *top, "how many (default 10)"); },
-      [top](core::Reports& r, const std::string& g, int64_t as_of) {
+      [top](core::Reports& r, const std::string& g,
+            int64_t as_of) -> Result<std::vector<core::Engagement>> {
+        if (*top < 1) return Status::InvalidArgument("--top must be at least 1");
         return r.CoreCandidates(g, as_of, *top);
       },
       [](const core::Group& g, size_t n) {

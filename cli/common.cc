@@ -130,27 +130,26 @@ std::string JoinTags(const std::vector<std::string>& tags) {
 }
 
 json GroupJson(const core::Group& g) {
-  return {{"id", g.id},
-          {"name", g.name},
-          {"kind", g.kind},
-          {"platform", g.platform},
-          {"handle", g.handle},
-          {"capacity", g.capacity},
-          {"active_members", g.active_members},
-          {"admission", g.admission},
-          {"fee", FormatFee(g.fee_cents)},
-          {"rules", g.rules},
-          {"intro_template", g.intro_template},
-          {"questions", g.questions},
-          {"nickname_pattern", g.nickname_pattern},
-          {"warning_limit", g.warning_limit},
-          {"levels",
-           {{"window_days", g.level_window_days},
-            {"core", g.level_core},
-            {"active", g.level_active}}},
-          {"status", g.status},
-          {"created_at", g.created_at},
-          {"updated_at", g.updated_at}};
+  return {
+      {"id", g.id},
+      {"name", g.name},
+      {"kind", g.kind},
+      {"platform", g.platform},
+      {"handle", g.handle},
+      {"capacity", g.capacity},
+      {"active_members", g.active_members},
+      {"admission", g.admission},
+      {"fee", FormatFee(g.fee_cents)},
+      {"rules", g.rules},
+      {"intro_template", g.intro_template},
+      {"questions", g.questions},
+      {"nickname_pattern", g.nickname_pattern},
+      {"warning_limit", g.warning_limit},
+      {"levels",
+       {{"window_days", g.level_window_days}, {"core", g.level_core}, {"active", g.level_active}}},
+      {"status", g.status},
+      {"created_at", g.created_at},
+      {"updated_at", g.updated_at}};
 }
 
 json PersonJson(const core::Person& p) {

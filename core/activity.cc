@@ -17,8 +17,6 @@ const std::vector<std::string> kActivityKinds = {"checkin", "homework", "talk", 
 
 namespace {
 
-const GroupRowKind kTopicKind{"topic", "title", "topic", "qun topic list"};
-
 Status WriteFact(WriteTxn& txn, const std::string& id, const std::string& person_id,
                  const std::string& kind, int64_t day, int64_t at, const std::string& ref,
                  const std::string& note) {
@@ -165,7 +163,8 @@ Result<std::vector<Topic>> Activity::ListTopics(const std::optional<std::string>
       store_.db().Prepare(
           "SELECT t.id, t.group_id, coalesce(g.name,''), coalesce(t.title,''), "
           "coalesce(t.deadline,0), coalesce(t.created_at,0), (SELECT count(DISTINCT a.person_id) "
-          "FROM activity a WHERE a.ref=t.id AND a.kind='homework' AND a.deleted=0) "
+          "FROM activity a WHERE a.ref=t.id AND a.group_id=t.group_id AND a.kind='homework' AND "
+          "a.deleted=0) "
           "FROM topic t JOIN chat_group g ON g.id=t.group_id WHERE t.deleted=0 AND g.deleted=0 "
           "AND (?1 IS NULL OR t.group_id=?1) ORDER BY coalesce(t.deadline,0) DESC, t.id"));
   if (group_id) s.Bind(1, *group_id);
@@ -202,6 +201,7 @@ Result<Submission> Activity::Submit(WriteTxn& txn, const std::string& topic_id,
   if (at > NowMs(store_) + 60'000)
     return Status::InvalidArgument("a submission time cannot be in the future");
   ActivityFilter f;
+  f.group_id = t.group_id;  // another group's rows never count toward this topic
   f.ref = topic_id;
   f.person_id = person_id;
   f.kind = "homework";
@@ -221,6 +221,7 @@ Result<std::vector<TopicEntry>> Activity::TopicStatus(const std::string& topic_i
   // not make a late homework on time.
   std::map<std::string, TopicEntry> by_person;
   ActivityFilter f;
+  f.group_id = t.group_id;
   f.ref = topic_id;
   f.kind = "homework";
   QUN_ASSIGN_OR_RETURN(auto facts, List(f));

@@ -10,12 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "core/group_rows.h"
 #include "core/registry.h"
 
 namespace qun::core {
 
 // checkin, homework, talk, share, attendance.
 extern const std::vector<std::string> kActivityKinds;
+
+// How a topic is referred to: its local id (prefix) or title.
+inline constexpr GroupRowKind kTopicRowKind{"topic", "title", "topic", "qun topic list"};
 
 struct ActivityFact {
   std::string id, group_id, group_name, person_id, person_name, kind;

@@ -17,8 +17,12 @@ namespace {
 
 // Where an applicant stands, from their membership's status and the
 // decision: the membership is the one truth of whether they are in.
-std::string StatusOf(const std::string& membership_status) {
-  if (membership_status == "applicant" || membership_status.empty()) return "pending";
+std::string StatusOf(const std::string& membership_status, const std::string& decided) {
+  // No membership row (written by hand, or not arrived yet): the decision,
+  // if any, says it.
+  if (membership_status.empty())
+    return decided == "approved" || decided == "rejected" ? decided : "pending";
+  if (membership_status == "applicant") return "pending";
   if (membership_status == "waitlisted") return "waitlisted";
   if (membership_status == "rejected") return "rejected";
   // In the group (or was, and left since): approved, or let in directly
@@ -154,16 +158,23 @@ Result<std::string> Admission::Approve(WriteTxn& txn, const std::string& group_i
   int64_t now = NowMs(store_);
   if (paid_group && !paid_until) paid_until = DayText(LocalDay(now) + 365);
 
+  // Those already waiting come first: free places go to them before this
+  // applicant (places a concurrent change freed may not have been handed
+  // out yet).
+  QUN_RETURN_IF_ERROR(registry_.PromoteWaitlist(txn, group_id).status());
+  QUN_ASSIGN_OR_RETURN(g, registry_.GetGroup(group_id));
   std::string status = g.active_members >= g.capacity ? "waitlisted" : "active";
   std::string mid = Registry::MembershipId(group_id, person_id);
-  QUN_RETURN_IF_ERROR(txn.Set("membership", mid, "status", status).status());
-  QUN_RETURN_IF_ERROR(txn.Set("membership", mid, "status_at", now).status());
-  QUN_RETURN_IF_ERROR(txn.Set("membership", mid, "joined_at", now).status());
-  if (paid_until)
-    QUN_RETURN_IF_ERROR(txn.Set("membership", mid, "paid_until", *paid_until).status());
-  QUN_RETURN_IF_ERROR(txn.Set("application", a.id, "decision",
-                              DecisionJson("approved", text::Trim(approval.reason), by, now))
-                          .status());
+  // One decision: the status and the record of who decided win or lose
+  // together against a concurrent decision elsewhere.
+  std::vector<WriteTxn::FieldWrite> writes = {
+      {"membership", mid, "status", status},
+      {"membership", mid, "status_at", now},
+      {"membership", mid, "joined_at", now},
+      {"application", a.id, "decision",
+       DecisionJson("approved", text::Trim(approval.reason), by, now)}};
+  if (paid_until) writes.push_back({"membership", mid, "paid_until", *paid_until});
+  QUN_RETURN_IF_ERROR(txn.SetTogether(writes));
   return status;
 }
 
@@ -176,11 +187,10 @@ Status Admission::Reject(WriteTxn& txn, const std::string& group_id, const std::
   QUN_ASSIGN_OR_RETURN(Application a, Pending(group_id, person_id));
   int64_t now = NowMs(store_);
   std::string mid = Registry::MembershipId(group_id, person_id);
-  QUN_RETURN_IF_ERROR(txn.Set("membership", mid, "status", "rejected").status());
-  QUN_RETURN_IF_ERROR(txn.Set("membership", mid, "status_at", now).status());
-  return txn
-      .Set("application", a.id, "decision", DecisionJson("rejected", text::Trim(reason), by, now))
-      .status();
+  return txn.SetTogether(
+      {{"membership", mid, "status", std::string("rejected")},
+       {"membership", mid, "status_at", now},
+       {"application", a.id, "decision", DecisionJson("rejected", text::Trim(reason), by, now)}});
 }
 
 Status Admission::MarkPaid(WriteTxn& txn, const std::string& group_id,
@@ -238,12 +248,14 @@ Result<std::vector<Application>> Admission::List(const std::optional<std::string
           a.answers.emplace_back(qa["q"].get<std::string>(), qa["a"].get<std::string>());
     a.paid = s.Int(6) != 0;
     a.applied_at = s.Int(7);
+    std::string decided;
     nlohmann::json d = nlohmann::json::parse(s.Text(8), nullptr, false);
     if (d.is_object()) {
       auto text = [&](const char* k) {
         auto it = d.find(k);
         return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
       };
+      decided = text("status");
       a.reason = text("reason");
       a.decided_by = text("by");
       auto at = d.find("at");
@@ -251,7 +263,7 @@ Result<std::vector<Application>> Admission::List(const std::optional<std::string
     }
     a.membership_status = s.Text(9);
     a.decided_by_name = s.Text(10);
-    a.status = StatusOf(a.membership_status);
+    a.status = StatusOf(a.membership_status, decided);
     if (status && a.status != *status) continue;
     out.push_back(std::move(a));
   }

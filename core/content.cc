@@ -33,7 +33,8 @@ ContentItem ReadItem(const Statement& s) {
   c.title = s.Text(3);
   c.url = s.Text(4);
   c.body = s.Text(5);
-  for (std::string_view t : text::SplitLines(s.Text(6))) c.tags.emplace_back(t);
+  std::string tags = s.Text(6);  // SplitLines returns views into it
+  for (std::string_view t : text::SplitLines(tags)) c.tags.emplace_back(t);
   c.person_id = s.Text(7);
   c.person_name = s.Text(8);
   c.saved_at = s.Int(9);

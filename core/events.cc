@@ -272,8 +272,9 @@ Status Events::CheckOpen(const Event& e) {
 Result<int64_t> Events::NextSignedAt(const std::string& event_id) {
   QUN_ASSIGN_OR_RETURN(
       Statement s,
-      store_.db().Prepare("SELECT max(signed_at) FROM signup WHERE event_id = ? AND deleted = 0"));
-  s.Bind(1, event_id);
+      store_.db().Prepare("SELECT max(signed_at) FROM signup WHERE event_id = ? AND group_id = ? "
+                          "AND deleted = 0"));
+  s.Bind(1, event_id).Bind(2, std::string(GroupOfRowId(event_id)));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   int64_t latest = row && !s.IsNull(0) ? s.Int(0) : 0;
   // A new sign-up goes at the end of the list as this node sees it, even

@@ -404,6 +404,43 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
   return true;
 }
 
+Status WriteTxn::SetTogether(const std::vector<FieldWrite>& writes) {
+  if (!open_) return Status::Internal("write after the transaction ended");
+  Database& db = store_->db();
+  std::set<std::tuple<std::string, std::string, std::string>> seen_fields;
+  Hlc hlc = store_->clock().Now();
+  for (const FieldWrite& w : writes) {
+    if (!IsDomainColumn(w.table, w.column) || IsLoggedOnly(w.table))
+      return Status::Internal(fmt::format("no such field {}.{}", w.table, w.column));
+    if (!seen_fields.insert({w.table, w.row_id, w.column}).second)
+      return Status::Internal(
+          fmt::format("{}.{} written twice in one decision", w.table, w.column));
+    // As in Set: above every value this write was made after seeing.
+    QUN_ASSIGN_OR_RETURN(
+        Statement * clock,
+        db.Cached("SELECT hlc FROM field_clock WHERE tbl=? AND row_id=? AND col=?"));
+    clock->Bind(1, w.table).Bind(2, w.row_id).Bind(3, w.column);
+    QUN_ASSIGN_OR_RETURN(bool row, clock->Step());
+    if (row) hlc = std::max(hlc, Hlc{static_cast<uint64_t>(clock->Int(0)) + 1});
+    clock->Reset();
+  }
+  QUN_RETURN_IF_ERROR(EnsureTxnRow());
+  for (const FieldWrite& w : writes) {
+    Op op{w.table, w.row_id, w.column, w.value, hlc, author_};
+    QUN_RETURN_IF_ERROR(CheckAllowed(op));
+    QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_, ceiling_));
+    if (!won)
+      return Status::Internal(
+          fmt::format("a local write to {}.{} lost to an existing one; the node's clock state is "
+                      "inconsistent",
+                      w.table, w.column));
+    ++ops_written_;
+  }
+  Hlc effective = Effective(hlc, ceiling_);
+  if (!max_effective_ || effective > *max_effective_) max_effective_ = effective;
+  return Status::Ok();
+}
+
 Status WriteTxn::Commit() {
   if (!open_) return Status::Internal("commit after the transaction ended");
   Database& db = store_->db();

@@ -141,6 +141,19 @@ class WriteTxn {
   Result<bool> Set(std::string_view table, std::string_view row_id, std::string_view column,
                    const Value& value);
 
+  // Writes several fields (of domain tables) as one decision: every op gets
+  // the same HLC, so wherever the fields are compared with another
+  // transaction's writes of them, the same transaction wins all of them. An
+  // admin approving an application while another rejects it on another
+  // laptop ends with the membership's status and the decision from one of
+  // the two, never one from each. Every field is written, even one that
+  // already holds its value. A field may appear once.
+  struct FieldWrite {
+    std::string table, row_id, column;
+    Value value;
+  };
+  Status SetTogether(const std::vector<FieldWrite>& writes);
+
   Status Commit();
 
   // A point inside the transaction to return to: RollbackToSavepoint() undoes

@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/admission.h"
 #include "core/dates.h"
 #include "core/db.h"
 
@@ -39,7 +40,8 @@ Status ReadSignups(Store& store, PersonView& v) {
       store.db().Prepare(
           "SELECT s.event_id, coalesce(e.title,''), coalesce(e.status,''), e.group_id, g.name, "
           "coalesce(e.starts_at,0), coalesce(s.status,''), coalesce(s.guests,0) FROM signup s "
-          "JOIN event e ON e.id = s.event_id AND e.deleted = 0 "
+          // Only sign-ups under the event's own group count (core/events.h).
+          "JOIN event e ON e.id = s.event_id AND e.deleted = 0 AND e.group_id = s.group_id "
           "JOIN chat_group g ON g.id = e.group_id AND g.deleted = 0 "
           "WHERE s.person_id = ? AND s.deleted = 0 ORDER BY e.starts_at DESC, s.id"));
   s.Bind(1, v.person.id);
@@ -61,34 +63,28 @@ Status ReadSignups(Store& store, PersonView& v) {
 }
 
 Status ReadApplications(Store& store, PersonView& v) {
-  QUN_ASSIGN_OR_RETURN(
-      Statement s,
-      store.db().Prepare("SELECT a.id, a.group_id, g.name, coalesce(a.paid,0), "
-                         "coalesce(a.applied_at,0), coalesce(a.decision,'') FROM application a "
-                         "JOIN chat_group g ON g.id = a.group_id AND g.deleted = 0 "
-                         "WHERE a.person_id = ? AND a.deleted = 0 ORDER BY a.applied_at DESC, "
-                         "a.id"));
-  s.Bind(1, v.person.id);
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
+  // Through Admission, so that an application's status here is the one
+  // `qun admission list` shows: where the membership stands.
+  Registry reg(store);
+  Admission admission(reg, store);
+  QUN_ASSIGN_OR_RETURN(auto all, admission.List(std::nullopt, std::nullopt));
+  for (const Application& app : all) {
+    if (app.person_id != v.person.id) continue;
     PersonApplication a;
-    a.id = s.Text(0);
-    a.group_id = s.Text(1);
-    a.group_name = s.Text(2);
-    a.paid = s.Int(3) != 0;
-    a.applied_at = s.Int(4);
-    a.status = "pending";
-    // The decision is one JSON object {"status", "reason", "by", "at"};
-    // one that cannot be read leaves the application pending.
-    nlohmann::json d = nlohmann::json::parse(s.Text(5), nullptr, false);
-    if (d.is_object()) {
-      if (d.contains("status") && d["status"].is_string()) a.status = d["status"];
-      if (d.contains("reason") && d["reason"].is_string()) a.reason = d["reason"];
-      if (d.contains("at") && d["at"].is_number_integer()) a.decided_at = d["at"];
-    }
+    a.id = app.id;
+    a.group_id = app.group_id;
+    a.group_name = app.group_name;
+    a.paid = app.paid;
+    a.applied_at = app.applied_at;
+    a.status = app.status;
+    a.reason = app.reason;
+    a.decided_at = app.decided_at;
     v.applications.push_back(std::move(a));
   }
+  std::stable_sort(v.applications.begin(), v.applications.end(),
+                   [](const PersonApplication& x, const PersonApplication& y) {
+                     return x.applied_at > y.applied_at;
+                   });
   return Status::Ok();
 }
 

@@ -43,7 +43,7 @@ struct PersonSignup {
 
 struct PersonApplication {
   std::string id, group_id, group_name;
-  // pending, or the decision's status (approved, waitlisted, rejected...).
+  // pending, approved, waitlisted or rejected, as `qun admission list` says.
   std::string status, reason;
   bool paid = false;
   int64_t applied_at = 0, decided_at = 0;

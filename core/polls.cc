@@ -148,8 +148,11 @@ Result<VoteResult> Polls::Vote(WriteTxn& txn, const std::string& poll_id,
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   VoteResult r;
   if (row) {
-    r.previous = static_cast<int>(s.Int(0));
-    if (*r.previous == choice) {
+    int64_t previous = s.Int(0);
+    // A choice out of range (a damaged row from elsewhere) is no vote.
+    if (previous >= 0 && previous < static_cast<int64_t>(poll.options.size()))
+      r.previous = static_cast<int>(previous);
+    if (r.previous && *r.previous == choice) {
       r.changed = false;
       return r;
     }
@@ -188,6 +191,9 @@ Result<PollResults> Polls::Results(const Poll& poll) {
     if (!row) break;
     int64_t choice = s.Int(1);
     if (choice < 0 || choice >= static_cast<int64_t>(poll.options.size())) continue;
+    // A vote recorded after the poll closed (by a node whose clock ran
+    // behind) does not count, on any node.
+    if (poll.closes_at && s.Int(2) > poll.closes_at) continue;
     PollVote v;
     v.person_id = s.Text(0);
     v.choice = static_cast<int>(choice);

@@ -860,6 +860,12 @@ Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::str
   if (existing && existing->status == "waitlisted" && waitlist)
     return Status::Conflict(
         fmt::format("{} is already on the waitlist of '{}'", existing->person_name, g.name));
+  // Those already waiting come first: free places go to them before a
+  // newcomer.
+  QUN_ASSIGN_OR_RETURN(auto promoted, PromoteWaitlist(txn, group_id));
+  if (!promoted.empty()) {
+    QUN_ASSIGN_OR_RETURN(g, GetGroup(group_id));
+  }
   bool full = g.active_members >= g.capacity;
   if (full && !waitlist)
     return Status::Conflict(fmt::format(

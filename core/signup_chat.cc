@@ -175,7 +175,10 @@ std::string ChatDateTime(int64_t starts_at, int64_t ends_at) {
     int month = std::stoi(d.substr(5, 2)), mday = std::stoi(d.substr(8, 2));
     return fmt::format("{}月{}日({})", month, mday, kWeekdays[Weekday(day)]);
   };
-  auto clock = [](int64_t ms) { return FormatLocalTime(ms).substr(11); };
+  auto clock = [](int64_t ms) {
+    std::string t = FormatLocalTime(ms);  // "" for an event without a time
+    return t.size() > 11 ? t.substr(11) : std::string();
+  };
   std::string out = date(starts_at);
   std::string start = clock(starts_at);
   if (ends_at <= 0) return start == "00:00" ? out : out + " " + start;

@@ -139,6 +139,8 @@ TEST_SUITE("cli operations") {
       Ok(c.home, {"checkin", "读书会", "张伟", "--date", day});
     CHECK_EXIT(c.home.Qun({"checkin", "读书会", "张伟", "--date", "2026-11-21"}), 4);
     CHECK_EXIT(c.home.Qun({"checkin", "读书会", "张伟", "--date", "21/11/2026"}), 2);
+    json twice = OkJson(c.home, {"checkin", "读书会", "李娜", "李娜", "--date", "2026-11-18"});
+    CHECK(twice.size() == 1);  // a name given twice is one check-in
     CHECK_EXIT(c.home.Qun({"checkin", "读书会", "张伟", "--date", "2999-01-01"}), 2);
     json streaks = OkJson(c.home, {"streaks", "读书会", "--as-of", "2026-11-22"});
     REQUIRE(streaks.size() == 2);
@@ -168,7 +170,7 @@ TEST_SUITE("cli operations") {
     json talk = OkJson(c.home, {"activity", "add", "读书会", "李娜", "--kind", "talk", "--note",
                                 "分享：如何读长篇", "--date", "2026-11-20"});
     json all = OkJson(c.home, {"activity", "list", "--group", "读书会", "-n", "0"});
-    CHECK(all.size() == 6);
+    CHECK(all.size() == 7);
     Ok(c.home, {"activity", "remove", talk["id"].get<std::string>().substr(33, 8)});
     CHECK(OkJson(c.home, {"activity", "list", "--kind", "talk"}).empty());
   }
@@ -255,6 +257,9 @@ TEST_SUITE("cli operations") {
     CHECK(one["groups"][0]["active_members"] == 2);  // both within the 30-day window
     CHECK(qun::testing::XmlProblem(ReadFile(c.home.Beside("one.svg"))) == "");
     CHECK_EXIT(c.home.Qun({"report", "health", "--weeks", "0"}), 2);
+    CliResult to_stdout = c.home.Qun({"report", "activity", "--svg", "-"});
+    CHECK_EXIT(to_stdout, 2);
+    CHECK(Contains(to_stdout.err, "--svg needs a file name"));
     CliResult unwritable =
         c.home.Qun({"report", "activity", "--svg", c.home.Beside("no/such/dir/a.svg")});
     CHECK(unwritable.exit_code != 0);

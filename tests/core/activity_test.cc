@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/dates.h"
+#include "core/ids.h"
 #include "support/test_store.h"
 
 using namespace qun;
@@ -120,4 +121,31 @@ TEST_CASE("homework after the deadline is recorded as late, and the first submis
   status = *g.activity.TopicStatus(topic);
   CHECK(status[1].state == "late");
   CHECK(g.activity.ListTopics(g.group)->at(0).submissions == 2);
+}
+
+TEST_CASE("homework rows written under another group never count toward a topic") {
+  Group g;
+  std::string other;
+  std::string topic;
+  int64_t now = core::NowMs(*g.ts.store);
+  {
+    auto t = g.ts.Begin();
+    core::GroupInput in;
+    in.name = "别的群";
+    other = *g.reg.AddGroup(*t, in);
+    topic = *g.activity.AddTopic(*t, g.group, "第2周", now + 3'600'000);
+    // An admin of the other group names this topic in a row of its own.
+    std::string rogue = core::GroupRowId(other, core::RandomId());
+    REQUIRE(t->Set("activity", rogue, "person_id", g.people[2]).ok());
+    REQUIRE(t->Set("activity", rogue, "kind", std::string("homework")).ok());
+    REQUIRE(t->Set("activity", rogue, "day", core::DayText(core::LocalDay(now))).ok());
+    REQUIRE(t->Set("activity", rogue, "at", now).ok());
+    REQUIRE(t->Set("activity", rogue, "ref", topic).ok());
+    REQUIRE(t->Set("activity", rogue, "deleted", int64_t{0}).ok());
+    REQUIRE(t->Commit().ok());
+  }
+  CHECK(g.activity.ListTopics(g.group)->at(0).submissions == 0);
+  auto status = *g.activity.TopicStatus(topic);
+  CHECK(status.size() == 2);  // the two members, both missing; not 外人
+  for (const auto& e : status) CHECK(e.state == "missing");
 }

@@ -219,6 +219,36 @@ TEST_CASE("a full group keeps a waitlist and promotes it in order when a place f
   CHECK(status(2) == "active");
 }
 
+TEST_CASE("those already waiting get a free place before a newcomer does") {
+  TestStore ts;
+  core::Registry reg(*ts.store);
+  std::string g;
+  std::vector<std::string> people;
+  auto t = ts.Begin();
+  core::GroupInput in;
+  in.name = "小班课";
+  in.capacity = 2;
+  g = *reg.AddGroup(*t, in);
+  for (const char* name : {"甲", "乙", "丙"}) {
+    core::PersonInput p;
+    p.display_name = name;
+    people.push_back(*reg.AddPerson(*t, p));
+  }
+  REQUIRE(reg.Join(*t, g, people[0], "member", std::nullopt).ok());
+  // 乙 waits while a place is free: what a merge of two laptops' changes
+  // can leave (each freed a place and promoted the same person).
+  REQUIRE(reg.SetMembershipStatus(*t, g, people[1], "applicant").ok());
+  REQUIRE(t->Set("membership", core::Registry::MembershipId(g, people[1]), "status",
+                 std::string("waitlisted"))
+              .ok());
+  Status newcomer = reg.Join(*t, g, people[2], "member", std::nullopt);
+  CHECK(newcomer.code() == Status::Code::kConflict);  // the free place went to 乙
+  CHECK((*reg.GetMembership(g, people[1]))->status == "active");
+  REQUIRE(reg.Join(*t, g, people[2], "member", std::nullopt, true).ok());
+  CHECK((*reg.GetMembership(g, people[2]))->status == "waitlisted");
+  REQUIRE(t->Commit().ok());
+}
+
 TEST_CASE("a database of schema version 6 opens with its data, and takes the new records") {
   testing::TempDir dir;
   std::filesystem::copy_file(std::string(QUN_TEST_DATA) + "/../compat/db/v6-community.db",

@@ -200,3 +200,24 @@ TEST_CASE("a vote's id derives from the poll and the person") {
   CHECK(core::Polls::VoteId(poll, "p") != core::Polls::VoteId(poll, "q"));
   CHECK(core::GroupOfRowId(core::Polls::VoteId(poll, "p")) == std::string(32, 'a'));
 }
+
+TEST_CASE("a vote recorded after the poll closed does not count, on any node") {
+  Fixture f;
+  std::string zhang = f.Person("张伟"), li = f.Person("李娜");
+  int64_t closes = static_cast<int64_t>(f.ts.clock.NowMs()) + 60'000;
+  std::string poll = f.Poll({"公园", "图书馆"}, closes);
+  REQUIRE(f.Vote(poll, zhang, 0).ok());
+  // A node whose clock ran behind recorded 李娜's vote after closing time:
+  // written directly, as it arrives from that node.
+  auto t = f.ts.Begin();
+  std::string vote = core::GroupRowId(f.group, core::DerivedId("vote", poll + " " + li));
+  REQUIRE(t->Set("vote", vote, "poll_id", poll).ok());
+  REQUIRE(t->Set("vote", vote, "person_id", li).ok());
+  REQUIRE(t->Set("vote", vote, "choice", int64_t{1}).ok());
+  REQUIRE(t->Set("vote", vote, "voted_at", closes + 1).ok());
+  REQUIRE(t->Set("vote", vote, "deleted", int64_t{0}).ok());
+  REQUIRE(t->Commit().ok());
+  core::PollResults r = f.Results(poll);
+  CHECK(r.total == 1);
+  CHECK(r.counts == std::vector<int64_t>{1, 0});
+}

@@ -88,6 +88,37 @@ TEST_CASE("a concurrent approve and reject of one application resolve whole, ali
   }
 }
 
+TEST_CASE("an approve and a reject in the same millisecond on two nodes still resolve whole") {
+  // Same clocks: the two decisions' HLCs tie, and the author decides; the
+  // membership and the decision must come from the same one.
+  for (int run = 0; run < 6; ++run) {
+    CAPTURE(run);
+    const uint64_t t = 1'700'000'000'000;
+    Setup s(3, {t, t, t});
+    Node& b = *s.nodes[1];
+    Node& c = *s.nodes[2];
+    b.clock.Set(t + 60'000);
+    c.clock.Set(t + 60'000);
+    b.Write("admission reject", [&](core::WriteTxn& tx) {
+      core::Admission adm(*b.reg, *b.store);
+      REQUIRE(adm.Reject(tx, s.group, s.people[2], "名额已满", b.id->node_id()).ok());
+    });
+    c.Write("admission approve", [&](core::WriteTxn& tx) {
+      core::Admission adm(*c.reg, *c.store);
+      REQUIRE(adm.Approve(tx, s.group, s.people[2], {}, c.id->node_id()).ok());
+    });
+    s.SyncAll();
+    for (auto& n : s.nodes) {
+      CHECK(n->Hash() == s.nodes[0]->Hash());
+      core::Admission adm(*n->reg, *n->store);
+      auto a = **adm.Get(s.group, s.people[2]);
+      bool approved = a.membership_status == "active";
+      CHECK(a.status == (approved ? "approved" : "rejected"));
+      CHECK(a.decided_by == (approved ? c.id->node_id() : b.id->node_id()));
+    }
+  }
+}
+
 TEST_CASE("check-ins and homework recorded on several nodes at once are all kept") {
   Setup s(3);
   int64_t today = core::LocalDay(1'700'000'000'000);
