@@ -14,7 +14,7 @@ namespace {
 
 const core::GroupRowKind& kTopicKind = core::kTopicRowKind;
 
-int64_t Today(Node& node) { return core::LocalDay(core::NowMs(*node.store)); }
+int64_t Today(Node& node) { return core::Today(*node.store); }
 
 nlohmann::json FactJson(const core::ActivityFact& a) {
   return {{"id", a.id},

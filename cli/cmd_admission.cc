@@ -264,17 +264,7 @@ void AddAdmissionCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(*group_ref));
         QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(group));
-        core::MembershipFilter f;
-        f.group_id = group;
-        f.status = "waitlisted";
-        QUN_ASSIGN_OR_RETURN(auto waiting, node->registry->ListMemberships(f));
-        // The order PromoteWaitlist serves them in.
-        std::stable_sort(waiting.begin(), waiting.end(),
-                         [](const core::Membership& a, const core::Membership& b) {
-                           int64_t ta = a.status_at ? a.status_at : a.joined_at;
-                           int64_t tb = b.status_at ? b.status_at : b.joined_at;
-                           return ta != tb ? ta < tb : a.id < b.id;
-                         });
+        QUN_ASSIGN_OR_RETURN(auto waiting, node->registry->Waitlist(group));
         if (app.options.json) {
           nlohmann::json out = {{"group", g.name},
                                 {"members", g.active_members},

@@ -232,9 +232,8 @@ void AddMemberCommands(App& app) {
           QUN_ASSIGN_OR_RETURN(auto ms, reg.ListMemberships(mf));
           for (auto& m : ms) in_group[m.person_id] = m;
           core::Reports reports(reg, *node->store);
-          QUN_ASSIGN_OR_RETURN(
-              auto engaged,
-              reports.Engagements(*f.group_id, core::LocalDay(core::NowMs(*node->store))));
+          QUN_ASSIGN_OR_RETURN(auto engaged,
+                               reports.Engagements(*f.group_id, core::Today(*node->store)));
           for (const auto& e : engaged) levels[e.person_id] = e.level;
         }
         if (app.options.json) {
@@ -466,7 +465,7 @@ void AddMemberCommands(App& app) {
         core::Registry& reg = *node->registry;
         QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
         QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
-        int64_t today = core::LocalDay(core::NowMs(*node->store));
+        int64_t today = core::Today(*node->store);
         std::vector<std::pair<std::string, std::string>> who;  // person id, name
         std::map<std::string, std::string> last_active;
         if (args->restore) {
@@ -567,7 +566,7 @@ void AddMemberCommands(App& app) {
                 "'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)", *args->until));
           until = *args->until;
         } else {
-          int64_t today = core::LocalDay(core::NowMs(*node->store));
+          int64_t today = core::Today(*node->store);
           int64_t from = std::max(today, core::ParseDayNumber(m.paid_until).value_or(today));
           until = core::AddMonths(from, *args->months);
         }
@@ -695,9 +694,7 @@ void AddMemberCommands(App& app) {
               "{} has {} nickname convention; set one with `qun group edit {} "
               "--nickname-pattern city-name-trade`",
               g.name, g.nickname_pattern.empty() ? "no" : "no usable", core::ShortId(group)));
-        core::MembershipFilter f;
-        f.group_id = group;
-        QUN_ASSIGN_OR_RETURN(auto members, reg.ListMemberships(f));
+        QUN_ASSIGN_OR_RETURN(auto members, reg.Members(group));
         struct Row {
           core::Membership m;
           std::string nickname, problem;
@@ -705,7 +702,6 @@ void AddMemberCommands(App& app) {
         std::vector<Row> rows;
         size_t checked = 0;
         for (const auto& m : members) {
-          if (!core::HoldsPlace(m.status)) continue;
           ++checked;
           // The nickname in this group, else the one on their record.
           std::string nickname = m.nickname;

@@ -3,6 +3,7 @@
 // (core/reports.h). Every report takes --as-of, so that two admins who
 // hold the same data print the same figures.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/app.h"
 #include "cli/output.h"
@@ -29,7 +30,7 @@ struct Common {
     cmd->add_option("--as-of", as_of, "the day the report is for: YYYY-MM-DD (default today)");
   }
   Result<int64_t> Day(Node& node) const {
-    int64_t today = core::LocalDay(core::NowMs(*node.store));
+    int64_t today = core::Today(*node.store);
     if (!as_of) return today;
     return core::ParseDayArg(*as_of, today);
   }
@@ -475,9 +476,7 @@ void AddMatch(App& app) {
         for (const auto& x : list) out += "  " + x.person_name + ": " + line(x) + "\n";
       };
       auto join = [](const std::vector<std::string>& v) {
-        std::string s;
-        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-        return s;
+        return fmt::format("{}", fmt::join(v, ", "));
       };
       auto pairs = [](const core::Match& x) {
         std::string s;

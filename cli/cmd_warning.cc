@@ -2,6 +2,7 @@
 // and `qun person`: a group's rules, the warnings given under them, bans
 // from the whole community, and one person seen across every group.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/app.h"
 #include "cli/output.h"
@@ -45,9 +46,7 @@ nlohmann::json BanJson(const core::Ban& b) {
 }
 
 std::string Names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
+  return fmt::format("{}", fmt::join(names, ", "));
 }
 
 // A subcommand word (list, remove, due) after positional arguments: the

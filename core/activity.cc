@@ -233,11 +233,9 @@ Result<std::vector<TopicEntry>> Activity::TopicStatus(const std::string& topic_i
       e.submitted_at = a.at;
     }
   }
-  MembershipFilter mf;
-  mf.group_id = t.group_id;
-  QUN_ASSIGN_OR_RETURN(auto members, registry_.ListMemberships(mf));
+  QUN_ASSIGN_OR_RETURN(auto members, registry_.Members(t.group_id));
   for (const Membership& m : members) {
-    if (!HoldsPlace(m.status) || by_person.count(m.person_id)) continue;
+    if (by_person.count(m.person_id)) continue;
     by_person[m.person_id] = TopicEntry{m.person_id, m.person_name, "missing", 0};
   }
   std::vector<TopicEntry> out;
@@ -260,14 +258,11 @@ Result<std::vector<TopicEntry>> Activity::TopicStatus(const std::string& topic_i
 Result<std::vector<Streak>> Activity::Streaks(const std::string& group_id, int64_t today) {
   std::map<std::string, std::vector<int64_t>> days;
   std::map<std::string, std::string> names;
-  MembershipFilter mf;
-  mf.group_id = group_id;
-  QUN_ASSIGN_OR_RETURN(auto members, registry_.ListMemberships(mf));
-  for (const Membership& m : members)
-    if (HoldsPlace(m.status)) {
-      days[m.person_id];
-      names[m.person_id] = m.person_name;
-    }
+  QUN_ASSIGN_OR_RETURN(auto members, registry_.Members(group_id));
+  for (const Membership& m : members) {
+    days[m.person_id];
+    names[m.person_id] = m.person_name;
+  }
   ActivityFilter f;
   f.group_id = group_id;
   f.kind = "checkin";

@@ -405,12 +405,9 @@ Result<bool> Events::MarkAttendance(WriteTxn& txn, const std::string& event_id,
 }
 
 Result<std::vector<ChatPerson>> Events::ChatPeople(const std::string& group_id) {
-  MembershipFilter f;
-  f.group_id = group_id;
-  QUN_ASSIGN_OR_RETURN(auto memberships, registry_.ListMemberships(f));
+  QUN_ASSIGN_OR_RETURN(auto memberships, registry_.Members(group_id));
   std::vector<ChatPerson> out;
   for (const auto& m : memberships) {
-    if (!HoldsPlace(m.status)) continue;
     QUN_ASSIGN_OR_RETURN(Person p, registry_.GetPerson(m.person_id));
     ChatPerson c;
     c.id = p.id;

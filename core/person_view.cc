@@ -126,7 +126,7 @@ Result<PersonView> GetPersonView(Store& store, const std::string& person_id) {
     }
   }
 
-  int64_t today = LocalDay(NowMs(store));
+  int64_t today = Today(store);
   v.activity_since = DayText(today - kPersonActivityDays + 1);
   QUN_ASSIGN_OR_RETURN(
       Statement s,

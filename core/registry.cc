@@ -1,10 +1,12 @@
 #include "core/registry.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
 
+#include "core/dates.h"
 #include "core/ids.h"
 #include "core/text.h"
 
@@ -33,15 +35,12 @@ Status CheckText(std::string_view field, const std::optional<std::string>& v) {
 
 int64_t NowMs(Store& store) { return static_cast<int64_t>(store.clock().Now().physical_ms()); }
 
+int64_t Today(Store& store) { return LocalDay(NowMs(store)); }
+
 namespace {
 
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += sep;
-    out += v[i];
-  }
-  return out;
+  return fmt::format("{}", fmt::join(v, sep));
 }
 
 int64_t Now(Store& store) { return NowMs(store); }
@@ -921,25 +920,30 @@ Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
   return Status::Ok();
 }
 
+Result<std::vector<Membership>> Registry::Waitlist(const std::string& group_id) {
+  MembershipFilter f;
+  f.group_id = group_id;
+  f.status = "waitlisted";
+  QUN_ASSIGN_OR_RETURN(auto waiting, ListMemberships(f));
+  // Oldest first: the order they were put on the waitlist in, then id, the
+  // same on every node.
+  std::sort(waiting.begin(), waiting.end(), [](const Membership& a, const Membership& b) {
+    int64_t ta = a.status_at ? a.status_at : a.joined_at;
+    int64_t tb = b.status_at ? b.status_at : b.joined_at;
+    return ta != tb ? ta < tb : a.id < b.id;
+  });
+  return waiting;
+}
+
 Result<std::vector<std::string>> Registry::PromoteWaitlist(WriteTxn& txn,
                                                            const std::string& group_id) {
   QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
   std::vector<std::string> promoted;
   if (g.status == "archived" || g.active_members >= g.capacity) return promoted;
-  // Oldest first: the order they were put on the waitlist in, then id, the
-  // same on every node.
-  QUN_ASSIGN_OR_RETURN(
-      Statement s,
-      store_.db().Prepare("SELECT m.person_id FROM membership m JOIN person p ON "
-                          "p.id=m.person_id WHERE m.group_id=? AND m.deleted=0 AND p.deleted=0 "
-                          "AND m.status='waitlisted' ORDER BY coalesce(m.status_at, m.joined_at, "
-                          "0), m.id LIMIT ?"));
-  s.Bind(1, group_id);
-  s.Bind(2, g.capacity - g.active_members);
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    promoted.push_back(s.Text(0));
+  QUN_ASSIGN_OR_RETURN(auto waiting, Waitlist(group_id));
+  for (const Membership& m : waiting) {
+    if (static_cast<int64_t>(promoted.size()) >= g.capacity - g.active_members) break;
+    promoted.push_back(m.person_id);
   }
   int64_t now = Now(store_);
   for (const std::string& person : promoted) {
@@ -984,6 +988,14 @@ Status Registry::SetRole(WriteTxn& txn, const std::string& group_id, const std::
         "that person is not in the group; add them first with `qun member join {} {} --role {}`",
         ShortId(group_id), ShortId(person_id), role));
   return txn.Set("membership", existing->id, "role", role).status();
+}
+
+Result<std::vector<Membership>> Registry::Members(const std::string& group_id) {
+  MembershipFilter f;
+  f.group_id = group_id;
+  QUN_ASSIGN_OR_RETURN(auto all, ListMemberships(f));
+  std::erase_if(all, [](const Membership& m) { return !HoldsPlace(m.status); });
+  return all;
 }
 
 Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter& f) {

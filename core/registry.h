@@ -37,6 +37,9 @@ extern const std::vector<std::string> kHandleKinds;  // wechat, phone, email
 Status CheckText(std::string_view field, const std::optional<std::string>& v);
 // The store clock's wall time (unix ms): "now" for the records written.
 int64_t NowMs(Store& store);
+// Today's day number in the local time zone (core/dates.h): the default of
+// every --date and --as-of.
+int64_t Today(Store& store);
 
 // InvalidArgument naming the allowed values when `value` is not one of them.
 Status CheckEnum(const std::string& field, const std::string& value,
@@ -186,6 +189,9 @@ class Registry {
               bool waitlist = false);
   // Whether a community ban (table ban) stands against a person, and why.
   Result<std::optional<std::string>> BanReason(const std::string& person_id);
+  // A group's waitlist in the order places are given: when each was put on
+  // it (status_at, else joined_at), then id.
+  Result<std::vector<Membership>> Waitlist(const std::string& group_id);
   // Moves waitlisted members of a group, oldest first, into the places free.
   // Returns the person ids promoted.
   Result<std::vector<std::string>> PromoteWaitlist(WriteTxn& txn, const std::string& group_id);
@@ -202,6 +208,9 @@ class Registry {
   Status SetRole(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
                  const std::string& role);
   Result<std::vector<Membership>> ListMemberships(const MembershipFilter& filter);
+  // The members of a group who hold a place in it (HoldsPlace), in the
+  // order ListMemberships gives.
+  Result<std::vector<Membership>> Members(const std::string& group_id);
 
   static std::string MembershipId(const std::string& group_id, const std::string& person_id);
 

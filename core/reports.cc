@@ -90,12 +90,9 @@ bool Answers(const std::string& offer_in, const std::string& need_in) {
 
 Result<std::vector<Engagement>> Reports::Engagements(const std::string& group_id, int64_t as_of) {
   QUN_ASSIGN_OR_RETURN(Group g, registry_.GetGroup(group_id));
-  MembershipFilter mf;
-  mf.group_id = group_id;
-  QUN_ASSIGN_OR_RETURN(auto members, registry_.ListMemberships(mf));
+  QUN_ASSIGN_OR_RETURN(auto members, registry_.Members(group_id));
   std::map<std::string, Engagement> by_person;
   for (const Membership& m : members) {
-    if (!HoldsPlace(m.status)) continue;
     Engagement e;
     e.person_id = m.person_id;
     e.person_name = m.person_name;

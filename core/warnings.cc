@@ -1,6 +1,7 @@
 #include "core/warnings.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -74,12 +75,6 @@ Result<std::vector<std::string>> GroupsWithStatus(Store& store, const std::strin
     if (std::find(statuses.begin(), statuses.end(), m.status) != statuses.end())
       names.push_back(m.group_name);
   return names;
-}
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 }  // namespace
@@ -286,7 +281,7 @@ Result<std::optional<std::string>> BanNotice(Store& store, const std::string& pe
                       ban->banned_by_name.empty() ? "" : ", by " + ban->banned_by_name);
   if (!banned_in.empty())
     out += (out.empty() ? p.display_name + " is banned in " : "; also banned in ") +
-           JoinNames(banned_in);
+           fmt::format("{}", fmt::join(banned_in, ", "));
   if (out.empty()) return std::optional<std::string>();
   return std::optional<std::string>(out + ".");
 }
