@@ -109,34 +109,49 @@ Status WriteSvg(const std::string& path, const std::string& svg) {
   return st;
 }
 
+// Options of the week-by-week reports (health, activity).
+struct WeeklyArgs {
+  std::optional<std::string> group, svg;
+  int64_t weeks;
+  Common common;
+
+  explicit WeeklyArgs(int64_t default_weeks) : weeks(default_weeks) {}
+  void Register(CLI::App* cmd, const char* group_help) {
+    cmd->add_option("--group", group, group_help);
+    cmd->add_option("--weeks", weeks, fmt::format("how many weeks back (default {})", weeks));
+    cmd->add_option("--svg", svg, "also write a chart to this SVG file");
+    common.Register(cmd);
+  }
+  Status Check() const {
+    if (weeks < 1 || weeks > 520)
+      return Status::InvalidArgument("--weeks must be between 1 and 520");
+    return CheckSvgPath(svg);
+  }
+  // The groups reported on: --group's, else every active group.
+  Result<std::vector<std::string>> Groups(Node& node) const {
+    std::vector<std::string> ids;
+    if (group) {
+      QUN_ASSIGN_OR_RETURN(std::string id, node.registry->ResolveGroup(*group));
+      ids.push_back(id);
+    } else {
+      QUN_ASSIGN_OR_RETURN(auto groups, node.registry->ListGroups(false));
+      for (const auto& g : groups) ids.push_back(g.id);
+    }
+    return ids;
+  }
+};
+
 void AddHealth(App& app, CLI::App* report) {
-  struct Args {
-    std::optional<std::string> group, svg;
-    int64_t weeks = 8;
-    Common common;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<WeeklyArgs>(8);
   CLI::App* cmd = report->add_subcommand(
       "health", "group health: size against capacity, active share, joined and left per week");
-  cmd->add_option("--group", args->group, "one group, week by week (default: every group)");
-  cmd->add_option("--weeks", args->weeks, "how many weeks back (default 8)");
-  cmd->add_option("--svg", args->svg, "also write a chart to this SVG file");
-  args->common.Register(cmd);
+  args->Register(cmd, "one group, week by week (default: every group)");
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
-      if (args->weeks < 1 || args->weeks > 520)
-        return Status::InvalidArgument("--weeks must be between 1 and 520");
-      QUN_RETURN_IF_ERROR(CheckSvgPath(args->svg));
+      QUN_RETURN_IF_ERROR(args->Check());
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
-      std::vector<std::string> ids;
-      if (args->group) {
-        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*args->group));
-        ids.push_back(id);
-      } else {
-        QUN_ASSIGN_OR_RETURN(auto groups, node->registry->ListGroups(false));
-        for (const auto& g : groups) ids.push_back(g.id);
-      }
+      QUN_ASSIGN_OR_RETURN(auto ids, args->Groups(*node));
       core::Reports reports(*node->registry, *node->store);
       std::vector<core::GroupHealth> all;
       for (const auto& id : ids) {
@@ -230,35 +245,20 @@ void AddHealth(App& app, CLI::App* report) {
 }
 
 void AddActivityReport(App& app, CLI::App* report) {
-  struct Args {
-    std::optional<std::string> group, svg;
-    int64_t weeks = 12;
-    Common common;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<WeeklyArgs>(12);
   CLI::App* cmd = report->add_subcommand(
       "activity", "activity over time: check-ins, homework, talks, attendance per week");
-  cmd->add_option("--group", args->group, "only this group (default: every group)");
-  cmd->add_option("--weeks", args->weeks, "how many weeks back (default 12)");
-  cmd->add_option("--svg", args->svg, "also write a chart to this SVG file");
-  args->common.Register(cmd);
+  args->Register(cmd, "only this group (default: every group)");
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
-      if (args->weeks < 1 || args->weeks > 520)
-        return Status::InvalidArgument("--weeks must be between 1 and 520");
-      QUN_RETURN_IF_ERROR(CheckSvgPath(args->svg));
+      QUN_RETURN_IF_ERROR(args->Check());
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
-      std::vector<std::string> ids;
+      QUN_ASSIGN_OR_RETURN(auto ids, args->Groups(*node));
       std::string scope = "all groups";
       if (args->group) {
-        QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolveGroup(*args->group));
-        ids.push_back(id);
-        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(id));
+        QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(ids[0]));
         scope = g.name;
-      } else {
-        QUN_ASSIGN_OR_RETURN(auto groups, node->registry->ListGroups(false));
-        for (const auto& g : groups) ids.push_back(g.id);
       }
       core::Reports reports(*node->registry, *node->store);
       // Summed over the groups, week by week. A person active in two
