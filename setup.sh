@@ -3,6 +3,7 @@
 #
 #   ./setup.sh        install what is missing, build, run the demo
 #   ./setup.sh test   install what is missing, build, run the whole test suite
+#                     and a smoke run of the benchmark (bench/run --scale 0.01)
 #
 # Installing uses apt-get (through sudo when not root) and only for packages
 # that are missing, so a second run starts building at once.
@@ -40,6 +41,8 @@ cmake --build "$build_dir" -j "$(nproc)"
 if [ "$mode" = test ]; then
   echo "==> running the tests"
   ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+  echo "==> a smoke run of the benchmark (docs/performance.md)"
+  QUN_BUILD_DIR="$build_dir" bench/run --scale 0.01
 else
   echo "==> running the demo"
   QUN="$build_dir/cli/qun" ./demo/demo.sh

@@ -16,22 +16,23 @@ namespace {
 
 constexpr const char* kFamily[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                    "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"};
-constexpr const char* kGiven[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳",
-                                  "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平",
-                                  "子涵", "欣怡", "梓萱", "浩然", "宇轩", "思远", "雨桐", "一诺"};
-constexpr const char* kLatin[] = {"Alice", "Ben",   "Chloe", "David", "Emma",  "Felix",
-                                  "Grace", "Henry", "Iris",  "Jack",  "Kevin", "Lily",
+constexpr const char* kGiven[] = {"伟",   "芳",   "娜",   "敏",   "静",   "丽",   "强",
+                                  "磊",   "洋",   "艳",   "勇",   "军",   "杰",   "娟",
+                                  "涛",   "明",   "超",   "秀英", "霞",   "平",   "子涵",
+                                  "欣怡", "梓萱", "浩然", "宇轩", "思远", "雨桐", "一诺"};
+constexpr const char* kLatin[] = {"Alice", "Ben",   "Chloe",  "David", "Emma",  "Felix",
+                                  "Grace", "Henry", "Iris",   "Jack",  "Kevin", "Lily",
                                   "Mia",   "Noah",  "Olivia", "Peter", "Ruby",  "Sam"};
 constexpr const char* kSurname[] = {"Chen", "Wong", "Lee", "Smith", "Tan", "Nguyen", "Kim", "Liu"};
-constexpr const char* kCities[] = {"北京", "上海", "广州", "深圳", "杭州", "成都", "武汉",
-                                   "南京", "西安", "苏州", "天津", "重庆", "长沙", "青岛",
-                                   "Vancouver", "London", "Sydney", "Toronto", "新加坡", "东京"};
-constexpr const char* kTags[] = {"摄影", "徒步", "读书会", "志愿者", "新人", "骨干",
-                                 "家长", "程序员", "设计", "跑步", "羽毛球", "英语角"};
+constexpr const char* kCities[] = {
+    "北京", "上海", "广州", "深圳", "杭州",      "成都",   "武汉",   "南京",    "西安",   "苏州",
+    "天津", "重庆", "长沙", "青岛", "Vancouver", "London", "Sydney", "Toronto", "新加坡", "东京"};
+constexpr const char* kTags[] = {"摄影", "徒步",   "读书会", "志愿者", "新人",   "骨干",
+                                 "家长", "程序员", "设计",   "跑步",   "羽毛球", "英语角"};
 constexpr const char* kTopics[] = {"周末徒步", "读书分享", "新人见面会", "羽毛球约球",
-                                   "城市夜跑", "摄影外拍", "英语角",   "亲子活动"};
-constexpr const char* kPlaces[] = {"奥森南门", "图书馆三楼", "星巴克(国贸店)", "线上腾讯会议",
-                                   "体育馆2号场", "公园东门"};
+                                   "城市夜跑", "摄影外拍", "英语角",     "亲子活动"};
+constexpr const char* kPlaces[] = {"奥森南门",     "图书馆三楼",  "星巴克(国贸店)",
+                                   "线上腾讯会议", "体育馆2号场", "公园东门"};
 constexpr const char* kWork[] = {"互联网公司", "高校", "医院", "外企", "银行",
                                  "初创团队",   "NGO",  "工厂", "媒体", "自由职业"};
 
@@ -42,9 +43,7 @@ const char* Pick(std::mt19937_64& rng, const char* const (&list)[N]) {
 
 // A 32-hex local id from the generator (the domain code uses RandomId;
 // here it must replay).
-std::string HexId(std::mt19937_64& rng) {
-  return fmt::format("{:016x}{:016x}", rng(), rng());
-}
+std::string HexId(std::mt19937_64& rng) { return fmt::format("{:016x}{:016x}", rng(), rng()); }
 
 // Independent generators per author and purpose, so that generating one
 // author's edits never depends on how far another's stream went.
@@ -88,8 +87,8 @@ struct Workload::Cluster {
   std::vector<Person> people;
   // The person's first membership comes with the import; the rest are joins.
   std::vector<Membership> memberships;
-  std::vector<size_t> first;  // index in `memberships` of each person's first
-  std::vector<size_t> groups;  // indexes in Workload::groups_ of the author's groups
+  std::vector<size_t> first;                 // index in `memberships` of each person's first
+  std::vector<size_t> groups;                // indexes in Workload::groups_ of the author's groups
   std::vector<std::vector<size_t>> members;  // per group of `groups`: indexes in `people`
 };
 
@@ -194,12 +193,12 @@ Status Workload::ForEachTxn(int author, Phase phase,
       auto& w = txn.writes;
       for (size_t i = start; i < std::min(c.people.size(), start + kImportPeople); ++i) {
         const Cluster::Person& p = c.people[i];
-        w.push_back({"person", p.id, "created_at", int64_t{1'700'000'000'000} +
-                                                       static_cast<int64_t>(i)});
+        w.push_back(
+            {"person", p.id, "created_at", int64_t{1'700'000'000'000} + static_cast<int64_t>(i)});
         w.push_back({"person", p.id, "display_name", p.name});
         if (rng() % 2 == 0)
-          w.push_back({"person", p.id, "nickname",
-                       fmt::format("{}{}", Pick(rng, kGiven), rng() % 1000)});
+          w.push_back(
+              {"person", p.id, "nickname", fmt::format("{}{}", Pick(rng, kGiven), rng() % 1000)});
         w.push_back({"person", p.id, "city", p.city});
         if (rng() % 5 == 0)
           w.push_back({"person", p.id, "notes",
@@ -239,8 +238,8 @@ Status Workload::ForEachTxn(int author, Phase phase,
     }
     // Activity: this author's share of the facts, spread over its groups by
     // their member counts; a fifth are sign-ups to events.
-    const int64_t author_facts = shape_.facts / shape_.authors +
-                                 (author < shape_.facts % shape_.authors ? 1 : 0);
+    const int64_t author_facts =
+        shape_.facts / shape_.authors + (author < shape_.facts % shape_.authors ? 1 : 0);
     int64_t memberships = static_cast<int64_t>(c.memberships.size());
     for (size_t g = 0; g < c.groups.size(); ++g) {
       const std::vector<size_t>& members = c.members[g];
@@ -255,8 +254,8 @@ Status Workload::ForEachTxn(int author, Phase phase,
       while (left > 0) {
         WorkloadTxn event{"event", {}};
         std::string event_id = core::GroupRowId(group_id, HexId(rng));
-        int64_t starts = (as_of - static_cast<int64_t>(rng() % shape_.days)) * kDayMs +
-                         19 * 60 * 60 * 1000;
+        int64_t starts =
+            (as_of - static_cast<int64_t>(rng() % shape_.days)) * kDayMs + 19 * 60 * 60 * 1000;
         auto& e = event.writes;
         e.push_back({"event", event_id, "title", std::string(Pick(rng, kTopics))});
         e.push_back({"event", event_id, "starts_at", starts});
@@ -280,7 +279,8 @@ Status Workload::ForEachTxn(int author, Phase phase,
           s.push_back({"signup", id, "event_id", event_id});
           s.push_back({"signup", id, "person_id", person_id});
           s.push_back({"signup", id, "guests", static_cast<int64_t>(rng() % 4 == 0 ? 1 : 0)});
-          s.push_back({"signup", id, "signed_at", at += 60'000 + static_cast<int64_t>(rng() % 600'000)});
+          s.push_back(
+              {"signup", id, "signed_at", at += 60'000 + static_cast<int64_t>(rng() % 600'000)});
           s.push_back({"signup", id, "status", std::string("in")});
           s.push_back({"signup", id, "deleted", int64_t{0}});
         }
@@ -296,17 +296,18 @@ Status Workload::ForEachTxn(int author, Phase phase,
         const std::string day_text = core::DayText(day);
         for (int64_t k = 0; k < today; ++k) {
           // Some members check in far more than others.
-          size_t pick = static_cast<size_t>(
-              std::pow(std::uniform_real_distribution<double>(0, 1)(rng), 2.0) *
-              static_cast<double>(members.size()));
+          size_t pick =
+              static_cast<size_t>(std::pow(std::uniform_real_distribution<double>(0, 1)(rng), 2.0) *
+                                  static_cast<double>(members.size()));
           const std::string& person_id = c.people[members[std::min(pick, members.size() - 1)]].id;
           std::string id = core::GroupRowId(group_id, HexId(rng));
           auto& w = txn.writes;
           w.push_back({"activity", id, "person_id", person_id});
           w.push_back({"activity", id, "kind", std::string("checkin")});
           w.push_back({"activity", id, "day", day_text});
-          w.push_back({"activity", id, "at", day * kDayMs + 8 * 60 * 60 * 1000 +
-                                                 static_cast<int64_t>(rng() % (12 * 60 * 60 * 1000))});
+          w.push_back({"activity", id, "at",
+                       day * kDayMs + 8 * 60 * 60 * 1000 +
+                           static_cast<int64_t>(rng() % (12 * 60 * 60 * 1000))});
           w.push_back({"activity", id, "deleted", int64_t{0}});
         }
         QUN_RETURN_IF_ERROR(fn(txn));
@@ -336,7 +337,8 @@ Status Workload::ForEachTxn(int author, Phase phase,
         const char* column = kColumns[what % 3];
         std::string value =
             column == kColumns[0]
-                ? std::string(kCities[(what / 3 + static_cast<uint64_t>(side) * 7) % std::size(kCities)])
+                ? std::string(
+                      kCities[(what / 3 + static_cast<uint64_t>(side) * 7) % std::size(kCities)])
                 : fmt::format("{} ({}改)", column == kColumns[1] ? "新昵称" : "备注",
                               side == 0 ? "本群管理员" : "邻群管理员");
         txn.writes.push_back({"person", cluster.people[i].id, column, std::move(value)});

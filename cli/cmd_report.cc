@@ -265,17 +265,18 @@ void AddActivityReport(App& app, CLI::App* report) {
       // groups counts in each: the figures are per group membership.
       std::vector<core::Week> weeks;
       for (const auto& id : ids) {
-        QUN_ASSIGN_OR_RETURN(core::GroupHealth h, reports.Health(id, args->weeks, as_of));
+        QUN_ASSIGN_OR_RETURN(std::vector<core::Week> group_weeks,
+                             reports.Weeks(id, args->weeks, as_of));
         if (weeks.empty()) {
-          weeks = h.weeks;
+          weeks = std::move(group_weeks);
           continue;
         }
         for (size_t i = 0; i < weeks.size(); ++i) {
-          weeks[i].facts += h.weeks[i].facts;
-          weeks[i].active_people += h.weeks[i].active_people;
-          weeks[i].joined += h.weeks[i].joined;
-          weeks[i].left += h.weeks[i].left;
-          for (const auto& [k, v] : h.weeks[i].by_kind) weeks[i].by_kind[k] += v;
+          weeks[i].facts += group_weeks[i].facts;
+          weeks[i].active_people += group_weeks[i].active_people;
+          weeks[i].joined += group_weeks[i].joined;
+          weeks[i].left += group_weeks[i].left;
+          for (const auto& [k, v] : group_weeks[i].by_kind) weeks[i].by_kind[k] += v;
         }
       }
       if (args->svg) {

@@ -272,7 +272,11 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   std::unique_ptr<WriteTxn> txn(new WriteTxn(store, author, std::move(note)));
   // IMMEDIATE takes the write lock now, so a second writer waits here (busy
   // timeout) rather than failing halfway through.
-  QUN_RETURN_IF_ERROR(store->db().Exec("BEGIN IMMEDIATE"));
+  // Inside a transaction the caller holds (a core::Batch of many writes),
+  // it is a savepoint: committed for good when the batch commits, so that a
+  // bulk load pays one disk sync per batch rather than one per WriteTxn.
+  txn->nested_ = sqlite3_get_autocommit(store->db().handle()) == 0;
+  QUN_RETURN_IF_ERROR(store->db().Exec(txn->nested_ ? "SAVEPOINT qun_write" : "BEGIN IMMEDIATE"));
   txn->open_ = true;
   // Another qun process may have written since this store was opened.
   QUN_RETURN_IF_ERROR(store->CatchUpClock());
@@ -318,7 +322,8 @@ Status WriteTxn::CheckAllowed(const Op& op) {
 }
 
 WriteTxn::~WriteTxn() {
-  if (open_) (void)store_->db().Exec("ROLLBACK");
+  if (open_)
+    (void)store_->db().Exec(nested_ ? "ROLLBACK TO qun_write; RELEASE qun_write" : "ROLLBACK");
 }
 
 Status WriteTxn::EnsureTxnRow() {
@@ -450,7 +455,16 @@ Status WriteTxn::Commit() {
   save_clock->Bind(1, static_cast<int64_t>(store_->clock().last().packed));
   QUN_RETURN_IF_ERROR(save_clock->Run());
   if (max_effective_) QUN_RETURN_IF_ERROR(RaiseHlcMeta(db, "own_max", *max_effective_));
-  QUN_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  if (nested_) {
+    // Foreign keys are checked when the batch commits; a write that breaks
+    // one is refused here, so that it alone is undone, not the batch.
+    int pending = 0, high = 0;
+    sqlite3_db_status(db.handle(), SQLITE_DBSTATUS_DEFERRED_FKS, &pending, &high, 0);
+    if (pending > 0)
+      return Status::InvalidArgument(
+          "this change refers to a row that does not exist (FOREIGN KEY constraint failed)");
+  }
+  QUN_RETURN_IF_ERROR(db.Exec(nested_ ? "RELEASE qun_write" : "COMMIT"));
   open_ = false;
   return Status::Ok();
 }

@@ -14,6 +14,10 @@
 // Ops of one WriteTxn form one op_txn row (author, seq): the unit that the
 // change-set layer ships. A WriteTxn that writes nothing leaves no trace.
 //
+// Begun inside a transaction the caller holds (core::Batch), a WriteTxn is
+// a savepoint of it and becomes durable when the batch commits: how a bulk
+// load of many transactions avoids a disk sync for each.
+//
 // A WriteTxn borrows its Store and must not outlive it; one thread at a time.
 #pragma once
 
@@ -187,6 +191,7 @@ class WriteTxn {
   Status CheckAllowed(const Op& op);
   int64_t ops_written_ = 0;
   bool open_ = false;
+  bool nested_ = false;  // a savepoint inside a transaction the caller holds
   struct Saved {
     int64_t txn_id, ops_written;
     std::optional<Hlc> max_effective;

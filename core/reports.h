@@ -97,7 +97,12 @@ class Reports {
   // Who referred whom (person.referred_by), from the roots down.
   Result<std::vector<Referral>> Referrals();
   Result<Matches> MatchFor(const std::string& person_id, size_t top);
+  // The group's size, levels and waiting list, and `weeks` weeks to the one
+  // holding `as_of`.
   Result<GroupHealth> Health(const std::string& group_id, int64_t weeks, int64_t as_of);
+  // The weeks of Health alone (joined, left, activity), without working out
+  // every member's engagement: what a report over time needs.
+  Result<std::vector<Week>> Weeks(const std::string& group_id, int64_t weeks, int64_t as_of);
   // Members of paid groups (or with dues recorded) whose dues run out
   // within `days` of `as_of`, or already have.
   Result<std::vector<Expiring>> ExpiringDues(const std::optional<std::string>& group_id,

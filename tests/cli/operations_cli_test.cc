@@ -2,9 +2,11 @@
 // and the member commands that go with them, run as the real binary.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_runner.h"
+#include "core/dates.h"
 #include "support/cli_steps.h"
 #include "support/xml_check.h"
 
@@ -15,6 +17,17 @@ using qun::testing::Ok;
 using qun::testing::OkJson;
 using qun::testing::ReadFile;
 using qun::testing::TempHome;
+
+namespace {
+// A day counted from today, as YYYY-MM-DD: the CLI's own clock is real, so
+// dates the tests compare with must move with it.
+std::string DayFromToday(int64_t offset) {
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return qun::core::DayText(qun::core::LocalDay(now_ms) + offset);
+}
+}  // namespace
 
 namespace {
 
@@ -83,16 +96,18 @@ TEST_SUITE("cli operations") {
     CHECK(Contains(unpaid.err, "qun admission paid"));
     CHECK(c.Hash() == before);
     Ok(c.home, {"admission", "paid", "读书会", "张伟"});
-    Ok(c.home, {"admission", "approve", "读书会", "张伟", "--paid-until", "2026-12-01"});
-    json soon = OkJson(c.home, {"report", "expiring", "--days", "14", "--as-of", "2026-11-23"});
+    Ok(c.home, {"admission", "approve", "读书会", "张伟", "--paid-until", DayFromToday(8)});
+    json soon = OkJson(c.home, {"report", "expiring", "--days", "14", "--as-of", DayFromToday(0)});
     REQUIRE(soon["members"].size() == 1);
     CHECK(soon["members"][0]["person"] == "张伟");
     CHECK(soon["members"][0]["days_left"] == 8);
-    CHECK(OkJson(c.home, {"report", "expiring", "--days", "7", "--as-of", "2026-11-23"})["members"]
-              .empty());
+    CHECK(
+        OkJson(c.home, {"report", "expiring", "--days", "7", "--as-of", DayFromToday(0)})["members"]
+            .empty());
     // Paying on extends from the current end.
     json paid = OkJson(c.home, {"member", "pay", "读书会", "张伟", "--months", "3"});
-    CHECK(paid["paid_until"] == "2027-03-01");
+    CHECK(paid["paid_until"] ==
+          qun::core::AddMonths(*qun::core::ParseDayNumber(DayFromToday(8)), 3));
     CHECK_EXIT(c.home.Qun({"member", "pay", "读书会", "张伟", "--until", "March"}), 2);
     CHECK_EXIT(c.home.Qun({"member", "pay", "读书会", "张伟"}), 2);
     CHECK_EXIT(c.home.Qun({"member", "pay", "读书会", "李娜", "--months", "1"}), 3);
@@ -197,20 +212,20 @@ TEST_SUITE("cli operations") {
           1);
 
     // Sixty days on, everyone is inactive; 王芳 never was active at all.
-    json inactive =
-        OkJson(c.home, {"report", "inactive", "读书会", "--days", "60d", "--as-of", "2027-02-01"});
+    json inactive = OkJson(
+        c.home, {"report", "inactive", "读书会", "--days", "60d", "--as-of", DayFromToday(61)});
     CHECK(inactive["people"].size() == 3);
-    json lurkers = OkJson(c.home, {"report", "lurkers", "读书会", "--as-of", "2027-02-01"});
+    json lurkers = OkJson(c.home, {"report", "lurkers", "读书会", "--as-of", DayFromToday(61)});
     REQUIRE(lurkers["people"].size() == 1);
     CHECK(lurkers["people"][0]["person"] == "王芳");
 
     std::string before = c.Hash();
     CliResult dry =
-        Ok(c.home, {"member", "purge", "--inactive", "60d", "读书会", "--as-of", "2027-02-01"});
+        Ok(c.home, {"member", "purge", "--inactive", "60d", "读书会", "--as-of", DayFromToday(61)});
     CHECK(Contains(dry.out, "dry run"));
     CHECK(c.Hash() == before);
     Ok(c.home,
-       {"member", "purge", "--inactive", "60d", "读书会", "--as-of", "2027-02-01", "--apply"});
+       {"member", "purge", "--inactive", "60d", "读书会", "--as-of", DayFromToday(61), "--apply"});
     json purged = OkJson(c.home, {"member", "list", "--group", "读书会", "--status", "purged"});
     CHECK(purged.size() == 3);
     Ok(c.home, {"member", "purge", "读书会", "--restore", "--apply"});

@@ -242,3 +242,50 @@ TEST_CASE("a row added again wins over an older delete made on another node") {
   REQUIRE(Apply(t, Key(0x20), 1, "p1", "deleted", int64_t{1}, Hlc::From(1000, 0)).ok());
   CHECK(t.Int("SELECT deleted FROM person WHERE id='p1'") == 0);
 }
+
+TEST_CASE("write transactions inside a batch become durable together when the batch commits") {
+  TestStore t;
+  {
+    core::Batch batch(t.store->db(), 60'000);
+    REQUIRE(batch.Step().ok());
+    for (const char* id : {"p1", "p2"}) {
+      auto txn = t.Begin("bulk");
+      REQUIRE(txn->Set("person", id, "display_name", std::string("王芳")).ok());
+      REQUIRE(txn->Commit().ok());
+    }
+    {
+      auto dropped = t.Begin("dropped");
+      REQUIRE(dropped->Set("person", "p3", "display_name", std::string("李娜")).ok());
+    }  // not committed: only it is undone
+    CHECK(t.Int("SELECT count(*) FROM person") == 2);
+    CHECK(t.Int("SELECT count(*) FROM op_txn") == 2);
+    // Each keeps its own sequence number, so each is its own change set.
+    CHECK(t.Int("SELECT max(seq) FROM op_txn") == 2);
+    // A write whose row refers to nothing is refused at its own commit,
+    // and the batch goes on.
+    {
+      auto bad = t.Begin("bad");
+      REQUIRE(bad->Set("membership", "m1", "person_id", std::string("nobody")).ok());
+      auto committed = bad->Commit();
+      CHECK_FALSE(committed.ok());
+      CHECK(committed.message().find("does not exist") != std::string::npos);
+    }
+    REQUIRE(batch.Finish().ok());
+  }
+  CHECK(t.Int("SELECT count(*) FROM person") == 2);
+  CHECK(t.Int("SELECT count(*) FROM membership") == 0);
+  CHECK(t.Int("SELECT count(*) FROM op") == 2);
+}
+
+TEST_CASE("write transactions of a batch that never commits leave nothing") {
+  TestStore t;
+  {
+    core::Batch batch(t.store->db(), 60'000);
+    REQUIRE(batch.Step().ok());
+    auto txn = t.Begin("bulk");
+    REQUIRE(txn->Set("person", "p1", "display_name", std::string("赵敏")).ok());
+    REQUIRE(txn->Commit().ok());
+  }  // the batch is abandoned, as when the process is killed before it commits
+  CHECK(t.Int("SELECT count(*) FROM person") == 0);
+  CHECK(t.Int("SELECT count(*) FROM op") == 0);
+}
