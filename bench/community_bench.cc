@@ -560,6 +560,9 @@ Status Run(const Options& opt, const TempDir& tmp) {
   QUN_ASSIGN_OR_RETURN(Ran import, RunQun(q, {"--home", home("sheet"), "init", "--name", "Sheet",
                                               "--admin", "Sheet"}));
   QUN_RETURN_IF_ERROR(RunQun(q, {"--home", home("sheet"), "group", "add", "导入群"}).status());
+  QUN_RETURN_IF_ERROR(RunQun(q, {"--home", home("sheet"), "group", "edit", "导入群", "--capacity",
+                                 std::to_string(sheet_lines)})
+                          .status());
   QUN_ASSIGN_OR_RETURN(import, RunQun(q, {"--home", home("sheet"), "import", "members",
                                           tmp / "sheet.csv", "--group", "导入群"}));
   QUN_ASSIGN_OR_RETURN(auto raw_sheet,

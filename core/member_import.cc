@@ -244,6 +244,13 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
   }
 
   QUN_ASSIGN_OR_RETURN(auto txn, store.Begin(author, options.note));
+  // The group is read once: counting its members again for every line made
+  // a large sheet take time in the square of its length.
+  std::optional<Group> group;
+  if (options.group_id) {
+    QUN_ASSIGN_OR_RETURN(Group g, registry.GetGroup(*options.group_id));
+    group = std::move(g);
+  }
   int64_t done = 0;
   int64_t total = static_cast<int64_t>(rows.size());
   enum class Outcome { kImported, kUpdated, kUnchanged };
@@ -319,7 +326,7 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
               "`qun member join --yes` if that is intended",
               (*ban)->empty() ? "no reason given" : **ban));
         if (s.ok()) {
-          s = registry.Join(*txn, *options.group_id, *target, options.role, std::nullopt);
+          s = registry.JoinGroup(*txn, *group, *target, options.role, std::nullopt);
           joined = s.ok();
         }
       }

@@ -491,24 +491,28 @@ Result<std::vector<Group>> Registry::ListGroups(bool include_archived) {
 // ---------------------------------------------------------------- people
 
 Result<std::optional<std::string>> Registry::FindByHandle(const Handle& h) {
-  QUN_ASSIGN_OR_RETURN(Statement s,
-                       store_.db().Prepare("SELECT h.person_id FROM person_handle h JOIN person p "
-                                           "ON p.id=h.person_id WHERE h.id=? AND h.deleted=0 AND "
-                                           "p.deleted=0"));
-  s.Bind(1, HandleRowId(h));
-  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(s.Text(0));
+  QUN_ASSIGN_OR_RETURN(Statement * s,
+                       store_.db().Cached("SELECT h.person_id FROM person_handle h JOIN person p "
+                                          "ON p.id=h.person_id WHERE h.id=? AND h.deleted=0 AND "
+                                          "p.deleted=0"));
+  s->Bind(1, HandleRowId(h));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<std::string> out;
+  if (row) out = s->Text(0);
+  s->Reset();
+  return out;
 }
 
 Result<std::optional<std::string>> Registry::HandleOwner(const Handle& h) {
-  QUN_ASSIGN_OR_RETURN(Statement s,
-                       store_.db().Prepare("SELECT person_id FROM person_handle WHERE id=? AND "
-                                           "deleted=0"));
-  s.Bind(1, HandleRowId(h));
-  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(s.Text(0));
+  QUN_ASSIGN_OR_RETURN(Statement * s,
+                       store_.db().Cached("SELECT person_id FROM person_handle WHERE id=? AND "
+                                          "deleted=0"));
+  s->Bind(1, HandleRowId(h));
+  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<std::string> out;
+  if (row) out = s->Text(0);
+  s->Reset();
+  return out;
 }
 
 Result<std::optional<bool>> Registry::PersonRemoved(const std::string& id) {
@@ -838,8 +842,15 @@ Result<std::optional<Membership>> Registry::GetMembership(const std::string& gro
 Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
                       const std::string& role, const std::optional<std::string>& invited_by,
                       bool waitlist) {
-  QUN_RETURN_IF_ERROR(CheckEnum("role", role, kRoles));
   QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
+  return JoinGroup(txn, g, person_id, role, invited_by, waitlist);
+}
+
+Status Registry::JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id,
+                           const std::string& role, const std::optional<std::string>& invited_by,
+                           bool waitlist) {
+  const std::string group_id = g.id;
+  QUN_RETURN_IF_ERROR(CheckEnum("role", role, kRoles));
   if (g.status == "archived")
     return Status::Conflict(fmt::format(
         "the group '{}' is archived; reactivate it with `qun group edit {} --status active` "
@@ -861,10 +872,7 @@ Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::str
         fmt::format("{} is already on the waitlist of '{}'", existing->person_name, g.name));
   // Those already waiting come first: free places go to them before a
   // newcomer.
-  QUN_ASSIGN_OR_RETURN(auto promoted, PromoteWaitlist(txn, group_id));
-  if (!promoted.empty()) {
-    QUN_ASSIGN_OR_RETURN(g, GetGroup(group_id));
-  }
+  QUN_RETURN_IF_ERROR(PromoteWaitlistOf(txn, g).status());
   bool full = g.active_members >= g.capacity;
   if (full && !waitlist)
     return Status::Conflict(fmt::format(
@@ -883,7 +891,9 @@ Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::str
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "joined_at", now).status());
   if (invited_by)
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "invited_by", *invited_by).status());
-  return txn.Set("membership", id, "deleted", int64_t{0}).status();
+  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "deleted", int64_t{0}).status());
+  if (!full) ++g.active_members;
+  return Status::Ok();
 }
 
 Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
@@ -938,6 +948,11 @@ Result<std::vector<Membership>> Registry::Waitlist(const std::string& group_id) 
 Result<std::vector<std::string>> Registry::PromoteWaitlist(WriteTxn& txn,
                                                            const std::string& group_id) {
   QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
+  return PromoteWaitlistOf(txn, g);
+}
+
+Result<std::vector<std::string>> Registry::PromoteWaitlistOf(WriteTxn& txn, Group& g) {
+  const std::string& group_id = g.id;
   std::vector<std::string> promoted;
   if (g.status == "archived" || g.active_members >= g.capacity) return promoted;
   QUN_ASSIGN_OR_RETURN(auto waiting, Waitlist(group_id));
@@ -951,6 +966,7 @@ Result<std::vector<std::string>> Registry::PromoteWaitlist(WriteTxn& txn,
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status", "active").status());
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status_at", now).status());
   }
+  g.active_members += static_cast<int64_t>(promoted.size());
   return promoted;
 }
 
@@ -1017,9 +1033,11 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
     where += " AND m.role=?";
     params.push_back(*f.role);
   }
+  // Cached: an import looks up a membership for every line. The filters
+  // give a handful of texts, each prepared once.
   QUN_ASSIGN_OR_RETURN(
-      Statement s,
-      store_.db().Prepare(fmt::format(
+      Statement * cached,
+      store_.db().Cached(fmt::format(
           "SELECT m.id, m.group_id, coalesce(g.name,''), m.person_id, "
           "coalesce(p.display_name,''), coalesce(m.role,'member'), coalesce(m.status,'active'), "
           "coalesce(m.invited_by,''), coalesce(i.display_name,''), coalesce(m.joined_at,0), "
@@ -1029,6 +1047,7 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
           "g.id=m.group_id LEFT JOIN person i ON i.id=m.invited_by WHERE {} "
           "ORDER BY g.name, p.display_name, m.id",
           where)));
+  Statement& s = *cached;
   for (size_t i = 0; i < params.size(); ++i) s.Bind(static_cast<int>(i + 1), params[i]);
   std::vector<Membership> out;
   while (true) {
@@ -1051,6 +1070,7 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
     m.status_at = s.Int(13);
     out.push_back(std::move(m));
   }
+  s.Reset();
   return out;
 }
 

@@ -187,6 +187,12 @@ class Registry {
   Status Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
               const std::string& role, const std::optional<std::string>& invited_by,
               bool waitlist = false);
+  // Join with the group as read before (GetGroup), for many joins in a row
+  // (an import): it counts each place it fills in `g.active_members`, so the
+  // group's members are not counted again for every person. `g` must have
+  // been read in the same write transaction.
+  Status JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id, const std::string& role,
+                   const std::optional<std::string>& invited_by, bool waitlist = false);
   // Whether a community ban (table ban) stands against a person, and why.
   Result<std::optional<std::string>> BanReason(const std::string& person_id);
   // A group's waitlist in the order places are given: when each was put on
@@ -195,6 +201,9 @@ class Registry {
   // Moves waitlisted members of a group, oldest first, into the places free.
   // Returns the person ids promoted.
   Result<std::vector<std::string>> PromoteWaitlist(WriteTxn& txn, const std::string& group_id);
+  // The same with the group as read before; counts the places it fills in
+  // `g.active_members`.
+  Result<std::vector<std::string>> PromoteWaitlistOf(WriteTxn& txn, Group& g);
   Result<std::optional<Membership>> GetMembership(const std::string& group_id,
                                                   const std::string& person_id);
   // The membership of a person who holds a place in the group (active or

@@ -7,3 +7,10 @@
 -- subject and an empty one are the same).
 CREATE INDEX activity_facts ON activity (group_id, person_id, day, kind, coalesce(ref, ''))
   WHERE deleted = 0;
+
+-- A person's membership of one group, and a group's members by status (who
+-- holds a place, who waits): looked up for every line of an imported sheet
+-- and every join. With only the one-column indexes the lookup walked all
+-- of the group's members.
+CREATE INDEX membership_by_group_person ON membership (group_id, person_id);
+CREATE INDEX membership_by_group_status ON membership (group_id, status);

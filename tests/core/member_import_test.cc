@@ -263,3 +263,34 @@ TEST_CASE("importing into a group keeps muted members as they are and refuses th
   CHECK((*f.reg.GetMembership(g, a))->status == "muted");
   CHECK((*f.reg.GetMembership(g, b))->status == "left");
 }
+
+TEST_CASE("an import into a group fills its free places and refuses the lines beyond them") {
+  // The import reads the group once and counts the places it fills itself;
+  // it must still stop at the capacity, counting who already held a place.
+  Fixture f;
+  std::string group;
+  {
+    auto txn = f.Begin("group add");
+    core::GroupInput g;
+    g.name = "小群";
+    g.capacity = 3;
+    auto id = f.reg.AddGroup(*txn, g);
+    REQUIRE(id.ok());
+    group = *id;
+    core::PersonInput old;
+    old.display_name = "老成员";
+    old.add_handles = {*core::NormalizeHandle("wechat", "wx_old")};
+    auto first = f.reg.AddPerson(*txn, old, std::nullopt);
+    REQUIRE(first.ok());
+    REQUIRE(f.reg.Join(*txn, group, *first, "member", std::nullopt).ok());
+    REQUIRE(txn->Commit().ok());
+  }
+  core::ImportReport r;
+  core::ImportOptions options;
+  options.group_id = group;
+  options.skip_bad = true;
+  REQUIRE(f.Import("display_name,wechat\n甲,wx_a\n乙,wx_b\n丙,wx_c\n丁,wx_d\n", &r, options).ok());
+  CHECK(r.joined == 2);
+  CHECK(f.Int("SELECT count(*) FROM membership WHERE status='active'") == 3);
+  CHECK(r.rejected_rows() == 2);
+}
