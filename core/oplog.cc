@@ -98,17 +98,35 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
   if (sqlite3_changes(db.handle()) == 0) return false;
   // A row that only refused ops had written (a placeholder, deleted = 1:
   // see AddPlaceholderRows) comes alive with its first op that counts,
-  // unless an op that counts deleted it.
-  std::string revive;
-  if (op.column != "deleted" && IsDomainColumn(op.table, "deleted"))
-    revive = fmt::format(
-        ", deleted = CASE WHEN deleted = 1 AND NOT EXISTS (SELECT 1 FROM field_clock WHERE "
-        "tbl = '{}' AND row_id = excluded.id AND col = 'deleted') THEN 0 ELSE deleted END",
-        op.table);
-  QUN_ASSIGN_OR_RETURN(Statement * update,
-                       db.Cached(fmt::format("INSERT INTO {0}(id, {1}) VALUES (?, ?) ON "
-                                             "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}{2}",
-                                             op.table, op.column, revive)));
+  // unless an op that counts deleted it. Placeholders are rare, so the row
+  // is looked at first and the check is made only for one that is deleted:
+  // a subquery inside the upsert below would make SQLite journal the pages
+  // of every merge (next comment).
+  bool revive = false;
+  if (op.column != "deleted" && IsDomainColumn(op.table, "deleted")) {
+    QUN_ASSIGN_OR_RETURN(
+        Statement * row,
+        db.Cached(fmt::format("SELECT deleted = 1 AND NOT EXISTS (SELECT 1 FROM field_clock "
+                              "WHERE tbl = '{0}' AND row_id = ?1 AND col = 'deleted') FROM {0} "
+                              "WHERE id = ?1",
+                              op.table)));
+    row->Bind(1, op.row_id);
+    QUN_ASSIGN_OR_RETURN(bool found, row->Step());
+    revive = found && row->Int(0) != 0;
+    row->Reset();
+  }
+  // OR FAIL, not the default ABORT: a statement that may abort on a table
+  // with foreign keys makes SQLite journal every page it touches, so that
+  // it alone can be undone, and inside a savepoint (each change set of a
+  // batch) that journal grows with every statement. This one writes a
+  // single row, whose checks all come before it is written, and every
+  // MergeOp runs inside a transaction or savepoint that is rolled back when
+  // it fails, so FAIL leaves nothing half done (docs/performance.md).
+  QUN_ASSIGN_OR_RETURN(
+      Statement * update,
+      db.Cached(fmt::format("INSERT OR FAIL INTO {0}(id, {1}) VALUES (?, ?) ON CONFLICT(id) DO "
+                            "UPDATE SET {1}=excluded.{1}{2}",
+                            op.table, op.column, revive ? ", deleted = 0" : "")));
   update->Bind(1, op.row_id).Bind(2, op.value);
   QUN_RETURN_IF_ERROR(update->Run());
   return true;

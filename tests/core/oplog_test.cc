@@ -289,3 +289,22 @@ TEST_CASE("write transactions of a batch that never commits leave nothing") {
   CHECK(t.Int("SELECT count(*) FROM person") == 0);
   CHECK(t.Int("SELECT count(*) FROM op") == 0);
 }
+
+TEST_CASE("a placeholder row comes alive with its first op that counts, a deleted row does not") {
+  TestStore t;
+  // Rows that only refused ops wrote: placeholders, deleted = 1.
+  std::vector<Op> refused = {
+      Op{"person", "ghost", "display_name", std::string("被拒"), Hlc{1000}, Key(0x30)},
+      Op{"person", "gone", "display_name", std::string("已删"), Hlc{1000}, Key(0x30)}};
+  REQUIRE(core::AddPlaceholderRows(t.store->db(), refused).ok());
+  CHECK(t.Int("SELECT deleted FROM person WHERE id='ghost'") == 1);
+  // An op that counts deletes "gone" on purpose.
+  REQUIRE(*Apply(t, Key(0x20), 1, "gone", "deleted", int64_t{1}, Hlc{2000}));
+  REQUIRE(*Apply(t, Key(0x20), 2, "ghost", "city", std::string("成都"), Hlc{3000}));
+  REQUIRE(*Apply(t, Key(0x20), 3, "gone", "city", std::string("成都"), Hlc{3000}));
+  CHECK(t.Int("SELECT deleted FROM person WHERE id='ghost'") == 0);
+  CHECK(t.Int("SELECT deleted FROM person WHERE id='gone'") == 1);
+  // A live row is left live by further writes.
+  REQUIRE(*Apply(t, Key(0x20), 4, "ghost", "city", std::string("重庆"), Hlc{4000}));
+  CHECK(t.Int("SELECT deleted FROM person WHERE id='ghost'") == 0);
+}
