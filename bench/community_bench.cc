@@ -194,7 +194,7 @@ Result<AuthorFigures> WriteAuthor(const Workload& work, int author, const std::s
   QUN_ASSIGN_OR_RETURN(int sealed, node.sets->SealLocal());
   f.seal_s = Seconds(start);
   f.change_sets = sealed;
-  QUN_ASSIGN_OR_RETURN(auto exported, ExportNew(*&node, before, bundle));
+  QUN_ASSIGN_OR_RETURN(auto exported, ExportNew(node, before, bundle));
   f.change_set_bytes = exported.second;
   // The baseline: XChaCha20-Poly1305 over as many bytes as each change
   // set's ciphertext, then Ed25519 over the result, with libsodium alone.

@@ -23,3 +23,10 @@ CREATE INDEX membership_by_group_status ON membership (group_id, status);
 -- bytes: a sync with nothing to move took 100 ms at 1.6 million ops and grew
 -- with the history.
 CREATE INDEX change_set_applied ON change_set (author, seq) WHERE state = 'applied';
+
+-- The same for a single author's change sets in one state (its
+-- equivocations, checked before each of its change sets is applied; its
+-- pending ones): without it, the lookup read every change set of the author
+-- down to its bytes, and applying a community's history took time in the
+-- square of its authors' change sets.
+CREATE INDEX change_set_by_author_state ON change_set (author, state, seq);
