@@ -399,7 +399,8 @@ Result<VersionVector> ReadVector(core::Database& db) {
                        // change sets' bytes, and reading one row per change set
                        // made every sync's first step grow with the history.
                        db.Prepare("SELECT author, max(seq) FROM change_set INDEXED BY "
-                                  "change_set_applied WHERE state='applied' GROUP BY author"));
+                                  "change_set_by_author_state WHERE state='applied' GROUP BY "
+                                  "author"));
   VersionVector v;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());

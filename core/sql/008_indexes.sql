@@ -17,16 +17,13 @@ CREATE INDEX activity_facts ON activity (group_id, person_id, day, kind, coalesc
 CREATE INDEX membership_by_group_person ON membership (group_id, person_id);
 CREATE INDEX membership_by_group_status ON membership (group_id, status);
 
--- Every sync starts from this node's version vector: per author, the last
--- change set applied. The state column comes after the change set's bytes
--- in the row, so without this index reading it walked every change set's
--- bytes: a sync with nothing to move took 100 ms at 1.6 million ops and grew
--- with the history.
-CREATE INDEX change_set_applied ON change_set (author, seq) WHERE state = 'applied';
-
--- The same for a single author's change sets in one state (its
--- equivocations, checked before each of its change sets is applied; its
--- pending ones): without it, the lookup read every change set of the author
--- down to its bytes, and applying a community's history took time in the
--- square of its authors' change sets.
+-- A change set's author, state and seq, for what the change set rows
+-- cannot answer cheaply: their state comes after the change set's bytes, so
+-- reading it walks the bytes. Every sync starts from this node's version
+-- vector (per author, the last change set applied): read from the rows, a
+-- sync with nothing to move took 100 ms at 1.6 million ops and grew with
+-- the history. And before each of an author's change sets is applied, its
+-- equivocations are looked up: read from the rows, that was every change
+-- set of the author, bytes and all, so applying a community's history took
+-- time in the square of its authors' change sets.
 CREATE INDEX change_set_by_author_state ON change_set (author, state, seq);
