@@ -491,23 +491,20 @@ Result<std::vector<Group>> Registry::ListGroups(bool include_archived) {
 // ---------------------------------------------------------------- people
 
 Result<std::optional<std::string>> Registry::FindByHandle(const Handle& h) {
-  QUN_ASSIGN_OR_RETURN(Statement * s,
-                       store_.db().Cached("SELECT h.person_id FROM person_handle h JOIN person p "
-                                          "ON p.id=h.person_id WHERE h.id=? AND h.deleted=0 AND "
-                                          "p.deleted=0"));
-  s->Bind(1, HandleRowId(h));
-  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  std::optional<std::string> out;
-  if (row) out = s->Text(0);
-  s->Reset();
-  return out;
+  return OneText(
+      "SELECT h.person_id FROM person_handle h JOIN person p ON p.id=h.person_id WHERE h.id=? AND "
+      "h.deleted=0 AND p.deleted=0",
+      HandleRowId(h));
 }
 
 Result<std::optional<std::string>> Registry::HandleOwner(const Handle& h) {
-  QUN_ASSIGN_OR_RETURN(Statement * s,
-                       store_.db().Cached("SELECT person_id FROM person_handle WHERE id=? AND "
-                                          "deleted=0"));
-  s->Bind(1, HandleRowId(h));
+  return OneText("SELECT person_id FROM person_handle WHERE id=? AND deleted=0", HandleRowId(h));
+}
+
+Result<std::optional<std::string>> Registry::OneText(const char* sql, const std::string& key) {
+  // Cached: an import asks for every handle of every line.
+  QUN_ASSIGN_OR_RETURN(Statement * s, store_.db().Cached(sql));
+  s->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<std::string> out;
   if (row) out = s->Text(0);

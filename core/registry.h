@@ -224,6 +224,9 @@ class Registry {
   static std::string MembershipId(const std::string& group_id, const std::string& person_id);
 
  private:
+  // The first column of the first row of `sql` (a cached statement with one
+  // parameter, `key`), if any.
+  Result<std::optional<std::string>> OneText(const char* sql, const std::string& key);
   Status CheckGroupInput(const GroupInput& in, const std::optional<std::string>& id);
   Status WriteGroupFields(WriteTxn& txn, const std::string& id, const GroupInput& in);
   Status CheckPersonInput(const PersonInput& in, const std::string& id);
