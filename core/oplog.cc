@@ -326,8 +326,12 @@ Status WriteTxn::CheckAllowed(const Op& op) {
     // match with its row id when other nodes apply it.
     if (op.column == "group_id") {
       if (auto* g = std::get_if<std::string>(&op.value)) group = *g;
+    } else if (auto known = membership_groups_.find(op.row_id);
+               known != membership_groups_.end() && op.column != "person_id") {
+      group = known->second;
     } else {
       QUN_ASSIGN_OR_RETURN(group, MembershipGroup(store_->db(), op.row_id, {op}));
+      if (group) membership_groups_.emplace(op.row_id, *group);
     }
   }
   Requirement need = RequirementOf(op, group);

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/hlc.h"
@@ -188,6 +189,9 @@ class WriteTxn {
   // that a local write is never one other nodes refuse.
   std::optional<PublicKey> founder_;
   std::shared_ptr<const Roles> roles_;
+  // The group of each membership this transaction found in the log, for
+  // CheckAllowed: a row's group never changes (its id derives from it).
+  std::unordered_map<std::string, std::string> membership_groups_;
   Status CheckAllowed(const Op& op);
   int64_t ops_written_ = 0;
   bool open_ = false;

@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 
 #include "core/ids.h"
 #include "core/value.h"
@@ -205,6 +207,14 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
     roles.held.erase(f.key);
     overridden[f.key] = &f;
   }
+  // A membership's group depends only on its row and on what this change
+  // set writes to that row, so each row is looked up once, given only its
+  // own ops: a member sheet's change set writes several fields of each of
+  // hundreds of memberships.
+  std::unordered_map<std::string, std::vector<Op>> membership_ops;
+  for (const Op& op : ops)
+    if (op.table == "membership") membership_ops[op.row_id].push_back(op);
+  std::unordered_map<std::string, Result<std::optional<std::string>>> membership_groups;
   for (const Op& op : ops) {
     if (core::IsRoleOp(op)) {
       Status st = core::CheckRoleOp(op, founder_);
@@ -213,9 +223,16 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
     }
     std::optional<std::string> group;
     if (op.table == "membership") {
-      auto found = core::MembershipGroup(
-          db_, op.row_id, ops,
-          [&pos](const PublicKey& a, uint64_t seq) { return InPast(a, seq, pos); });
+      auto cached = membership_groups.find(op.row_id);
+      if (cached == membership_groups.end())
+        cached =
+            membership_groups
+                .emplace(op.row_id, core::MembershipGroup(db_, op.row_id, membership_ops[op.row_id],
+                                                          [&pos](const PublicKey& a, uint64_t seq) {
+                                                            return InPast(a, seq, pos);
+                                                          }))
+                .first;
+      const auto& found = cached->second;
       if (!found.ok()) {
         if (found.status().code() != Status::Code::kInvalidArgument) return found.status();
         return fmt::format("change set {} of {}: {}", pos.seq, NodeLabel(pos.author),
