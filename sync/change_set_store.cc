@@ -393,14 +393,22 @@ Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::Public
   return v;
 }
 
+// Every sync starts here, on both sides, so it must not grow with the
+// history. The rows hold the change sets' bytes, and reading them all made a
+// no-op sync 9 times slower at 1.6 million ops; a GROUP BY over the index
+// (author, state, seq) of migration 008 still read one entry per change set
+// (5 times slower at 16 million ops). Instead it hops from author to author
+// down that index, one search each, and takes each one's highest applied
+// seq with one more search.
+const char kVectorQuery[] =
+    "WITH RECURSIVE authors(a) AS (SELECT min(author) FROM change_set UNION ALL SELECT (SELECT "
+    "min(author) FROM change_set WHERE author > a) FROM authors WHERE a IS NOT NULL) SELECT a, s "
+    "FROM (SELECT a, (SELECT max(seq) FROM change_set INDEXED BY change_set_by_author_state "
+    "WHERE author = a AND state = 'applied') AS s FROM authors WHERE a IS NOT NULL) WHERE s IS "
+    "NOT NULL";
+
 Result<VersionVector> ReadVector(core::Database& db) {
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       // From the index alone (migration 008): the rows hold the
-                       // change sets' bytes, and reading one row per change set
-                       // made every sync's first step grow with the history.
-                       db.Prepare("SELECT author, max(seq) FROM change_set INDEXED BY "
-                                  "change_set_by_author_state WHERE state='applied' GROUP BY "
-                                  "author"));
+  QUN_ASSIGN_OR_RETURN(core::Statement s, db.Prepare(kVectorQuery));
   VersionVector v;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());

@@ -133,6 +133,9 @@ struct Refusal {
 Result<std::vector<Refusal>> ListRefusals(core::Database& db);
 // The version vector of the change sets applied, read likewise.
 Result<VersionVector> ReadVector(core::Database& db);
+// The query ReadVector runs: a search per author, whatever the history
+// (tests/core/query_plan_test.cc checks its plan).
+extern const char kVectorQuery[];
 // The vector this node will hold once its own writes are sealed (as the next
 // sync does): ReadVector, with `me` counted up by its unsealed writes.
 Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::PublicKey& me);
