@@ -88,6 +88,7 @@ static int Run(int argc, char** argv) {
   AddContentCommands(app);
   AddWarningCommands(app);
   AddReportCommands(app);
+  AddCheckCommand(app);
 
   for (int i = 1; i < argc; ++i) {
     if (!text::IsValidUtf8(argv[i])) {

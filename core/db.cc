@@ -244,4 +244,17 @@ Status Batch::Finish() {
   return s;
 }
 
+Result<std::vector<std::string>> IntegrityProblems(Database& db, int max_problems) {
+  QUN_ASSIGN_OR_RETURN(Statement s,
+                       db.Prepare(fmt::format("PRAGMA integrity_check({})", max_problems)));
+  std::vector<std::string> problems;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    std::string line = s.Text(0);
+    if (line != "ok") problems.push_back(std::move(line));
+  }
+  return problems;
+}
+
 }  // namespace qun::core

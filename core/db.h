@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "core/value.h"
@@ -97,6 +98,10 @@ class Database {
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
+
+// What SQLite's integrity check finds wrong with the file (at most
+// `max_problems` lines): none when it is sound. Reads every page.
+Result<std::vector<std::string>> IntegrityProblems(Database& db, int max_problems = 20);
 
 // BEGIN IMMEDIATE ... COMMIT on a Database, rolled back unless committed.
 // IMMEDIATE takes the write lock at once, so a second writer waits (busy
