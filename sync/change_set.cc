@@ -67,7 +67,7 @@ std::string EncodeHeader(const ChangeSetHeader& h) {
   return ToBytes(message);
 }
 
-std::string EncodePayload(const Payload& p) {
+std::string EncodePayloadMessage(const Payload& p) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<schema::Payload>();
   b.setNote(p.note);
@@ -138,6 +138,8 @@ Result<Payload> DecodePayload(std::string_view bytes, const core::PublicKey& aut
 
 }  // namespace
 
+std::string EncodePayload(const Payload& payload) { return EncodePayloadMessage(payload); }
+
 std::string ChangeSet::Encode() const {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<schema::ChangeSet>();
@@ -183,6 +185,14 @@ Hash ChangeSet::ComputeHash() const {
 
 Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
                        const core::CommunityKey& key, const core::Identity& author) {
+  std::string plain = EncodePayloadMessage(payload);
+  auto sealed = SealEncoded(std::move(header), plain, key, author);
+  sodium_memzero(plain.data(), plain.size());
+  return sealed;
+}
+
+Result<ChangeSet> SealEncoded(ChangeSetHeader header, std::string_view plain,
+                              const core::CommunityKey& key, const core::Identity& author) {
   if (header.seq == 0) return Status::Internal("change sets count from seq 1");
   if ((header.seq == 1) != !header.previous_hash)
     return Status::Internal("a change set has a previous hash exactly when its seq is above 1");
@@ -192,7 +202,6 @@ Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
 
   ChangeSet cs;
   cs.header = EncodeHeader(header);
-  std::string plain = EncodePayload(payload);
   cs.ciphertext.resize(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -201,7 +210,6 @@ Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
       reinterpret_cast<const uint8_t*>(cs.header.data()), cs.header.size(), nullptr,
       header.nonce.data(), key.data());
   cs.ciphertext.resize(written);
-  sodium_memzero(plain.data(), plain.size());
   cs.signature = author.Sign(cs.SignedMessage());
   return cs;
 }

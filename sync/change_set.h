@@ -82,6 +82,15 @@ struct ChangeSet {
 Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
                        const core::CommunityKey& key, const core::Identity& author);
 
+// A payload as Seal() encrypts it (schemas/changeset.capnp, Payload).
+std::string EncodePayload(const Payload& payload);
+
+// Seal() with the payload already encoded (schemas/changeset.capnp,
+// Payload): for tests and fuzzing, which send payloads Seal() would never
+// make, to see that receiving them is safe.
+Result<ChangeSet> SealEncoded(ChangeSetHeader header, std::string_view plaintext,
+                              const core::CommunityKey& key, const core::Identity& author);
+
 // Decodes the header and checks that its author signed the change set.
 Result<ChangeSetHeader> Verify(const ChangeSet& change_set);
 

@@ -31,8 +31,7 @@ struct SyncServer::Session {
 
 SyncServer::SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn admit,
                        ReplicaFn replicas, LogFn log, LabelFn label, JoinFn join)
-    : context_(context),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       admit_(std::move(admit)),
       replicas_(std::move(replicas)),
       log_(std::move(log)),

@@ -88,7 +88,6 @@ class SyncServer {
   bool Send(const std::string& routing_id, const Message& m);
   void End(const std::string& routing_id, const std::string& why);
 
-  zmq::context_t& context_;
   ServerOptions options_;
   AdmitFn admit_;
   ReplicaFn replicas_;
