@@ -42,8 +42,7 @@ class Session {
   Session(zmq::context_t& context, const core::Identity& me, const CommunityId& community,
           Replica* mine, const std::string& endpoint, const core::PublicKey& peer_key,
           const std::string& peer_name, const ClientOptions& options, SyncReport& report)
-      : context_(context),
-        me_(me),
+      : me_(me),
         community_(community),
         mine_(mine),
         endpoint_(endpoint),
@@ -291,7 +290,8 @@ class Session {
     return {Status::Denied(fmt::format(
                 "the encrypted handshake with {} failed again and again: it most likely does not "
                 "hold the key it was added with (or it is not a qun node). Check the key with its "
-                "admin (their `qun status` shows it) and run `qun peer add` again",
+                "admin (their `qun status` shows it) and run `qun peer add` again. If the key is "
+                "right, the network between you is cutting connections: try again later",
                 peer_)),
             false};
   }
@@ -309,7 +309,6 @@ class Session {
         handshaken_};
   }
 
-  zmq::context_t& context_;
   const core::Identity& me_;
   const CommunityId& community_;
   Replica* mine_;  // null for a join
