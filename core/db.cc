@@ -32,7 +32,8 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what, std::string_view
     case SQLITE_AUTH:
       return Status::IOError(fmt::format(
           "cannot open or write the database {} ({}); check that the folder exists and that you "
-          "may write to it, or choose another home with --home DIR",
+          "may write to it and to the files beside it of the same name ending in -wal and -shm, "
+          "or choose another home with --home DIR",
           path, detail));
     case SQLITE_FULL:
       return Status::IOError(
