@@ -80,7 +80,7 @@ int PointsPerOperation() {
 // Seeded delays, uniformly in [0, 1.2 × the uninterrupted run's time].
 class Delays {
  public:
-  Delays(const char* what, Ms uninterrupted) : what_(what), max_(uninterrupted * 12 / 10) {
+  Delays(const char* what, Ms uninterrupted) : max_(uninterrupted * 12 / 10) {
     uint64_t seed = Seed();
     for (const char* c = what; *c; ++c) seed = seed * 131 + static_cast<uint8_t>(*c);
     rng_.seed(seed);
@@ -90,7 +90,6 @@ class Delays {
   Ms Next() { return Ms(std::uniform_int_distribution<int64_t>(0, max_.count())(rng_)); }
 
  private:
-  const char* what_;
   Ms max_;
   std::mt19937_64 rng_;
 };
