@@ -11,27 +11,19 @@
 #include <vector>
 
 #include "cli/cli_runner.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::NodeId;
+using qun::testing::Ok;
+using qun::testing::OkJson;
 using qun::testing::ReadFile;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 
 namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-json RunJson(const TempHome& home, std::vector<std::string> args) {
-  args.insert(args.begin(), "--json");
-  json j = json::parse(Run(home, args).out, nullptr, false);
-  REQUIRE(!j.is_discarded());
-  return j;
-}
 
 void ExecSql(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
@@ -60,22 +52,22 @@ int64_t QueryInt(const std::string& path, const std::string& sql) {
 struct Community {
   TempHome a, b;
   Community() {
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(b, {"init", "--join", "--admin", "李娜"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
     std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
-    Run(a, {"invite", b_id, "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Run(b, {"join", a.Beside("invite.qun")});
+    Ok(a, {"invite", b_id, "-o", a.Beside("invite.qun"), "--name", "李娜"});
+    Ok(b, {"join", a.Beside("invite.qun")});
     std::string sheet = "display_name,wechat,city\n";
     for (int i = 0; i < 40; ++i)
       sheet += "读者" + std::to_string(i) + ",reader" + std::to_string(i) + ",深圳\n";
-    Run(a, {"import", "members", a.Write("sheet.csv", sheet)});
-    Run(a, {"bundle", "export", "-o", a.Beside("a.qun")});
-    Run(b, {"bundle", "import", a.Beside("a.qun")});
-    Run(b, {"member", "edit", "reader3", "--city", "广州"});
-    Run(b, {"bundle", "export", "-o", b.Beside("b.qun")});
-    Run(a, {"bundle", "import", b.Beside("b.qun")});
+    Ok(a, {"import", "members", a.Write("sheet.csv", sheet)});
+    Ok(a, {"bundle", "export", "-o", a.Beside("a.qun")});
+    Ok(b, {"bundle", "import", a.Beside("a.qun")});
+    Ok(b, {"member", "edit", "reader3", "--city", "广州"});
+    Ok(b, {"bundle", "export", "-o", b.Beside("b.qun")});
+    Ok(a, {"bundle", "import", b.Beside("b.qun")});
     // Written after the last export: not in any change set until sealed.
-    Run(a, {"member", "edit", "reader4", "--nickname", "小四"});
+    Ok(a, {"member", "edit", "reader4", "--nickname", "小四"});
   }
 };
 
@@ -84,28 +76,28 @@ struct Community {
 TEST_SUITE("cli check") {
   TEST_CASE("qun check on a node that joined and has not synced: sound, replay not yet possible") {
     TempHome a, c;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(a, {"member", "add", "张伟", "--wechat", "zw_001"});
-    Run(c, {"init", "--join", "--admin", "小林"});
-    Run(a, {"invite", ReadFile(c.InHome("node.pub")).substr(0, 64), "-o", a.Beside("c.qun")});
-    Run(c, {"join", a.Beside("c.qun")});
-    json j = RunJson(c, {"check"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(c, {"init", "--join", "--admin", "小林"});
+    Ok(a, {"invite", ReadFile(c.InHome("node.pub")).substr(0, 64), "-o", a.Beside("c.qun")});
+    Ok(c, {"join", a.Beside("c.qun")});
+    json j = OkJson(c, {"check"});
     CHECK(j["integrity"] == "ok");
     CHECK(Contains(j["replay"].get<std::string>(), "incomplete"));
-    CHECK(Contains(Run(c, {"check"}).out, "sync with a peer"));
+    CHECK(Contains(Ok(c, {"check"}).out, "sync with a peer"));
     // Once it holds that history, the replay runs and agrees.
-    Run(a, {"bundle", "export", "-o", a.Beside("all.qun")});
-    Run(c, {"bundle", "import", a.Beside("all.qun")});
-    CHECK(RunJson(c, {"check"})["replay"] == "same");
+    Ok(a, {"bundle", "export", "-o", a.Beside("all.qun")});
+    Ok(c, {"bundle", "import", a.Beside("all.qun")});
+    CHECK(OkJson(c, {"check"})["replay"] == "same");
   }
 
   TEST_CASE("qun check finds a sound node sound: its change sets applied again give its data") {
     Community c;
     for (const TempHome* h : {&c.a, &c.b}) {
-      json j = RunJson(*h, {"check"});
+      json j = OkJson(*h, {"check"});
       CHECK(j["integrity"] == "ok");
       CHECK(j["replay"] == "same");
-      std::string hash = Run(*h, {"state-hash"}).out;
+      std::string hash = Ok(*h, {"state-hash"}).out;
       CHECK(j["state_hash"] == hash.substr(0, hash.find('\n')));
       CHECK(j["replayed_state_hash"] == j["state_hash"]);
       CHECK(j["replayed"].get<int64_t>() >= 3);
@@ -114,8 +106,8 @@ TEST_SUITE("cli check") {
     // The unsealed edit on a was sealed by the check, and is in the replay.
     CHECK(QueryInt(c.a.InHome("community.db"),
                    "SELECT count(*) FROM change_set WHERE state = 'applied'") ==
-          RunJson(c.a, {"check"})["held_applied"].get<int64_t>());
-    CliResult text = Run(c.a, {"check"});
+          OkJson(c.a, {"check"})["held_applied"].get<int64_t>());
+    CliResult text = Ok(c.a, {"check"});
     CHECK(Contains(text.out, "integrity: ok"));
     CHECK(Contains(text.out, "give the same data"));
     // The scratch database is gone.

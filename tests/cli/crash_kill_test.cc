@@ -28,38 +28,23 @@
 
 #include "cli/background.h"
 #include "cli/cli_runner.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::Background;
 using qun::testing::CliOptions;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::NodeId;
+using qun::testing::Ok;
+using qun::testing::OkJson;
 using qun::testing::ReadFile;
 using qun::testing::Server;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 using Ms = std::chrono::milliseconds;
 
 namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-json RunJson(const TempHome& home, std::vector<std::string> args) {
-  args.insert(args.begin(), "--json");
-  json j = json::parse(Run(home, args).out, nullptr, false);
-  REQUIRE(!j.is_discarded());
-  return j;
-}
-
-std::string StateHash(const TempHome& home) {
-  std::string out = Run(home, {"state-hash"}).out;
-  return out.substr(0, out.find('\n'));
-}
-
-std::string NodeId(const TempHome& home) { return ReadFile(home.InHome("node.pub")).substr(0, 64); }
 
 // Copies a home (no qun may be running in it) into `to`, which has none yet.
 void CopyHome(const TempHome& from, const TempHome& to) {
@@ -124,23 +109,23 @@ struct Community {
   TempHome a, b;
   std::string group;
   Community() {
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(b, {"init", "--join", "--admin", "李娜"});
-    Run(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Run(b, {"join", a.Beside("invite.qun")});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
+    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
+    Ok(b, {"join", a.Beside("invite.qun")});
     // b holds the history its invite builds on, as after a first sync; so
     // every change set it writes can be replayed (qun check).
-    Run(a, {"bundle", "export", "-o", a.Beside("start.qun")});
-    Run(b, {"bundle", "import", a.Beside("start.qun")});
-    group = RunJson(a, {"group", "add", "周末读书", "--capacity", "5000"})["id"];
+    Ok(a, {"bundle", "export", "-o", a.Beside("start.qun")});
+    Ok(b, {"bundle", "import", a.Beside("start.qun")});
+    group = OkJson(a, {"group", "add", "周末读书", "--capacity", "5000"})["id"];
     for (int s = 0; s < 6; ++s)
-      Run(a, {"import", "members", "--group", group,
-              a.Write("sheet" + std::to_string(s) + ".csv", Sheet(s * 150, 150))});
-    Run(a, {"bundle", "export", "-o", a.Beside("all.qun")});
+      Ok(a, {"import", "members", "--group", group,
+             a.Write("sheet" + std::to_string(s) + ".csv", Sheet(s * 150, 150))});
+    Ok(a, {"bundle", "export", "-o", a.Beside("all.qun")});
   }
 };
 
-int64_t People(const TempHome& home) { return RunJson(home, {"status"})["people"].get<int64_t>(); }
+int64_t People(const TempHome& home) { return OkJson(home, {"status"})["people"].get<int64_t>(); }
 
 }  // namespace
 
@@ -150,22 +135,22 @@ TEST_SUITE("crash consistency") {
     // b with a first sheet of its own, so that it has something to edit.
     // Its acknowledged edit is the same in every copy, so the reference run
     // (never interrupted) ends with the same state hash.
-    Run(c.b, {"import", "members", c.b.Write("own.csv", Sheet(5000, 20))});
+    Ok(c.b, {"import", "members", c.b.Write("own.csv", Sheet(5000, 20))});
     Ms uninterrupted;
     std::string reference;
     {
       TempHome ref;
       CopyHome(c.b, ref);
-      Run(ref, {"member", "edit", "member5000", "--notes", "acknowledged"});
-      uninterrupted = Time([&] { Run(ref, {"bundle", "import", c.a.Beside("all.qun")}); });
-      reference = StateHash(ref);
+      Ok(ref, {"member", "edit", "member5000", "--notes", "acknowledged"});
+      uninterrupted = Time([&] { Ok(ref, {"bundle", "import", c.a.Beside("all.qun")}); });
+      reference = StateHashOf(ref);
     }
     Delays delays("bundle import", uninterrupted);
     int landed = 0;  // kills that came while the command was running
     for (int i = 0; i < PointsPerOperation(); ++i) {
       TempHome h;
       CopyHome(c.b, h);
-      Run(h, {"member", "edit", "member5000", "--notes", "acknowledged"});
+      Ok(h, {"member", "edit", "member5000", "--notes", "acknowledged"});
       Ms delay = delays.Next();
       CliOptions kill_at;
       kill_at.timeout = delay;
@@ -175,11 +160,11 @@ TEST_SUITE("crash consistency") {
                             (killed.timed_out ? "killed" : "had finished") + ")";
       landed += killed.timed_out;
       CheckSound(h, context);
-      CHECK_MESSAGE(RunJson(h, {"member", "show", "member5000"})["notes"] == "acknowledged",
+      CHECK_MESSAGE(OkJson(h, {"member", "show", "member5000"})["notes"] == "acknowledged",
                     context);
       CliResult again = h.Qun({"bundle", "import", c.a.Beside("all.qun")});
       REQUIRE_MESSAGE(again.exit_code == 0, context << "\n" << again.Describe());
-      CHECK_MESSAGE(StateHash(h) == reference, context);
+      CHECK_MESSAGE(StateHashOf(h) == reference, context);
     }
     MESSAGE(landed << " of " << PointsPerOperation() << " kills came while it ran");
     CHECK(landed > 0);
@@ -193,7 +178,7 @@ TEST_SUITE("crash consistency") {
     {
       TempHome ref;
       CopyHome(c.a, ref);
-      uninterrupted = Time([&] { Run(ref, {"import", "members", "--group", c.group, sheet}); });
+      uninterrupted = Time([&] { Ok(ref, {"import", "members", "--group", c.group, sheet}); });
       REQUIRE(People(ref) == before + 600);
     }
     Delays delays("member-sheet import", uninterrupted);
@@ -201,7 +186,7 @@ TEST_SUITE("crash consistency") {
     for (int i = 0; i < PointsPerOperation(); ++i) {
       TempHome h;
       CopyHome(c.a, h);
-      Run(h, {"group", "edit", c.group, "--rules", "规则 " + std::to_string(i)});
+      Ok(h, {"group", "edit", c.group, "--rules", "规则 " + std::to_string(i)});
       Ms delay = delays.Next();
       CliOptions kill_at;
       kill_at.timeout = delay;
@@ -214,12 +199,12 @@ TEST_SUITE("crash consistency") {
       int64_t people = People(h);
       CHECK_MESSAGE((people == before || people == before + 600), context << ": " << people);
       if (!killed.timed_out) CHECK_MESSAGE(people == before + 600, context);
-      CHECK_MESSAGE(Contains(Run(h, {"rules", c.group}).out, "规则 " + std::to_string(i)), context);
+      CHECK_MESSAGE(Contains(Ok(h, {"rules", c.group}).out, "规则 " + std::to_string(i)), context);
       CliResult again = h.Qun({"import", "members", "--group", c.group, sheet});
       REQUIRE_MESSAGE(again.exit_code == 0, context << "\n" << again.Describe());
       CHECK_MESSAGE(People(h) == before + 600, context);
       CHECK_MESSAGE(
-          RunJson(h, {"group", "show", c.group})["active_members"].get<int64_t>() == 900 + 600,
+          OkJson(h, {"group", "show", c.group})["active_members"].get<int64_t>() == 900 + 600,
           context);
     }
     MESSAGE(landed << " of " << PointsPerOperation() << " kills came while it ran");
@@ -229,14 +214,14 @@ TEST_SUITE("crash consistency") {
   TEST_CASE("qun sync killed on the syncing side: the next sync converges") {
     Community c;
     Server server = Server::Start(c.a, "a");
-    std::string expected = StateHash(c.a);
-    Run(c.b, {"peer", "add", "a", server.address(), "--key", NodeId(c.a)});
+    std::string expected = StateHashOf(c.a);
+    Ok(c.b, {"peer", "add", "a", server.address(), "--key", NodeId(c.a)});
     Ms uninterrupted;
     {
       TempHome ref;
       CopyHome(c.b, ref);
-      uninterrupted = Time([&] { Run(ref, {"sync", "a"}); });
-      REQUIRE(StateHash(ref) == expected);
+      uninterrupted = Time([&] { Ok(ref, {"sync", "a"}); });
+      REQUIRE(StateHashOf(ref) == expected);
     }
     Delays delays("network sync, syncing side", uninterrupted);
     int landed = 0;  // kills that came while the command was running
@@ -254,7 +239,7 @@ TEST_SUITE("crash consistency") {
       CheckSound(h, context);
       CliResult again = h.Qun({"sync", "a"});
       REQUIRE_MESSAGE(again.exit_code == 0, context << "\n" << again.Describe());
-      CHECK_MESSAGE(StateHash(h) == expected, context);
+      CHECK_MESSAGE(StateHashOf(h) == expected, context);
     }
     MESSAGE(landed << " of " << PointsPerOperation() << " kills came while it ran");
     CHECK(landed > 0);
@@ -266,14 +251,14 @@ TEST_SUITE("crash consistency") {
   TEST_CASE("qun serve killed while it takes in a push: it restarts sound and the sync converges") {
     Community c;
     // b has all of a's history, then writes sheets of its own to push.
-    Run(c.b, {"bundle", "import", c.a.Beside("all.qun")});
+    Ok(c.b, {"bundle", "import", c.a.Beside("all.qun")});
     for (int s = 0; s < 3; ++s)
-      Run(c.b, {"import", "members",
-                c.b.Write("b" + std::to_string(s) + ".csv", Sheet(20000 + s * 200, 200))});
+      Ok(c.b, {"import", "members",
+               c.b.Write("b" + std::to_string(s) + ".csv", Sheet(20000 + s * 200, 200))});
     auto push = [&](const TempHome& a, const TempHome& b, std::optional<Ms> kill_after,
                     const std::string& tag) {
       Server server = Server::Start(a, "serve-" + tag);
-      Run(b, {"peer", "add", "a-" + tag, server.address(), "--key", NodeId(a)});
+      Ok(b, {"peer", "add", "a-" + tag, server.address(), "--key", NodeId(a)});
       // Once the server is gone, b waits out its timeout: short then.
       Background sync(b.home(), {"sync", "a-" + tag, "--timeout", kill_after ? "1" : "30"},
                       b.Beside("sync-" + tag));
@@ -292,8 +277,8 @@ TEST_SUITE("crash consistency") {
       CopyHome(c.a, ra);
       CopyHome(c.b, rb);
       uninterrupted = Time([&] { REQUIRE(push(ra, rb, std::nullopt, "ref") == 0); });
-      expected = StateHash(rb);
-      REQUIRE(StateHash(ra) == expected);
+      expected = StateHashOf(rb);
+      REQUIRE(StateHashOf(ra) == expected);
     }
     Delays delays("serving a push", uninterrupted);
     int landed = 0;  // kills that came while the command was running
@@ -310,8 +295,8 @@ TEST_SUITE("crash consistency") {
       CheckSound(a, context);
       CheckSound(b, context);
       REQUIRE_MESSAGE(push(a, b, std::nullopt, std::to_string(i) + "-again") == 0, context);
-      CHECK_MESSAGE(StateHash(a) == expected, context);
-      CHECK_MESSAGE(StateHash(b) == expected, context);
+      CHECK_MESSAGE(StateHashOf(a) == expected, context);
+      CHECK_MESSAGE(StateHashOf(b) == expected, context);
     }
     MESSAGE(landed << " of " << PointsPerOperation() << " kills cut a sync short");
     CHECK(landed > 0);

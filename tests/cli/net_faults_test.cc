@@ -14,30 +14,22 @@
 #include "cli/background.h"
 #include "cli/cli_runner.h"
 #include "cli/fault_proxy.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
 using qun::testing::Contains;
 using qun::testing::FaultPlan;
 using qun::testing::FaultProxy;
+using qun::testing::NodeId;
+using qun::testing::Ok;
+using qun::testing::OkJson;
 using qun::testing::ReadFile;
 using qun::testing::Server;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 
 namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-std::string StateHash(const TempHome& home) {
-  std::string out = Run(home, {"state-hash"}).out;
-  return out.substr(0, out.find('\n'));
-}
-
-std::string NodeId(const TempHome& home) { return ReadFile(home.InHome("node.pub")).substr(0, 64); }
 
 std::string Sheet(const std::string& prefix, int count) {
   std::string sheet = "display_name,wechat,city,notes\n";
@@ -65,26 +57,24 @@ TEST_SUITE("network faults") {
   TEST_CASE(
       "syncs through a damaging network fail clearly or succeed, and converge once it heals") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(b, {"init", "--join", "--admin", "李娜"});
-    Run(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Run(b, {"join", a.Beside("invite.qun")});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
+    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
+    Ok(b, {"join", a.Beside("invite.qun")});
     // b holds the history its invite builds on, so that `qun check` can
     // replay everything it holds.
-    Run(a, {"bundle", "export", "-o", a.Beside("start.qun")});
-    Run(b, {"bundle", "import", a.Beside("start.qun")});
+    Ok(a, {"bundle", "export", "-o", a.Beside("start.qun")});
+    Ok(b, {"bundle", "import", a.Beside("start.qun")});
     // Enough on both sides that a sync takes several batches each way.
     for (int s = 0; s < 4; ++s)
-      Run(a,
-          {"import", "members",
-           a.Write("a" + std::to_string(s) + ".csv", Sheet("a" + std::to_string(s) + "_", 300))});
+      Ok(a, {"import", "members",
+             a.Write("a" + std::to_string(s) + ".csv", Sheet("a" + std::to_string(s) + "_", 300))});
     for (int s = 0; s < 2; ++s)
-      Run(b,
-          {"import", "members",
-           b.Write("b" + std::to_string(s) + ".csv", Sheet("b" + std::to_string(s) + "_", 300))});
+      Ok(b, {"import", "members",
+             b.Write("b" + std::to_string(s) + ".csv", Sheet("b" + std::to_string(s) + "_", 300))});
     Server server = Server::Start(a, "a");
     FaultProxy proxy(std::stoi(server.port), Seed());
-    Run(b, {"peer", "add", "a", proxy.address(), "--key", NodeId(a)});
+    Ok(b, {"peer", "add", "a", proxy.address(), "--key", NodeId(a)});
     MESSAGE("fault seed " << Seed());
 
     // cut, truncate, duplicate, corrupt, reorder (per chunk), delay (ms)
@@ -127,8 +117,8 @@ TEST_SUITE("network faults") {
 
     // The network heals: the next sync converges.
     proxy.SetPlan({});
-    Run(b, {"sync", "a", "--timeout", "10"});
-    CHECK(StateHash(a) == StateHash(b));
+    Ok(b, {"sync", "a", "--timeout", "10"});
+    CHECK(StateHashOf(a) == StateHashOf(b));
     CHECK(server.process->Running());
     CHECK(SoundAfter(b));
     server.process->Stop(SIGTERM);
@@ -137,30 +127,29 @@ TEST_SUITE("network faults") {
 
   TEST_CASE("a sync whose connection is cut over and over keeps what it took and finishes later") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(b, {"init", "--join", "--admin", "李娜"});
-    Run(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Run(b, {"join", a.Beside("invite.qun")});
-    Run(a, {"bundle", "export", "-o", a.Beside("start.qun")});
-    Run(b, {"bundle", "import", a.Beside("start.qun")});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
+    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
+    Ok(b, {"join", a.Beside("invite.qun")});
+    Ok(a, {"bundle", "export", "-o", a.Beside("start.qun")});
+    Ok(b, {"bundle", "import", a.Beside("start.qun")});
     for (int s = 0; s < 6; ++s)
-      Run(a,
-          {"import", "members",
-           a.Write("a" + std::to_string(s) + ".csv", Sheet("s" + std::to_string(s) + "_", 300))});
+      Ok(a, {"import", "members",
+             a.Write("a" + std::to_string(s) + ".csv", Sheet("s" + std::to_string(s) + "_", 300))});
     Server server = Server::Start(a, "a");
     FaultProxy proxy(std::stoi(server.port), Seed() + 1);
-    Run(b, {"peer", "add", "a", proxy.address(), "--key", NodeId(a)});
+    Ok(b, {"peer", "add", "a", proxy.address(), "--key", NodeId(a)});
     // Connections are cut every hundred chunks or so: a sync gives up at the
     // first cut, and the next one goes on from what the last committed.
     FaultPlan cuts;
     cuts.cut = 0.01;
     proxy.SetPlan(cuts);
-    std::string target = StateHash(a);
+    std::string target = StateHashOf(a);
     bool converged = false;
     for (int attempt = 0; attempt < 40 && !converged; ++attempt) {
       CliResult r = b.Qun({"sync", "a", "--timeout", "2"});
       CHECK_MESSAGE(r.exit_code < 64, r.Describe());
-      converged = r.exit_code == 0 && StateHash(b) == target;
+      converged = r.exit_code == 0 && StateHashOf(b) == target;
     }
     CHECK(converged);
     MESSAGE(proxy.counts().cuts << " connections cut");

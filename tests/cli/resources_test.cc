@@ -16,23 +16,22 @@
 #include <vector>
 
 #include "cli/cli_runner.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::CliOptions;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::NodeId;
+using qun::testing::Ok;
+using qun::testing::OkJson;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 
 namespace {
 
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
 int64_t People(const TempHome& home) {
-  return json::parse(Run(home, {"--json", "status"}).out)["people"].get<int64_t>();
+  return json::parse(Ok(home, {"--json", "status"}).out)["people"].get<int64_t>();
 }
 
 std::string Sheet(int count) {
@@ -63,8 +62,8 @@ TEST_SUITE("resources") {
       return;
     }
     TempHome h;
-    Run(h, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(h, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(h, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(h, {"member", "add", "张伟", "--wechat", "zw_001"});
     std::string sheet = h.Write("big.csv", Sheet(3000));
     // Room for what is there and a little more: the import needs megabytes.
     uintmax_t limit =
@@ -82,15 +81,15 @@ TEST_SUITE("resources") {
     CHECK(People(h) == 1);
     CHECK_EXIT(h.Qun({"check"}), 0);
     // Room again: the same import goes through.
-    Run(h, {"import", "members", sheet});
+    Ok(h, {"import", "members", sheet});
     CHECK(People(h) == 3001);
     CHECK_EXIT(h.Qun({"check"}), 0);
   }
 
   TEST_CASE("a database file qun may not write: exit 7 naming it, and writes again once allowed") {
     TempHome h;
-    Run(h, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(h, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(h, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(h, {"member", "add", "张伟", "--wechat", "zw_001"});
     std::string db = h.InHome("community.db");
     CliOptions as_other;
     if (geteuid() == 0) {

@@ -12,29 +12,21 @@
 
 #include "cli/background.h"
 #include "cli/cli_runner.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::Background;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::NodeId;
+using qun::testing::Ok;
+using qun::testing::OkJson;
 using qun::testing::ReadFile;
 using qun::testing::Server;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 
 namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-std::string StateHash(const TempHome& home) {
-  std::string out = Run(home, {"state-hash"}).out;
-  return out.substr(0, out.find('\n'));
-}
-
-std::string NodeId(const TempHome& home) { return ReadFile(home.InHome("node.pub")).substr(0, 64); }
 
 std::string Sheet(const std::string& prefix, int count) {
   std::string sheet = "display_name,wechat,city\n";
@@ -48,12 +40,12 @@ std::string Sheet(const std::string& prefix, int count) {
 TEST_SUITE("same home") {
   TEST_CASE("qun serve and CLI edits and imports in one home: all succeed, nothing is lost") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(b, {"init", "--join", "--admin", "李娜"});
-    Run(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Run(b, {"join", a.Beside("invite.qun")});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
+    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
+    Ok(b, {"join", a.Beside("invite.qun")});
     Server server = Server::Start(a, "a");
-    Run(b, {"peer", "add", "a", server.address(), "--key", NodeId(a)});
+    Ok(b, {"peer", "add", "a", server.address(), "--key", NodeId(a)});
 
     // b pushes sheets of its own and pulls a's, over and over, while the
     // admin of a works in a's home.
@@ -82,9 +74,9 @@ TEST_SUITE("same home") {
         CHECK_MESSAGE(!Contains(r.err, "locked"), r.Describe());
       }
     // A last sync brings each the other's latest writes.
-    Run(b, {"sync", "a"});
-    CHECK(StateHash(a) == StateHash(b));
-    json status = json::parse(Run(a, {"--json", "status"}).out);
+    Ok(b, {"sync", "a"});
+    CHECK(StateHashOf(a) == StateHashOf(b));
+    json status = json::parse(Ok(a, {"--json", "status"}).out);
     CHECK(status["people"].get<int64_t>() == 4 * 200 + 15 + 6 * 150);
     CHECK(server.process->Running());
   }

@@ -33,6 +33,17 @@ inline nlohmann::json OkJson(const TempHome& home, std::vector<std::string> args
   return j;
 }
 
+// A node's id: its public key in hex, as node.pub holds it.
+inline std::string NodeId(const TempHome& home) {
+  return ReadFile(home.InHome("node.pub")).substr(0, 64);
+}
+
+// What `qun state-hash` prints, without the line end.
+inline std::string StateHashOf(const TempHome& home) {
+  std::string out = Ok(home, {"state-hash"}).out;
+  return out.substr(0, out.find('\n'));
+}
+
 // A founder's home (`a`, 小林, owner) and a co-admin's (`b`, 李娜, owner
 // unless other roles are given), joined with an invite file. Send() carries
 // what one lacks to the other as a bundle.
