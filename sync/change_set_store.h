@@ -250,6 +250,12 @@ class ChangeSetStore {
   Result<int> SealLocalLocked();
   // Tries to apply one held change set; false when its turn has not come.
   Result<bool> TryApply(int64_t row_id, const ChangeSet& cs, const ChangeSetHeader& header);
+  // Decodes, verifies and tries one waiting change set; refuses it (and
+  // returns false) when it does not verify.
+  Result<bool> ApplyWaiting(int64_t id, const std::string& bytes);
+  // Waiting change sets of `author` numbered `seq`, in arrival order.
+  Result<std::vector<std::pair<int64_t, std::string>>> WaitingAt(const core::PublicKey& author,
+                                                                 uint64_t seq);
   // Seals this node's own writes, then merges the payload and marks the
   // change set applied, in one transaction. Returns the author's chain
   // maximum. `ours` tells whether a failure was this node's (sealing).

@@ -134,6 +134,21 @@ class Session {
         return a;
       }
       if (auto* batch = std::get_if<Batch>(&m)) {
+        // The peer said in its hello how many it sends: a peer that sends
+        // more (or a batch larger than any) would otherwise stream without
+        // end.
+        if (batch->change_sets.size() > kBatchChangeSets ||
+            received + batch->change_sets.size() > to_receive) {
+          (void)Send(Error{ErrorCode::kBadMessage, "more change sets than your hello announced"});
+          report_.sent += sent;
+          report_.received += received;
+          return {Status::Corruption(fmt::format(
+                      "{} sent more change sets than the {} it announced; the sync was stopped "
+                      "there (what came before is kept). If it goes on, its qun is faulty: ask "
+                      "its admin to update it",
+                      peer_, to_receive)),
+                  false};
+        }
         std::vector<Received> notable;
         auto taken = mine_->Take(batch->change_sets, &notable);
         if (!taken.ok()) {

@@ -13,6 +13,9 @@ namespace {
 
 constexpr char kZapEndpoint[] = "inproc://zeromq.zap.01";
 
+// Refused change sets logged one by one in a sync; the rest are counted.
+constexpr uint64_t kNotedPerSync = 10;
+
 }  // namespace
 
 struct SyncServer::Session {
@@ -26,7 +29,8 @@ struct SyncServer::Session {
   int64_t last_seen_ms = 0;
   int64_t started_ms = 0;
   uint64_t received = 0;
-  Credit taken;  // what became of what the client sent
+  Credit taken;        // what became of what the client sent
+  uint64_t noted = 0;  // refused change sets it sent, logged up to kNotedPerSync
 };
 
 SyncServer::SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn admit,
@@ -313,16 +317,19 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     s.taken.already_held += credit->already_held;
     s.taken.pending += credit->pending;
     s.taken.rejected += credit->rejected;
-    // A few lines say what was wrong; a flood of bad change sets does not
-    // become a flood of log lines.
-    int shown = 0;
+    // A few lines say what was wrong; a flood of bad change sets, however
+    // long it goes on, does not become a flood of log lines. The line that
+    // ends the sync counts them all.
     for (const Received& r : notable) {
       if (r.outcome != Outcome::kRejected && r.outcome != Outcome::kEquivocation) continue;
-      if (++shown <= 3)
+      ++s.noted;
+      if (s.noted <= kNotedPerSync)
         log_(fmt::format("from {}: change set {} of {} {}: {}", label_(peer), r.seq,
                          label_(r.author), OutcomeName(r.outcome), r.reason));
+      else if (s.noted == kNotedPerSync + 1)
+        log_(fmt::format("from {}: more change sets like these; the end of this sync counts them",
+                         label_(peer)));
     }
-    if (shown > 3) log_(fmt::format("from {}: {} more like these", label_(peer), shown - 3));
     if (!Send(routing_id, *credit)) return;
     ++s.granted;
     Pump(s);
@@ -463,9 +470,11 @@ void SyncServer::End(const std::string& routing_id, const std::string& why) {
   if (s.taken.pending) line += fmt::format(", {} held back", s.taken.pending);
   if (s.taken.rejected) line += fmt::format(", {} refused", s.taken.rejected);
   line += fmt::format(") in {:.1f} s", seconds);
-  if (!why.empty())
+  if (!why.empty()) {
     line = fmt::format("sync with {} stopped ({}): sent {}, received {}", label_(s.peer), why,
                        s.next, s.received);
+    if (s.taken.rejected) line += fmt::format(" ({} refused)", s.taken.rejected);
+  }
   if (!finished.ok()) line += fmt::format("; tidying up failed: {}", finished.message());
   log_(line);
   sessions_.erase(it);
