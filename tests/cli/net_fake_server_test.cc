@@ -171,6 +171,22 @@ TEST_CASE("a peer that answers wrongly ends the sync with a clear message and ex
     CHECK_FALSE(
         json::parse(home.Qun({"--json", "peer", "list"}).out)[0].at("last_sync_ms").is_null());
   }
+  SUBCASE("it sends more change sets than it announced") {
+    // Without a bound it could stream without end.
+    FakeServer server([&](const sync::Message& m) {
+      std::vector<std::string> out;
+      if (!std::holds_alternative<sync::Hello>(m)) return out;
+      sync::Hello h;
+      h.community = community;
+      h.sending = 1;
+      out.push_back(sync::EncodeMessage(h));
+      out.push_back(sync::EncodeMessage(sync::Batch{{"one", "two"}}));
+      return out;
+    });
+    CliResult r = SyncWith(home, server);
+    CHECK_EXIT(r, 6);
+    CHECK(Contains(r.err, "sent more change sets than the 1 it announced"));
+  }
   CHECK(home.Qun({"state-hash"}).out == before);
   json peer = json::parse(home.Qun({"--json", "peer", "list"}).out)[0];
   if (peer.at("last_sync_ms").is_null()) {  // the sync failed: recorded as such
