@@ -49,12 +49,16 @@ struct Node {
   std::unique_ptr<sync::ChangeSetStore> sets;
 
   // A node of the community founded by `founder` (by itself when null).
+  // The database is in memory unless `on_disk`, then in the node's folder.
   Node(const Keyring& ring, uint64_t now = 1'700'000'000'000, const Node* founder = nullptr,
-       sync::CommunityId community_id = Community())
+       sync::CommunityId community_id = Community(), bool on_disk = false)
       : clock(now) {
     core::StoreOptions options;
     options.clock = &clock;
-    store = std::move(core::Store::Open(":memory:", options).value());
+    auto opened = on_disk ? core::Store::Create(dir.path() + "/community.db", options)
+                          : core::Store::Open(":memory:", options);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().message());
+    store = std::move(*opened);
     reg = std::make_unique<core::Registry>(*store);
     community.id = community_id;
     community.founder = founder ? founder->id->public_key() : id->public_key();
