@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <cstring>
+
 #include "core/migrations.h"
 #include "core/oplog.h"
 
@@ -38,6 +40,31 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
         "`qun init` to start a new node",
         path));
   return OpenImpl(path, path == ":memory:", options);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenImage(std::string_view image, StoreOptions options) {
+  QUN_ASSIGN_OR_RETURN(auto db, Database::Open(":memory:", true, options.busy_timeout_ms));
+  // SQLite takes the copy over and frees it with the connection.
+  auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+  if (!copy) return Status::Internal("out of memory for a database image");
+  std::memcpy(copy, image.data(), image.size());
+  int rc = sqlite3_deserialize(db->handle(), "main", copy, static_cast<sqlite3_int64>(image.size()),
+                               static_cast<sqlite3_int64>(image.size()),
+                               SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  if (rc != SQLITE_OK)
+    return Status::Corruption(fmt::format("cannot load a database image: {}", sqlite3_errstr(rc)));
+  std::unique_ptr<Store> store(new Store(std::move(db), options));
+  QUN_RETURN_IF_ERROR(store->Setup());
+  return store;
+}
+
+Result<std::string> Store::Image() {
+  sqlite3_int64 size = 0;
+  unsigned char* bytes = sqlite3_serialize(db_->handle(), "main", &size, 0);
+  if (!bytes) return Status::Internal("cannot copy the database into memory");
+  std::string out(reinterpret_cast<const char*>(bytes), static_cast<size_t>(size));
+  sqlite3_free(bytes);
+  return out;
 }
 
 Result<std::unique_ptr<Store>> Store::OpenImpl(const std::string& path, bool create,

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/db.h"
 #include "core/hlc.h"
@@ -38,6 +39,13 @@ class Store {
   static Result<std::unique_ptr<Store>> Create(const std::string& path, StoreOptions options);
   // Opens an existing database (":memory:" opens a fresh in-memory one).
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
+  // Opens an in-memory database holding a copy of `image`, the bytes of a
+  // Qun database (as Image() gives them). Tests and fuzz targets make many
+  // nodes from one prepared node this way, without building the schema and
+  // applying the same change sets each time.
+  static Result<std::unique_ptr<Store>> OpenImage(std::string_view image, StoreOptions options);
+  // The database as the bytes of a database file.
+  Result<std::string> Image();
 
   ~Store();
   Store(const Store&) = delete;

@@ -168,3 +168,41 @@ TEST_CASE("an empty database file is reported as damaged, not turned into a new 
   CHECK(store.status().code() == Status::Code::kCorruption);
   CHECK(store.status().message().find("empty") != std::string::npos);
 }
+
+TEST_CASE("a node copied from a database image holds the same data and goes on on its own") {
+  core::FakeClock clock(1'000'000);
+  core::StoreOptions options;
+  options.clock = &clock;
+  auto original = core::Store::Open(":memory:", options);
+  REQUIRE(original.ok());
+  auto write = [&](core::Store& store, const char* city) {
+    auto txn = store.Begin(testing::Key(1), "member edit");
+    REQUIRE(txn.ok());
+    REQUIRE((*txn)->Set("person", "p", "city", std::string(city)).ok());
+    REQUIRE((*txn)->Commit().ok());
+  };
+  write(**original, "北京");
+  auto image = (*original)->Image();
+  REQUIRE(image.ok());
+  auto copy = core::Store::OpenImage(*image, options);
+  REQUIRE_MESSAGE(copy.ok(), copy.status().message());
+  CHECK((*copy)->schema_version() == core::Store::LatestSchemaVersion());
+  auto city = [](core::Store& store) {
+    auto s = store.db().Prepare("SELECT city FROM person WHERE id = 'p'");
+    REQUIRE(s.ok());
+    REQUIRE(*s->Step());
+    return s->Text(0);
+  };
+  CHECK(city(**copy) == "北京");
+  // Its clock resumes above what the image holds; the two go apart.
+  CHECK((*copy)->clock().Now() > (*original)->clock().last());
+  write(**copy, "上海");
+  CHECK(city(**copy) == "上海");
+  CHECK(city(**original) == "北京");
+}
+
+TEST_CASE("an image that is not a Qun database is refused") {
+  auto store = core::Store::OpenImage(std::string(8192, 'x'), {});
+  CHECK_FALSE(store.ok());
+  CHECK(store.status().code() == Status::Code::kCorruption);
+}
