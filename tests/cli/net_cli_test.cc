@@ -2,7 +2,11 @@
 // `qun relay`, each node a separate home and process on 127.0.0.1, ports
 // chosen at run time.
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -34,11 +38,58 @@ json RunJson(const TempHome& home, std::vector<std::string> args) {
 }
 
 std::string StateHash(const TempHome& home) { return Run(home, {"state-hash"}).out; }
-std::string NodeId(const TempHome& home) { return ReadFile(home.InHome("node.pub")).substr(0, 64); }
 
-int64_t People(const TempHome& home) {
-  return RunJson(home, {"status"}).at("people").get<int64_t>();
+// Size and time of the last change of `home`'s write-ahead log: a stat, so
+// that it can be looked at every millisecond.
+std::string WalStamp(const TempHome& home) {
+  struct stat st;
+  if (stat(home.InHome("community.db-wal").c_str(), &st) != 0) return "";
+  return std::to_string(st.st_size) + "@" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
 }
+
+// People committed in `home`'s database, read directly: a qun command could
+// wait on the write lock of a process the test froze.
+int64_t PeopleCommitted(const TempHome& home) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(home.InHome("community.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM person", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+      n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(n >= 0, "cannot read " << home.InHome("community.db"));
+  return n;
+}
+
+// Freezes `running` (SIGSTOP) once `home`'s database has taken a write after
+// which `ready()` holds. ready() is asked with the process frozen, so that
+// however slowly it answers (a qun command, on a loaded machine), the
+// process cannot run to its end meanwhile; while it does not hold, the
+// process is thawed and the watch goes on.
+void FreezeAfterWrite(const TempHome& home, Background& running,
+                      const std::function<bool()>& ready) {
+  std::string last = WalStamp(home);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    REQUIRE_MESSAGE(running.Running(), "it finished before it could be frozen");
+    std::string now = WalStamp(home);
+    if (now != last) {
+      kill(running.pid(), SIGSTOP);
+      if (ready()) return;
+      kill(running.pid(), SIGCONT);
+      last = now;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  FAIL("no write came within a minute");
+}
+std::string NodeId(const TempHome& home) { return ReadFile(home.InHome("node.pub")).substr(0, 64); }
 
 int64_t Applied(const TempHome& home) {
   return RunJson(home, {"status"}).at("change_sets").at("applied").get<int64_t>();
@@ -305,14 +356,9 @@ TEST_SUITE("cli network sync") {
     AddPeer(c[1], "a", a, NodeId(c[0]));
     Background sync(c[1].home(), {"sync", "a", "--timeout", "10"}, c[1].Beside("sync"));
     // Kill it once part of the transfer is committed.
-    int64_t people = 0;
-    for (int i = 0; i < 500 && people == 0 && sync.Running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      people = People(c[1]);
-    }
-    // Frozen first, so that it cannot finish between the look and the kill.
-    kill(sync.pid(), SIGSTOP);
-    int64_t kept = People(c[1]);
+    int64_t before = PeopleCommitted(c[1]);
+    FreezeAfterWrite(c[1], sync, [&] { return PeopleCommitted(c[1]) > before; });
+    int64_t kept = PeopleCommitted(c[1]) - before;
     sync.Stop(SIGKILL);
     CHECK(kept > 0);
     CHECK_MESSAGE(kept < 24 * 300, "the sync finished before it could be killed");
@@ -333,12 +379,13 @@ TEST_SUITE("cli network sync") {
     Server a = Server::Start(c[0], "a");
     AddPeer(c[1], "a", a, NodeId(c[0]));
     Background sync(c[1].home(), {"--json", "sync", "a", "--timeout", "10"}, c[1].Beside("sync"));
-    for (int i = 0; i < 500 && People(c[0]) == 0 && sync.Running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    // The client is frozen while its server dies and comes back, so that it
+    // The client is frozen once the server has taken part of what it sends,
+    // and stays frozen while its server dies and comes back, so that it
     // cannot finish in between; thawed, it finds the connection gone.
-    kill(sync.pid(), SIGSTOP);
-    CHECK_MESSAGE(People(c[0]) < 24 * 300, "the sync finished before the server was killed");
+    int64_t before = PeopleCommitted(c[0]);
+    FreezeAfterWrite(c[0], sync, [&] { return PeopleCommitted(c[0]) > before; });
+    CHECK_MESSAGE(PeopleCommitted(c[0]) - before < 24 * 300,
+                  "the sync finished before the server was killed");
     a.process->Stop(SIGKILL);
     Server again = Server::Start(c[0], "a2", {"--sync-every", "0"}, a.port);
     kill(sync.pid(), SIGCONT);
