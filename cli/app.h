@@ -39,7 +39,11 @@ struct Node {
   }
 };
 
-// Opens the node of an existing home (see docs/cli.md for the search order).
+// The home the options name (see docs/cli.md for the search order), checked
+// to hold a node.
+Result<std::string> ExistingHome(const GlobalOptions& options);
+
+// Opens the node of an existing home.
 Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options);
 
 // Makes a node in `home` that waits for an invite (`qun init --join`);

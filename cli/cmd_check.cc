@@ -29,8 +29,7 @@ void AddCheckCommand(App& app) {
     app.action = [&app, args]() -> Status {
       // The integrity check comes first, on the bare file: opening the node
       // reads pages that may be the damaged ones.
-      QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
-      QUN_RETURN_IF_ERROR(core::CheckHome(home));
+      QUN_ASSIGN_OR_RETURN(std::string home, ExistingHome(app.options));
       const std::string db_path = core::DatabasePath(home);
       std::vector<std::string> problems;
       {

@@ -24,9 +24,14 @@ int BusyTimeoutMs() {
   return 5000;
 }
 
-Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
+Result<std::string> ExistingHome(const GlobalOptions& options) {
   QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(options.home));
   QUN_RETURN_IF_ERROR(core::CheckHome(home));
+  return home;
+}
+
+Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
+  QUN_ASSIGN_OR_RETURN(std::string home, ExistingHome(options));
   auto node = std::make_unique<Node>();
   node->home = home;
   core::StoreOptions store_options;

@@ -52,10 +52,9 @@ Result<ReplayReport> ReplayChangeSets(core::Store& store, ChangeSetStore& sets,
     core::Batch batch(scratch->db(), kImportBatchMs);
     QUN_RETURN_IF_ERROR(sets.ForEachMissing({}, [&](std::string_view bytes) -> Status {
       QUN_RETURN_IF_ERROR(batch.Step());
-      QUN_ASSIGN_OR_RETURN(Received r, replayed.Receive(bytes));
+      QUN_RETURN_IF_ERROR(replayed.Receive(bytes).status());
       ++report.change_sets;
       if (progress) progress(report.change_sets);
-      (void)r;
       return Status::Ok();
     }));
     QUN_RETURN_IF_ERROR(batch.Finish());

@@ -22,6 +22,7 @@ using qun::testing::OkJson;
 using qun::testing::ReadFile;
 using qun::testing::StateHashOf;
 using qun::testing::TempHome;
+using qun::testing::TwoHomes;
 
 namespace {
 
@@ -49,23 +50,15 @@ int64_t QueryInt(const std::string& path, const std::string& sql) {
 }
 
 // A founder with people, and a second admin whose edits came by bundle.
-struct Community {
-  TempHome a, b;
-  Community() {
-    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Ok(b, {"init", "--join", "--admin", "李娜"});
-    std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
-    Ok(a, {"invite", b_id, "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Ok(b, {"join", a.Beside("invite.qun")});
+struct Community : TwoHomes {
+  Community() : TwoHomes("湾区读书会") {
     std::string sheet = "display_name,wechat,city\n";
     for (int i = 0; i < 40; ++i)
       sheet += "读者" + std::to_string(i) + ",reader" + std::to_string(i) + ",深圳\n";
     Ok(a, {"import", "members", a.Write("sheet.csv", sheet)});
-    Ok(a, {"bundle", "export", "-o", a.Beside("a.qun")});
-    Ok(b, {"bundle", "import", a.Beside("a.qun")});
+    Send(a, b);
     Ok(b, {"member", "edit", "reader3", "--city", "广州"});
-    Ok(b, {"bundle", "export", "-o", b.Beside("b.qun")});
-    Ok(a, {"bundle", "import", b.Beside("b.qun")});
+    Send(b, a);
     // Written after the last export: not in any change set until sealed.
     Ok(a, {"member", "edit", "reader4", "--nickname", "小四"});
   }

@@ -42,6 +42,7 @@ using qun::testing::ReadFile;
 using qun::testing::Server;
 using qun::testing::StateHashOf;
 using qun::testing::TempHome;
+using qun::testing::TwoHomes;
 using Ms = std::chrono::milliseconds;
 
 namespace {
@@ -105,18 +106,12 @@ std::string Sheet(int from, int count) {
 
 // A founder (a) whose history is several change sets of member sheets and
 // a group, and an admin (b) who has joined and holds none of that yet.
-struct Community {
-  TempHome a, b;
+struct Community : TwoHomes {
   std::string group;
-  Community() {
-    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Ok(b, {"init", "--join", "--admin", "李娜"});
-    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Ok(b, {"join", a.Beside("invite.qun")});
+  Community() : TwoHomes("湾区读书会") {
     // b holds the history its invite builds on, as after a first sync; so
     // every change set it writes can be replayed (qun check).
-    Ok(a, {"bundle", "export", "-o", a.Beside("start.qun")});
-    Ok(b, {"bundle", "import", a.Beside("start.qun")});
+    Send(a, b);
     group = OkJson(a, {"group", "add", "周末读书", "--capacity", "5000"})["id"];
     for (int s = 0; s < 6; ++s)
       Ok(a, {"import", "members", "--group", group,

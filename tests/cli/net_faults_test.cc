@@ -28,6 +28,7 @@ using qun::testing::ReadFile;
 using qun::testing::Server;
 using qun::testing::StateHashOf;
 using qun::testing::TempHome;
+using qun::testing::TwoHomes;
 
 namespace {
 
@@ -56,15 +57,11 @@ bool SoundAfter(const TempHome& home) {
 TEST_SUITE("network faults") {
   TEST_CASE(
       "syncs through a damaging network fail clearly or succeed, and converge once it heals") {
-    TempHome a, b;
-    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Ok(b, {"init", "--join", "--admin", "李娜"});
-    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Ok(b, {"join", a.Beside("invite.qun")});
     // b holds the history its invite builds on, so that `qun check` can
     // replay everything it holds.
-    Ok(a, {"bundle", "export", "-o", a.Beside("start.qun")});
-    Ok(b, {"bundle", "import", a.Beside("start.qun")});
+    TwoHomes homes("湾区读书会");
+    TempHome &a = homes.a, &b = homes.b;
+    homes.Send(a, b);
     // Enough on both sides that a sync takes several batches each way.
     for (int s = 0; s < 4; ++s)
       Ok(a, {"import", "members",
@@ -126,13 +123,9 @@ TEST_SUITE("network faults") {
   }
 
   TEST_CASE("a sync whose connection is cut over and over keeps what it took and finishes later") {
-    TempHome a, b;
-    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Ok(b, {"init", "--join", "--admin", "李娜"});
-    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Ok(b, {"join", a.Beside("invite.qun")});
-    Ok(a, {"bundle", "export", "-o", a.Beside("start.qun")});
-    Ok(b, {"bundle", "import", a.Beside("start.qun")});
+    TwoHomes homes("湾区读书会");
+    TempHome &a = homes.a, &b = homes.b;
+    homes.Send(a, b);
     for (int s = 0; s < 6; ++s)
       Ok(a, {"import", "members",
              a.Write("a" + std::to_string(s) + ".csv", Sheet("s" + std::to_string(s) + "_", 300))});

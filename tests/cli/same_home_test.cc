@@ -25,6 +25,7 @@ using qun::testing::ReadFile;
 using qun::testing::Server;
 using qun::testing::StateHashOf;
 using qun::testing::TempHome;
+using qun::testing::TwoHomes;
 
 namespace {
 
@@ -39,11 +40,8 @@ std::string Sheet(const std::string& prefix, int count) {
 
 TEST_SUITE("same home") {
   TEST_CASE("qun serve and CLI edits and imports in one home: all succeed, nothing is lost") {
-    TempHome a, b;
-    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Ok(b, {"init", "--join", "--admin", "李娜"});
-    Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Ok(b, {"join", a.Beside("invite.qun")});
+    TwoHomes homes("湾区读书会");
+    TempHome &a = homes.a, &b = homes.b;
     Server server = Server::Start(a, "a");
     Ok(b, {"peer", "add", "a", server.address(), "--key", NodeId(a)});
 
