@@ -53,8 +53,10 @@ if [ "$mode" = test ]; then
 
   fuzz_dir="${QUN_FUZZ_BUILD_DIR:-build-fuzz}"
   echo "==> building with AddressSanitizer, UndefinedBehaviorSanitizer and libFuzzer in $fuzz_dir"
-  # -O1: sanitizers' usual level, and a quicker build.
-  CC=clang CXX=clang++ cmake -S . -B "$fuzz_dir" -DQUN_FUZZ=ON -DCMAKE_BUILD_TYPE=None \
+  # -O1: sanitizers' usual level, and a quicker build. The benchmark is not
+  # run here, so not built.
+  CC=clang CXX=clang++ cmake -S . -B "$fuzz_dir" -DQUN_FUZZ=ON -DQUN_BUILD_BENCH=OFF \
+    -DCMAKE_BUILD_TYPE=None \
     -DCMAKE_C_FLAGS="-O1 -g1" -DCMAKE_CXX_FLAGS="-O1 -g1" -DQUN_WERROR="$werror" >/dev/null
   cmake --build "$fuzz_dir" -j "$(nproc)"
   if [ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]; then
@@ -66,7 +68,7 @@ if [ "$mode" = test ]; then
   QUN_CRASH_POINTS="${QUN_CRASH_POINTS:-12}" \
     ctest --test-dir "$fuzz_dir" --output-on-failure -j "$(nproc)"
   echo "==> fuzzing (tests/fuzz/run)"
-  tests/fuzz/run --build "$fuzz_dir" --seconds "${QUN_FUZZ_SECONDS:-30}"
+  tests/fuzz/run --build "$fuzz_dir" --seconds "${QUN_FUZZ_SECONDS:-20}"
 else
   echo "==> running the demo"
   QUN="$build_dir/cli/qun" ./demo/demo.sh
