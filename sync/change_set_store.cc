@@ -1017,38 +1017,21 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
   return chain_max;
 }
 
-// Authors with change sets waiting, each with its highest applied seq.
-// Hops from author to author down the index (as kVectorQuery does): its cost
-// grows with the number of authors, not of waiting change sets.
-const char kWaitingQuery[] =
-    "WITH RECURSIVE authors(a) AS (SELECT min(author) FROM change_set UNION ALL SELECT (SELECT "
-    "min(author) FROM change_set WHERE author > a) FROM authors WHERE a IS NOT NULL) SELECT a, "
-    "coalesce((SELECT max(seq) FROM change_set INDEXED BY change_set_by_author_state WHERE "
-    "author = a AND state = 'applied'), 0) FROM authors WHERE a IS NOT NULL AND EXISTS (SELECT 1 "
-    "FROM change_set INDEXED BY change_set_by_author_state WHERE author = a AND state IN "
-    "('pending', 'newer'))";
-
 Result<int> ChangeSetStore::ApplyPending() {
   // Only the next change set of each author can be applied. Each round
   // takes those and follows each author's chain as far as it goes: change
   // sets that came in reverse order apply in one round. Another round is
   // needed only when a chain stopped for another author's change set that
   // applied later in the round (two admins answering each other). A round
-  // costs a few index searches per author, never a read of every waiting
-  // change set: that made thousands of them quadratic.
+  // costs a few index searches per waiting author; the waiting change sets
+  // are all read once per call, not once per round (once per change set
+  // applied made thousands of them quadratic).
+  QUN_ASSIGN_OR_RETURN(std::set<core::PublicKey> authors, WaitingAuthors());
   int applied = 0;
   while (true) {
-    QUN_ASSIGN_OR_RETURN(core::Statement s, store_.db().Prepare(kWaitingQuery));
-    std::vector<std::pair<core::PublicKey, uint64_t>> waiting;
-    while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(0)));
-      waiting.emplace_back(k, static_cast<uint64_t>(s.Int(1)));
-    }
-    s.Reset();
     int progress = 0;
-    for (const auto& [author, seq] : waiting) {
+    for (const core::PublicKey& author : authors) {
+      QUN_ASSIGN_OR_RETURN(uint64_t seq, AppliedSeq(author));
       // Twins (the same number twice) go in arrival order: the first
       // applies, TryApply keeps the others as evidence.
       for (uint64_t next = seq + 1;; ++next) {
@@ -1063,11 +1046,30 @@ Result<int> ChangeSetStore::ApplyPending() {
       }
     }
     applied += progress;
-    if (progress == 0) {
-      QUN_RETURN_IF_ERROR(AfterApply());
-      return applied;
-    }
+    if (progress > 0) continue;
+    // What applied may have made others wait again (a change set refused
+    // for a key that has now come): look once more before ending.
+    QUN_ASSIGN_OR_RETURN(std::set<core::PublicKey> now, WaitingAuthors());
+    if (now == authors) break;
+    authors = std::move(now);
   }
+  QUN_RETURN_IF_ERROR(AfterApply());
+  return applied;
+}
+
+Result<std::set<core::PublicKey>> ChangeSetStore::WaitingAuthors() {
+  QUN_ASSIGN_OR_RETURN(core::Statement * s,
+                       store_.db().Cached("SELECT DISTINCT author FROM change_set WHERE state IN "
+                                          "('pending', 'newer')"));
+  std::set<core::PublicKey> out;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s->GetValue(0)));
+    out.insert(k);
+  }
+  s->Reset();
+  return out;
 }
 
 Result<bool> ChangeSetStore::ApplyWaiting(int64_t id, const std::string& bytes) {

@@ -253,6 +253,8 @@ class ChangeSetStore {
   // Decodes, verifies and tries one waiting change set; refuses it (and
   // returns false) when it does not verify.
   Result<bool> ApplyWaiting(int64_t id, const std::string& bytes);
+  // Authors of change sets waiting (pending, or of a newer format).
+  Result<std::set<core::PublicKey>> WaitingAuthors();
   // Waiting change sets of `author` numbered `seq`, in arrival order.
   Result<std::vector<std::pair<int64_t, std::string>>> WaitingAt(const core::PublicKey& author,
                                                                  uint64_t seq);

@@ -49,6 +49,16 @@ TEST_CASE("a node's version vector and an author's equivocations come from an in
   std::string applied =
       Plan(t, "SELECT coalesce(max(seq), 0) FROM change_set WHERE author=? AND state='applied'");
   CHECK(Has(applied, "COVERING INDEX change_set_by_author_state (author=? AND state=?)"));
+  // ApplyPending, after each change set applied while others wait: the
+  // waiting ones, never every change set; then each author's next ones.
+  std::string waiting =
+      Plan(t, "SELECT DISTINCT author FROM change_set WHERE state IN ('pending', 'newer')");
+  CHECK(Has(waiting, "SEARCH change_set USING INDEX change_set_by_state (state=?)"));
+  CHECK(!Has(waiting, "SCAN change_set"));
+  std::string next = Plan(t,
+                          "SELECT id, bytes FROM change_set WHERE author = ? AND seq = ? AND state "
+                          "IN ('pending', 'newer') ORDER BY id");
+  CHECK(Has(next, "SEARCH change_set USING INDEX change_set_by_author"));
 }
 
 TEST_CASE("a person's membership of a group and a group's waitlist are searches") {
