@@ -230,6 +230,15 @@ inline bool Contains(std::string_view haystack, std::string_view needle) {
 }  // namespace qun::testing
 
 // Checks the exit code; on failure prints the command's stdout and stderr.
-#define CHECK_EXIT(result, code) CHECK_MESSAGE((result).exit_code == (code), (result).Describe())
-#define REQUIRE_EXIT(result, code) \
-  REQUIRE_MESSAGE((result).exit_code == (code), (result).Describe())
+// `result` is evaluated once: it is often the qun command itself, which
+// must not run again to describe its failure.
+#define CHECK_EXIT(result, code)                                            \
+  do {                                                                      \
+    const auto& qun_result_ = (result);                                     \
+    CHECK_MESSAGE(qun_result_.exit_code == (code), qun_result_.Describe()); \
+  } while (0)
+#define REQUIRE_EXIT(result, code)                                            \
+  do {                                                                        \
+    const auto& qun_result_ = (result);                                       \
+    REQUIRE_MESSAGE(qun_result_.exit_code == (code), qun_result_.Describe()); \
+  } while (0)
