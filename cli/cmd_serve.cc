@@ -184,35 +184,9 @@ void AddServeCommand(App& app) {
         guests->push_back(now);
         return Admission{Admission::kGuest, {}};
       };
-      auto join = [&s](const sync::Join& join, sync::Error* refuse) -> Result<std::string> {
-        // The code is spent in the transaction that records the invite:
-        // should recording fail (a name that is not text, a busy
-        // database), the code stays open for another try.
-        std::string name = join.name;
-        auto redeem = [&]() -> Status {
-          auto recorded =
-              sync::RedeemInviteSecret(s.node->store->db(), join.secret, join.node, sync::UnixMs());
-          if (!recorded.ok()) {
-            *refuse = {sync::ErrorCode::kBadCode, recorded.status().message()};
-            return recorded.status();
-          }
-          return Status::Ok();
-        };
-        // The name the inviter gave with the code wins over the joiner's.
-        // An unknown secret gets no roles here: redeeming refuses it.
-        auto grant = sync::InviteCodeGrant(s.node->store->db(), join.secret);
-        if (!grant.ok() && grant.status().code() != Status::Code::kNotFound) return grant.status();
-        std::vector<core::RoleKey> roles;
-        if (grant.ok()) {
-          if (!grant->name.empty()) name = grant->name;
-          roles = grant->roles;
-        }
-        auto invite = InviteNode(s, join.node, name, roles, redeem);
-        if (!invite.ok() && refuse->message.empty())
-          *refuse = {sync::ErrorCode::kBadCode,
-                     fmt::format("the inviter could not record your invite: {}",
-                                 invite.status().message())};
-        return invite;
+      auto join = [&s](const sync::Join& join, bool member,
+                       sync::Error* refuse) -> Result<std::string> {
+        return AnswerInviteCode(s, join, member, refuse);
       };
       auto replicas = [&s](const sync::CommunityId& community,
                            sync::Error* refuse) -> Result<std::unique_ptr<sync::Replica>> {

@@ -6,6 +6,9 @@
 #include <cstdio>
 
 #include "core/key_file.h"
+#include "core/permissions.h"
+#include "sync/invite_code.h"
+#include "sync/peers.h"
 
 namespace qun::cli {
 
@@ -57,6 +60,53 @@ Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, cons
   QUN_ASSIGN_OR_RETURN(join.vector, s.sets->Vector());
   QUN_ASSIGN_OR_RETURN(join.frontier, s.sets->FrontierOf(join.vector));
   return sync::MakeInvite(s.community, *node.identity, invitee, join, roles);
+}
+
+Result<std::string> AnswerInviteCode(SyncNode& s, const sync::Join& join, bool member,
+                                     sync::Error* refuse) {
+  core::Database& db = s.node->store->db();
+  auto refused = [refuse](const Status& why) {
+    *refuse = {sync::ErrorCode::kBadCode, why.message()};
+    return why;
+  };
+  if (member) {
+    QUN_ASSIGN_OR_RETURN(core::Roles roles,
+                         core::CurrentRoles(db, join.node, s.community.founder));
+    std::vector<core::RoleKey> held(roles.held.begin(), roles.held.end());
+    auto again = sync::DeliveredInvite(db, join.secret, join.node, held, sync::UnixMs());
+    if (!again.ok()) return refused(again.status());
+    return again;
+  }
+  // The code is spent in the transaction that records the invite: should
+  // recording fail (a name that is not text, a busy database), the code
+  // stays open for another try.
+  auto spend = [&]() -> Status {
+    auto spent = sync::SpendInviteSecret(db, join.secret, join.node, sync::UnixMs());
+    return spent.ok() ? Status::Ok() : refused(spent.status());
+  };
+  // The name the inviter gave with the code wins over the joiner's. An
+  // unknown secret gets no roles here: spending refuses it.
+  std::string name = join.name;
+  std::vector<core::RoleKey> roles;
+  auto grant = sync::InviteCodeGrant(db, join.secret);
+  if (!grant.ok() && grant.status().code() != Status::Code::kNotFound) return grant.status();
+  if (grant.ok()) {
+    if (!grant->name.empty()) name = grant->name;
+    roles = grant->roles;
+  }
+  auto invite = InviteNode(s, join.node, name, roles, spend);
+  if (!invite.ok()) {
+    if (refuse->message.empty())
+      *refuse = {sync::ErrorCode::kBadCode, fmt::format("the inviter could not record your invite: {}",
+                                                        invite.status().message())};
+    return invite;
+  }
+  // Kept so that a lost answer is answered with these same bytes. Should
+  // this fail, the joiner has its answer and the code is spent: it only
+  // cannot be sent again.
+  Status kept = sync::RecordDeliveredInvite(db, join.secret, *invite);
+  (void)kept;
+  return invite;
 }
 
 Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {

@@ -9,6 +9,7 @@
 #include "sync/change_set_store.h"
 #include "sync/community.h"
 #include "sync/invite.h"
+#include "sync/protocol.h"
 
 namespace qun::cli {
 
@@ -35,6 +36,15 @@ Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options);
 Result<std::string> InviteNode(SyncNode& s, const core::PublicKey& invitee, const std::string& name,
                                const std::vector<core::RoleKey>& roles,
                                const std::function<Status()>& also = nullptr);
+
+// Answers a join with an invite code that reached `qun serve`. A guest
+// (`member` false) spends an open code: the invite is recorded as
+// InviteNode does, with the code's name and roles, and kept with the code.
+// A member whose answer was lost gets that same invite again, and nothing
+// is written (sync/invite_code.h, DeliveredInvite). `refuse` is set to what
+// the joiner is told when it is refused.
+Result<std::string> AnswerInviteCode(SyncNode& s, const sync::Join& join, bool member,
+                                     sync::Error* refuse);
 
 // Grants (or, with `granted` false, revokes) `roles` of `node` in `txn`.
 Status WriteRoles(core::WriteTxn& txn, const core::PublicKey& node,

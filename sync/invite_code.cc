@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "sync/transport.h"
@@ -148,46 +149,116 @@ Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name
   return secret;
 }
 
-Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secret,
-                                       const core::PublicKey& joiner, int64_t now_unix_ms) {
+namespace {
+
+constexpr char kNotOurs[] =
+    "the invite code is not one this node gave out: ask for a new code (`qun invite --code`)";
+constexpr char kUsed[] = "the invite code was used already: each code works once; ask for a new one";
+constexpr char kExpired[] = "the invite code has expired: ask for a new one";
+
+// A code's row, looked up by its secret.
+struct CodeRow {
+  std::string name;
+  int64_t expires = 0;
+  bool used = false;
+  std::string used_by;  // node id bytes, when used
+  std::optional<std::string> invite;
+  std::optional<std::string> roles;  // role lines; none for a code made before roles
+};
+
+Result<std::optional<CodeRow>> FindCode(core::Database& db, std::string_view secret) {
+  if (secret.size() != InviteSecret().size()) return std::optional<CodeRow>();
   auto hash = Blake(secret);
   QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       db.Prepare("SELECT coalesce(name, ''), expires_at, used_at, used_by FROM "
-                                  "invite_code WHERE secret_hash=?"));
+                       db.Prepare("SELECT coalesce(name, ''), expires_at, used_at, used_by, "
+                                  "invite, roles FROM invite_code WHERE secret_hash=?"));
   s.Bind(1, Blob(hash.data(), hash.size()));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row || secret.size() != InviteSecret().size())
-    return Status::Denied(
-        "the invite code is not one this node gave out: ask for a new code (`qun invite "
-        "--code`)");
-  std::string name = s.Text(0);
-  int64_t expires = s.Int(1);
-  bool used = !s.IsNull(2);
-  std::string used_by(s.IsNull(3) ? std::string_view() : s.BlobView(3));
-  s.Reset();
-  if (used) {
-    // The same node asking again (its first answer was lost) gets its
-    // invite again; anyone else is refused.
-    if (used_by != std::string_view(reinterpret_cast<const char*>(joiner.data()), joiner.size()))
-      return Status::Denied(
-          "the invite code was used already: each code works once; ask for a new one");
-    return name;
-  }
-  if (now_unix_ms > expires)
-    return Status::Denied("the invite code has expired: ask for a new one");
+  if (!row) return std::optional<CodeRow>();
+  CodeRow code;
+  code.name = s.Text(0);
+  code.expires = s.Int(1);
+  code.used = !s.IsNull(2);
+  if (!s.IsNull(3)) code.used_by = std::string(s.BlobView(3));
+  if (!s.IsNull(4)) code.invite = std::string(s.BlobView(4));
+  if (!s.IsNull(5)) code.roles = s.Text(5);
+  return std::optional<CodeRow>(std::move(code));
+}
+
+std::string_view KeyBytes(const core::PublicKey& k) {
+  return std::string_view(reinterpret_cast<const char*>(k.data()), k.size());
+}
+
+}  // namespace
+
+Result<std::string> SpendInviteSecret(core::Database& db, std::string_view secret,
+                                      const core::PublicKey& joiner, int64_t now_unix_ms) {
+  QUN_ASSIGN_OR_RETURN(auto code, FindCode(db, secret));
+  if (!code) return Status::Denied(kNotOurs);
+  // Spent is checked before expiry: whoever holds a spent code learns
+  // nothing more from it than that.
+  if (code->used) return Status::Denied(kUsed);
+  if (now_unix_ms > code->expires) return Status::Denied(kExpired);
+  auto hash = Blake(secret);
   QUN_ASSIGN_OR_RETURN(
       core::Statement mark,
-      db.Prepare("UPDATE invite_code SET used_at=?, used_by=? WHERE secret_hash=?"));
+      db.Prepare("UPDATE invite_code SET used_at=?, used_by=? WHERE secret_hash=? AND used_at "
+                 "IS NULL"));
   mark.Bind(1, now_unix_ms)
       .Bind(2, Blob(joiner.data(), joiner.size()))
       .Bind(3, Blob(hash.data(), hash.size()));
   QUN_RETURN_IF_ERROR(mark.Run());
   // Two servers on one home could race for a code: the second finds it
   // taken.
-  if (db.Changes() != 1)
+  if (db.Changes() != 1) return Status::Denied(kUsed);
+  return code->name;
+}
+
+Status RecordDeliveredInvite(core::Database& db, std::string_view secret,
+                             std::string_view invite) {
+  auto hash = Blake(secret);
+  QUN_ASSIGN_OR_RETURN(core::Statement s,
+                       db.Prepare("UPDATE invite_code SET invite=? WHERE secret_hash=? AND "
+                                  "used_at IS NOT NULL AND invite IS NULL"));
+  s.Bind(1, Blob(reinterpret_cast<const uint8_t*>(invite.data()), invite.size()))
+      .Bind(2, Blob(hash.data(), hash.size()));
+  return s.Run();
+}
+
+Result<std::string> DeliveredInvite(core::Database& db, std::string_view secret,
+                                    const core::PublicKey& member,
+                                    const std::vector<core::RoleKey>& held, int64_t now_unix_ms) {
+  QUN_ASSIGN_OR_RETURN(auto code, FindCode(db, secret));
+  if (!code) return Status::Denied(kNotOurs);
+  // A member may not take a code meant for someone else: that would give
+  // it the code's roles and the newcomer's name under the inviter's eyes.
+  if (!code->used || code->used_by != KeyBytes(member))
     return Status::Denied(
-        "the invite code was used already: each code works once; ask for a new one");
-  return name;
+        "you are a node of this community already, and this invite code was not spent on your "
+        "node: it is someone else's to use. To change your roles, ask an owner (`qun admin "
+        "grant`)");
+  if (now_unix_ms > code->expires) return Status::Denied(kExpired);
+  std::vector<core::RoleKey> granted{{core::Role::kOwner, ""}};
+  if (code->roles) {
+    auto parsed = core::ParseRoleLines(*code->roles);
+    if (!parsed)
+      return Status::Corruption("an invite code's roles in this node's database are damaged");
+    granted = std::move(*parsed);
+  }
+  std::vector<core::RoleKey> now = held;
+  std::sort(granted.begin(), granted.end());
+  granted.erase(std::unique(granted.begin(), granted.end()), granted.end());
+  std::sort(now.begin(), now.end());
+  now.erase(std::unique(now.begin(), now.end()), now.end());
+  if (granted != now)
+    return Status::Denied(
+        "your node's roles changed since this invite code was used: it cannot be used again; "
+        "ask an owner");
+  if (!code->invite)
+    return Status::Denied(
+        "this node did not keep the invite it sent you (it was made by an older qun, or "
+        "stopped before keeping it): ask an owner for a new invite");
+  return *code->invite;
 }
 
 Result<InviteGrant> InviteCodeGrant(core::Database& db, std::string_view secret) {

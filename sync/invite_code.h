@@ -52,12 +52,29 @@ Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name
                                      int64_t expires_unix_ms,
                                      const std::vector<core::RoleKey>& roles);
 
-// Checks a secret a joining node sent and marks it used by `joiner`.
-// Denied with a message for the joiner when it is wrong, expired, or used by
-// another node (the same node may ask again: its first answer may have been
-// lost). Returns the name recorded with it.
-Result<std::string> RedeemInviteSecret(core::Database& db, std::string_view secret,
-                                       const core::PublicKey& joiner, int64_t now_unix_ms);
+// Spends the code of `secret` on `joiner`, a node that is not a member: a
+// guest's first join. Denied, with a message for the joiner, when the
+// secret is wrong, the code expired, or it was used already (by anyone:
+// a code spent once never grants again; a member whose answer was lost
+// asks on its member connection, see DeliveredInvite). Returns the name
+// recorded with it. Runs inside the transaction that records the invite, so
+// that a failed recording leaves the code open.
+Result<std::string> SpendInviteSecret(core::Database& db, std::string_view secret,
+                                      const core::PublicKey& joiner, int64_t now_unix_ms);
+
+// Keeps the invite a spent code delivered, for DeliveredInvite.
+Status RecordDeliveredInvite(core::Database& db, std::string_view secret,
+                             std::string_view invite);
+
+// The invite the code of `secret` delivered to `member`, for a member whose
+// answer to its join was lost. Only the same bytes again, never a new
+// invite (nothing is written): only to the node the code was spent on, only
+// before the code expires, and only while `held` (the roles the node holds
+// now) are exactly the roles the code granted. A node demoted or removed
+// since, or any other member, is denied with a message saying why.
+Result<std::string> DeliveredInvite(core::Database& db, std::string_view secret,
+                                    const core::PublicKey& member,
+                                    const std::vector<core::RoleKey>& held, int64_t now_unix_ms);
 
 // What the code of `secret` gives: the name recorded with it ("" when
 // none) and its roles (ownership for a code made before roles existed).

@@ -219,7 +219,7 @@ void SyncServer::HandleGuest(const std::string& routing_id, const std::string& c
     return;
   }
   Error refuse{ErrorCode::kBadCode, ""};
-  auto invite = join_(*join, &refuse);
+  auto invite = join_(*join, /*member=*/false, &refuse);
   if (!invite.ok()) {
     if (refuse.message.empty())
       refuse = {ErrorCode::kInternal, "this node could not let you in; its log says why"};
@@ -263,12 +263,17 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
   auto it = sessions_.find(routing_id);
   if (auto* join = std::get_if<Join>(&m)) {
     // A member joining: the node whose answer to its join was lost asks
-    // again with its code (which only it may redeem again).
+    // again with its code, and may only get that answer again.
     Error refuse{ErrorCode::kBadCode, ""};
-    auto invite = join->node == peer && join_ ? join_(*join, &refuse)
-                                              : Result<std::string>(Status::Denied("not its code"));
+    auto invite = join->node == peer && join_
+                      ? join_(*join, /*member=*/true, &refuse)
+                      : Result<std::string>(Status::Denied("its node id is not its key"));
     if (!invite.ok()) {
-      Send(routing_id, Error{ErrorCode::kBadMessage, "you are a node of this community already"});
+      if (refuse.message.empty())
+        refuse = {ErrorCode::kBadMessage, "you are a node of this community already"};
+      Send(routing_id, refuse);
+      log_(fmt::format("refused {} its invite again: {}", label_(peer),
+                       invite.status().message()));
       return;
     }
     Send(routing_id, Invited{*invite});

@@ -47,10 +47,13 @@ class SyncServer {
     core::PublicKey node{};  // for a member
   };
   using AdmitFn = std::function<Result<Admission>(const core::Identity::CurveKey&)>;
-  // Redeems an invite code for `join` (its node id already checked against
-  // the key it connected with): the invite sealed to it, or an Error to
-  // refuse it.
-  using JoinFn = std::function<Result<std::string>(const Join& join, Error* refuse)>;
+  // Answers a `join` with an invite code (its node id already checked
+  // against the key it connected with): the invite sealed to it, or an
+  // Error to refuse it. `member` says it came on a member's connection (a
+  // node whose answer to its join was lost asks again): then only the invite
+  // already delivered for a code spent on that node may be sent again.
+  using JoinFn =
+      std::function<Result<std::string>(const Join& join, bool member, Error* refuse)>;
   // The replica a hello for `community` syncs with; an Error to refuse it.
   using ReplicaFn =
       std::function<Result<std::unique_ptr<Replica>>(const CommunityId& community, Error* refuse)>;

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -39,6 +41,51 @@ std::string Code(const TempHome& home, const Server& server, const std::string& 
     args.push_back(name);
   }
   return json::parse(Run(home, args).out).at("code").get<std::string>();
+}
+
+// Sends one Join with the secret of `code_text`, as the node of `home`, on a
+// connection of its own: what a node may send by hand, without `qun join`.
+qun::sync::Message RawJoin(const TempHome& home, const std::string& code_text,
+                           const std::string& name = "") {
+  auto code = qun::sync::ParseInviteCode(code_text);
+  REQUIRE(code.ok());
+  auto me = qun::core::Identity::Load(home.home());
+  REQUIRE(me.ok());
+  zmq::context_t context;
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  REQUIRE(qun::sync::MakeCurveClient(socket, **me, code->inviter).ok());
+  socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::rcvtimeo, 10000);
+  socket.connect(code->address);
+  qun::sync::Join join;
+  join.secret.assign(reinterpret_cast<const char*>(code->secret.data()), code->secret.size());
+  join.name = name;
+  join.node = (*me)->public_key();
+  REQUIRE(socket.send(zmq::buffer(qun::sync::EncodeMessage(join))));
+  zmq::message_t reply;
+  REQUIRE(socket.recv(reply));
+  auto m = qun::sync::DecodeMessage(
+      std::string_view(static_cast<const char*>(reply.data()), reply.size()));
+  REQUIRE(m.ok());
+  return *m;
+}
+
+std::string Refusal(const qun::sync::Message& m) {
+  const auto* e = std::get_if<qun::sync::Error>(&m);
+  REQUIRE_MESSAGE(e != nullptr, "the join was answered with an invite");
+  return e->message;
+}
+
+// The roles `name` holds in `home`'s `admin list`, as "role:group" words.
+std::vector<std::string> RolesOf(const TempHome& home, const std::string& name) {
+  std::vector<std::string> out;
+  for (const json& n : json::parse(Run(home, {"--json", "admin", "list"}).out)) {
+    if (n.at("name").get<std::string>().rfind(name, 0) != 0) continue;
+    for (const json& r : n.at("roles"))
+      out.push_back(r.at("role").get<std::string>() + ":" + r.at("group_id").get<std::string>());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
@@ -117,6 +164,94 @@ TEST_SUITE("cli network sync") {
     CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
     // Nobody else may.
     CHECK_EXIT(c.Qun({"join", code}), 12);
+  }
+
+  TEST_CASE("a spent invite code never grants again: not after a demotion, nor a removal") {
+    TempHome a, b, later, stranger;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Run(a, {"group", "add", "G1"});
+    Server server = Server::Start(a, "a");
+    std::string code = json::parse(Run(a, {"--json", "invite", "--code", "--address",
+                                           server.address(), "--role", "admin", "--group", "G1",
+                                           "--name", "dave", "--expires", "2h"})
+                                       .out)
+                           .at("code")
+                           .get<std::string>();
+    Run(b, {"join", code, "--admin", "dave"});
+    std::string g1 = json::parse(Run(a, {"--json", "group", "show", "G1"}).out).at("id");
+    CHECK(RolesOf(a, "dave") == std::vector<std::string>{"admin:" + g1});
+
+    // Demoted to viewer: asking with the spent code changes nothing.
+    Run(a, {"admin", "grant", "dave", "viewer"});
+    Run(a, {"admin", "revoke", "dave", "admin", "--group", "G1"});
+    std::string hash = Run(a, {"state-hash"}).out;
+    CHECK(Contains(Refusal(RawJoin(b, code)), "roles changed"));
+    CHECK(RolesOf(a, "dave") == std::vector<std::string>{"viewer:"});
+    CHECK(Run(a, {"state-hash"}).out == hash);
+    CHECK(Contains(server.process->out(), "refused dave"));
+    CHECK_FALSE(Contains(server.process->out(), "asked for its invite again"));
+
+    // Removed: it connects as a stranger (another code is open), and a
+    // spent code is never taken from one, nor from a copy of its key in a
+    // fresh home.
+    Run(a, {"admin", "remove", "dave"});
+    Run(a, {"member", "add", "SECRET-after-removal", "--phone", "13500000000"});
+    Run(a, {"invite", "--code", "--address", server.address(), "--role", "viewer", "--name",
+            "erin"});
+    hash = Run(a, {"state-hash"}).out;
+    CHECK(Contains(Refusal(RawJoin(b, code)), "used already"));
+    Run(later, {"init", "--join", "--admin", "dave"});
+    std::filesystem::copy_file(b.InHome("node.key"), later.InHome("node.key"),
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(b.InHome("node.pub"), later.InHome("node.pub"),
+                               std::filesystem::copy_options::overwrite_existing);
+    CliResult replay = later.Qun({"join", code});
+    CHECK_EXIT(replay, 12);
+    CHECK(Contains(replay.err, "used already"));
+    CHECK_FALSE(Contains(later.Qun({"member", "list"}).out, "SECRET-after-removal"));
+    CHECK(RolesOf(a, "dave").empty());
+    CHECK(Run(a, {"state-hash"}).out == hash);
+    // A stranger with the code is refused too.
+    CHECK_EXIT(stranger.Qun({"join", code}), 12);
+  }
+
+  TEST_CASE("a spent invite code is not answered again once it has expired") {
+    TempHome a, b;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(a, "a");
+    auto made = std::chrono::steady_clock::now();
+    std::string code = Code(a, server, "6s", "frank");
+    Run(b, {"join", code});
+    // Its roles are unchanged, and its lost answer would still be sent...
+    CHECK(std::holds_alternative<qun::sync::Invited>(RawJoin(b, code)));
+    std::string hash = Run(a, {"state-hash"}).out;
+    // ...but not once the code has expired.
+    std::this_thread::sleep_until(made + std::chrono::milliseconds(6500));
+    CHECK(Contains(Refusal(RawJoin(b, code)), "expired"));
+    CHECK(Run(a, {"state-hash"}).out == hash);
+  }
+
+  TEST_CASE("a member cannot take a code meant for someone else") {
+    TempHome a, v, newcomer;
+    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(a, "a");
+    std::string mine = json::parse(Run(a, {"--json", "invite", "--code", "--address",
+                                           server.address(), "--role", "viewer", "--name", "vic"})
+                                       .out)
+                           .at("code")
+                           .get<std::string>();
+    Run(v, {"join", mine, "--admin", "vic"});
+    std::string theirs = Code(a, server, "1h", "new-owner");  // an owner's code
+    std::string hash = Run(a, {"state-hash"}).out;
+    CHECK(Contains(Refusal(RawJoin(v, theirs, "vic")), "someone else's"));
+    CHECK(RolesOf(a, "vic") == std::vector<std::string>{"viewer:"});
+    CHECK(RolesOf(a, "new-owner").empty());
+    CHECK(Run(a, {"state-hash"}).out == hash);
+    CHECK_FALSE(Contains(server.process->out(), "asked for its invite again"));
+    // The code is still open for the one it was meant for.
+    REQUIRE_EXIT(newcomer.Qun({"join", theirs, "--admin", "new-owner"}), 0);
+    CHECK(RolesOf(a, "new-owner") == std::vector<std::string>{"owner:"});
+    CHECK(RolesOf(a, "vic") == std::vector<std::string>{"viewer:"});
   }
 
   TEST_CASE("expired, mistyped and unreachable invite codes are refused clearly") {

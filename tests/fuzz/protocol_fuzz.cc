@@ -63,9 +63,12 @@ class Harness {
       }
       return std::unique_ptr<sync::Replica>(new sync::NodeReplica(*node_->store, *node_->sets));
     };
-    auto join = [this](const sync::Join& join, sync::Error* refuse) -> Result<std::string> {
+    auto join = [this](const sync::Join& join, bool member,
+                       sync::Error* refuse) -> Result<std::string> {
       auto redeemed =
-          sync::RedeemInviteSecret(node_->store->db(), join.secret, join.node, fuzz::kNow);
+          member ? sync::DeliveredInvite(node_->store->db(), join.secret, join.node, {},
+                                         fuzz::kNow)
+                 : sync::SpendInviteSecret(node_->store->db(), join.secret, join.node, fuzz::kNow);
       if (!redeemed.ok()) {
         *refuse = {sync::ErrorCode::kBadCode, redeemed.status().message()};
         return redeemed.status();

@@ -62,7 +62,7 @@ TEST_CASE("a mistyped or cut invite code is refused before anything connects") {
   CHECK_FALSE(ParseInviteCode(text + "!").ok());
 }
 
-TEST_CASE("an invite secret works once, for one node, until it expires") {
+TEST_CASE("an invite secret is spent once, and only its own answer goes again to its node") {
   auto store = Memory();
   core::Database& db = store->db();
   const int64_t now = 1'800'000'000'000;
@@ -83,26 +83,52 @@ TEST_CASE("an invite secret works once, for one node, until it expires") {
 
   std::string wrong = s;
   wrong[0] ^= 1;
-  auto bad = RedeemInviteSecret(db, wrong, joiner, now);
+  auto bad = SpendInviteSecret(db, wrong, joiner, now);
   CHECK(bad.status().code() == Status::Code::kDenied);
   CHECK(bad.status().message().find("not one this node gave out") != std::string::npos);
 
-  auto name = RedeemInviteSecret(db, s, joiner, now);
+  // Before it is spent, no member can take it as "its invite again".
+  std::vector<core::RoleKey> admin{{core::Role::kAdmin, group}};
+  auto absorbed = DeliveredInvite(db, s, joiner, admin, now);
+  CHECK(absorbed.status().code() == Status::Code::kDenied);
+  CHECK(absorbed.status().message().find("not spent on your node") != std::string::npos);
+
+  auto name = SpendInviteSecret(db, s, joiner, now);
   REQUIRE(name.ok());
   CHECK(*name == "李娜");
   CHECK(*OpenInviteCodes(db, now) == 0);
-  // The same node again (its answer was lost): let in again. Another: no.
-  CHECK(RedeemInviteSecret(db, s, joiner, now + 1000).ok());
-  auto reused = RedeemInviteSecret(db, s, other, now + 1000);
+  // Spent: never again as a guest, not even by the same node.
+  auto reused = SpendInviteSecret(db, s, joiner, now + 1000);
   CHECK(reused.status().code() == Status::Code::kDenied);
   CHECK(reused.status().message().find("used already") != std::string::npos);
+  CHECK(SpendInviteSecret(db, s, other, now + 1000).status().code() == Status::Code::kDenied);
+
+  // Its answer, once kept, goes again to that node alone, byte for byte,
+  // while it holds exactly the code's roles and the code has not expired.
+  CHECK(DeliveredInvite(db, s, joiner, admin, now + 1000).status().code() ==
+        Status::Code::kDenied);  // nothing kept yet
+  REQUIRE(RecordDeliveredInvite(db, s, "the invite bytes").ok());
+  REQUIRE(RecordDeliveredInvite(db, s, "other bytes").ok());  // the first one stays
+  auto again = DeliveredInvite(db, s, joiner, admin, now + 1000);
+  REQUIRE(again.ok());
+  CHECK(*again == "the invite bytes");
+  CHECK_FALSE(DeliveredInvite(db, s, other, admin, now + 1000).ok());
+  auto demoted = DeliveredInvite(db, s, joiner, {{core::Role::kViewer, ""}}, now + 1000);
+  CHECK(demoted.status().code() == Status::Code::kDenied);
+  CHECK(demoted.status().message().find("roles changed") != std::string::npos);
+  auto more = DeliveredInvite(db, s, joiner, {admin[0], {core::Role::kViewer, ""}}, now + 1000);
+  CHECK(more.status().code() == Status::Code::kDenied);
+  CHECK_FALSE(DeliveredInvite(db, s, joiner, {}, now + 1000).ok());  // removed
+  auto stale = DeliveredInvite(db, s, joiner, admin, now + 61'000);
+  CHECK(stale.status().code() == Status::Code::kDenied);
+  CHECK(stale.status().message().find("expired") != std::string::npos);
 
   auto late = NewInviteSecret(db, "", now + 1000, {{core::Role::kViewer, ""}});
   REQUIRE(late.ok());
   std::string l(reinterpret_cast<const char*>(late->data()), late->size());
   CHECK(*OpenInviteCodes(db, now) == 1);
   CHECK(*OpenInviteCodes(db, now + 2000) == 0);
-  auto expired = RedeemInviteSecret(db, l, joiner, now + 2000);
+  auto expired = SpendInviteSecret(db, l, joiner, now + 2000);
   CHECK(expired.status().code() == Status::Code::kDenied);
   CHECK(expired.status().message().find("expired") != std::string::npos);
   // A code made before roles existed (no roles recorded) makes an owner.
