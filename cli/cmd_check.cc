@@ -1,6 +1,8 @@
 // `qun check`: is this node's database sound, and does its data say what its
 // change sets say? For after a crash, a full disk, or a copied home.
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +66,21 @@ void AddCheckCommand(App& app) {
                                    "SELECT count(*) FROM change_set WHERE state IN ('applied', "
                                    "'newer', 'equivocation')"));
           QUN_ASSIGN_OR_RETURN(bool counted, count.Step());
+          // The replay builds a scratch database beside this one, about as
+          // large: say so before filling the disk halfway through.
+          struct stat db_stat {};
+          struct statvfs disk {};
+          if (stat(db_path.c_str(), &db_stat) == 0 && statvfs(home.c_str(), &disk) == 0) {
+            int64_t free_bytes = static_cast<int64_t>(disk.f_bavail) * disk.f_frsize;
+            int64_t needed = static_cast<int64_t>(db_stat.st_size) + (4 << 20);
+            if (free_bytes < needed)
+              return Status::IOError(fmt::format(
+                  "the disk holding {} is too full for the replay: it builds a scratch copy of "
+                  "the database beside it, which needs about {} MB free, and {} MB are free. "
+                  "Free some space and check again, or run `qun check --quick` for the "
+                  "integrity check alone",
+                  home, (needed + (1 << 20) - 1) >> 20, free_bytes >> 20));
+          }
           Progress progress("Replaying change sets", counted ? count.Int(0) : 0);
           QUN_ASSIGN_OR_RETURN(
               sync::ReplayReport r,

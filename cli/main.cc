@@ -24,6 +24,18 @@ int BusyTimeoutMs() {
   return 5000;
 }
 
+// QUN_PART_BYTES: the part size of large transactions (core/store.h), for
+// tests that split a transaction without writing 16 MiB of it. At least
+// 4 KiB, so that every part holds some ops.
+static int64_t PartBytes() {
+  if (const char* env = std::getenv("QUN_PART_BYTES"); env && *env) {
+    char* end = nullptr;
+    long long v = std::strtoll(env, &end, 10);
+    if (end && *end == '\0' && v >= 4096) return v;
+  }
+  return core::kDefaultPartBytes;
+}
+
 Result<std::string> ExistingHome(const GlobalOptions& options) {
   QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(options.home));
   QUN_RETURN_IF_ERROR(core::CheckHome(home));
@@ -36,6 +48,7 @@ Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
   node->home = home;
   core::StoreOptions store_options;
   store_options.busy_timeout_ms = BusyTimeoutMs();
+  store_options.part_bytes = PartBytes();
   QUN_ASSIGN_OR_RETURN(node->store, core::Store::Open(core::DatabasePath(home), store_options));
   QUN_ASSIGN_OR_RETURN(node->identity, core::Identity::Load(home));
   node->registry = std::make_unique<core::Registry>(*node->store);

@@ -169,14 +169,27 @@ Result<bool> ApplyOp(Database& db, const Op& op, int64_t txn_id, int64_t author_
   return MergeOp(db, op, Effective(op.hlc, ceiling));
 }
 
+namespace {
+constexpr char kUnappliedOpsSql[] =
+    "SELECT o.tbl, o.row_id, o.col, o.value, o.hlc, a.pubkey, t.ceiling FROM op o JOIN op_txn t "
+    "ON t.id = o.txn JOIN op_author a ON a.id = o.author WHERE t.refused IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM field_clock c WHERE c.tbl = o.tbl AND c.row_id = o.row_id AND c.col = "
+    "o.col) ORDER BY o.id";
+}  // namespace
+
+Result<int64_t> CountUnappliedOps(Database& db) {
+  QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare(kUnappliedOpsSql));
+  int64_t n = 0;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    n += IsDomainColumn(s.Text(0), s.Text(2));
+  }
+  return n;
+}
+
 Result<int64_t> MergeUnappliedOps(Database& db) {
-  QUN_ASSIGN_OR_RETURN(
-      Statement s,
-      db.Prepare("SELECT o.tbl, o.row_id, o.col, o.value, o.hlc, a.pubkey, t.ceiling FROM op o "
-                 "JOIN op_txn t ON t.id = o.txn JOIN op_author a ON a.id = o.author WHERE "
-                 "t.refused IS NULL AND NOT EXISTS (SELECT 1 FROM field_clock c WHERE c.tbl = "
-                 "o.tbl AND c.row_id = "
-                 "o.row_id AND c.col = o.col) ORDER BY o.id"));
+  QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare(kUnappliedOpsSql));
   struct Pending {
     Op op;
     Hlc effective;
@@ -348,6 +361,37 @@ WriteTxn::~WriteTxn() {
     (void)store_->db().Exec(nested_ ? "ROLLBACK TO qun_write; RELEASE qun_write" : "ROLLBACK");
 }
 
+int64_t EncodedSizeBound(const Op& op) {
+  auto text = [](size_t n) { return static_cast<int64_t>((n + 1 + 7) / 8 * 8); };
+  int64_t value = 0;
+  if (auto* t = std::get_if<std::string>(&op.value)) value = text(t->size());
+  if (auto* b = std::get_if<Bytes>(&op.value)) value = text(b->data.size());
+  // The op: 1 data word and 4 pointers; its value: 1 data word and 1
+  // pointer; 8 bytes more for the list and rounding.
+  return 40 + 16 + 8 + text(op.table.size()) + text(op.row_id.size()) +
+         text(op.column.size()) + value;
+}
+
+Status WriteTxn::MakeRoom(int64_t bytes) {
+  if (bytes > kMaxOpBytes)
+    return Status::InvalidArgument(
+        fmt::format("one field of this change is {} MB, more than the {} MB a change may hold",
+                    bytes >> 20, kMaxOpBytes >> 20));
+  QUN_RETURN_IF_ERROR(EnsureTxnRow());
+  if (part_bytes_ > 0 && part_bytes_ + bytes > store_->part_bytes()) {
+    Database& db = store_->db();
+    QUN_ASSIGN_OR_RETURN(Statement * mark,
+                         db.Cached("UPDATE op_txn SET continues = 1 WHERE id = ?"));
+    mark->Bind(1, txn_id_);
+    QUN_RETURN_IF_ERROR(mark->Run());
+    txn_id_ = 0;
+    QUN_RETURN_IF_ERROR(EnsureTxnRow());
+    part_bytes_ = 0;
+  }
+  part_bytes_ += bytes;
+  return Status::Ok();
+}
+
 Status WriteTxn::EnsureTxnRow() {
   if (txn_id_ != 0) return Status::Ok();
   Database& db = store_->db();
@@ -384,6 +428,7 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
           std::string(column),   value,
           store_->clock().Now(), author_};
     QUN_RETURN_IF_ERROR(CheckAllowed(op));
+    QUN_RETURN_IF_ERROR(MakeRoom(EncodedSizeBound(op)));
     QUN_RETURN_IF_ERROR(AppendOp(db, op, txn_id_, author_id_));
     Hlc effective = Effective(op.hlc, ceiling_);
     if (!max_effective_ || effective > *max_effective_) max_effective_ = effective;
@@ -420,6 +465,7 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
     hlc = std::max(hlc, Hlc{static_cast<uint64_t>(*seen) + 1});
   Op op{std::string(table), std::string(row_id), std::string(column), value, hlc, author_};
   QUN_RETURN_IF_ERROR(CheckAllowed(op));
+  QUN_RETURN_IF_ERROR(MakeRoom(EncodedSizeBound(op)));
   QUN_ASSIGN_OR_RETURN(bool won, ApplyOp(db, op, txn_id_, author_id_, ceiling_));
   Hlc effective = Effective(hlc, ceiling_);
   if (!max_effective_ || effective > *max_effective_) max_effective_ = effective;
@@ -452,6 +498,11 @@ Status WriteTxn::SetTogether(const std::vector<FieldWrite>& writes) {
     clock->Reset();
   }
   QUN_RETURN_IF_ERROR(EnsureTxnRow());
+  // One decision goes into one part.
+  int64_t bytes = 0;
+  for (const FieldWrite& w : writes)
+    bytes += EncodedSizeBound(Op{w.table, w.row_id, w.column, w.value, hlc, author_});
+  QUN_RETURN_IF_ERROR(MakeRoom(bytes));
   for (const FieldWrite& w : writes) {
     Op op{w.table, w.row_id, w.column, w.value, hlc, author_};
     QUN_RETURN_IF_ERROR(CheckAllowed(op));
@@ -494,7 +545,7 @@ Status WriteTxn::Commit() {
 Status WriteTxn::Savepoint() {
   if (saved_) return Status::Internal("nested savepoints are not supported");
   QUN_RETURN_IF_ERROR(store_->db().Exec("SAVEPOINT qun_row"));
-  saved_ = Saved{txn_id_, ops_written_, max_effective_};
+  saved_ = Saved{txn_id_, ops_written_, part_bytes_, max_effective_};
   return Status::Ok();
 }
 
@@ -504,6 +555,7 @@ Status WriteTxn::RollbackToSavepoint() {
   // The op_txn row may have been created after the savepoint: forget it too.
   txn_id_ = saved_->txn_id;
   ops_written_ = saved_->ops_written;
+  part_bytes_ = saved_->part_bytes;
   max_effective_ = saved_->max_effective;
   saved_.reset();
   return Status::Ok();

@@ -129,6 +129,19 @@ Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields);
 // taught this version new tables or columns, the ops a newer node wrote for
 // them take effect. Returns how many won.
 Result<int64_t> MergeUnappliedOps(Database& db);
+// An upper bound on the bytes `op` takes in an encoded change set's payload
+// (Cap'n Proto: the op's struct, its value's, and each text padded to a
+// word), so that the parts of a transaction never exceed the part size.
+int64_t EncodedSizeBound(const Op& op);
+
+// The largest single op a transaction takes: above it, not even a part of
+// its own would travel (bundles and the network carry at most 64 MiB).
+// Fields are bounded far below this at input.
+inline constexpr int64_t kMaxOpBytes = 32 << 20;
+
+// How many logged ops of transactions not refused write a domain field that
+// no op has been applied to: what MergeUnappliedOps would merge.
+Result<int64_t> CountUnappliedOps(Database& db);
 
 class WriteTxn {
  public:
@@ -176,12 +189,18 @@ class WriteTxn {
   WriteTxn(Store* store, const PublicKey& author, std::string note)
       : store_(store), author_(author), note_(std::move(note)) {}
   Status EnsureTxnRow();
+  // Before ops of about `bytes` are written: ends the transaction's current
+  // part there when they would take it past the store's part size, and
+  // starts the next (its own seq, so its own change set). The parts are
+  // committed together here and applied together everywhere.
+  Status MakeRoom(int64_t bytes);
 
   Store* store_;  // borrowed
   PublicKey author_;
   std::string note_;
   int64_t author_id_ = 0;
-  int64_t txn_id_ = 0;  // 0 until the first op is written
+  int64_t txn_id_ = 0;  // 0 until the first op is written; then the current part
+  int64_t part_bytes_ = 0;  // written into the current part so far
   std::optional<Hlc> ceiling_;
   std::optional<Hlc> max_effective_;  // of the ops written so far
   // The author's roles, read at Begin, when the node belongs to a
@@ -197,7 +216,7 @@ class WriteTxn {
   bool open_ = false;
   bool nested_ = false;  // a savepoint inside a transaction the caller holds
   struct Saved {
-    int64_t txn_id, ops_written;
+    int64_t txn_id, ops_written, part_bytes;
     std::optional<Hlc> max_effective;
   };
   std::optional<Saved> saved_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/migrations.h"
@@ -11,7 +12,9 @@
 namespace qun::core {
 
 Store::Store(std::unique_ptr<Database> db, StoreOptions options)
-    : db_(std::move(db)), hlc_(options.clock ? options.clock : &system_clock_, Hlc{}) {}
+    : db_(std::move(db)),
+      part_bytes_(std::max<int64_t>(options.part_bytes, 1)),
+      hlc_(options.clock ? options.clock : &system_clock_, Hlc{}) {}
 
 Store::~Store() = default;
 
@@ -164,8 +167,12 @@ Status Store::Migrate() {
     }
   }
   // Ops that an older version kept without applying (tables or columns it did
-  // not know) take effect now that the schema has them.
-  Status s = MergeUnappliedOps(*db_).status();
+  // not know) take effect now that the schema has them. In a community, not
+  // here: the older version did not check who wrote them, so they must be
+  // decided by the authority rules first, as if they had just arrived
+  // (sync/change_set_store.h, EnsureDecided); until then nothing of them
+  // counts. A database of no community has no authority rules.
+  Status s = LearnUnappliedOps();
   if (s.ok())
     s = db_->Exec(fmt::format("PRAGMA user_version={}; PRAGMA application_id={};",
                               LatestSchemaVersion(), kApplicationId));
@@ -176,6 +183,15 @@ Status Store::Migrate() {
   }
   schema_version_ = LatestSchemaVersion();
   return Status::Ok();
+}
+
+Status Store::LearnUnappliedOps() {
+  QUN_ASSIGN_OR_RETURN(auto founder, GetMeta("founder"));
+  if (!founder) return MergeUnappliedOps(*db_).status();
+  QUN_ASSIGN_OR_RETURN(int64_t unapplied, CountUnappliedOps(*db_));
+  if (unapplied == 0) return Status::Ok();
+  QUN_RETURN_IF_ERROR(SetMeta(kOpsLearnedKey, "1"));
+  return SetMeta("authority_dirty", "1");
 }
 
 Result<std::unique_ptr<WriteTxn>> Store::Begin(const PublicKey& author, std::string note) {

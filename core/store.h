@@ -22,11 +22,26 @@
 
 namespace qun::core {
 
+// Meta key set when a migration taught this version tables or columns that
+// logged ops of others already write: those ops are decided by the
+// authority rules (every change set again) before they take effect.
+inline constexpr char kOpsLearnedKey[] = "ops_learned";
+
 class WriteTxn;
+
+// How large one part of a write transaction may grow, in bytes of its ops
+// as a change set encodes them (an upper bound, see EncodedSizeBound). A
+// transaction larger than this (a big sheet imported at once) is kept as
+// several parts, each its own change set, that every node applies together
+// or not at all (docs/protocol.md, "Transactions in parts"): a change set
+// must stay under the 64 MiB that bundles and the network carry, with room
+// for its header, and a smaller one costs a receiver less memory at once.
+inline constexpr int64_t kDefaultPartBytes = 16 << 20;
 
 struct StoreOptions {
   int busy_timeout_ms = 5000;
   PhysicalClock* clock = nullptr;  // borrowed; nullptr means the system clock
+  int64_t part_bytes = kDefaultPartBytes;
 };
 
 class Store {
@@ -71,6 +86,7 @@ class Store {
   int schema_version() const { return schema_version_; }
   static int LatestSchemaVersion();
   const std::string& path() const { return db_->path(); }
+  int64_t part_bytes() const { return part_bytes_; }
 
  private:
   Store(std::unique_ptr<Database> db, StoreOptions options);
@@ -78,8 +94,12 @@ class Store {
                                                  StoreOptions options);
   Status Setup();
   Status Migrate();
+  // After a migration: merges the ops an older version kept unapplied, or in
+  // a community marks them to be decided first (kOpsLearnedKey).
+  Status LearnUnappliedOps();
 
   std::unique_ptr<Database> db_;
+  int64_t part_bytes_ = kDefaultPartBytes;
   SystemClock system_clock_;
   HlcClock hlc_;
   int schema_version_ = 0;

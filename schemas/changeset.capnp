@@ -64,6 +64,14 @@ struct ChangeSetHeader {
 
   nonce @7 :Data;
   # 24 random bytes, the XChaCha20-Poly1305 nonce.
+
+  continues @8 :Bool;
+  # True when the author's write transaction goes on in its change set
+  # seq + 1: a transaction too large for one change set is sealed as a run
+  # of change sets, every one but the last with `continues` set. A node
+  # applies such a run together, in one database transaction, once it holds
+  # all of it up to the one without `continues`, or none of it. Versions
+  # before this field apply each part as it comes (false when absent).
 }
 
 struct VersionEntry {

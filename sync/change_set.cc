@@ -24,6 +24,7 @@ Result<ChangeSetHeader> DecodeHeader(std::string_view bytes) {
         out.format_version = h.getFormatVersion();
         out.seq = h.getSeq();
         out.key_epoch = h.getKeyEpoch();
+        out.continues = h.getContinues();
         auto bad = [](const char* field) {
           return Status::Corruption(
               fmt::format("a change set header is damaged: its {} has the wrong size", field));
@@ -63,12 +64,19 @@ std::string EncodeHeader(const ChangeSetHeader& h) {
     deps[i].setSeq(h.dependencies[i].seq);
   }
   b.setKeyEpoch(h.key_epoch);
+  b.setContinues(h.continues);
   b.setNonce(AsData(h.nonce.data(), h.nonce.size()));
   return ToBytes(message);
 }
 
 std::string EncodePayloadMessage(const Payload& p) {
-  capnp::MallocMessageBuilder message;
+  // One segment as large as the message will be: built in several, a
+  // message takes a fifth more bytes (the segments' unused ends), and the
+  // parts of a large transaction are bounded by core::EncodedSizeBound.
+  size_t bytes = 64 + p.note.size();
+  for (const core::Op& op : p.ops) bytes += static_cast<size_t>(core::EncodedSizeBound(op));
+  capnp::MallocMessageBuilder message(static_cast<unsigned>(bytes / sizeof(capnp::word) + 1),
+                                      capnp::AllocationStrategy::FIXED_SIZE);
   auto b = message.initRoot<schema::Payload>();
   b.setNote(p.note);
   auto ops = b.initOps(static_cast<unsigned>(p.ops.size()));

@@ -48,6 +48,7 @@ struct ChangeSetHeader {
   std::vector<VersionEntry> dependencies;
   uint32_t key_epoch = 0;
   Nonce nonce{};
+  bool continues = false;  // the transaction goes on in seq + 1
   bool operator==(const ChangeSetHeader&) const = default;
 };
 

@@ -280,8 +280,18 @@ Result<bool> ChangeSetStore::Undecided() {
 Status ChangeSetStore::EnsureDecidedLocked() {
   QUN_ASSIGN_OR_RETURN(bool undecided, Undecided());
   if (!undecided) return Status::Ok();
+  // Ops an older version kept without checking (it did not know their
+  // fields) are decided as if they had just arrived: every change set
+  // again, then those that count take effect. A node upgraded with them
+  // so ends where one that received them after upgrading does.
+  QUN_ASSIGN_OR_RETURN(auto learned, store_.GetMeta(core::kOpsLearnedKey));
   // Never decided (a database made before roles existed): every change set.
-  QUN_RETURN_IF_ERROR(RecomputeLocked(/*everyone=*/!decided_).status());
+  QUN_RETURN_IF_ERROR(RecomputeLocked(/*everyone=*/!decided_ || learned).status());
+  if (learned) {
+    QUN_RETURN_IF_ERROR(core::MergeUnappliedOps(store_.db()).status());
+    QUN_RETURN_IF_ERROR(store_.db().Exec(
+        fmt::format("DELETE FROM meta WHERE key = '{}'", core::kOpsLearnedKey)));
+  }
   decided_ = true;
   return Status::Ok();
 }
@@ -439,22 +449,23 @@ Result<int> ChangeSetStore::SealLocalLocked() {
   const core::PublicKey& me = me_.public_key();
   QUN_ASSIGN_OR_RETURN(uint64_t sealed_seq, AppliedSeq(me));
   QUN_ASSIGN_OR_RETURN(core::Statement * txns,
-                       db.Cached("SELECT t.id, t.seq, coalesce(t.note, ''), t.ceiling FROM op_txn "
-                                 "t JOIN op_author a ON a.id = t.author WHERE a.pubkey = ? AND "
-                                 "t.seq > ? ORDER BY t.seq"));
+                       db.Cached("SELECT t.id, t.seq, coalesce(t.note, ''), t.ceiling, "
+                                 "t.continues FROM op_txn t JOIN op_author a ON a.id = t.author "
+                                 "WHERE a.pubkey = ? AND t.seq > ? ORDER BY t.seq"));
   txns->Bind(1, Blob(me)).Bind(2, static_cast<int64_t>(sealed_seq));
   struct Unsealed {
     int64_t id;
     uint64_t seq;
     std::string note;
     std::optional<core::Hlc> ceiling;
+    bool continues;
   };
   std::vector<Unsealed> unsealed;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, txns->Step());
     if (!row) break;
     unsealed.push_back({txns->Int(0), static_cast<uint64_t>(txns->Int(1)), txns->Text(2),
-                        core::HlcFromValue(txns->GetValue(3))});
+                        core::HlcFromValue(txns->GetValue(3)), txns->Int(4) != 0});
   }
   txns->Reset();
   if (unsealed.empty()) return 0;
@@ -520,6 +531,7 @@ Result<int> ChangeSetStore::SealLocalLocked() {
                         u.seq, u.seq - 1));
     }
     header.dependencies = dependencies;
+    header.continues = u.continues;
     Payload payload;
     payload.note = u.note;
     ops->Bind(1, u.id);
@@ -807,6 +819,14 @@ Result<std::string> ChangeSetStore::WhyPending(const ChangeSetHeader& header) {
   }
   QUN_ASSIGN_OR_RETURN(bool invited, Invited(header.author));
   if (!invited) return fmt::format("waits for the invite of its author {}", Short(header.author));
+  if (header.continues) {
+    QUN_ASSIGN_OR_RETURN(auto later, LaterParts(header));
+    if (!later)
+      return fmt::format(
+          "waits for the rest of its transaction: {} wrote it in parts (change sets {} on), "
+          "which apply together",
+          Short(header.author), header.seq);
+  }
   QUN_ASSIGN_OR_RETURN(bool quarantined, Quarantined(header.author));
   if (quarantined)
     return fmt::format(
@@ -816,8 +836,81 @@ Result<std::string> ChangeSetStore::WhyPending(const ChangeSetHeader& header) {
   return std::string("waits for its turn");
 }
 
+Result<std::optional<std::vector<ChangeSetStore::Part>>> ChangeSetStore::LaterParts(
+    const ChangeSetHeader& header) {
+  std::vector<Part> parts;
+  bool continues = header.continues;
+  for (uint64_t seq = header.seq + 1; continues; ++seq) {
+    QUN_ASSIGN_OR_RETURN(auto rows, WaitingAt(header.author, seq));
+    // Twins of one number are the fork rules' business: the first held
+    // stands here as it would in the author's chain.
+    if (rows.empty()) return std::optional<std::vector<Part>>();
+    auto cs = ChangeSet::Decode(rows.front().second);
+    auto verified = cs.ok() ? Verify(*cs) : Result<ChangeSetHeader>(cs.status());
+    if (!verified.ok()) {
+      QUN_RETURN_IF_ERROR(SetState(rows.front().first, "rejected", verified.status().message()));
+      return std::optional<std::vector<Part>>();
+    }
+    continues = verified->continues;
+    parts.push_back({rows.front().first, std::move(*cs), std::move(*verified)});
+  }
+  return std::optional<std::vector<Part>>(std::move(parts));
+}
+
 Result<bool> ChangeSetStore::TryApply(int64_t row_id, const ChangeSet& cs,
                                       const ChangeSetHeader& header) {
+  if (!header.continues) return TryApplyOne(row_id, cs, header);
+  // Its turn first: a later part of a transaction whose first part has not
+  // applied yet waits with it.
+  QUN_ASSIGN_OR_RETURN(uint64_t applied, AppliedSeq(header.author));
+  if (header.seq != applied + 1) return TryApplyOne(row_id, cs, header);
+  QUN_ASSIGN_OR_RETURN(auto later, LaterParts(header));
+  if (!later) return false;  // the rest of the transaction has not come yet
+  core::Database& db = store_.db();
+  struct Failed {
+    uint64_t seq;
+    std::string state, reason;
+  };
+  std::optional<Failed> failed;
+  {
+    Transaction tx(db);
+    QUN_RETURN_IF_ERROR(tx.Begin());
+    auto one = [&](int64_t id, const ChangeSet& c, const ChangeSetHeader& h) -> Status {
+      QUN_ASSIGN_OR_RETURN(bool ok, TryApplyOne(id, c, h));
+      if (ok) return Status::Ok();
+      QUN_ASSIGN_OR_RETURN(core::Statement * state,
+                           db.Cached("SELECT state, coalesce(reason, '') FROM change_set WHERE "
+                                     "id = ?"));
+      state->Bind(1, id);
+      QUN_ASSIGN_OR_RETURN(bool row, state->Step());
+      failed = Failed{h.seq, row ? state->Text(0) : "", row ? state->Text(1) : ""};
+      state->Reset();
+      return Status::Ok();
+    };
+    QUN_RETURN_IF_ERROR(one(row_id, cs, header));
+    for (const Part& p : *later) {
+      if (failed) break;
+      QUN_RETURN_IF_ERROR(one(p.row_id, p.change_set, p.header));
+    }
+    if (!failed) {
+      QUN_RETURN_IF_ERROR(tx.Commit());
+      return true;
+    }
+  }  // rolled back: no part of the transaction applied
+  // A part that can never apply (refused, damaged) makes the whole
+  // transaction refused, at its first part, where the author's chain stops.
+  // One that only waits (for a key, say) leaves them all waiting.
+  if (failed->state == "rejected" || failed->state == "equivocation")
+    QUN_RETURN_IF_ERROR(SetState(
+        row_id, "rejected",
+        fmt::format("part {} of this transaction of {} cannot be applied ({}); no part of it was "
+                    "applied",
+                    failed->seq - header.seq + 1, Short(header.author), failed->reason)));
+  return false;
+}
+
+Result<bool> ChangeSetStore::TryApplyOne(int64_t row_id, const ChangeSet& cs,
+                                         const ChangeSetHeader& header) {
   QUN_ASSIGN_OR_RETURN(uint64_t applied, AppliedSeq(header.author));
   if (header.seq <= applied) {
     // Another change set with this number was applied first: this one is
@@ -976,14 +1069,15 @@ Result<std::optional<core::Hlc>> ChangeSetStore::Merge(int64_t row_id,
     QUN_ASSIGN_OR_RETURN(refused, authority_->Check(PositionOf(header), payload.ops));
   }
   QUN_ASSIGN_OR_RETURN(core::Statement * txn,
-                       db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling, refused) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)"));
+                       db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling, refused, "
+                                 "continues) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   txn->Bind(1, author_id)
       .Bind(2, static_cast<int64_t>(header.seq))
       .Bind(3, static_cast<int64_t>(latest.packed))
       .Bind(4, payload.note);
   txn->Bind(5, core::HlcValue(ceiling));
   txn->Bind(6, refused.empty() ? Value() : Value(refused));
+  txn->Bind(7, int64_t{header.continues ? 1 : 0});
   QUN_RETURN_IF_ERROR(txn->Run());
   int64_t txn_id = sqlite3_last_insert_rowid(db.handle());
   for (const core::Op& op : payload.ops) {
@@ -1254,6 +1348,19 @@ Result<Received> ChangeSetStore::Receive(std::string_view bytes) {
   // it straight away. Only when it was applied can others be unblocked.
   QUN_ASSIGN_OR_RETURN(bool applied, TryApply(row_id, *cs, *header));
   QUN_RETURN_IF_ERROR(AfterApply());
+  if (!applied && header->seq > 1) {
+    // A later part of a transaction in parts that came: the first part,
+    // held, may apply now with the rest (looked for below, as after any
+    // change set that applied).
+    QUN_ASSIGN_OR_RETURN(auto before, WaitingAt(header->author, header->seq - 1));
+    if (!before.empty()) {
+      // Only a hint: ApplyPending verifies what it applies.
+      auto previous = ChangeSet::Decode(before.front().second);
+      auto previous_header =
+          previous.ok() ? ReadHeader(*previous) : Result<ChangeSetHeader>(previous.status());
+      if (previous_header.ok() && previous_header->continues) applied = true;
+    }
+  }
   if (applied) {
     QUN_ASSIGN_OR_RETURN(core::Statement * waiting,
                          db.Cached("SELECT EXISTS (SELECT 1 FROM change_set WHERE state IN "

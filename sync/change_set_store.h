@@ -249,7 +249,20 @@ class ChangeSetStore {
   // SealLocal's work, inside a transaction the caller holds.
   Result<int> SealLocalLocked();
   // Tries to apply one held change set; false when its turn has not come.
+  // The first part of a transaction in parts (header.continues) applies
+  // with all its later parts, in one database transaction, once they are
+  // all held; until then none does.
   Result<bool> TryApply(int64_t row_id, const ChangeSet& cs, const ChangeSetHeader& header);
+  // TryApply's work for one change set.
+  Result<bool> TryApplyOne(int64_t row_id, const ChangeSet& cs, const ChangeSetHeader& header);
+  // The held later parts of the transaction whose part `header` is, up to
+  // its last; none while one of them is missing.
+  struct Part {
+    int64_t row_id;
+    ChangeSet change_set;
+    ChangeSetHeader header;
+  };
+  Result<std::optional<std::vector<Part>>> LaterParts(const ChangeSetHeader& header);
   // Decodes, verifies and tries one waiting change set; refuses it (and
   // returns false) when it does not verify.
   Result<bool> ApplyWaiting(int64_t id, const std::string& bytes);

@@ -113,6 +113,12 @@ TEST_SUITE("resources") {
     CHECK(People(h) == 1);
     CHECK(StateHashOf(h) == before);
     CHECK_EXIT(h.Qun({"check", "--quick"}), 0);
+    // The replay needs room for a scratch copy: it says so before it starts.
+    CliResult replay = h.Qun({"check"});
+    CHECK_EXIT(replay, 7);
+    CHECK(Contains(replay.err, "too full for the replay"));
+    CHECK(Contains(replay.err, "qun check --quick"));
+    CHECK_FALSE(std::filesystem::exists(h.InHome("community.db.check")));
     // An edit on the full disk fails as clearly, or fits; either way the
     // node stays whole.
     CliResult edit = h.Qun({"member", "edit", "zw_001", "--city", "深圳"});

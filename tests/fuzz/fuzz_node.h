@@ -130,9 +130,13 @@ struct Node {
   const core::Identity& me;
 
   // A new node, or one holding a copy of `image` (Store::Image()).
-  explicit Node(const core::Identity& identity, const std::string* image = nullptr) : me(identity) {
+  // `part_bytes`: the part size of large transactions (core/store.h).
+  explicit Node(const core::Identity& identity, const std::string* image = nullptr,
+                int64_t part_bytes = core::kDefaultPartBytes)
+      : me(identity) {
     core::StoreOptions options;
     options.clock = &clock;
+    options.part_bytes = part_bytes;
     store = Must(
         image ? core::Store::OpenImage(*image, options) : core::Store::Open(":memory:", options),
         "opening an in-memory store");

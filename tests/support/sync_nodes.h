@@ -50,11 +50,14 @@ struct Node {
 
   // A node of the community founded by `founder` (by itself when null).
   // The database is in memory unless `on_disk`, then in the node's folder.
+  // `part_bytes` is the part size of large transactions (core/store.h).
   Node(const Keyring& ring, uint64_t now = 1'700'000'000'000, const Node* founder = nullptr,
-       sync::CommunityId community_id = Community(), bool on_disk = false)
+       sync::CommunityId community_id = Community(), bool on_disk = false,
+       int64_t part_bytes = core::kDefaultPartBytes)
       : clock(now) {
     core::StoreOptions options;
     options.clock = &clock;
+    options.part_bytes = part_bytes;
     auto opened = on_disk ? core::Store::Create(dir.path() + "/community.db", options)
                           : core::Store::Open(":memory:", options);
     REQUIRE_MESSAGE(opened.ok(), opened.status().message());

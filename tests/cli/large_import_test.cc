@@ -1,0 +1,82 @@
+// A sheet too large for one change set: the import is one transaction kept
+// in parts, each its own change set, that sync through `qun serve` and
+// travel in bundles like any other, and apply together on every node
+// (docs/protocol.md, "Transactions in parts"). QUN_PART_BYTES makes the
+// parts small, so that 240 people make many of them.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/background.h"
+#include "cli/cli_runner.h"
+#include "support/cli_steps.h"
+
+using nlohmann::json;
+using qun::testing::CliOptions;
+using qun::testing::CliResult;
+using qun::testing::Ok;
+using qun::testing::OkJson;
+using qun::testing::Server;
+using qun::testing::StateHashOf;
+using qun::testing::TempHome;
+
+namespace {
+
+int64_t Count(const TempHome& home, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(home.InHome("community.db").c_str(), &db, SQLITE_OPEN_READONLY,
+                          nullptr) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  int64_t n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a sheet too large for one change set syncs through serve and bundles, whole") {
+  TempHome a, b, c;
+  CliOptions small;
+  small.env["QUN_PART_BYTES"] = "32768";
+  Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+  Ok(a, {"group", "add", "G1", "--capacity", "1000"});
+  CliResult imported = a.Qun(
+      {"import", "members", std::string(QUN_TEST_DATA) + "/members-sample.csv", "--group", "G1"},
+      small);
+  REQUIRE_EXIT(imported, 0);
+  int64_t people = Count(a, "SELECT count(*) FROM person WHERE deleted = 0");
+  CHECK(people >= 200);
+  // One transaction, kept in parts.
+  int64_t parts = Count(a, "SELECT count(*) FROM op_txn WHERE continues = 1");
+  CHECK(parts >= 3);
+  CHECK(Count(a, "SELECT count(DISTINCT note) FROM op_txn WHERE continues = 1") == 1);
+  // Sealed, each part is a change set of its own, far below the limit.
+  Ok(a, {"check"});
+  CHECK(Count(a, "SELECT count(*) FROM change_set WHERE length(bytes) > 40000") == 0);
+
+  // Through `qun serve`, to a node that joins by code.
+  Server server = Server::Start(a, "a");
+  std::string code = OkJson(a, {"invite", "--code", "--address", server.address()})
+                         .at("code")
+                         .get<std::string>();
+  Ok(b, {"join", code});
+  CHECK(StateHashOf(b) == StateHashOf(a));
+  CHECK(Count(b, "SELECT count(*) FROM person WHERE deleted = 0") == people);
+  CHECK(Count(b, "SELECT count(*) FROM op_txn WHERE continues = 1") == parts);
+
+  // In a bundle, to a node that joins by file.
+  Ok(c, {"init", "--join", "--admin", "陈"});
+  Ok(a, {"invite", qun::testing::NodeId(c), "-o", a.Beside("c.invite")});
+  Ok(c, {"join", a.Beside("c.invite")});
+  Ok(c, {"bundle", "vector", "-o", c.Beside("c.vector")});
+  Ok(a, {"bundle", "export", "--for", c.Beside("c.vector"), "-o", a.Beside("to-c.qunb")});
+  Ok(c, {"bundle", "import", a.Beside("to-c.qunb")});
+  CHECK(Count(c, "SELECT count(*) FROM person WHERE deleted = 0") == people);
+  CHECK(Count(c, "SELECT count(*) FROM change_set WHERE state != 'applied'") == 0);
+  Ok(c, {"check"});
+}
