@@ -378,7 +378,15 @@ Status WriteTxn::MakeRoom(int64_t bytes) {
         fmt::format("one field of this change is {} MB, more than the {} MB a change may hold",
                     bytes >> 20, kMaxOpBytes >> 20));
   QUN_RETURN_IF_ERROR(EnsureTxnRow());
-  if (part_bytes_ > 0 && part_bytes_ + bytes > store_->part_bytes()) {
+  const int64_t limit = store_->part_bytes();
+  // Inside a savepoint (one row of an import: a person, their handles,
+  // tags and membership) a part ends only where the row begins, so that a
+  // row's ops, which the authority rules read together, stay in one change
+  // set; only a row larger than a whole part is cut.
+  bool full = part_bytes_ > 0 && part_bytes_ + bytes > limit;
+  bool split = saved_ ? (part_bytes_ > 0 && (split_due_ || part_bytes_ + bytes > 2 * limit))
+                      : full;
+  if (split) {
     Database& db = store_->db();
     QUN_ASSIGN_OR_RETURN(Statement * mark,
                          db.Cached("UPDATE op_txn SET continues = 1 WHERE id = ?"));
@@ -387,6 +395,7 @@ Status WriteTxn::MakeRoom(int64_t bytes) {
     txn_id_ = 0;
     QUN_RETURN_IF_ERROR(EnsureTxnRow());
     part_bytes_ = 0;
+    split_due_ = false;
   }
   part_bytes_ += bytes;
   return Status::Ok();
@@ -546,6 +555,10 @@ Status WriteTxn::Savepoint() {
   if (saved_) return Status::Internal("nested savepoints are not supported");
   QUN_RETURN_IF_ERROR(store_->db().Exec("SAVEPOINT qun_row"));
   saved_ = Saved{txn_id_, ops_written_, part_bytes_, max_effective_};
+  // The part is full: the row that begins here begins the next one, if it
+  // writes anything (the split is made inside the savepoint, so a row
+  // rolled back takes it back too).
+  split_due_ = part_bytes_ >= store_->part_bytes();
   return Status::Ok();
 }
 
@@ -556,6 +569,7 @@ Status WriteTxn::RollbackToSavepoint() {
   txn_id_ = saved_->txn_id;
   ops_written_ = saved_->ops_written;
   part_bytes_ = saved_->part_bytes;
+  split_due_ = false;
   max_effective_ = saved_->max_effective;
   saved_.reset();
   return Status::Ok();
@@ -565,6 +579,7 @@ Status WriteTxn::ReleaseSavepoint() {
   if (!saved_) return Status::Internal("no savepoint to release");
   QUN_RETURN_IF_ERROR(store_->db().Exec("RELEASE qun_row"));
   saved_.reset();
+  split_due_ = false;
   return Status::Ok();
 }
 

@@ -191,8 +191,10 @@ class WriteTxn {
   Status EnsureTxnRow();
   // Before ops of about `bytes` are written: ends the transaction's current
   // part there when they would take it past the store's part size, and
-  // starts the next (its own seq, so its own change set). The parts are
-  // committed together here and applied together everywhere.
+  // starts the next (its own seq, so its own change set); inside a
+  // savepoint, only where the savepoint began (or past twice the part
+  // size). The parts are committed together here and applied together
+  // everywhere.
   Status MakeRoom(int64_t bytes);
 
   Store* store_;  // borrowed
@@ -201,6 +203,7 @@ class WriteTxn {
   int64_t author_id_ = 0;
   int64_t txn_id_ = 0;  // 0 until the first op is written; then the current part
   int64_t part_bytes_ = 0;  // written into the current part so far
+  bool split_due_ = false;  // the current savepoint's row starts the next part
   std::optional<Hlc> ceiling_;
   std::optional<Hlc> max_effective_;  // of the ops written so far
   // The author's roles, read at Begin, when the node belongs to a
