@@ -88,8 +88,8 @@ Status CheckHome(const std::string& home) {
     return Status::IOError(fmt::format(
         "the home {} is open to other users (mode {:04o}): they can read the community's "
         "database{}; run `chmod 700 {}` and try again",
-        home, st.st_mode & 07777,
-        (st.st_mode & 022) != 0 ? " and replace the node's files" : "", home));
+        home, st.st_mode & 07777, (st.st_mode & 022) != 0 ? " and replace the node's files" : "",
+        home));
   std::string db = DatabasePath(home);
   for (const std::string& f : {db, db + "-wal", db + "-shm", home + "/node.pub"}) Tighten(f);
   return Status::Ok();

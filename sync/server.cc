@@ -93,8 +93,8 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
     server->monitor_.set(zmq::sockopt::linger, 0);
     server->monitor_.connect(monitor_endpoint);
     SyncServer* self = server.get();
-    server->connections_ = std::make_unique<ConnectionLimit>(ConnectionLimit::ForFdLimit(
-        OpenFileLimit(), [self](const std::string& address) {
+    server->connections_ = std::make_unique<ConnectionLimit>(
+        ConnectionLimit::ForFdLimit(OpenFileLimit(), [self](const std::string& address) {
           if (self->closed_log_.Allow(address, NowMs()))
             self->log_(fmt::format(
                 "closed a connection from {} that had not said who it is: too many such "
@@ -534,8 +534,8 @@ void SyncServer::LogHeldBack(int64_t now_ms) {
     core::PublicKey node{};
     size_t len = 0;
     std::string who = key;
-    if (sodium_hex2bin(node.data(), node.size(), key.data(), key.size(), nullptr, &len,
-                       nullptr) == 0 &&
+    if (sodium_hex2bin(node.data(), node.size(), key.data(), key.size(), nullptr, &len, nullptr) ==
+            0 &&
         len == node.size())
       who = label_(node);
     log_(fmt::format("{} sent {} more damaged message{} outside a sync in the last minute", who,

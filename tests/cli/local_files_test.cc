@@ -36,7 +36,8 @@ CliOptions WithUmask(const std::string& mask) {
 }  // namespace
 
 TEST_SUITE("local files") {
-  TEST_CASE("qun init in an existing 0777 folder under umask 000 leaves a 0700 home of 0600 files") {
+  TEST_CASE(
+      "qun init in an existing 0777 folder under umask 000 leaves a 0700 home of 0600 files") {
     TempHome h;
     REQUIRE(mkdir(h.home().c_str(), 0777) == 0);
     REQUIRE(chmod(h.home().c_str(), 0777) == 0);

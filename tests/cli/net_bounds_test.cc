@@ -132,8 +132,8 @@ TEST_SUITE("cli network bounds") {
     // The rest are counted in one line when the minute (here: the server)
     // ends.
     std::smatch m;
-    REQUIRE_MESSAGE(std::regex_search(log, m,
-                                      std::regex(R"(refused (\d+) more connections? from 127\.0\.0\.1)")),
+    REQUIRE_MESSAGE(std::regex_search(
+                        log, m, std::regex(R"(refused (\d+) more connections? from 127\.0\.0\.1)")),
                     log);
     CHECK(std::stoi(m[1]) >= 20);
     CHECK(CountLines(log, "\n") < 20);
@@ -157,8 +157,8 @@ TEST_SUITE("cli network bounds") {
       REQUIRE(raw.send(zmq::buffer(std::string(7 + i, '\x5a'))));
       zmq::message_t reply;
       REQUIRE(raw.recv(reply));
-      auto decoded =
-          sync::DecodeMessage(std::string_view(static_cast<const char*>(reply.data()), reply.size()));
+      auto decoded = sync::DecodeMessage(
+          std::string_view(static_cast<const char*>(reply.data()), reply.size()));
       REQUIRE(decoded.ok());
       REQUIRE(std::holds_alternative<sync::Error>(*decoded));
       CHECK(std::get<sync::Error>(*decoded).code == sync::ErrorCode::kBadMessage);
@@ -213,7 +213,8 @@ TEST_SUITE("cli network bounds") {
 
     auto started = std::chrono::steady_clock::now();
     CliResult synced = b.Qun({"--json", "sync", "a", "--timeout", "5"});
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     CHECK_EXIT(synced, 0);
     CHECK(seconds < 4.0);
     CHECK(server.Running());
