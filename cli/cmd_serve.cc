@@ -157,6 +157,8 @@ void AddServeCommand(App& app) {
       QUN_RETURN_IF_ERROR(sync::CheckAddress(args->listen, true));
       QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
       SyncNode& s = *sp;
+      // Each connection costs a descriptor until it has said who it is.
+      sync::RaiseOpenFileLimit();
       CatchStopSignals();
       zmq::context_t context;
       const core::PublicKey me = s.node->identity->public_key();
@@ -180,7 +182,9 @@ void AddServeCommand(App& app) {
         if (open == 0) return Admission{};
         int64_t now = sync::UnixMs();
         while (!guests->empty() && now - guests->front() > 60'000) guests->pop_front();
-        if (guests->size() >= kGuestsPerMinute) return Admission{};
+        // Not a refusal: the real joiner among the guessers is told to try
+        // again in a minute, not that the code is spent.
+        if (guests->size() >= kGuestsPerMinute) return Admission{Admission::kTryLater, {}};
         guests->push_back(now);
         return Admission{Admission::kGuest, {}};
       };
@@ -259,6 +263,7 @@ void AddRelayCommand(App& app) {
         QUN_ASSIGN_OR_RETURN(identity, core::Identity::Create(home));
       }
       QUN_ASSIGN_OR_RETURN(auto store, sync::RelayStore::Open(home + "/relay.db", BusyTimeoutMs()));
+      sync::RaiseOpenFileLimit();
       CatchStopSignals();
       zmq::context_t context;
       using Admission = sync::SyncServer::Admission;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <optional>
 
 #include "cli/app.h"
 #include "cli/net.h"
@@ -175,8 +176,9 @@ Status InviteWithCode(App& app, const InviteArgs& args) {
   } else {
     app.Print(fmt::format(
         "{}\n\nSend this code to the new admin (it works once, for {}; it makes them {}). On "
-        "their laptop they run:\n  qun join {}\nwhile this node serves (`qun serve`) at {}.\n",
-        text, args.expires, RolesText(s.node->store->db(), roles), text, args.address));
+        "their laptop they run `qun join -` and paste it (or save it in a file and run `qun "
+        "join --code-file FILE`), while this node serves (`qun serve`) at {}.\n",
+        text, args.expires, RolesText(s.node->store->db(), roles), args.address));
   }
   return Status::Ok();
 }
@@ -324,7 +326,7 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
 
 void AddJoin(App& app) {
   struct Args {
-    std::string what, admin, peer_name = "inviter";
+    std::string what, admin, peer_name = "inviter", code_file;
     double timeout_s = 20;
   };
   auto args = std::make_shared<Args>();
@@ -332,8 +334,11 @@ void AddJoin(App& app) {
       "join", "join a community: with the invite file an admin made for this node, or a code");
   cmd->add_option("FILE-OR-CODE", args->what,
                   "the invite file (from `qun invite NODE-ID`), or the code (from `qun invite "
-                  "--code`)")
-      ->required();
+                  "--code`); - (or nothing, when standard input is not a terminal) reads either "
+                  "from standard input, which keeps a code out of the process list and the "
+                  "shell's history");
+  cmd->add_option("--code-file", args->code_file,
+                  "read the code from this file instead of the command line");
   cmd->add_option("--admin", args->admin,
                   "your name as co-admins will see it, for a new node (default: your login name)");
   cmd->add_option("--peer-name", args->peer_name,
@@ -341,12 +346,45 @@ void AddJoin(App& app) {
   cmd->add_option("--timeout", args->timeout_s, "with a code: seconds to wait for the inviter");
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
+      // A code typed on the command line is visible to every local user
+      // (/proc/PID/cmdline) while qun runs, and stays in the shell's
+      // history: it may come from standard input or a file instead.
+      std::optional<std::string> given;  // a code or an invite file's bytes
+      if (!args->code_file.empty()) {
+        if (!args->what.empty())
+          return Status::InvalidArgument(
+              "give the code either with --code-file or on the command line, not both");
+        QUN_ASSIGN_OR_RETURN(std::string text, ReadInput(args->code_file));
+        if (!sync::LooksLikeInviteCode(text))
+          return Status::InvalidArgument(fmt::format(
+              "{} holds no invite code (one starts with qun1-); for an invite file, run `qun "
+              "join {}`",
+              args->code_file, args->code_file));
+        given = std::move(text);
+      } else if (args->what == "-" || (args->what.empty() && !isatty(STDIN_FILENO))) {
+        QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput("-"));
+        if (bytes.find_first_not_of(" \t\r\n") == std::string::npos)
+          return Status::InvalidArgument(
+              "standard input was empty: paste the invite code (then press Ctrl-D), or give "
+              "the invite file: `qun join FILE`");
+        given = std::move(bytes);
+      } else if (args->what.empty()) {
+        return Status::InvalidArgument(
+            "say what to join with: `qun join FILE` for an invite file, or for a code `qun join "
+            "-` and paste it (then Ctrl-D), or `qun join --code-file FILE`");
+      }
       struct stat st;
-      bool is_code = sync::LooksLikeInviteCode(args->what) && stat(args->what.c_str(), &st) != 0;
-      if (is_code)
-        return JoinWithCode(app, args->what, args->admin, args->peer_name, args->timeout_s);
+      if (given ? sync::LooksLikeInviteCode(*given)
+                : sync::LooksLikeInviteCode(args->what) && stat(args->what.c_str(), &st) != 0)
+        return JoinWithCode(app, given ? *given : args->what, args->admin, args->peer_name,
+                            args->timeout_s);
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-      QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(args->what));
+      std::string bytes;
+      if (given) {
+        bytes = std::move(*given);
+      } else {
+        QUN_ASSIGN_OR_RETURN(bytes, ReadInput(args->what));
+      }
       QUN_ASSIGN_OR_RETURN(sync::Invite invite, JoinWithInvite(*node, bytes));
       std::string id = sync::CommunityIdHex(invite.community.id);
       if (app.options.json) {

@@ -1,7 +1,9 @@
 // Helpers shared by the command files: reading and writing files, records
 // to JSON, fees.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -63,13 +65,23 @@ Status WriteOutput(const std::string& path, const std::string& bytes) {
   }
   std::string tmp = path + ".qun-tmp";
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
+    // Exports hold names and phones: readable by this user only, whatever
+    // the umask (a file left over from an interrupted export included).
+    std::remove(tmp.c_str());
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
       return Status::IOError(
           fmt::format("cannot write {}: {}; choose another file with -o", path, strerror(errno)));
-    out << bytes;
-    out.flush();
-    if (!out) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    bool ok = done == bytes.size();
+    if (close(fd) != 0) ok = false;
+    if (!ok) {
       std::remove(tmp.c_str());
       return Status::IOError(fmt::format("writing {} failed; check free disk space", path));
     }

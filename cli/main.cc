@@ -2,6 +2,7 @@
 // command, and turns its Status into a message and an exit code
 // (docs/cli.md lists them).
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <clocale>
@@ -76,6 +77,12 @@ void App::PrintJson(const nlohmann::json& j) const {
 }
 
 static int Run(int argc, char** argv) {
+  // Nearly everything qun writes holds personal data or keys: the database
+  // and its -wal and -shm, exports, bundles, the check's scratch copy, logs
+  // of a server. None of it is for other users of this computer, whatever
+  // umask the shell has; a user who wants to share a file says so with
+  // chmod.
+  umask(077);
   App app;
   CLI::App& cli = app.cli;
   cli.require_subcommand(1);

@@ -1,11 +1,42 @@
 #include "core/db.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
+#include <cerrno>
 #include <chrono>
 #include <unordered_map>
 
 namespace qun::core {
+
+namespace {
+
+// Free space below which an I/O error is taken for a full disk: SQLite
+// needs a 32 KiB -shm and WAL pages to do anything at all.
+constexpr unsigned long long kNearlyFullBytes = 1 << 20;
+
+// Whether an SQLITE_IOERR is a disk without room. SQLite returns
+// SQLITE_FULL only where it checks for it; a write that found no room
+// elsewhere (growing the -shm file when a command opens the database, a
+// WAL page) comes back as an I/O error, its errno ENOSPC. That errno is
+// read after the failing call and may have been overwritten by then, so the
+// free space on the file's disk is asked too.
+bool DiskFull(sqlite3* db, std::string_view path) {
+  if (db) {
+    int err = sqlite3_system_errno(db);
+    if (err == ENOSPC || err == EDQUOT) return true;
+  }
+  std::string where(path);
+  struct statvfs st;
+  if (statvfs(where.c_str(), &st) != 0) {
+    size_t slash = where.rfind('/');
+    where = slash == std::string::npos ? "." : slash == 0 ? "/" : where.substr(0, slash);
+    if (statvfs(where.c_str(), &st) != 0) return false;
+  }
+  return static_cast<unsigned long long>(st.f_bavail) * st.f_frsize < kNearlyFullBytes;
+}
+
+}  // namespace
 
 Status SqliteStatus(int rc, sqlite3* db, std::string_view what, std::string_view path) {
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -39,6 +70,10 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what, std::string_view
       return Status::IOError(
           fmt::format("the disk holding {} is full; free some space and try again", path));
     case SQLITE_IOERR:
+      // The same full disk as SQLITE_FULL, with the same remedy.
+      if (DiskFull(db, path))
+        return Status::IOError(
+            fmt::format("the disk holding {} is full; free some space and try again", path));
       return Status::IOError(fmt::format(
           "reading or writing {} failed ({}); check the disk and try again", path, detail));
     case SQLITE_CONSTRAINT:

@@ -31,19 +31,39 @@ static Status NotWritable(const std::string& home, int err) {
 
 Status PrepareHome(const std::string& home) {
   std::error_code ec;
-  bool created = std::filesystem::create_directories(home, ec);
+  std::filesystem::create_directories(home, ec);
   if (ec) return NotWritable(home, ec.value());
   struct stat st;
   if (stat(home.c_str(), &st) != 0) return NotWritable(home, errno);
   if (!S_ISDIR(st.st_mode))
     return Status::IOError(
         fmt::format("{} is a file, not a folder; choose another home with --home DIR", home));
-  // A folder made for the node holds its secret key: only its owner may
-  // enter. A folder the user chose that already existed keeps its mode.
-  if (created) chmod(home.c_str(), 0700);
+  // The home holds the node's secret key and the community's database
+  // (names, phones): only its owner may enter, whether qun made the folder
+  // just now or the user chose one that already existed (and may have been
+  // made 0755 or 0777).
+  if ((st.st_mode & 0777) != 0700 && chmod(home.c_str(), 0700) != 0)
+    return Status::IOError(fmt::format(
+        "cannot make {} private to you (chmod 700): {}; choose a folder of your own with "
+        "--home DIR",
+        home, strerror(errno)));
   if (access(home.c_str(), W_OK | X_OK) != 0) return NotWritable(home, errno);
   return Status::Ok();
 }
+
+namespace {
+
+// Makes one of the node's own files private when it is not: a database made
+// by an older qun under a lax umask (0644) sat in a private home, so only
+// its mode was wrong, not who could read it.
+void Tighten(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+      st.st_uid == geteuid())
+    chmod(path.c_str(), st.st_mode & 0700);
+}
+
+}  // namespace
 
 Status CheckHome(const std::string& home) {
   struct stat st;
@@ -59,6 +79,19 @@ Status CheckHome(const std::string& home) {
     return Status::IOError(
         fmt::format("{} is a file, not a folder; choose another home with --home DIR", home));
   if (access(home.c_str(), R_OK | X_OK) != 0) return NotWritable(home, errno);
+  // Someone else who may enter the home may read the database, and one
+  // who may write to it may swap node.pub (the id sent to the owner) or
+  // the database itself. Qun does not change a folder's mode behind the
+  // user's back: what happened may want a look (compare `qun status` with
+  // what it should be) before the one command that fixes it.
+  if ((st.st_mode & 077) != 0)
+    return Status::IOError(fmt::format(
+        "the home {} is open to other users (mode {:04o}): they can read the community's "
+        "database{}; run `chmod 700 {}` and try again",
+        home, st.st_mode & 07777, (st.st_mode & 022) != 0 ? " and replace the node's files" : "",
+        home));
+  std::string db = DatabasePath(home);
+  for (const std::string& f : {db, db + "-wal", db + "-shm", home + "/node.pub"}) Tighten(f);
   return Status::Ok();
 }
 

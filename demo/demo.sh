@@ -14,7 +14,7 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,15 +29,17 @@ step3() { printf '\n\033[1m[陈静]$ qun %s\033[0m\n' "$*"; QUN_HOME="$third" "$
 note() { printf '\n\033[2m# %s\033[0m\n' "$*"; }
 
 # Starts a long-running qun in the background (its log in $work/$1.log) and
-# prints the port it bound on 127.0.0.1.
+# sets $started_port to the port it bound on 127.0.0.1. Called directly, not
+# in $(...): a command substitution runs in a subshell, whose additions to
+# $pids the cleanup would never see, and the server would outlive the demo.
 start() {
-  local name="$1" home="$2"
+  local name="$1" home="$2" port
   shift 2
   QUN_HOME="$home" "$QUN" "$@" --listen 'tcp://127.0.0.1:*' >"$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
-    port="$(grep -o 'on tcp://127.0.0.1:[0-9]*' "$work/$name.log" | head -1 | cut -d: -f3)"
-    if [ -n "$port" ]; then echo "$port"; return; fi
+    port="$(grep -o 'on tcp://127.0.0.1:[0-9]*' "$work/$name.log" | head -1 | cut -d: -f3 || true)"
+    if [ -n "$port" ]; then started_port="$port"; return; fi
     sleep 0.1
   done
   cat "$work/$name.log" >&2
@@ -75,7 +77,8 @@ step invite "$(cat "$second/node.pub")" --name "李娜" --role admin --group "�
 step2 join "$work/invite-lina.qun"
 
 note "小林's laptop serves on the network (here: loopback); the others add it as a peer."
-port="$(start serve "$QUN_HOME" serve --sync-every 0)"
+start serve "$QUN_HOME" serve --sync-every 0
+port="$started_port"
 head -2 "$work/serve.log"
 step2 peer add xiaolin "tcp://127.0.0.1:$port" --key "$(cat "$QUN_HOME/node.pub")"
 step2 sync xiaolin
@@ -85,7 +88,10 @@ out="$(step invite --code --address "tcp://127.0.0.1:$port" --name "陈静" --ex
   --role member-editor)"
 echo "$out"
 code="$(echo "$out" | grep -o 'qun1-[a-z2-7]*' | head -1)"
-step3 join "$code" --admin "陈静" --peer-name xiaolin
+# The code goes in on standard input: on the command line, other users of
+# the laptop could read it in the process list while qun runs.
+printf '\n\033[1m[陈静]$ qun join - --admin 陈静 --peer-name xiaolin\033[0m  (the code pasted)\n'
+printf '%s\n' "$code" | QUN_HOME="$third" "$QUN" join - --admin "陈静" --peer-name xiaolin
 
 note "An outing for 摄影兴趣群 (李娜 is its admin), with a sign-up list (接龙) both will take."
 step member join "摄影兴趣群" zhangwei_88
@@ -119,7 +125,8 @@ step2 sync xiaolin
 
 note "李娜 and 陈静 are rarely online together: a relay stores and forwards for them, unread."
 printf '%s 李娜\n%s 陈静\n' "$(cat "$second/node.pub")" "$(cat "$third/node.pub")" >"$work/allow.txt"
-relay_port="$(start relay "$relay_home" relay --allow "$work/allow.txt")"
+start relay "$relay_home" relay --allow "$work/allow.txt"
+relay_port="$started_port"
 head -2 "$work/relay.log"
 relay_key="$(grep -o 'relay key [0-9a-f]*' "$work/relay.log" | cut -d' ' -f3)"
 step2 peer add relay "tcp://127.0.0.1:$relay_port" --key "$relay_key"

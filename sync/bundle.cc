@@ -1,6 +1,8 @@
 #include "sync/bundle.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +32,12 @@ uint32_t GetU32(const unsigned char* p) {
 Result<std::unique_ptr<BundleWriter>> BundleWriter::Create(const std::string& path,
                                                            const CommunityId& community) {
   std::string part = path + ".part";
-  File f(std::fopen(part.c_str(), "wb"));
+  // A bundle is sealed with the community key, but who sent what to whom
+  // and how much is still this user's business: 0600, whatever the umask.
+  int fd = open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) fchmod(fd, 0600);  // a .part left by an interrupted export
+  File f(fd >= 0 ? fdopen(fd, "wb") : nullptr);
+  if (fd >= 0 && !f) close(fd);
   if (!f)
     return Status::IOError(fmt::format("cannot create {}: {}; choose a folder you may write to",
                                        part, std::strerror(errno)));

@@ -386,12 +386,15 @@ Result<std::string> RedeemInviteCode(zmq::context_t& context, const core::Identi
     a = session.Request(join, &reply);
     session.DropQueued();
   }
-  // An inviter with no code open lets no stranger connect at all.
+  // An inviter with no code open lets no stranger connect at all. (One
+  // taking no more tries for a minute answers `busy` instead.) A qun older
+  // than this one refused in both cases alike, and so this covers both.
   if (a.status.code() == Status::Code::kDenied &&
       a.status.message().find("refused") != std::string::npos)
     return Status::Denied(fmt::format(
-        "{} takes no invite code now: this one was used already or has expired. Ask for a new "
-        "code",
+        "{} takes no invite code now: this one was used already or has expired, or (if the "
+        "inviter runs an older qun) it is refusing tries for a minute after too many wrong "
+        "codes. Try once more in a minute; if it is refused again, ask for a new code",
         peer_name));
   if (!a.status.ok()) return a.status;
   if (auto* e = std::get_if<Error>(&reply)) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "sync/transport.h"
 
@@ -42,10 +43,12 @@ SyncServer::SyncServer(zmq::context_t& context, ServerOptions options, AdmitFn a
       label_(std::move(label)),
       join_(std::move(join)),
       zap_(context, zmq::socket_type::rep),
-      router_(context, zmq::socket_type::router) {}
+      router_(context, zmq::socket_type::router),
+      monitor_(context, zmq::socket_type::pair) {}
 
 SyncServer::~SyncServer() {
   for (auto& [id, s] : sessions_) (void)s->replica->Finish();
+  LogHeldBack(std::numeric_limits<int64_t>::max());  // what the last minute held back
 }
 
 Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
@@ -77,6 +80,27 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
     router.set(zmq::sockopt::sndhwm, 64);
     router.set(zmq::sockopt::rcvhwm, 64);
     router.set(zmq::sockopt::handshake_ivl, 10000);
+    // Watched from before the first connection, so that every accepted
+    // descriptor is known (see ConnectionLimit).
+    static std::atomic<int> monitors{0};
+    std::string monitor_endpoint = fmt::format("inproc://qun-server-monitor-{}", monitors++);
+    if (zmq_socket_monitor(router.handle(), monitor_endpoint.c_str(),
+                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+      throw zmq::error_t();
+    // Events past the high-water mark would be dropped; a flood of
+    // connections makes many, read every poll.
+    server->monitor_.set(zmq::sockopt::rcvhwm, 100000);
+    server->monitor_.set(zmq::sockopt::linger, 0);
+    server->monitor_.connect(monitor_endpoint);
+    SyncServer* self = server.get();
+    server->connections_ = std::make_unique<ConnectionLimit>(
+        ConnectionLimit::ForFdLimit(OpenFileLimit(), [self](const std::string& address) {
+          if (self->closed_log_.Allow(address, NowMs()))
+            self->log_(fmt::format(
+                "closed a connection from {} that had not said who it is: too many such "
+                "connections were open",
+                address));
+        }));
     router.bind(options.listen);
     server->endpoint_ = router.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
@@ -96,12 +120,16 @@ Status SyncServer::Run(const std::atomic<bool>& stop) {
 
 Status SyncServer::Poll(int64_t timeout_ms) {
   zmq::pollitem_t items[] = {{zap_.handle(), 0, ZMQ_POLLIN, 0},
-                             {router_.handle(), 0, ZMQ_POLLIN, 0}};
+                             {router_.handle(), 0, ZMQ_POLLIN, 0},
+                             {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
   try {
-    zmq::poll(items, 2, std::chrono::milliseconds(timeout_ms));
+    zmq::poll(items, 3, std::chrono::milliseconds(timeout_ms));
   } catch (const zmq::error_t& e) {
     if (e.num() != EINTR) return Status::Internal(fmt::format("waiting for peers: {}", e.what()));
   }
+  // Connections first: shutting idle ones down frees descriptors for the
+  // handshakes waiting behind them.
+  if (items[2].revents & ZMQ_POLLIN) HandleConnections();
   if (items[0].revents & ZMQ_POLLIN) HandleZap();
   if (items[1].revents & ZMQ_POLLIN) {
     // Up to a bounded number at a time, so that the ZAP handler and the
@@ -136,12 +164,24 @@ Status SyncServer::Poll(int64_t timeout_ms) {
     }
   }
   int64_t now = NowMs();
+  LogHeldBack(now);
   std::vector<std::string> idle;
   for (auto& [id, s] : sessions_) {
     if (now - s->last_seen_ms > options_.idle_timeout_ms) idle.push_back(id);
   }
   for (const std::string& id : idle) End(id, "stopped answering");
   return Status::Ok();
+}
+
+void SyncServer::HandleConnections() {
+  int64_t now = NowMs();
+  while (auto e = ReadEvent(monitor_)) {
+    int fd = static_cast<int>(e->value);
+    if (e->event == ZMQ_EVENT_ACCEPTED)
+      connections_->Accepted(fd, now);
+    else if (e->event == ZMQ_EVENT_DISCONNECTED)
+      connections_->Closed(fd);
+  }
 }
 
 void SyncServer::HandleZap() {
@@ -178,13 +218,23 @@ void SyncServer::HandleZap() {
       status = "200";
       text = "OK";
       user = std::string("guest:") + hex;
-    } else {
+    } else if (who->kind == Admission::kTryLater && join_) {
+      // A refusal would reach the joiner as "no code open here" (ZAP
+      // carries only a status code, and libzmq drops a connection refused
+      // with 300 silently): it is let in, to hear that it should come back.
+      status = "200";
+      text = "OK";
+      user = std::string("busy:") + hex;
+      if (refused_log_.Allow(address, NowMs()))
+        log_(fmt::format("turned away a node from {}: too many invite code tries this minute",
+                         address));
+    } else if (refused_log_.Allow(address, NowMs())) {
       log_(
           fmt::format("refused a connection from {}: network key {} is not of a node allowed "
                       "here",
                       address, std::string(hex).substr(0, 16)));
     }
-  } else {
+  } else if (refused_log_.Allow(address, NowMs())) {
     log_(fmt::format("refused a connection from {}: it does not use qun's encryption", address));
   }
   std::array<std::string, 6> reply{version, request_id, status, text, user, ""};
@@ -235,6 +285,13 @@ void SyncServer::HandleGuest(const std::string& routing_id, const std::string& c
 
 void SyncServer::HandleMessage(const std::string& routing_id, const std::string& user_id,
                                std::string_view bytes) {
+  if (user_id.rfind("busy:", 0) == 0) {
+    Send(routing_id,
+         Error{ErrorCode::kBusy,
+               "the inviter is turning away nodes it does not know for a minute, after too many "
+               "tries with invite codes. Try again in a minute; your code still works"});
+    return;
+  }
   if (user_id.rfind("guest:", 0) == 0) {
     HandleGuest(routing_id, user_id.substr(6), bytes);
     return;
@@ -251,8 +308,16 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
   auto decoded = DecodeMessage(bytes);
   if (!decoded.ok()) {
     Send(routing_id, Error{ErrorCode::kBadMessage, decoded.status().message()});
-    End(routing_id,
-        fmt::format("{} sent a damaged message ({} bytes)", label_(peer), bytes.size()));
+    if (sessions_.count(routing_id)) {
+      End(routing_id,
+          fmt::format("{} sent a damaged message ({} bytes)", label_(peer), bytes.size()));
+    } else {
+      // No sync to end, and so no line saying why it ended: the message is
+      // logged itself, a few a minute per node.
+      if (damaged_log_.Allow(core::ToHex(peer), NowMs()))
+        log_(fmt::format("{} sent a damaged message ({} bytes) outside a sync: {}", label_(peer),
+                         bytes.size(), decoded.status().message()));
+    }
     return;
   }
   Message& m = *decoded;
@@ -460,6 +525,27 @@ bool SyncServer::Send(const std::string& routing_id, const Message& m) {
   }
   if (sessions_.count(routing_id)) End(routing_id, "the other side went away");
   return false;
+}
+
+void SyncServer::LogHeldBack(int64_t now_ms) {
+  for (const auto& [address, count] : refused_log_.Expire(now_ms))
+    log_(fmt::format("refused {} more connection{} from {} in the last minute", count,
+                     count == 1 ? "" : "s", address));
+  for (const auto& [address, count] : closed_log_.Expire(now_ms))
+    log_(fmt::format(
+        "closed {} more connection{} from {} that had not said who {} in the last minute", count,
+        count == 1 ? "" : "s", address, count == 1 ? "it is," : "they are,"));
+  for (const auto& [key, count] : damaged_log_.Expire(now_ms)) {
+    core::PublicKey node{};
+    size_t len = 0;
+    std::string who = key;
+    if (sodium_hex2bin(node.data(), node.size(), key.data(), key.size(), nullptr, &len, nullptr) ==
+            0 &&
+        len == node.size())
+      who = label_(node);
+    log_(fmt::format("{} sent {} more damaged message{} outside a sync in the last minute", who,
+                     count, count == 1 ? "" : "s"));
+  }
 }
 
 void SyncServer::End(const std::string& routing_id, const std::string& why) {

@@ -1,6 +1,7 @@
 #include "sync/transport.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstring>
@@ -90,6 +91,21 @@ Status CheckAddress(const std::string& address, bool for_listen) {
   int n = std::stoi(port);
   if (n < 1 || n > 65535) return bad("the port must be between 1 and 65535");
   return Status::Ok();
+}
+
+uint64_t OpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  return limit.rlim_cur == RLIM_INFINITY ? (1u << 20) : limit.rlim_cur;
+}
+
+uint64_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);  // keeps the old limit when refused
+  }
+  return OpenFileLimit();
 }
 
 int64_t NowMs() {

@@ -39,6 +39,13 @@ std::optional<SocketEvent> ReadEvent(zmq::socket_t& monitor);
 // InvalidArgument, saying what is expected, for anything else.
 Status CheckAddress(const std::string& address, bool for_listen);
 
+// Raises this process's soft limit on open files to its hard limit (a
+// desktop's soft limit is often 1,024, its hard limit far higher), so that
+// a server holds many connections; returns the soft limit now in force.
+uint64_t RaiseOpenFileLimit();
+// The soft limit on open files in force.
+uint64_t OpenFileLimit();
+
 // Milliseconds on a monotonic clock.
 int64_t NowMs();
 

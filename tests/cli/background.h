@@ -29,9 +29,11 @@ namespace qun::testing {
 class Background {
  public:
   // Starts `qun args...` with QUN_HOME=home; stdout and stderr go to
-  // `log_prefix`.out and .err.
+  // `log_prefix`.out and .err. A `prefix` command runs qun (e.g. prlimit
+  // with its arguments, ending in --).
   Background(const std::string& home, const std::vector<std::string>& args,
-             const std::string& log_prefix, std::map<std::string, std::string> env = {})
+             const std::string& log_prefix, std::map<std::string, std::string> env = {},
+             const std::vector<std::string>& prefix = {})
       : out_path_(log_prefix + ".out"), err_path_(log_prefix + ".err") {
     env.try_emplace("QUN_HOME", home);
     env.try_emplace("QUN_PROGRESS", "never");
@@ -46,7 +48,8 @@ class Background {
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
-    std::vector<std::string> argv{QUN_BINARY};
+    std::vector<std::string> argv = prefix;
+    argv.push_back(QUN_BINARY);
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> argvp;
     for (auto& a : argv) argvp.push_back(a.data());
@@ -58,7 +61,7 @@ class Background {
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int rc = posix_spawn(&pid_, argvp[0], &actions, nullptr, argvp.data(), envp.data());
+    int rc = posix_spawnp(&pid_, argvp[0], &actions, nullptr, argvp.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     REQUIRE_MESSAGE(rc == 0, "cannot start qun: " << strerror(rc));
   }

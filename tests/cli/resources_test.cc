@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -128,6 +129,39 @@ TEST_SUITE("resources") {
     CHECK_EXIT(h.Qun({"check"}), 0);
     Ok(h, {"import", "members", h.Beside("big.csv")});
     CHECK(People(h) == 3001);
+    CHECK_EXIT(h.Qun({"check"}), 0);
+  }
+
+  TEST_CASE("a disk with no room left at all says it is full, not that reading failed") {
+    TempHome h;
+    std::string why;
+    auto disk = SmallDisk::Mount(h.home(), &why);
+    if (!disk) {
+      MESSAGE("skipped: " << why);
+      return;
+    }
+    Ok(h, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(h, {"member", "add", "张伟", "--wechat", "zw_001"});
+    // The last command removed its -wal and -shm on closing; the next one
+    // must make them again, and a disk without a free page refuses the
+    // -shm: SQLite reports that as an I/O error with ENOSPC behind it.
+    disk->Resize(disk->Used() + 64 * 1024);
+    {
+      std::ofstream filler(h.InHome("filler"), std::ios::binary);
+      std::string block(4096, 'x');
+      for (int i = 0; i < 1024 && filler.write(block.data(), block.size()); ++i) {
+      }
+    }
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"status"}, std::vector<std::string>{"check", "--quick"}}) {
+      CliResult r = h.Qun(args);
+      CHECK_EXIT(r, 7);
+      CHECK(Contains(r.err, "is full"));
+      CHECK(!Contains(r.err, "disk I/O error"));
+    }
+    // Room again: the node is whole.
+    std::filesystem::remove(h.InHome("filler"));
+    disk->Resize(64 << 20);
     CHECK_EXIT(h.Qun({"check"}), 0);
   }
 
