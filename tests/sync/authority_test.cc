@@ -562,6 +562,7 @@ TEST_CASE("an admin of one group cannot delete or rewrite a person of another gr
   std::string li = AddPersonIn(owner, "李娜", {b}, "13800002222");
   std::string zhang = AddPersonIn(owner, "张伟", {a});
   std::string liu = AddPersonIn(owner, "刘洋", {a, b});
+  std::string zhou = AddPersonIn(owner, "周敏", {b});
   InviteAs(owner, admin, {{Role::kAdmin, a}});
   InviteAs(owner, viewer, {{Role::kViewer, ""}});
   owner.SendTo(admin);
@@ -593,11 +594,11 @@ TEST_CASE("an admin of one group cannot delete or rewrite a person of another gr
     REQUIRE(t.Set("person_handle", core::HandleRowId(phone), "person_id", zhang).ok());
   });
   // Refused: 刘洋 is in 上海交流群 too, so deleting her needs its admin as
-  // well; so does adding 王芳 to its own group and deleting her at once.
+  // well; so does adding 周敏 to its own group and deleting her at once.
   remove(liu);
   admin.Write("member join", [&](core::WriteTxn& t) {
-    REQUIRE(admin.reg->Join(t, a, wang, "member", std::nullopt).ok());
-    REQUIRE(admin.reg->RemovePerson(t, wang).ok());
+    REQUIRE(admin.reg->Join(t, a, zhou, "member", std::nullopt).ok());
+    REQUIRE(admin.reg->RemovePerson(t, zhou).ok());
   });
   // Allowed: its own group's people, a shared person's record, a new person
   // in its group or in none, and deleting a person only its group has.
@@ -614,6 +615,7 @@ TEST_CASE("an admin of one group cannot delete or rewrite a person of another gr
     CHECK(PersonName(*n, wang) == "王芳");
     CHECK(PersonName(*n, li) == "李娜");
     CHECK(PersonName(*n, liu) == "刘洋");
+    CHECK(PersonName(*n, zhou) == "周敏");
     CHECK(PersonName(*n, sun) == "孙丽");
     CHECK(PersonName(*n, zhao) == "(deleted)");
     auto phone = n->reg->FindByHandle(*core::NormalizeHandle("phone", "13800002222"));
