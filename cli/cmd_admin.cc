@@ -127,22 +127,17 @@ Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
   return Status::Ok();
 }
 
-// The nodes a new key goes to: every member but `left_out`, and but those
-// that only relay (they forward change sets they cannot read).
+// The nodes a new key goes to: every member but `left_out`. A node whose
+// only role is relay is a member like any other: it read everything with
+// the key its invite carried, and it applies (so forwards) change sets only
+// when it can open them, so leaving it out would only stop it. A relay
+// that must not read is `qun relay`, which holds no key and no role.
 Result<std::vector<core::PublicKey>> KeyRecipients(SyncNode& s,
                                                    const std::optional<core::PublicKey>& left_out) {
   QUN_ASSIGN_OR_RETURN(std::vector<core::PublicKey> members, s.sets->Members());
   std::vector<core::PublicKey> out;
-  for (const core::PublicKey& k : members) {
-    if (left_out && k == *left_out) continue;
-    QUN_ASSIGN_OR_RETURN(core::Roles roles,
-                         core::CurrentRoles(s.node->store->db(), k, s.community.founder));
-    bool relay_only = !roles.founder && !roles.held.empty() &&
-                      std::all_of(roles.held.begin(), roles.held.end(), [](const core::RoleKey& r) {
-                        return r.role == core::Role::kRelay;
-                      });
-    if (!relay_only) out.push_back(k);
-  }
+  for (const core::PublicKey& k : members)
+    if (!left_out || k != *left_out) out.push_back(k);
   return out;
 }
 

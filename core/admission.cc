@@ -220,11 +220,12 @@ Result<std::vector<Application>> Admission::List(const std::optional<std::string
           "SELECT a.id, a.group_id, coalesce(g.name,''), a.person_id, "
           "coalesce(p.display_name,''), coalesce(a.answers,'[]'), coalesce(a.paid,0), "
           "coalesce(a.applied_at,0), coalesce(a.decision,''), coalesce(m.status,''), "
-          "coalesce(n.name,'') "
+          "coalesce(n.name,''), coalesce(lower(hex(c.author)),'') "
           "FROM application a JOIN person p ON p.id=a.person_id JOIN chat_group g ON "
           "g.id=a.group_id LEFT JOIN membership m ON m.group_id=a.group_id AND "
-          "m.person_id=a.person_id AND m.deleted=0 LEFT JOIN node n ON n.id = "
-          "json_extract(CASE WHEN json_valid(a.decision) THEN a.decision END, '$.by') "
+          "m.person_id=a.person_id AND m.deleted=0 LEFT JOIN field_clock c ON "
+          "c.tbl='application' AND c.row_id=a.id AND c.col='decision' LEFT JOIN node n ON "
+          "n.id = lower(hex(c.author)) "
           "WHERE a.deleted=0 AND p.deleted=0 AND g.deleted=0 AND (?1 IS NULL OR a.group_id=?1) "
           "ORDER BY coalesce(a.applied_at,0), a.id"));
   if (group_id) s.Bind(1, *group_id);
@@ -257,12 +258,16 @@ Result<std::vector<Application>> Admission::List(const std::optional<std::string
       };
       decided = text("status");
       a.reason = text("reason");
-      a.decided_by = text("by");
+      // Not the document's "by": that is whatever its writer typed. Who
+      // decided is the node that signed the decision (below).
       auto at = d.find("at");
       if (at != d.end() && at->is_number_integer()) a.decided_at = at->get<int64_t>();
     }
     a.membership_status = s.Text(9);
-    a.decided_by_name = s.Text(10);
+    if (!decided.empty()) {
+      a.decided_by = s.Text(11);
+      a.decided_by_name = s.Text(10);
+    }
     a.status = StatusOf(a.membership_status, decided);
     if (status && a.status != *status) continue;
     out.push_back(std::move(a));

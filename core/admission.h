@@ -34,8 +34,9 @@ struct Application {
   // pending, approved, waitlisted or rejected: from the membership's status.
   std::string status;
   std::string membership_status;
-  // The decision, when one was made: reason, the deciding node (hex) and
-  // its name, and when.
+  // The decision, when one was made: reason, the deciding node (hex: the
+  // one that signed the decision, whatever the decision's own "by" says)
+  // and its name, and when.
   std::string reason, decided_by, decided_by_name;
   int64_t decided_at = 0;
 };

@@ -347,7 +347,25 @@ Status WriteTxn::CheckAllowed(const Op& op) {
       if (group) membership_groups_.emplace(op.row_id, *group);
     }
   }
-  Requirement need = RequirementOf(op, group);
+  // Whose record a person op changes, and which groups they belong to: the
+  // log holds this node's causal past, and this transaction's earlier
+  // writes (a person added to a group a moment ago is in it). A member-
+  // editor needs none of it.
+  std::vector<PersonGroups> people;
+  if (IsPersonOp(op) && !roles_->Has(Role::kEditor)) {
+    QUN_ASSIGN_OR_RETURN(std::vector<std::string> ids, PeopleOf(store_->db(), op, {op}));
+    for (const std::string& id : ids) {
+      auto known = person_groups_.find(id);
+      if (known == person_groups_.end()) {
+        QUN_ASSIGN_OR_RETURN(std::vector<std::string> groups,
+                             GroupsOfPerson(store_->db(), id, {op}));
+        known = person_groups_.emplace(id, std::move(groups)).first;
+      }
+      people.push_back({id, known->second});
+    }
+  }
+  if (op.table == "membership") person_groups_.clear();
+  Requirement need = RequirementOf(op, group, people);
   if (Satisfies(*roles_, need, op)) return Status::Ok();
   std::string held = DescribeRoles(store_->db(), *roles_);
   return Status::Denied(fmt::format(
@@ -572,6 +590,9 @@ Status WriteTxn::RollbackToSavepoint() {
   split_due_ = false;
   max_effective_ = saved_->max_effective;
   saved_.reset();
+  // Memberships written since are gone, and the groups learnt from them.
+  person_groups_.clear();
+  membership_groups_.clear();
   return Status::Ok();
 }
 

@@ -214,6 +214,9 @@ class WriteTxn {
   // The group of each membership this transaction found in the log, for
   // CheckAllowed: a row's group never changes (its id derives from it).
   std::unordered_map<std::string, std::string> membership_groups_;
+  // The groups of each person this transaction wrote, for CheckAllowed;
+  // forgotten whenever it writes a membership (which may add one).
+  std::unordered_map<std::string, std::vector<std::string>> person_groups_;
   Status CheckAllowed(const Op& op);
   int64_t ops_written_ = 0;
   bool open_ = false;

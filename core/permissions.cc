@@ -97,34 +97,56 @@ bool Roles::AdminOf(const std::string& group) const {
 }
 bool Roles::AnyAdmin() const { return Has(Role::kAdmin); }
 
-Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group) {
+namespace {
+Requirement Need(Requirement::Kind kind, std::string group) {
+  Requirement r;
+  r.kind = kind;
+  r.group = std::move(group);
+  return r;
+}
+}  // namespace
+
+bool IsPersonOp(const Op& op) {
+  return op.table == "person" || op.table == "person_handle" || op.table == "person_tag";
+}
+
+Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group,
+                          const std::vector<PersonGroups>& people) {
   using R = Requirement;
   const std::string& t = op.table;
-  if (IsLoggedOnly(t)) return {R::kOwner, ""};
-  if (t == "community") return {R::kOwner, ""};
+  if (IsLoggedOnly(t)) return Need(R::kOwner, "");
+  if (t == "community") return Need(R::kOwner, "");
   if (t == "node") {
     // A node names itself; who is let in (invited_by) and everything about
     // other nodes is an owner's.
-    if (op.column == "name" || op.column == "deleted") return {R::kSelf, ""};
-    return {R::kOwner, ""};
+    if (op.column == "name" || op.column == "deleted") return Need(R::kSelf, "");
+    return Need(R::kOwner, "");
   }
-  if (!IsDomainColumn(t, op.column)) return {R::kNone, ""};
-  if (t == "chat_group") return {R::kGroupAdmin, op.row_id};
+  if (!IsDomainColumn(t, op.column)) return Need(R::kNone, "");
+  if (t == "chat_group") return Need(R::kGroupAdmin, op.row_id);
   if (IsGroupScoped(t)) {
     // The group is in the row id: no write can move the row to a group
     // whose admins the author is. An id that names no group is an owner's.
     std::string_view group = GroupOfRowId(op.row_id);
-    if (group.empty()) return {R::kOwner, ""};
-    return {R::kGroupAdmin, std::string(group)};
+    if (group.empty()) return Need(R::kOwner, "");
+    return Need(R::kGroupAdmin, std::string(group));
   }
   // A ban from the whole community reaches into every group.
-  if (t == "ban") return {R::kOwner, ""};
+  if (t == "ban") return Need(R::kOwner, "");
   if (t == "membership") {
-    if (membership_group) return {R::kGroupAdmin, *membership_group};
-    return {R::kOwner, ""};
+    if (membership_group) return Need(R::kGroupAdmin, *membership_group);
+    return Need(R::kOwner, "");
   }
-  if (t == "person" || t == "person_handle" || t == "person_tag") return {R::kPeople, ""};
-  return {R::kOwner, ""};
+  if (IsPersonOp(op)) {
+    // A person is shared by every group they belong to: an admin of one of
+    // them may keep their record, but only one who is an admin of all of
+    // them may make them disappear from every group at once.
+    bool existence = t == "person" && op.column == "deleted";
+    Requirement need = Need(existence ? R::kPersonDelete : R::kPerson, "");
+    need.people = people;
+    return need;
+  }
+  return Need(R::kOwner, "");
 }
 
 bool Satisfies(const Roles& roles, const Requirement& need, const Op& op) {
@@ -135,8 +157,23 @@ bool Satisfies(const Roles& roles, const Requirement& need, const Op& op) {
       return false;
     case Requirement::kGroupAdmin:
       return roles.AdminOf(need.group);
-    case Requirement::kPeople:
-      return roles.Has(Role::kEditor) || roles.AnyAdmin();
+    case Requirement::kPerson:
+    case Requirement::kPersonDelete: {
+      if (roles.Has(Role::kEditor)) return true;
+      if (need.people.empty()) return false;
+      bool all = need.kind == Requirement::kPersonDelete;
+      for (const PersonGroups& p : need.people) {
+        if (p.groups.empty()) {
+          if (!roles.AnyAdmin()) return false;
+          continue;
+        }
+        auto admin = [&](const std::string& g) { return roles.AdminOf(g); };
+        bool ok = all ? std::all_of(p.groups.begin(), p.groups.end(), admin)
+                      : std::any_of(p.groups.begin(), p.groups.end(), admin);
+        if (!ok) return false;
+      }
+      return true;
+    }
     case Requirement::kSelf:
       return op.row_id == ToHex(op.author);
     case Requirement::kNone:
@@ -156,8 +193,30 @@ std::string Describe(Database& db, const Requirement& need) {
       if (!name.ok() || name->empty()) return "an owner";
       return fmt::format("an owner, or an admin of group {}", GroupLabel(db, need.group));
     }
-    case Requirement::kPeople:
-      return "an owner, a member-editor or a group admin";
+    case Requirement::kPerson:
+    case Requirement::kPersonDelete: {
+      if (need.people.empty()) return "an owner or a member-editor";
+      bool all = need.kind == Requirement::kPersonDelete;
+      std::string out = "an owner, a member-editor, or ";
+      for (size_t i = 0; i < need.people.size(); ++i) {
+        const PersonGroups& p = need.people[i];
+        auto name = RowLabel(db, "person", p.person);
+        std::string who = name.ok() && !name->empty()
+                              ? fmt::format("{} ({})", *name, ShortId(p.person))
+                              : ShortId(p.person);
+        if (i > 0) out += need.people.size() > 2 ? ", and " : " and ";
+        if (p.groups.empty()) {
+          out += fmt::format("an admin of any group (for {}, who is in none)", who);
+          continue;
+        }
+        std::string groups;
+        for (const std::string& g : p.groups)
+          groups += (groups.empty() ? "" : ", ") + GroupLabel(db, g);
+        out += fmt::format("an admin of {} group {} belongs to ({})", all ? "every" : "a", who,
+                           groups);
+      }
+      return out;
+    }
     case Requirement::kSelf:
       return "the node itself, or an owner";
     case Requirement::kNone:
@@ -181,7 +240,18 @@ std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::s
   }
   if (t == "membership")
     return group ? fmt::format("the members of group {}", GroupLabel(db, *group)) : "a membership";
-  if (t == "person" || t == "person_handle" || t == "person_tag") return "people's records";
+  if (t == "person" && op.column == "deleted") {
+    auto name = RowLabel(db, "person", op.row_id);
+    std::string who = name.ok() && !name->empty() ? *name : ShortId(op.row_id);
+    return fmt::format("whether {} is in the registry at all (deleting or restoring them)", who);
+  }
+  if (t == "person") {
+    auto name = RowLabel(db, "person", op.row_id);
+    if (name.ok() && !name->empty()) return fmt::format("the record of {}", *name);
+    return "people's records";
+  }
+  if (t == "person_handle") return "people's contact handles";
+  if (t == "person_tag") return "people's tags";
   if (t == "ban") return "bans from the whole community";
   if (IsGroupScoped(t)) {
     std::string_view group = GroupOfRowId(op.row_id);
@@ -290,6 +360,105 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
             "it writes a membership's person that does not match the membership (its id comes "
             "from its group and person)");
   return found;
+}
+
+namespace {
+
+// Whether the log holds an op of `table` row `row_id` that `in_past`
+// accepts (any op, when it is null).
+Result<bool> LoggedInPast(Database& db, const char* table, const std::string& row_id,
+                          const InPastFn& in_past) {
+  QUN_ASSIGN_OR_RETURN(
+      Statement * s,
+      db.Cached("SELECT a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn JOIN op_author "
+                "a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ?"));
+  s->Bind(1, row_id).Bind(2, std::string(table));
+  bool found = false;
+  while (!found) {
+    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    if (!in_past) {
+      found = true;
+      break;
+    }
+    auto author = KeyFromValue(s->GetValue(0));
+    if (author.ok() && in_past(*author, static_cast<uint64_t>(s->Int(1)))) found = true;
+  }
+  s->Reset();
+  return found;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> PeopleOf(Database& db, const Op& op,
+                                          const std::vector<Op>& same_change,
+                                          const InPastFn& in_past) {
+  if (op.table == "person") return std::vector<std::string>{op.row_id};
+  if (op.table != "person_handle" && op.table != "person_tag") return std::vector<std::string>{};
+  std::set<std::string> people;
+  for (const Op& o : same_change)
+    if (o.table == op.table && o.row_id == op.row_id && o.column == "person_id")
+      if (auto* p = std::get_if<std::string>(&o.value)) people.insert(*p);
+  QUN_ASSIGN_OR_RETURN(
+      Statement * logged,
+      db.Cached("SELECT o.value, a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn JOIN "
+                "op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ? AND o.col = "
+                "'person_id'"));
+  logged->Bind(1, op.row_id).Bind(2, op.table);
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, logged->Step());
+    if (!row) break;
+    Value v = logged->GetValue(0);
+    auto* p = std::get_if<std::string>(&v);
+    if (!p) continue;
+    if (in_past) {
+      auto author = KeyFromValue(logged->GetValue(1));
+      if (!author.ok() || !in_past(*author, static_cast<uint64_t>(logged->Int(2)))) continue;
+    }
+    people.insert(*p);
+  }
+  logged->Reset();
+  return std::vector<std::string>(people.begin(), people.end());
+}
+
+Result<std::vector<std::string>> GroupsOfPerson(Database& db, const std::string& person,
+                                                const std::vector<Op>& same_change,
+                                                const InPastFn& in_past) {
+  // The groups to look at: every group id this node knows. Whether one
+  // counts is decided by the causal past alone (below); a group missing
+  // from this list would be one whose row no op this node holds writes,
+  // so no membership in it can be in the causal past either, except by
+  // naming it in a membership (those are added from the membership table
+  // and from `same_change`).
+  std::set<std::string> candidates;
+  QUN_ASSIGN_OR_RETURN(
+      Statement * known,
+      db.Cached("SELECT id FROM chat_group UNION SELECT group_id FROM membership WHERE "
+                "person_id = ? AND group_id IS NOT NULL"));
+  known->Bind(1, person);
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, known->Step());
+    if (!row) break;
+    candidates.insert(known->Text(0));
+  }
+  known->Reset();
+  std::set<std::string> own_rows;  // membership rows `same_change` writes
+  for (const Op& o : same_change) {
+    if (o.table != "membership") continue;
+    own_rows.insert(o.row_id);
+    if (o.column == "group_id")
+      if (auto* g = std::get_if<std::string>(&o.value)) candidates.insert(*g);
+  }
+  std::vector<std::string> groups;
+  for (const std::string& g : candidates) {
+    std::string row_id = Registry::MembershipId(g, person);
+    bool in = own_rows.count(row_id) > 0;
+    if (!in) {
+      QUN_ASSIGN_OR_RETURN(in, LoggedInPast(db, "membership", row_id, in_past));
+    }
+    if (in) groups.push_back(g);
+  }
+  return groups;  // sorted: from a std::set
 }
 
 Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey& founder) {

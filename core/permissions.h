@@ -29,7 +29,9 @@ enum class Role {
   kAdmin,   // one group: its settings and memberships, and person records
   kEditor,  // member-editor: person records, not groups, memberships or roles
   kViewer,  // reads; writes nothing but its own node's name
-  kRelay,   // forwards change sets it cannot read; writes nothing
+  kRelay,   // a member node kept to pass change sets on: reads and gets
+            // each new key like any member, writes nothing but its name
+            // (a relay that cannot read is `qun relay`, with no role)
 };
 
 // "owner", "admin", "editor", "viewer", "relay".
@@ -93,24 +95,48 @@ std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::s
 // "admin of 北京交流群, editor", or "no role".
 std::string DescribeRoles(Database& db, const Roles& roles);
 
+// A person an op changes (a person row, or the person of a contact handle
+// or tag), with the groups the person belongs to as far as the op's change
+// set and its causal past say (GroupsOfPerson).
+struct PersonGroups {
+  std::string person;               // a person id
+  std::vector<std::string> groups;  // group ids, sorted, distinct; empty: in no group
+  auto operator<=>(const PersonGroups&) const = default;
+};
+
 // What an op needs of its author.
 struct Requirement {
   enum Kind {
-    kOwner,       // an owner
-    kGroupAdmin,  // an owner, or an admin of `group`
-    kPeople,      // an owner, a member-editor or an admin of any group
-    kSelf,        // the node the row is (its own name), or an owner
-    kNone,        // a field this version does not know: checked by the
-                  // version that does (merging skips it likewise)
+    kOwner,         // an owner
+    kGroupAdmin,    // an owner, or an admin of `group`
+    kPerson,        // changing people's records: an owner, a member-editor, or,
+                    // for each of `people`, an admin of a group that person
+                    // belongs to (any admin when it belongs to none). With
+                    // `people` empty (unknown): an owner or a member-editor.
+    kPersonDelete,  // deleting or restoring a person: an owner, a member-
+                    // editor, or an admin of every group each of `people`
+                    // belongs to (any admin when it belongs to none)
+    kSelf,          // the node the row is (its own name), or an owner
+    kNone,          // a field this version does not know: checked by the
+                    // version that does (merging skips it likewise)
   };
   Kind kind = kOwner;
   std::string group;
+  std::vector<PersonGroups> people;  // for kPerson and kPersonDelete
 };
 
 // THE PERMISSION TABLE. `membership_group` is the group of the membership
 // row an op writes, when it is one and its group is known (see
-// MembershipGroup); a membership of unknown group needs an owner.
-Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group);
+// MembershipGroup); a membership of unknown group needs an owner. `people`
+// are the people an op of person, person_handle or person_tag changes, with
+// their groups (PeopleOf and GroupsOfPerson); without them such an op needs
+// an owner or a member-editor.
+Requirement RequirementOf(const Op& op, const std::optional<std::string>& membership_group,
+                          const std::vector<PersonGroups>& people = {});
+
+// Whether RequirementOf needs `people` for `op`: an op of person,
+// person_handle or person_tag.
+bool IsPersonOp(const Op& op);
 
 bool Satisfies(const Roles& roles, const Requirement& need, const Op& op);
 
@@ -138,6 +164,27 @@ using InPastFn = std::function<bool(const PublicKey& author, uint64_t seq)>;
 Result<std::optional<std::string>> MembershipGroup(Database& db, const std::string& row_id,
                                                    const std::vector<Op>& same_change,
                                                    const InPastFn& in_past = nullptr);
+
+// The people an op of person, person_handle or person_tag changes: the
+// person row itself; for a handle or a tag, every person id written to its
+// row by `same_change` or by an op of the log that `in_past` accepts (a
+// handle moved from one person to another changes both). Empty when none
+// is found (a handle or tag whose person the causal past does not name).
+Result<std::vector<std::string>> PeopleOf(Database& db, const Op& op,
+                                          const std::vector<Op>& same_change,
+                                          const InPastFn& in_past = nullptr);
+
+// The groups `person` belongs to: each group g such that `same_change`, or
+// an op of the log that `in_past` accepts, writes membership row
+// MembershipId(g, person), whatever the membership's status (a membership
+// row is never removed, so the answer only grows with the causal past, and
+// does not depend on which writes of its status won). Only the causal past
+// decides whether a group counts; the groups looked at are those this node
+// knows (its chat_group rows, placeholders included, and the groups named
+// by `same_change` and by the person's membership rows). Sorted, distinct.
+Result<std::vector<std::string>> GroupsOfPerson(Database& db, const std::string& person,
+                                                const std::vector<Op>& same_change,
+                                                const InPastFn& in_past = nullptr);
 
 // The roles `node` holds now, from the node_role table (written by the
 // authority rules).

@@ -32,12 +32,18 @@ Result<std::string> CheckReason(const std::string& given, std::string_view what)
   return reason;
 }
 
+// Who gave a warning is the node that signed the write of its given_by
+// field (field_clock holds the winning write's author), not the field's
+// value: that value is whatever its writer typed, and a group's admin
+// could name the founder there. The same goes for bans below.
 constexpr char kWarningSelect[] =
     "SELECT w.id, w.group_id, g.name, w.person_id, p.display_name, coalesce(w.reason,''), "
-    "coalesce(w.given_by,''), coalesce(n.name,''), coalesce(w.given_at,0) FROM warning w "
+    "coalesce(lower(hex(c.author)),''), coalesce(n.name,''), coalesce(w.given_at,0) FROM "
+    "warning w "
     "JOIN chat_group g ON g.id = w.group_id AND g.deleted = 0 "
     "JOIN person p ON p.id = w.person_id AND p.deleted = 0 "
-    "LEFT JOIN node n ON n.id = w.given_by ";
+    "LEFT JOIN field_clock c ON c.tbl = 'warning' AND c.row_id = w.id AND c.col = 'given_by' "
+    "LEFT JOIN node n ON n.id = lower(hex(c.author)) ";
 
 Result<std::vector<Warning>> QueryWarnings(Store& store, const std::string& where,
                                            const std::vector<std::string>& params) {
@@ -232,10 +238,11 @@ Result<std::optional<Ban>> GetBan(Store& store, const std::string& person_id) {
   QUN_ASSIGN_OR_RETURN(
       Statement s,
       store.db().Prepare("SELECT b.id, coalesce(p.display_name,''), coalesce(b.reason,''), "
-                         "coalesce(b.banned_by,''), coalesce(n.name,''), coalesce(b.banned_at,0), "
-                         "coalesce(b.active,0) FROM ban b LEFT JOIN person p ON p.id = "
-                         "b.person_id LEFT JOIN node n ON n.id = b.banned_by WHERE b.id = ? AND "
-                         "b.deleted = 0"));
+                         "coalesce(lower(hex(c.author)),''), coalesce(n.name,''), "
+                         "coalesce(b.banned_at,0), coalesce(b.active,0) FROM ban b LEFT JOIN "
+                         "person p ON p.id = b.person_id LEFT JOIN field_clock c ON c.tbl = "
+                         "'ban' AND c.row_id = b.id AND c.col = 'banned_by' LEFT JOIN node n ON "
+                         "n.id = lower(hex(c.author)) WHERE b.id = ? AND b.deleted = 0"));
   s.Bind(1, BanRowId(person_id));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Ban>();

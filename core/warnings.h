@@ -33,8 +33,11 @@ extern const GroupRowKind kWarningKind;
 
 struct Warning {
   std::string id, group_id, group_name, person_id, person_name, reason;
-  std::string given_by;       // node public key, hex
-  std::string given_by_name;  // that node's name, when known
+  // The node (public key, hex) that signed the write of the warning's
+  // given_by field, and its name when known: the field's own value is only
+  // what its writer claimed, so it is not shown.
+  std::string given_by;
+  std::string given_by_name;
   int64_t given_at = 0;
 };
 
@@ -76,7 +79,8 @@ Result<std::vector<DueEntry>> WarningsDue(Store& store, const std::optional<std:
 
 struct Ban {
   std::string id, person_id, person_name, reason;
-  std::string banned_by, banned_by_name;  // node hex, name
+  // The node (hex) that signed the write of banned_by, and its name.
+  std::string banned_by, banned_by_name;
   int64_t banned_at = 0;
   bool active = false;
   // Groups where the person still holds a place (active or muted): joined

@@ -83,6 +83,12 @@ struct VersionEntry {
 struct Payload {
   ops @0 :List(Op);
   note @1 :Text;     # what the author did, e.g. "member add", for the history
+  padding @2 :Data;
+  # Zero bytes that bring the encoded payload to the size of its bucket
+  # (docs/protocol.md, "Padding"), so that the ciphertext's size tells a
+  # relay or an eavesdropper little about which command made the change
+  # set. Readers ignore it, whatever its length and content; absent in
+  # change sets made before it existed, and when no padding was needed.
 }
 
 # One field write. Its author is the change set's author.

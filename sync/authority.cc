@@ -215,6 +215,9 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
   for (const Op& op : ops)
     if (op.table == "membership") membership_ops[op.row_id].push_back(op);
   std::unordered_map<std::string, Result<std::optional<std::string>>> membership_groups;
+  // The same for the groups of a person: several ops write each person.
+  std::unordered_map<std::string, std::vector<std::string>> person_groups;
+  auto in_past = [&pos](const PublicKey& a, uint64_t seq) { return InPast(a, seq, pos); };
   for (const Op& op : ops) {
     if (core::IsRoleOp(op)) {
       Status st = core::CheckRoleOp(op, founder_);
@@ -225,13 +228,10 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
     if (op.table == "membership") {
       auto cached = membership_groups.find(op.row_id);
       if (cached == membership_groups.end())
-        cached =
-            membership_groups
-                .emplace(op.row_id, core::MembershipGroup(db_, op.row_id, membership_ops[op.row_id],
-                                                          [&pos](const PublicKey& a, uint64_t seq) {
-                                                            return InPast(a, seq, pos);
-                                                          }))
-                .first;
+        cached = membership_groups
+                     .emplace(op.row_id, core::MembershipGroup(db_, op.row_id,
+                                                               membership_ops[op.row_id], in_past))
+                     .first;
       const auto& found = cached->second;
       if (!found.ok()) {
         if (found.status().code() != Status::Code::kInvalidArgument) return found.status();
@@ -240,7 +240,24 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
       }
       group = *found;
     }
-    core::Requirement need = core::RequirementOf(op, group);
+    // Whose record a person op changes, and the groups each of them belongs
+    // to in this change set's causal past (or by this change set itself:
+    // a person it adds to a group is in it).
+    std::vector<core::PersonGroups> people;
+    if (core::IsPersonOp(op) && !past.Owner() && !past.Has(Role::kEditor)) {
+      auto found = core::PeopleOf(db_, op, ops, in_past);
+      if (!found.ok()) return found.status();
+      for (const std::string& id : *found) {
+        auto cached = person_groups.find(id);
+        if (cached == person_groups.end()) {
+          auto groups = core::GroupsOfPerson(db_, id, ops, in_past);
+          if (!groups.ok()) return groups.status();
+          cached = person_groups.emplace(id, std::move(*groups)).first;
+        }
+        people.push_back({id, cached->second});
+      }
+    }
+    core::Requirement need = core::RequirementOf(op, group, people);
     if (core::Satisfies(roles, need, op)) continue;
     std::string why =
         fmt::format("change set {} of {} changes {}.{}, which needs {}; its author held {}",

@@ -6,6 +6,8 @@
 #include <kj/exception.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "schemas/changeset.capnp.h"
@@ -69,16 +71,14 @@ std::string EncodeHeader(const ChangeSetHeader& h) {
   return ToBytes(message);
 }
 
-std::string EncodePayloadMessage(const Payload& p) {
-  // One segment as large as the message will be: built in several, a
-  // message takes a fifth more bytes (the segments' unused ends), and the
-  // parts of a large transaction are bounded by core::EncodedSizeBound.
-  size_t bytes = 64 + p.note.size();
-  for (const core::Op& op : p.ops) bytes += static_cast<size_t>(core::EncodedSizeBound(op));
-  capnp::MallocMessageBuilder message(static_cast<unsigned>(bytes / sizeof(capnp::word) + 1),
-                                      capnp::AllocationStrategy::FIXED_SIZE);
+// The payload message with `padding` zero bytes of padding (none when 0),
+// built in one segment of `first_segment_words` when that is not 0.
+std::string BuildPayloadMessage(const Payload& p, size_t padding, unsigned first_segment_words) {
+  capnp::MallocMessageBuilder message(
+      first_segment_words > 0 ? first_segment_words : capnp::SUGGESTED_FIRST_SEGMENT_WORDS);
   auto b = message.initRoot<schema::Payload>();
   b.setNote(p.note);
+  if (padding > 0) b.initPadding(static_cast<unsigned>(padding));  // zero-filled
   auto ops = b.initOps(static_cast<unsigned>(p.ops.size()));
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const core::Op& op = p.ops[i];
@@ -98,6 +98,30 @@ std::string EncodePayloadMessage(const Payload& p) {
     std::visit(Visitor{v}, op.value);
   }
   return ToBytes(message);
+}
+
+// The payload padded to its bucket: measured without padding, then built
+// again in one segment with the padding the difference asks for. A blob of
+// n bytes (n a multiple of 8) adds exactly n bytes to a one-segment
+// message; the loop only corrects for a measurement made of several
+// segments. The first is built in one segment as large as the ops' bound
+// (core::EncodedSizeBound): in several, a message takes a fifth more bytes
+// (the segments' unused ends), and the parts of a large transaction are
+// sized by that bound.
+std::string EncodePayloadMessage(const Payload& p) {
+  size_t bound = 64 + p.note.size();
+  for (const core::Op& op : p.ops) bound += static_cast<size_t>(core::EncodedSizeBound(op));
+  std::string plain =
+      BuildPayloadMessage(p, 0, static_cast<unsigned>(bound / sizeof(capnp::word) + 16));
+  const size_t target = PaddedPayloadSize(plain.size());
+  const auto words = static_cast<unsigned>(target / sizeof(capnp::word) + 16);
+  int64_t padding = static_cast<int64_t>(target) - static_cast<int64_t>(plain.size());
+  for (int attempt = 0; attempt < 3 && plain.size() != target; ++attempt) {
+    sodium_memzero(plain.data(), plain.size());
+    plain = BuildPayloadMessage(p, static_cast<size_t>(std::max<int64_t>(padding, 0)), words);
+    padding += static_cast<int64_t>(target) - static_cast<int64_t>(plain.size());
+  }
+  return plain;
 }
 
 Result<Payload> DecodePayload(std::string_view bytes, const core::PublicKey& author) {
@@ -189,6 +213,14 @@ Hash ChangeSet::ComputeHash() const {
   crypto_generichash(h.data(), h.size(), reinterpret_cast<const uint8_t*>(m.data()), m.size(),
                      nullptr, 0);
   return h;
+}
+
+size_t PaddedPayloadSize(size_t encoded) {
+  if (encoded <= kPaddingLinearLimit)
+    return std::max(kPaddingMinimum,
+                    (encoded + kPaddingMinimum - 1) / kPaddingMinimum * kPaddingMinimum);
+  size_t step = std::bit_floor(encoded) / 16;
+  return (encoded + step - 1) / step * step;
 }
 
 Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,

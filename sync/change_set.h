@@ -83,8 +83,19 @@ struct ChangeSet {
 Result<ChangeSet> Seal(ChangeSetHeader header, const Payload& payload,
                        const core::CommunityKey& key, const core::Identity& author);
 
-// A payload as Seal() encrypts it (schemas/changeset.capnp, Payload).
+// A payload as Seal() encrypts it (schemas/changeset.capnp, Payload),
+// padded to PaddedPayloadSize of its size.
 std::string EncodePayload(const Payload& payload);
+
+// Padding (docs/protocol.md, "Padding"): an encoded payload of n bytes is
+// padded to a multiple of kPaddingMinimum (1 KiB, and at least that) while
+// n is at most kPaddingLinearLimit (4 KiB); above, to the next multiple of
+// one sixteenth of the largest power of two not above n (at most 6.25%
+// more). Every size this returns is a multiple of 8, as a Cap'n Proto
+// message's is.
+inline constexpr size_t kPaddingMinimum = 1024;
+inline constexpr size_t kPaddingLinearLimit = 4096;
+size_t PaddedPayloadSize(size_t encoded);
 
 // Seal() with the payload already encoded (schemas/changeset.capnp,
 // Payload): for tests and fuzzing, which send payloads Seal() would never

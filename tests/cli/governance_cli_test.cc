@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "cli/background.h"
 #include "cli/cli_runner.h"
@@ -197,6 +198,45 @@ TEST_SUITE("cli governance") {
     Run(stays, {"sync", "relay"});
     CHECK(Contains(Run(stays, {"member", "show", "secret_2"}).out, "欧阳秘密"));
     CHECK(Hash(owner) == Hash(stays));
+  }
+
+  TEST_CASE("a relay-role node gets the new key at a rotation and forwards what is written after") {
+    TempHome owner, relay_role, third;
+    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Server server = Server::Start(owner, "owner");
+    std::string key = qun::testing::ReadFile(owner.InHome("node.pub")).substr(0, 64);
+    for (auto [home, name, role] :
+         {std::tuple<TempHome*, const char*, const char*>{&relay_role, "中转", "relay"},
+          {&third, "陈静", "editor"}}) {
+      std::string id =
+          json::parse(Run(*home, {"--json", "init", "--join", "--admin", name}).out).at("node_id");
+      std::string file = home->Beside("invite.qun");
+      Run(owner, {"invite", id, "-o", file, "--role", role, "--name", name});
+      Run(*home, {"join", file});
+    }
+    Run(relay_role, {"peer", "add", "owner", server.address(), "--key", key});
+    Run(relay_role, {"sync"});
+
+    // Every member gets an envelope, the relay-role node too.
+    CliResult rotated = Run(owner, {"--json", "key", "rotate"});
+    CHECK(json::parse(rotated.out).at("recipients") == 3);
+    Run(owner, {"member", "add", "欧阳新", "--wechat", "after_rotation"});
+    Run(relay_role, {"sync"});
+    CHECK(Contains(Run(relay_role, {"member", "show", "after_rotation"}).out, "欧阳新"));
+    CHECK(json::parse(Run(relay_role, {"--json", "status", "--rejected"}).out).empty());
+
+    // The third node never reaches the owner: it gets everything, the
+    // change sets sealed under the new key included, from the relay-role
+    // node (as a bundle).
+    Run(third, {"bundle", "vector", "-o", third.Beside("third.vector")});
+    Run(relay_role, {"bundle", "export", "--for", third.Beside("third.vector"), "-o",
+                     relay_role.Beside("to-third.qunb")});
+    Run(third, {"bundle", "import", relay_role.Beside("to-third.qunb")});
+    CHECK(Contains(Run(third, {"member", "show", "after_rotation"}).out, "欧阳新"));
+    CHECK(Hash(owner) == Hash(relay_role));
+    CHECK(Hash(owner) == Hash(third));
+    // It still writes nothing but its own name.
+    CHECK_EXIT(relay_role.Qun({"member", "add", "赵磊", "--wechat", "zl_3"}), 12);
   }
 
   TEST_CASE("a node restored from an old backup forks; an owner resolves it for the restored one") {

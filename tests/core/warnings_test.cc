@@ -97,10 +97,33 @@ TEST_SUITE("warnings") {
     CHECK(w->reason == "发广告");
     CHECK(w->person_name == "张伟");
     CHECK(w->group_name == "北京群");
-    CHECK(w->given_by == kNode);
+    CHECK(w->given_by == core::ToHex(me));
     CHECK(w->given_at == 1'700'000'000'000);
     CHECK(Count(beijing, zhang) == 1);
     CHECK(Count(shanghai, zhang) == 0);
+  }
+
+  TEST_CASE_FIXTURE(Fixture,
+                    "a warning and a ban show the node that signed them, not the node they name") {
+    // The writer names the founder's node (kNode) in given_by and banned_by;
+    // what is shown is who signed the write: this store's author.
+    const std::string founder = kNode;
+    {
+      auto txn = Begin("forged warn");
+      REQUIRE(core::GiveWarning(*txn, beijing, zhang, "冒名警告", founder).ok());
+      REQUIRE(txn->Commit().ok());
+    }
+    REQUIRE(Ban(li, "冒名封禁").ok());
+    CHECK(Get("SELECT given_by FROM warning") == Value(founder));
+    auto ws = core::ListWarnings(*store, {});
+    REQUIRE(ws.ok());
+    REQUIRE(ws->size() == 1);
+    CHECK((*ws)[0].given_by == core::ToHex(me));
+    CHECK((*ws)[0].given_by != founder);
+    auto ban = core::GetBan(*store, li);
+    REQUIRE(ban.ok());
+    REQUIRE(*ban);
+    CHECK((*ban)->banned_by == core::ToHex(me));
   }
 
   TEST_CASE_FIXTURE(Fixture, "a warning needs a membership of any status, and a reason") {
@@ -199,7 +222,7 @@ TEST_SUITE("warnings") {
     REQUIRE(*ban);
     CHECK((*ban)->active);
     CHECK((*ban)->reason == "多次发广告");
-    CHECK((*ban)->banned_by == kNode);
+    CHECK((*ban)->banned_by == core::ToHex(me));
     CHECK((*ban)->id == core::DerivedId("ban", zhang));
     CHECK(*reg.BanReason(zhang) == std::optional<std::string>("多次发广告"));
     CHECK(core::ListBans(*store, false)->size() == 1);

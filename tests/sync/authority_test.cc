@@ -523,3 +523,139 @@ TEST_CASE("a row of a group's own (an event, a check-in) is its admins' to write
   core::Op ban{"ban", core::RandomId(), "active", int64_t{1}, {}, admin.id->public_key()};
   CHECK_FALSE(core::Satisfies(roles, core::RequirementOf(ban, std::nullopt), ban));
 }
+
+namespace {
+
+std::string AddPersonIn(Node& n, const char* name, const std::vector<std::string>& groups,
+                        const std::optional<std::string>& phone = std::nullopt) {
+  std::string id;
+  n.Write("member add", [&](core::WriteTxn& t) {
+    core::PersonInput in;
+    in.display_name = name;
+    if (phone) in.add_handles.push_back(*core::NormalizeHandle("phone", *phone));
+    auto r = n.reg->AddPerson(t, in);
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    id = *r;
+    for (const std::string& g : groups) REQUIRE(n.reg->Join(t, g, id, "member", std::nullopt).ok());
+  });
+  return id;
+}
+
+std::string PersonName(Node& n, const std::string& id) {
+  auto s = n.store->db().Prepare("SELECT display_name, deleted FROM person WHERE id = ?");
+  REQUIRE(s.ok());
+  s->Bind(1, id);
+  REQUIRE(*s->Step());
+  return s->Int(1) ? "(deleted)" : s->Text(0);
+}
+
+}  // namespace
+
+TEST_CASE("an admin of one group cannot delete or rewrite a person of another group only") {
+  auto ring = Keyring::New();
+  Node owner(ring);
+  Node admin(ring, 1'700'000'000'100, &owner);
+  Node viewer(ring, 1'700'000'000'200, &owner);
+  std::string a = AddGroup(owner, "北京交流群");
+  std::string b = AddGroup(owner, "上海交流群");
+  std::string wang = AddPersonIn(owner, "王芳", {b});
+  std::string li = AddPersonIn(owner, "李娜", {b}, "13800002222");
+  std::string zhang = AddPersonIn(owner, "张伟", {a});
+  std::string liu = AddPersonIn(owner, "刘洋", {a, b});
+  std::string zhou = AddPersonIn(owner, "周敏", {b});
+  InviteAs(owner, admin, {{Role::kAdmin, a}});
+  InviteAs(owner, viewer, {{Role::kViewer, ""}});
+  owner.SendTo(admin);
+  owner.SendTo(viewer);
+
+  auto edit = [&](const std::string& id, const char* city) {
+    admin.Write("member edit", [&](core::WriteTxn& t) {
+      core::PersonInput in;
+      in.city = city;
+      REQUIRE(admin.reg->EditPerson(t, id, in).ok());
+    });
+  };
+  auto remove = [&](const std::string& id) {
+    admin.Write("member remove",
+                [&](core::WriteTxn& t) { REQUIRE(admin.reg->RemovePerson(t, id).ok()); });
+  };
+  // Refused: 上海's people only.
+  remove(wang);
+  admin.Write("member edit", [&](core::WriteTxn& t) {
+    core::PersonInput in;
+    in.display_name = "李娜-renamed-by-G1-admin";
+    in.remove_handles.push_back(*core::NormalizeHandle("phone", "13800002222"));
+    REQUIRE(admin.reg->EditPerson(t, li, in).ok());
+  });
+  // Refused: taking 李娜's phone over for one of its own group's people
+  // changes 李娜's record too.
+  admin.Write("member edit", [&](core::WriteTxn& t) {
+    auto phone = *core::NormalizeHandle("phone", "13800002222");
+    REQUIRE(t.Set("person_handle", core::HandleRowId(phone), "person_id", zhang).ok());
+  });
+  // Refused: 刘洋 is in 上海交流群 too, so deleting her needs its admin as
+  // well; so does adding 周敏 to its own group and deleting her at once.
+  remove(liu);
+  admin.Write("member join", [&](core::WriteTxn& t) {
+    REQUIRE(admin.reg->Join(t, a, zhou, "member", std::nullopt).ok());
+    REQUIRE(admin.reg->RemovePerson(t, zhou).ok());
+  });
+  // Allowed: its own group's people, a shared person's record, a new person
+  // in its group or in none, and deleting a person only its group has.
+  edit(zhang, "北京");
+  edit(liu, "天津");
+  std::string zhao = AddPersonIn(admin, "赵磊", {a});
+  std::string sun = AddPersonIn(admin, "孙丽", {});
+  edit(sun, "广州");
+  remove(zhao);
+
+  admin.SendTo(owner);
+  admin.SendTo(viewer);
+  for (Node* n : {&owner, &viewer}) {
+    CHECK(PersonName(*n, wang) == "王芳");
+    CHECK(PersonName(*n, li) == "李娜");
+    CHECK(PersonName(*n, liu) == "刘洋");
+    CHECK(PersonName(*n, zhou) == "周敏");
+    CHECK(PersonName(*n, sun) == "孙丽");
+    CHECK(PersonName(*n, zhao) == "(deleted)");
+    auto phone = n->reg->FindByHandle(*core::NormalizeHandle("phone", "13800002222"));
+    REQUIRE(phone.ok());
+    CHECK(*phone == std::optional<std::string>(li));
+    CHECK(n->reg->GetPerson(zhang)->city == "北京");
+    CHECK(n->reg->GetPerson(liu)->city == "天津");
+    CHECK(n->reg->GetPerson(sun)->city == "广州");
+    CHECK(Refused(*n) == 5);
+    CHECK(RefusedWith(*n, admin, "an admin of every group 王芳"));
+    CHECK(RefusedWith(*n, admin, "an admin of a group 李娜"));
+    CHECK(RefusedWith(*n, admin, "上海交流群"));
+  }
+  CHECK(owner.Hash() == viewer.Hash());
+}
+
+TEST_CASE("who may change a person follows from the groups they belong to") {
+  core::Roles admin_a, editor;
+  admin_a.held.insert({Role::kAdmin, "a"});
+  editor.held.insert({Role::kEditor, ""});
+  core::Op rename{"person", "p", "display_name", std::string("x"), {}, {}};
+  core::Op remove{"person", "p", "deleted", int64_t{1}, {}, {}};
+  auto need = [](const core::Op& op, std::vector<std::string> groups) {
+    return core::RequirementOf(op, std::nullopt, {{"p", std::move(groups)}});
+  };
+  // In a group of its: yes; in another's only: no; in none: any admin.
+  CHECK(core::Satisfies(admin_a, need(rename, {"a"}), rename));
+  CHECK(core::Satisfies(admin_a, need(rename, {"a", "b"}), rename));
+  CHECK_FALSE(core::Satisfies(admin_a, need(rename, {"b"}), rename));
+  CHECK(core::Satisfies(admin_a, need(rename, {}), rename));
+  // Deleting needs every group the person is in.
+  CHECK(core::Satisfies(admin_a, need(remove, {"a"}), remove));
+  CHECK_FALSE(core::Satisfies(admin_a, need(remove, {"a", "b"}), remove));
+  CHECK(core::Satisfies(admin_a, need(remove, {}), remove));
+  // A member-editor keeps everyone's records; nobody else without people.
+  CHECK(core::Satisfies(editor, need(remove, {"a", "b"}), remove));
+  core::Op handle{"person_handle", "h", "deleted", int64_t{1}, {}, {}};
+  CHECK(core::Satisfies(editor, core::RequirementOf(handle, std::nullopt), handle));
+  CHECK_FALSE(core::Satisfies(admin_a, core::RequirementOf(handle, std::nullopt), handle));
+  // A handle that belongs to two people needs a say over both.
+  std::vector<core::PersonGroups> two = {{"p", {"a"}}, {"q", {"b"}}};
+  CHECK_FALSE(core::Satisfies(admin_a, core::RequirementOf(handle, std::nullopt, two), handle));
+}
