@@ -12,6 +12,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/text.h"
 
 namespace qun::cli {
 
@@ -51,14 +52,17 @@ std::string NodeLabel(core::Database& db, const core::PublicKey& key) {
     auto row = s->Step();
     if (row.ok() && *row) name = s->Text(0);
   }
-  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
+  // A node names itself, so its name is shown on one line and printable.
+  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", OneLine(name), hex.substr(0, 8));
 }
 
 // Writes next to the target and renames, so an interrupted export never
 // leaves a half-written file where a good one was.
 Status WriteOutput(const std::string& path, const std::string& bytes) {
   if (path.empty() || path == "-") {
-    std::cout << bytes << std::flush;
+    // On a terminal a person reads it, so controls are shown, not obeyed;
+    // into a pipe or a file it goes byte for byte.
+    std::cout << (StdoutIsTerminal() ? text::Printable(bytes) : bytes) << std::flush;
     return std::cout ? Status::Ok() : Status::IOError("writing to standard output failed");
   }
   std::string tmp = path + ".qun-tmp";
