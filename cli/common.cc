@@ -33,7 +33,19 @@ Result<std::string> ReadInput(const std::string& path) {
     return Status::NotFound(
         fmt::format("cannot open {}: {}; check the file name", path, strerror(errno)));
   try {
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Read at the file's size, not grown as it goes: a big sheet would take
+    // twice its size or more while the string doubles.
+    std::string bytes;
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      bytes.resize(static_cast<size_t>(st.st_size));
+      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      bytes.resize(static_cast<size_t>(in.gcount()));
+      if (in.eof()) in.clear();  // the file shrank while being read
+      // Whatever was appended since the size was taken.
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else {
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     if (!in.bad()) return bytes;
   } catch (const std::exception&) {
     // libstdc++ reports read errors from the stream buffer by throwing.
