@@ -111,11 +111,11 @@ Status ConfirmNotBanned(const App& app, core::Registry& reg, const std::string& 
         fmt::format("{}{}", where.empty() ? "from the group " : ", from the group ", m.group_name);
   std::string what = fmt::format("{} is banned {}", p.display_name, where);
   if (yes) {
-    std::cerr << "qun: note: " << what << "; adding them as --yes says\n";
+    std::cerr << "qun: note: " << OneLine(what) << "; adding them as --yes says\n";
     return Status::Ok();
   }
   if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
-    std::cerr << what << ". Add them anyway? [y/N] " << std::flush;
+    std::cerr << OneLine(what) << ". Add them anyway? [y/N] " << std::flush;
     std::string answer;
     std::getline(std::cin, answer);
     answer = text::AsciiLower(text::Trim(answer));

@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "cli/sync_node.h"
 #include "core/home.h"
+#include "core/text.h"
 #include "sync/client.h"
 #include "sync/peers.h"
 #include "sync/relay_store.h"
@@ -53,7 +54,9 @@ void LogLine(const std::string& line) {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
-  fmt::print("{:%H:%M:%S} {}\n", tm, line);
+  // One line per event, whatever the names in it hold (they may come from
+  // other nodes).
+  fmt::print("{:%H:%M:%S} {}\n", tm, OneLine(line));
   std::fflush(stdout);
 }
 
@@ -285,7 +288,8 @@ void AddSyncCommand(App& app) {
                                {"error", report.status().message()},
                                {"code", report.status().code_name()}});
           else if (peers.size() > 1)
-            fmt::print(stderr, "Sync with {} failed: {}\n", peer.name, report.status().message());
+            fmt::print(stderr, "Sync with {} failed: {}\n", OneLine(peer.name),
+                       text::Printable(report.status().message()));
           continue;
         }
         if (report->taken.rejected > 0) {

@@ -7,6 +7,7 @@
 #include "cli/net.h"
 #include "cli/output.h"
 #include "core/conflicts.h"
+#include "core/field_text.h"
 #include "core/home.h"
 #include "core/ids.h"
 #include "core/key_file.h"
@@ -51,6 +52,8 @@ Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
   }
   if (!text::IsValidUtf8(admin))
     return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
+  // Checked now, not when `qun join` writes it: by then the invite is spent.
+  QUN_RETURN_IF_ERROR(core::CheckFieldValue("node", "name", admin));
   QUN_RETURN_IF_ERROR(core::PrepareHome(home));
   std::string db_path = core::DatabasePath(home);
   core::StoreOptions store_options;

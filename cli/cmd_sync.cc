@@ -16,6 +16,7 @@
 #include "cli/net.h"
 #include "cli/output.h"
 #include "cli/sync_node.h"
+#include "core/field_text.h"
 #include "core/home.h"
 #include "core/key_file.h"
 #include "core/text.h"
@@ -270,6 +271,7 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
   if (!admin.empty()) {
     if (!text::IsValidUtf8(admin))
       return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
+    QUN_RETURN_IF_ERROR(core::CheckFieldValue("node", "name", admin));
     QUN_RETURN_IF_ERROR(node->store->SetMeta("joining_as", admin));
   }
   QUN_ASSIGN_OR_RETURN(auto joining, node->store->GetMeta("joining_as"));

@@ -179,11 +179,19 @@ void AddTransferCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(Sheet sheet, build(*node->registry));
         std::string bytes;
         if (args->format == "json" || app.options.json) {
-          bytes = sheet.json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+          bytes = EscapeJsonControls(
+                      sheet.json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) +
+                  "\n";
         } else {
           if (!args->no_bom) bytes = "\xEF\xBB\xBF";
           bytes += csv::FormatRecord(sheet.header);
-          for (const auto& row : sheet.rows) bytes += csv::FormatRecord(row);
+          // Every cell, for spreadsheets: `qun import members` restores them.
+          std::vector<std::string> cells;
+          for (const auto& row : sheet.rows) {
+            cells.clear();
+            for (const auto& v : row) cells.push_back(csv::DefuseFormula(v));
+            bytes += csv::FormatRecord(cells);
+          }
         }
         QUN_RETURN_IF_ERROR(WriteOutput(args->output, bytes));
         if (!args->output.empty() && args->output != "-")

@@ -14,6 +14,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/text.h"
 
 namespace qun::cli {
 
@@ -34,7 +35,19 @@ Result<std::string> ReadInput(const std::string& path) {
     return Status::NotFound(
         fmt::format("cannot open {}: {}; check the file name", path, strerror(errno)));
   try {
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Read at the file's size, not grown as it goes: a big sheet would take
+    // twice its size or more while the string doubles.
+    std::string bytes;
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      bytes.resize(static_cast<size_t>(st.st_size));
+      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      bytes.resize(static_cast<size_t>(in.gcount()));
+      if (in.eof()) in.clear();  // the file shrank while being read
+      // Whatever was appended since the size was taken.
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else {
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     if (!in.bad()) return bytes;
   } catch (const std::exception&) {
     // libstdc++ reports read errors from the stream buffer by throwing.
@@ -53,14 +66,17 @@ std::string NodeLabel(core::Database& db, const core::PublicKey& key) {
     auto row = s->Step();
     if (row.ok() && *row) name = s->Text(0);
   }
-  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", name, hex.substr(0, 8));
+  // A node names itself, so its name is shown on one line and printable.
+  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", OneLine(name), hex.substr(0, 8));
 }
 
 // Writes next to the target and renames, so an interrupted export never
 // leaves a half-written file where a good one was.
 Status WriteOutput(const std::string& path, const std::string& bytes) {
   if (path.empty() || path == "-") {
-    std::cout << bytes << std::flush;
+    // On a terminal a person reads it, so controls are shown, not obeyed;
+    // into a pipe or a file it goes byte for byte.
+    std::cout << (StdoutIsTerminal() ? text::Printable(bytes) : bytes) << std::flush;
     return std::cout ? Status::Ok() : Status::IOError("writing to standard output failed");
   }
   std::string tmp = path + ".qun-tmp";

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "cli/output.h"
 #include "core/home.h"
 #include "core/text.h"
 #include "sync/change_set_store.h"
@@ -67,12 +68,15 @@ Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
   return node;
 }
 
-void App::Print(const std::string& s) const { std::cout << s << std::flush; }
+// Everything a command prints for people passes here, so that no text from
+// elsewhere reaches the terminal with its control characters intact.
+void App::Print(const std::string& s) const { std::cout << TerminalText(s) << std::flush; }
 
 void App::PrintJson(const nlohmann::json& j) const {
   // Invalid UTF-8 cannot reach the store, so dump() never meets it; replace
   // rather than throw all the same.
-  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+  std::cout << EscapeJsonControls(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+            << "\n"
             << std::flush;
 }
 
@@ -148,9 +152,12 @@ static int Run(int argc, char** argv) {
   if (s.ok()) return 0;
   if (app.options.json) {
     nlohmann::json err = {{"error", {{"code", s.code_name()}, {"message", s.message()}}}};
-    std::cerr << err.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cerr << EscapeJsonControls(
+                     err.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+              << "\n";
   } else {
-    std::cerr << "qun: error: " << s.message() << "\n";
+    // Messages quote names and values, which may come from other nodes.
+    std::cerr << "qun: error: " << text::Printable(s.message()) << "\n";
   }
   return s.exit_code();
 }

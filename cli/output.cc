@@ -17,6 +17,54 @@ bool UseColor() {
   return StdoutIsTerminal() && !(no_color && *no_color);
 }
 
+std::string TerminalText(std::string_view s) {
+  if (!UseColor()) return text::Printable(s);
+  // Our own style sequences pass; every other byte is made printable.
+  std::string out;
+  while (!s.empty()) {
+    size_t bold = s.find(kBold), reset = s.find(kReset);
+    size_t at = std::min(bold, reset);
+    out += text::Printable(s.substr(0, at));
+    if (at == std::string_view::npos) break;
+    const std::string_view seq = at == bold ? kBold : kReset;
+    out += seq;
+    s.remove_prefix(at + seq.size());
+  }
+  return out;
+}
+
+std::string OneLine(std::string_view s) { return text::Printable(s, text::Lines::kFlatten); }
+
+std::string EscapeJsonControls(std::string dumped) {
+  // Every byte of these characters' UTF-8 is 0x7F or above, so none can be
+  // part of JSON's own syntax: they only occur inside strings, where a \u
+  // escape means the same character.
+  bool any = false;
+  for (char c : dumped)
+    if (static_cast<unsigned char>(c) >= 0x7F) any = true;
+  if (!any) return dumped;
+  std::string out;
+  out.reserve(dumped.size());
+  for (size_t i = 0; i < dumped.size();) {
+    const auto b = static_cast<unsigned char>(dumped[i]);
+    if (b < 0x7F) {  // JSON's syntax, and ASCII text dump already escaped
+      out.push_back(dumped[i++]);
+      continue;
+    }
+    size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (i + len > dumped.size()) len = dumped.size() - i;
+    std::string_view ch(dumped.data() + i, len);
+    std::u32string cps = text::CodePoints(ch);
+    if (cps.size() == 1 && cps[0] != U'\uFFFD' && text::IsUnsafeCodePoint(cps[0])) {
+      out += fmt::format("\\u{:04x}", static_cast<uint32_t>(cps[0]));
+    } else {
+      out.append(ch);
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::string FormatTime(int64_t ms) {
   if (ms <= 0) return "";
   time_t secs = static_cast<time_t>(ms / 1000);
@@ -35,15 +83,14 @@ void Table::SetMaxWidth(size_t column, size_t max_width) {
 std::string Table::Render() const {
   size_t n = headers_.size();
   auto cell = [&](const std::vector<std::string>& row, size_t c) -> std::string {
-    std::string v = c < row.size() ? row[c] : "";
-    // A table cell is one line: line breaks inside a value become spaces.
-    for (char& ch : v)
-      if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+    // A table cell is one line: line breaks inside a value become spaces,
+    // and controls become visible before the widths are measured.
+    std::string v = OneLine(c < row.size() ? row[c] : "");
     if (c < max_widths_.size() && max_widths_[c] > 0) v = text::Truncate(v, max_widths_[c]);
     return v;
   };
   std::vector<size_t> widths(n, 0);
-  for (size_t c = 0; c < n; ++c) widths[c] = text::DisplayWidth(headers_[c]);
+  for (size_t c = 0; c < n; ++c) widths[c] = text::DisplayWidth(OneLine(headers_[c]));
   for (const auto& row : rows_)
     for (size_t c = 0; c < n; ++c)
       widths[c] = std::max(widths[c], text::DisplayWidth(cell(row, c)));
@@ -53,11 +100,11 @@ std::string Table::Render() const {
   auto line = [&](const std::vector<std::string>& row, bool header) {
     std::string l;
     for (size_t c = 0; c < n; ++c) {
-      std::string v = header ? headers_[c] : cell(row, c);
+      std::string v = header ? OneLine(headers_[c]) : cell(row, c);
       l += c + 1 == n ? v : text::PadRightNoTruncate(v, widths[c]) + "  ";
     }
     while (!l.empty() && l.back() == ' ') l.pop_back();
-    if (header && color) l = "\x1b[1m" + l + "\x1b[0m";
+    if (header && color) l = std::string(kBold) + l + std::string(kReset);
     out += l + "\n";
   };
   line(headers_, true);
@@ -67,12 +114,13 @@ std::string Table::Render() const {
 
 std::string Details::Render() const {
   size_t width = 0;
-  for (const auto& [label, value] : rows_) width = std::max(width, text::DisplayWidth(label));
+  for (const auto& [label, value] : rows_)
+    width = std::max(width, text::DisplayWidth(OneLine(label)));
   std::string out;
   std::string indent(width + 2, ' ');
   for (const auto& [label, value] : rows_) {
-    out += text::PadRightNoTruncate(label + ":", width + 2);
-    std::string v = value;
+    out += text::PadRightNoTruncate(OneLine(label) + ":", width + 2);
+    std::string v = text::Printable(value);
     size_t pos = 0;
     while ((pos = v.find('\n', pos)) != std::string::npos) {
       v.insert(pos + 1, indent);

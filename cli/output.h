@@ -9,12 +9,33 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qun::cli {
 
 bool StdoutIsTerminal();
 bool UseColor();
+
+// What `qun` writes for a person to read on a terminal, made safe: text from
+// other nodes, old databases or imported files may hold control characters
+// and bidi overrides (text::Printable shows them instead of letting them
+// act). Line breaks and tabs stay. The only escape sequences let through are
+// kBold and kReset, the table headers' own, and only when UseColor().
+std::string TerminalText(std::string_view s);
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+// Text that prints on one line (a log line, a name inside a sentence): as
+// TerminalText, and line breaks and tabs become spaces, so no value can
+// start a line that looks like another.
+std::string OneLine(std::string_view s);
+
+// A JSON text (nlohmann::json::dump) with DEL, C1 controls, bidi controls
+// and the line separators written as \u escapes too: the same JSON, the same
+// data, and nothing in it acts on the terminal it is printed to. (dump
+// escapes the C0 controls already.)
+std::string EscapeJsonControls(std::string dumped);
 
 // "2026-11-23 17:32" in local time; "" for 0.
 std::string FormatTime(int64_t ms);

@@ -43,12 +43,23 @@ class Reader {
 
 std::string LinePrefix(int line) { return "line " + std::to_string(line) + ": "; }
 
+Status TooLong(int line, size_t field_number, size_t limit) {
+  return Status::InvalidArgument(
+      LinePrefix(line) + "field " + std::to_string(field_number) + " is longer than " +
+      (limit % (1 << 20) == 0   ? std::to_string(limit >> 20) + " MiB"
+       : limit % (1 << 10) == 0 ? std::to_string(limit >> 10) + " KiB"
+                                : std::to_string(limit) + " bytes") +
+      ", more than any value Qun keeps; the file is damaged, or a quote (\") opened "
+      "there is closed much later: check that line");
+}
+
 // Reads one quoted field; the reader is on the opening quote. Stops after
 // the closing quote.
-Status ReadQuoted(Reader* r, size_t field_number, std::string* field) {
+Status ReadQuoted(Reader* r, size_t field_number, size_t limit, std::string* field) {
   const int start_line = r->line();
   r->Take();  // opening quote
   for (;;) {
+    if (field->size() > limit) return TooLong(start_line, field_number, limit);
     if (r->AtEnd()) {
       return Status::InvalidArgument(
           LinePrefix(start_line) + "field " + std::to_string(field_number) +
@@ -69,7 +80,8 @@ Status ReadQuoted(Reader* r, size_t field_number, std::string* field) {
 
 }  // namespace
 
-Result<std::vector<Record>> Parse(std::string_view text) {
+Result<std::vector<Record>> Parse(std::string_view text, const ParseOptions& options) {
+  const size_t limit = options.max_field_bytes;
   std::vector<Record> records;
   Reader r(text);
   while (!r.AtEnd()) {
@@ -80,7 +92,7 @@ Result<std::vector<Record>> Parse(std::string_view text) {
     for (;;) {  // one field per iteration
       std::string field;
       if (r.Peek() == '"') {
-        QUN_RETURN_IF_ERROR(ReadQuoted(&r, record.fields.size() + 1, &field));
+        QUN_RETURN_IF_ERROR(ReadQuoted(&r, record.fields.size() + 1, limit, &field));
         if (!r.AtEnd() && r.Peek() != ',' && !r.AtLineEnd()) {
           return Status::InvalidArgument(
               LinePrefix(r.line()) + "field " + std::to_string(record.fields.size() + 1) +
@@ -89,6 +101,7 @@ Result<std::vector<Record>> Parse(std::string_view text) {
         }
       } else {
         while (!r.AtEnd() && r.Peek() != ',' && !r.AtLineEnd()) {
+          if (field.size() >= limit) return TooLong(r.line(), record.fields.size() + 1, limit);
           field.push_back(r.Take());
         }
       }
@@ -116,6 +129,29 @@ std::string EscapeField(std::string_view field) {
   }
   out.push_back('"');
   return out;
+}
+
+namespace {
+
+bool StartsFormula(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// Whether RestoreFormula takes the first character of `field` away.
+bool Defused(std::string_view field) {
+  return field.size() >= 2 && field[0] == '\'' && (StartsFormula(field[1]) || field[1] == '\'');
+}
+
+}  // namespace
+
+std::string DefuseFormula(std::string_view field) {
+  if ((!field.empty() && StartsFormula(field[0])) || Defused(field))
+    return "'" + std::string(field);
+  return std::string(field);
+}
+
+std::string RestoreFormula(std::string_view field) {
+  return std::string(Defused(field) ? field.substr(1) : field);
 }
 
 std::string FormatRecord(const std::vector<std::string>& fields) {

@@ -204,7 +204,15 @@ bool LooksLikeMisreadGb18030(std::string_view utf8) {
   };
   bool suspicious = false;
   int run_bucket = -1;
-  for (char32_t cp : text::CodePoints(utf8)) {
+  // Decoded in place, not into a copy of the whole text: a file of hundreds
+  // of megabytes would need four bytes per character more. `utf8` is valid.
+  for (size_t i = 0; i < utf8.size();) {
+    const auto b0 = static_cast<unsigned char>(utf8[i]);
+    const size_t len = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+    char32_t cp = len == 1 ? b0 : len == 2 ? b0 & 0x1F : len == 3 ? b0 & 0x0F : b0 & 0x07;
+    for (size_t k = 1; k < len && i + k < utf8.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    i += len;
     if (cp < 0x80) {
       run_bucket = -1;
       continue;

@@ -111,6 +111,10 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
         "the file contains NUL bytes: it is not a CSV text file (UTF-16 without a byte-order "
         "mark?); save it as \"CSV UTF-8\" from your spreadsheet");
   QUN_ASSIGN_OR_RETURN(std::vector<csv::Record> records, csv::Parse(text_utf8));
+  // An export defuses cells a spreadsheet would run as formulas
+  // (csv::DefuseFormula); the values are what was exported.
+  for (csv::Record& rec : records)
+    for (std::string& f : rec.fields) f = csv::RestoreFormula(f);
   if (records.empty())
     return Status::InvalidArgument(
         "the file is empty; it needs a header line such as "

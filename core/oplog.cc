@@ -9,9 +9,11 @@
 #include <tuple>
 
 #include "core/db.h"
+#include "core/field_text.h"
 #include "core/permissions.h"
 #include "core/schema.h"
 #include "core/store.h"
+#include "core/text.h"
 
 namespace qun::core {
 
@@ -300,7 +302,13 @@ Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields) {
 
 Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey& author,
                                                   std::string note) {
-  std::unique_ptr<WriteTxn> txn(new WriteTxn(store, author, std::move(note)));
+  // A note describes the command that made the change ("import members
+  // FILE"), not a field a person fills in: a file name with a control
+  // character in it is not a reason to refuse the change, so the note is
+  // made printable and cut to a line rather than checked.
+  std::unique_ptr<WriteTxn> txn(
+      new WriteTxn(store, author,
+                   text::Truncate(text::Printable(note, text::Lines::kFlatten), kMaxNoteColumns)));
   // IMMEDIATE takes the write lock now, so a second writer waits here (busy
   // timeout) rather than failing halfway through.
   // Inside a transaction the caller holds (a core::Batch of many writes),
@@ -482,6 +490,9 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
     return false;
   }
   current->Reset();
+  // After the skip above: a value this node already holds, from another
+  // node or from before these checks, adds nothing and is not refused.
+  QUN_RETURN_IF_ERROR(CheckFieldValue(table, column, value));
 
   QUN_RETURN_IF_ERROR(EnsureTxnRow());
   // A write made after seeing a field's value beats it, even when that value
@@ -515,6 +526,7 @@ Status WriteTxn::SetTogether(const std::vector<FieldWrite>& writes) {
     if (!seen_fields.insert({w.table, w.row_id, w.column}).second)
       return Status::Internal(
           fmt::format("{}.{} written twice in one decision", w.table, w.column));
+    QUN_RETURN_IF_ERROR(CheckFieldValue(w.table, w.column, w.value));
     // As in Set: above every value this write was made after seeing.
     QUN_ASSIGN_OR_RETURN(
         Statement * clock,

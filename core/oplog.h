@@ -143,6 +143,9 @@ inline constexpr int64_t kMaxOpBytes = 32 << 20;
 // no op has been applied to: what MergeUnappliedOps would merge.
 Result<int64_t> CountUnappliedOps(Database& db);
 
+// The longest change note kept, in terminal columns.
+constexpr size_t kMaxNoteColumns = 200;
+
 class WriteTxn {
  public:
   static Result<std::unique_ptr<WriteTxn>> Begin(Store* store, const PublicKey& author,
@@ -156,6 +159,8 @@ class WriteTxn {
   // nothing is written and false is returned: re-importing the same data adds
   // nothing to the log. Denied, saying which role it needs, when the author
   // may not write it. A role op (table node_role) is always logged.
+  // InvalidArgument, naming the field, for text the field may not hold
+  // (control characters, or more bytes than its limit: core/field_text.h).
   Result<bool> Set(std::string_view table, std::string_view row_id, std::string_view column,
                    const Value& value);
 

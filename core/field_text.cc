@@ -1,0 +1,151 @@
+#include "core/field_text.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/text.h"
+
+namespace qun::core {
+namespace {
+
+struct Entry {
+  std::string_view table, column;
+  TextKind kind;
+  std::string_view label;
+};
+
+// Fields whose kind is not kLine, and fields with a better name than
+// TABLE.COLUMN. Keep in step with core/schema.cc.
+constexpr Entry kFields[] = {
+    {"community", "name", TextKind::kLine, "community name"},
+    {"node", "name", TextKind::kLine, "node name"},
+    {"chat_group", "name", TextKind::kLine, "group name"},
+    {"chat_group", "handle", TextKind::kLine, "chat handle"},
+    {"chat_group", "rules", TextKind::kDocument, "group rules"},
+    {"chat_group", "intro_template", TextKind::kDocument, "self-introduction template"},
+    {"chat_group", "questions", TextKind::kList, "list of screening questions"},
+    {"chat_group", "nickname_pattern", TextKind::kLine, "nickname convention"},
+    {"person", "display_name", TextKind::kLine, "display name"},
+    {"person", "nickname", TextKind::kLine, "nickname"},
+    {"person", "city", TextKind::kLine, "city"},
+    {"person", "intro", TextKind::kNote, "intro"},
+    {"person", "needs", TextKind::kNote, "needs"},
+    {"person", "offers", TextKind::kNote, "offers"},
+    {"person", "notes", TextKind::kNote, "notes"},
+    {"person_handle", "value", TextKind::kLine, "contact handle"},
+    {"person_tag", "tag", TextKind::kLine, "tag"},
+    {"membership", "nickname", TextKind::kLine, "group nickname"},
+    {"membership", "intro", TextKind::kNote, "self-introduction"},
+    {"application", "answers", TextKind::kJson, "list of answers"},
+    {"application", "decision", TextKind::kJson, "application decision"},
+    {"activity", "note", TextKind::kNote, "activity note"},
+    {"topic", "title", TextKind::kLine, "topic title"},
+    {"event", "title", TextKind::kLine, "event title"},
+    {"event", "place", TextKind::kLine, "event place"},
+    {"event", "retro", TextKind::kDocument, "retrospective"},
+    {"signup", "note", TextKind::kNote, "sign-up note"},
+    {"poll", "question", TextKind::kLine, "poll question"},
+    {"poll", "options", TextKind::kJson, "list of poll options"},
+    {"content", "title", TextKind::kLine, "content title"},
+    {"content", "url", TextKind::kUrl, "link"},
+    {"content", "body", TextKind::kBody, "content body"},
+    {"content", "tags", TextKind::kList, "list of content tags"},
+    {"warning", "reason", TextKind::kNote, "warning reason"},
+    {"ban", "reason", TextKind::kNote, "ban reason"},
+};
+
+std::string SizeText(size_t bytes) {
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  if (bytes < (size_t{1} << 20)) return fmt::format("{:.1f} KiB", bytes / 1024.0);
+  return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024.0));
+}
+
+std::string LimitText(size_t bytes) {
+  if (bytes % (size_t{1} << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} bytes", bytes);
+}
+
+// The first string inside a JSON document that a note may not hold.
+Status CheckJsonStrings(std::string_view label, const nlohmann::json& j) {
+  if (j.is_string()) return CheckFieldText(label, TextKind::kNote, j.get_ref<const std::string&>());
+  if (j.is_array() || j.is_object()) {
+    for (const auto& [key, item] : j.items()) {
+      if (j.is_object()) QUN_RETURN_IF_ERROR(CheckFieldText(label, TextKind::kLine, key));
+      QUN_RETURN_IF_ERROR(CheckJsonStrings(label, item));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+size_t MaxBytes(TextKind kind) {
+  switch (kind) {
+    case TextKind::kLine:
+      return 512;
+    case TextKind::kUrl:
+      return 4 << 10;
+    case TextKind::kList:
+    case TextKind::kNote:
+      return 16 << 10;
+    case TextKind::kDocument:
+    case TextKind::kJson:
+      return 64 << 10;
+    case TextKind::kBody:
+      return 1 << 20;
+  }
+  return 512;
+}
+
+bool AllowsLineBreaks(TextKind kind) { return kind != TextKind::kLine && kind != TextKind::kUrl; }
+
+FieldText FieldTextOf(std::string_view table, std::string_view column) {
+  for (const Entry& e : kFields)
+    if (e.table == table && e.column == column) return {e.kind, std::string(e.label)};
+  return {TextKind::kLine, fmt::format("{}.{}", table, column)};
+}
+
+std::string CodePointName(char32_t cp) {
+  return fmt::format("U+{:04X}", static_cast<uint32_t>(cp));
+}
+
+Status CheckFieldText(std::string_view label, TextKind kind, std::string_view text) {
+  const size_t limit = MaxBytes(kind);
+  if (text.size() > limit)
+    return Status::InvalidArgument(
+        fmt::format("the {} is {}, more than the {} a {} may hold; shorten it", label,
+                    SizeText(text.size()), LimitText(limit), label));
+  // Tabs are spaces to the eye but not to a list split by lines.
+  const bool breaks = AllowsLineBreaks(kind);
+  std::optional<char32_t> bad = text::FirstUnsafe(text, breaks);
+  if (!bad && kind == TextKind::kList && text.find('\t') != std::string_view::npos) bad = U'\t';
+  if (!bad) return Status::Ok();
+  if (*bad == '\n' || *bad == '\r' || *bad == '\t')
+    return Status::InvalidArgument(
+        fmt::format("the {} holds a {} ({}): {}type it without it", label,
+                    *bad == '\n'   ? "line break"
+                    : *bad == '\r' ? "carriage return"
+                                   : "tab",
+                    CodePointName(*bad), breaks ? "" : "it is one line; "));
+  return Status::InvalidArgument(fmt::format(
+      "the {} holds a control character ({}) that would act on the terminals of those who read "
+      "it; type it without it",
+      label, CodePointName(*bad)));
+}
+
+Status CheckFieldValue(std::string_view table, std::string_view column, const Value& value) {
+  const auto* s = std::get_if<std::string>(&value);
+  if (!s) return Status::Ok();
+  FieldText field = FieldTextOf(table, column);
+  if (field.kind != TextKind::kJson) return CheckFieldText(field.label, field.kind, *s);
+  if (s->size() > MaxBytes(field.kind))
+    return CheckFieldText(field.label, field.kind, *s);  // names the size
+  nlohmann::json j = nlohmann::json::parse(*s, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return CheckFieldText(field.label, TextKind::kNote, *s);
+  return CheckJsonStrings(field.label, j);
+}
+
+}  // namespace qun::core
