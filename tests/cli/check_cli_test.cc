@@ -12,6 +12,7 @@
 
 #include "cli/cli_runner.h"
 #include "support/cli_steps.h"
+#include "support/direct_sql.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
@@ -23,6 +24,8 @@ using qun::testing::ReadFile;
 using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 using qun::testing::TwoHomes;
+
+using qun::testing::QueryInt;
 
 namespace {
 
@@ -37,17 +40,6 @@ void ExecSql(const std::string& path, const std::string& sql) {
   REQUIRE_MESSAGE(rc == SQLITE_OK, sql << ": " << message);
 }
 
-int64_t QueryInt(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-  int64_t v = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return v;
-}
 
 // A founder with people, and a second admin whose edits came by bundle.
 struct Community : TwoHomes {

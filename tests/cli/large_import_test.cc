@@ -4,7 +4,6 @@
 // (docs/protocol.md, "Transactions in parts"). QUN_PART_BYTES makes the
 // parts small, so that 240 people make many of them.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,6 +11,7 @@
 #include "cli/background.h"
 #include "cli/cli_runner.h"
 #include "support/cli_steps.h"
+#include "support/direct_sql.h"
 
 using nlohmann::json;
 using qun::testing::CliOptions;
@@ -25,16 +25,7 @@ using qun::testing::TempHome;
 namespace {
 
 int64_t Count(const TempHome& home, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(home.InHome("community.db").c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-  int64_t n = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return n;
+  return qun::testing::QueryInt(home.InHome("community.db"), sql);
 }
 
 }  // namespace

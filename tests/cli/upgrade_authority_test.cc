@@ -4,12 +4,12 @@
 // received them after upgrading does (docs/security.md, "Fields this version
 // does not know").
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include <string>
 
 #include "cli/cli_runner.h"
 #include "support/cli_steps.h"
+#include "support/direct_sql.h"
 
 using qun::testing::NodeId;
 using qun::testing::Ok;
@@ -20,28 +20,12 @@ using qun::testing::TwoHomes;
 
 namespace {
 
-// Runs `sql` on the database of `home` directly, as no qun command would.
 void Sql(const TempHome& home, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(home.InHome("community.db").c_str(), &db) == SQLITE_OK);
-  char* error = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+  qun::testing::ExecSql(home.InHome("community.db"), sql);
 }
 
 int64_t Count(const TempHome& home, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(home.InHome("community.db").c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-  int64_t n = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return n;
+  return qun::testing::QueryInt(home.InHome("community.db"), sql);
 }
 
 }  // namespace
