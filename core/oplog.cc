@@ -372,7 +372,12 @@ Status WriteTxn::CheckAllowed(const Op& op) {
       people.push_back({id, known->second});
     }
   }
-  if (op.table == "membership") person_groups_.clear();
+  // A new membership gives its person a group. It always writes its
+  // person (a membership whose row exists had its person already, and its
+  // group never changes), so only that person's groups are looked up again.
+  if (op.table == "membership" && op.column == "person_id") {
+    if (auto* person = std::get_if<std::string>(&op.value)) person_groups_.erase(*person);
+  }
   Requirement need = RequirementOf(op, group, people);
   if (Satisfies(*roles_, need, op)) return Status::Ok();
   std::string held = DescribeRoles(store_->db(), *roles_);
