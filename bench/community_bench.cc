@@ -35,12 +35,12 @@
 #include <map>
 #include <thread>
 
+#include "base/dates.h"
 #include "bench/qun_cli.h"
 #include "bench/raw_sqlite.h"
 #include "bench/report_stage.h"
 #include "bench/workload.h"
 #include "bench/zmq_baseline.h"
-#include "core/dates.h"
 #include "core/db.h"
 #include "core/home.h"
 #include "core/identity.h"

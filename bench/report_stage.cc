@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/dates.h"
+#include "base/dates.h"
+#include "community/registry.h"
+#include "community/reports.h"
 #include "core/db.h"
-#include "core/registry.h"
-#include "core/reports.h"
 
 namespace qun::bench {
 namespace {

@@ -15,7 +15,7 @@
 
 #include <cstdint>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "core/store.h"
 
 namespace qun::bench {

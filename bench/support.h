@@ -31,7 +31,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/status.h"
+#include "base/status.h"
 
 namespace qun::bench {
 

@@ -8,7 +8,7 @@
 #include <set>
 #include <utility>
 
-#include "core/dates.h"
+#include "base/dates.h"
 #include "core/ids.h"
 
 namespace qun::bench {

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "core/value.h"
 
 namespace qun::bench {

@@ -8,11 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/status.h"
+#include "community/registry.h"
 #include "core/identity.h"
 #include "core/permissions.h"
-#include "core/registry.h"
-#include "core/status.h"
 #include "core/store.h"
+#include "node/node.h"
+#include "node/nodes.h"
+#include "node/sync_node.h"
 
 namespace qun::cli {
 
@@ -21,37 +24,29 @@ struct GlobalOptions {
   bool json = false;
 };
 
-// A node opened for one command: its home, identity, database and registry.
-struct Node {
-  std::string home;
-  std::unique_ptr<core::Identity> identity;
-  std::unique_ptr<core::Store> store;
-  std::unique_ptr<core::Registry> registry;
-
-  // A node made with `qun init --join` writes nothing before `qun join`.
-  Result<std::unique_ptr<core::WriteTxn>> Begin(const std::string& note) {
-    QUN_ASSIGN_OR_RETURN(auto joining, store->GetMeta("joining_as"));
-    if (joining)
-      return Status::NotFound(
-          "this node has not joined its community yet, so it cannot record changes. Ask an "
-          "owner to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join invite.qun`");
-    return store->Begin(identity->public_key(), note);
-  }
-};
+using node::BusyTimeoutMs;
+using node::InviteNode;
+using node::JoinWithInvite;
+using node::MakeNodeToJoin;
+using node::Node;
+using node::SyncNode;
+using node::WriteRoles;
 
 // The home the options name (see docs/cli.md for the search order), checked
 // to hold a node.
-Result<std::string> ExistingHome(const GlobalOptions& options);
+inline Result<std::string> ExistingHome(const GlobalOptions& options) {
+  return node::ExistingHome(options.home);
+}
 
 // Opens the node of an existing home.
-Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options);
+inline Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
+  return node::OpenNode(options.home);
+}
 
-// Makes a node in `home` that waits for an invite (`qun init --join`);
-// `admin` empty means the login name. Returns its node id.
-Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin);
-
-// The busy timeout: QUN_BUSY_TIMEOUT_MS, else 5 s.
-int BusyTimeoutMs();
+// Opens the node for syncing, roles, invites (node/sync_node.h).
+inline Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& options) {
+  return node::OpenSyncNode(options.home);
+}
 
 struct App {
   CLI::App cli{"qun — a local-first registry for communities of many chat groups", "qun"};
@@ -91,16 +86,9 @@ nlohmann::json PersonJson(const core::Person& p);
 nlohmann::json MembershipJson(const core::Membership& m);
 std::string HandlesText(const core::Person& p, const std::string& kind);  // "a;b"
 std::string JoinTags(const std::vector<std::string>& tags);               // "a;b"
-// "李娜 (1a2b3c4d)": a node as the community knows it, or its short id when
-// it has no name here.
-std::string NodeLabel(core::Database& db, const core::PublicKey& key);
-// The roles a command line names: ROLE, and for admin the --group list.
-Result<std::vector<core::RoleKey>> ParseRoleArgs(core::Registry& registry, const std::string& role,
-                                                 const std::vector<std::string>& groups);
-// A node by id, id prefix or name, among the nodes the community knows.
-Result<core::PublicKey> ResolveNodeRef(core::Database& db, const std::string& ref);
-// "admin of 北京交流群 (1a2b3c4d)", "editor".
-std::string RoleText(core::Database& db, const core::RoleKey& key);
+using node::NodeLabel;
+using node::ParseRoleArgs;
+using node::RoleText;
 // Parses "49.9" or "49.90" into cents.
 Result<int64_t> ParseFee(const std::string& s);
 std::string FormatFee(int64_t cents);

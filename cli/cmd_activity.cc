@@ -2,11 +2,11 @@
 // `qun activity add|list|remove`: activity facts (core/activity.h).
 #include <fmt/format.h>
 
+#include "base/dates.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/activity.h"
-#include "core/dates.h"
-#include "core/group_rows.h"
+#include "community/activity.h"
+#include "community/group_rows.h"
 #include "core/ids.h"
 
 namespace qun::cli {

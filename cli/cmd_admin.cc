@@ -7,75 +7,12 @@
 #include <optional>
 
 #include "cli/app.h"
-#include "cli/sync_node.h"
 #include "core/permissions.h"
 #include "sync/key_rotation.h"
 
 namespace qun::cli {
 
 using nlohmann::json;
-
-Result<std::vector<core::RoleKey>> ParseRoleArgs(core::Registry& registry, const std::string& role,
-                                                 const std::vector<std::string>& groups) {
-  auto parsed = core::ParseRole(role);
-  if (!parsed)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a role: say owner, admin (with --group), editor (a member-editor), viewer "
-        "or relay",
-        role));
-  if (*parsed != core::Role::kAdmin) {
-    if (!groups.empty())
-      return Status::InvalidArgument(
-          fmt::format("--group goes with the role admin only: a {} role is not of one group",
-                      core::RoleName(*parsed)));
-    return std::vector<core::RoleKey>{{*parsed, ""}};
-  }
-  if (groups.empty())
-    return Status::InvalidArgument(
-        "an admin is an admin of a group: say which with --group NAME (repeat it for several)");
-  std::vector<core::RoleKey> out;
-  for (const std::string& g : groups) {
-    QUN_ASSIGN_OR_RETURN(std::string id, registry.ResolveGroup(g));
-    out.push_back({core::Role::kAdmin, id});
-  }
-  return out;
-}
-
-Result<core::PublicKey> ResolveNodeRef(core::Database& db, const std::string& ref) {
-  if (ref.size() == 64) return sync::ParseNodeId(ref);
-  std::string lower = ref;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  bool hex = lower.size() >= 4 && lower.find_first_not_of("0123456789abcdef") == std::string::npos;
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       db.Prepare("SELECT id, coalesce(name, '') FROM node WHERE (?1 AND "
-                                  "substr(id, 1, length(?2)) = ?2) OR name = ?3 ORDER BY id"));
-  s.Bind(1, int64_t{hex}).Bind(2, lower).Bind(3, ref);
-  std::vector<std::pair<std::string, std::string>> found;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    found.push_back({s.Text(0), s.Text(1)});
-  }
-  if (found.empty())
-    return Status::NotFound(fmt::format(
-        "no node '{}' in this community: give its id (or its first characters) or its name, as "
-        "`qun admin list` shows them",
-        ref));
-  if (found.size() > 1) {
-    std::string list;
-    for (const auto& [id, name] : found) list += fmt::format("\n  {} {}", id.substr(0, 12), name);
-    return Status::Conflict(
-        fmt::format("'{}' names several nodes; give more of the id:{}", ref, list));
-  }
-  return sync::ParseNodeId(found[0].first);
-}
-
-std::string RoleText(core::Database& db, const core::RoleKey& key) {
-  if (key.role != core::Role::kAdmin) return core::RoleName(key.role);
-  core::Roles one;
-  one.held.insert(key);
-  return core::DescribeRoles(db, one);
-}
 
 namespace {
 
@@ -88,27 +25,10 @@ Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
   core::Database& db = s.node->store->db();
-  QUN_ASSIGN_OR_RETURN(core::PublicKey node, ResolveNodeRef(db, args.node));
+  QUN_ASSIGN_OR_RETURN(core::PublicKey node, node::ResolveNodeRef(*s.node->registry, args.node));
   QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles,
                        ParseRoleArgs(*s.node->registry, args.role, args.groups));
-  QUN_ASSIGN_OR_RETURN(core::Roles mine,
-                       core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
-  if (!mine.Owner())
-    return Status::Denied(fmt::format(
-        "only an owner can {} roles, and this node holds {}; ask an owner (`qun admin list`)",
-        grant ? "grant" : "revoke", core::DescribeRoles(db, mine)));
-  if (!grant && node == s.community.founder &&
-      std::any_of(roles.begin(), roles.end(),
-                  [](const core::RoleKey& k) { return k.role == core::Role::kOwner; }))
-    return Status::InvalidArgument(
-        "the founder is an owner for good: every role in the community goes back to it");
-  QUN_ASSIGN_OR_RETURN(auto txn, s.node->Begin(grant ? "admin grant" : "admin revoke"));
-  QUN_RETURN_IF_ERROR(WriteRoles(*txn, node, roles, grant));
-  QUN_RETURN_IF_ERROR(txn->Commit());
-  // Sealing decides the roles again (node_role), so that the change shows
-  // at once.
-  QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
-  QUN_ASSIGN_OR_RETURN(core::Roles now, core::CurrentRoles(db, node, s.community.founder));
+  QUN_ASSIGN_OR_RETURN(core::Roles now, node::ChangeRoles(s, node, roles, grant));
   std::string label = NodeLabel(db, node);
   if (app.options.json) {
     json held = json::array();
@@ -116,29 +36,13 @@ Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
       held.push_back({{"role", core::RoleName(k.role)}, {"group_id", k.group}});
     app.PrintJson({{"node_id", core::ToHex(node)}, {"roles", held}, {"founder", now.founder}});
   } else {
-    std::string what;
-    for (const core::RoleKey& k : roles) what += (what.empty() ? "" : ", ") + RoleText(db, k);
     app.Print(
         fmt::format("{} {} {}. It now holds: {}.\nOther nodes learn of it at the next "
                     "sync.\n",
-                    grant ? "Granted" : "Revoked", what, grant ? "to " + label : "from " + label,
-                    core::DescribeRoles(db, now)));
+                    grant ? "Granted" : "Revoked", node::RolesText(db, roles),
+                    grant ? "to " + label : "from " + label, core::DescribeRoles(db, now)));
   }
   return Status::Ok();
-}
-
-// The nodes a new key goes to: every member but `left_out`. A node whose
-// only role is relay is a member like any other: it read everything with
-// the key its invite carried, and it applies (so forwards) change sets only
-// when it can open them, so leaving it out would only stop it. A relay
-// that must not read is `qun relay`, which holds no key and no role.
-Result<std::vector<core::PublicKey>> KeyRecipients(SyncNode& s,
-                                                   const std::optional<core::PublicKey>& left_out) {
-  QUN_ASSIGN_OR_RETURN(std::vector<core::PublicKey> members, s.sets->Members());
-  std::vector<core::PublicKey> out;
-  for (const core::PublicKey& k : members)
-    if (!left_out || k != *left_out) out.push_back(k);
-  return out;
 }
 
 // `qun admin remove` and `qun key rotate`: revokes `removed`'s roles (when
@@ -147,51 +51,20 @@ Status RotateKey(App& app, const std::optional<std::string>& removed_ref) {
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
   core::Database& db = s.node->store->db();
-  const core::PublicKey& me = s.node->identity->public_key();
-  QUN_ASSIGN_OR_RETURN(core::Roles mine, core::OwnRoles(db, me, s.community.founder));
-  if (!mine.Owner())
-    return Status::Denied(
-        fmt::format("only an owner can {}, and this node holds {}; ask an owner (`qun admin list`)",
-                    removed_ref ? "remove a node" : "replace the community key",
-                    core::DescribeRoles(db, mine)));
   std::optional<core::PublicKey> removed;
-  std::vector<core::RoleKey> held;
   if (removed_ref) {
-    QUN_ASSIGN_OR_RETURN(removed, ResolveNodeRef(db, *removed_ref));
-    if (*removed == me)
-      return Status::InvalidArgument(
-          "that is this node; another owner must remove it (or give its laptop's data away "
-          "with `qun export` and stop using it)");
-    if (*removed == s.community.founder)
-      return Status::InvalidArgument(
-          "the founder cannot be removed: every role in the community goes back to it");
-    QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, *removed, s.community.founder));
-    held.assign(roles.held.begin(), roles.held.end());
+    QUN_ASSIGN_OR_RETURN(removed, node::ResolveNodeRef(*s.node->registry, *removed_ref));
   }
-  QUN_ASSIGN_OR_RETURN(std::vector<core::PublicKey> recipients, KeyRecipients(s, removed));
-  QUN_ASSIGN_OR_RETURN(auto txn, s.node->Begin(removed ? "admin remove" : "key rotate"));
-  if (removed) QUN_RETURN_IF_ERROR(WriteRoles(*txn, *removed, held, false));
-  QUN_ASSIGN_OR_RETURN(core::CommunityKey key,
-                       sync::WriteKeyRotation(*txn, s.community, recipients));
-  uint32_t epoch = key.epoch();
-  QUN_RETURN_IF_ERROR(txn->Commit());
-  // Sealed under the old key (the others hold no other yet), then this
-  // node takes the new one from its own envelope: what it writes next is
-  // sealed with it.
-  QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
-  QUN_ASSIGN_OR_RETURN(int claimed, s.sets->ClaimKeys());
-  if (claimed == 0 || !s.community.Key(epoch))
-    return Status::Internal("the new community key was written but this node could not take it");
+  QUN_ASSIGN_OR_RETURN(node::KeyRotation done, node::RotateKey(s, removed));
   if (app.options.json) {
     app.PrintJson({{"removed", removed ? json(core::ToHex(*removed)) : json(nullptr)},
-                   {"epoch", epoch},
-                   {"recipients", recipients.size()}});
+                   {"epoch", done.epoch},
+                   {"recipients", done.recipients}});
     return Status::Ok();
   }
   std::string out;
   if (removed) {
-    std::string roles;
-    for (const core::RoleKey& k : held) roles += (roles.empty() ? "" : ", ") + RoleText(db, k);
+    std::string roles = node::RolesText(db, done.removed_roles);
     out += fmt::format("Removed {}{}. It can no longer connect to this node.\n",
                        NodeLabel(db, *removed),
                        roles.empty() ? "" : fmt::format(" (it held {})", roles));
@@ -199,7 +72,7 @@ Status RotateKey(App& app, const std::optional<std::string>& removed_ref) {
   out += fmt::format(
       "New community key (epoch {}) sealed to {} node{}; what is written from now on uses it{}.\n"
       "Sync with the others (`qun sync --all`) so that they receive it.\n",
-      epoch, recipients.size(), recipients.size() == 1 ? "" : "s",
+      done.epoch, done.recipients, done.recipients == 1 ? "" : "s",
       removed ? ", and the removed node cannot read it" : "");
   app.Print(out);
   return Status::Ok();
@@ -218,7 +91,7 @@ Status ResolveFork(App& app, const std::string& node_ref, const std::string& kee
         "only an owner can resolve a fork, and this node holds {}; ask an owner (`qun admin "
         "list`)",
         core::DescribeRoles(db, mine)));
-  QUN_ASSIGN_OR_RETURN(core::PublicKey node, ResolveNodeRef(db, node_ref));
+  QUN_ASSIGN_OR_RETURN(core::PublicKey node, node::ResolveNodeRef(*s.node->registry, node_ref));
   QUN_ASSIGN_OR_RETURN(std::vector<sync::ChangeSetStore::Fork> all, s.sets->Forks());
   std::vector<sync::ChangeSetStore::Fork> forks;
   for (auto& f : all)
@@ -293,35 +166,21 @@ Status ListAdmins(App& app) {
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
   core::Database& db = s.node->store->db();
-  // Every node the community knows (named or invited), and any that holds a role.
-  QUN_ASSIGN_OR_RETURN(core::Statement nodes,
-                       db.Prepare("SELECT id FROM node UNION SELECT node FROM node_role "
-                                  "UNION SELECT ?1 ORDER BY 1"));
-  nodes.Bind(1, core::ToHex(s.community.founder));
+  QUN_ASSIGN_OR_RETURN(std::vector<node::NodeEntry> nodes, node::ListNodes(s));
   json out = json::array();
   std::string text;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, nodes.Step());
-    if (!row) break;
-    auto key = sync::ParseNodeId(nodes.Text(0));
-    if (!key.ok()) continue;
-    QUN_ASSIGN_OR_RETURN(core::Roles roles,
-                         *key == s.node->identity->public_key()
-                             ? core::OwnRoles(db, *key, s.community.founder)
-                             : core::CurrentRoles(db, *key, s.community.founder));
-    bool member = roles.founder || !roles.held.empty();
+  for (const node::NodeEntry& e : nodes) {
     json held = json::array();
-    for (const core::RoleKey& k : roles.held)
+    for (const core::RoleKey& k : e.roles.held)
       held.push_back({{"role", core::RoleName(k.role)}, {"group_id", k.group}});
-    out.push_back({{"node_id", core::ToHex(*key)},
-                   {"name", NodeLabel(db, *key)},
-                   {"founder", roles.founder},
+    out.push_back({{"node_id", core::ToHex(e.key)},
+                   {"name", e.label},
+                   {"founder", e.roles.founder},
                    {"roles", held},
-                   {"member", member},
-                   {"this_node", *key == s.node->identity->public_key()}});
-    text += fmt::format("{}{}\n    {}\n", NodeLabel(db, *key),
-                        *key == s.node->identity->public_key() ? "  (this node)" : "",
-                        member ? core::DescribeRoles(db, roles) : "no role: cannot connect");
+                   {"member", e.member},
+                   {"this_node", e.this_node}});
+    text += fmt::format("{}{}\n    {}\n", e.label, e.this_node ? "  (this node)" : "",
+                        e.member ? core::DescribeRoles(db, e.roles) : "no role: cannot connect");
   }
   if (app.options.json)
     app.PrintJson(out);

@@ -4,7 +4,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/admission.h"
+#include "community/admission.h"
 #include "core/ids.h"
 
 namespace qun::cli {

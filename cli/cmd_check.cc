@@ -8,7 +8,6 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
-#include "cli/sync_node.h"
 #include "core/db.h"
 #include "core/home.h"
 #include "sync/replay_check.h"

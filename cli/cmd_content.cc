@@ -1,11 +1,11 @@
 // `qun content add|list|show|edit|remove|search`: curated content (精华).
 #include <fmt/format.h>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/content.h"
+#include "community/content.h"
 #include "core/ids.h"
-#include "core/text.h"
 
 namespace qun::cli {
 namespace {

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <map>
 
+#include "base/dates.h"
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/dates.h"
-#include "core/events.h"
+#include "community/events.h"
 #include "core/ids.h"
-#include "core/text.h"
 
 namespace qun::cli {
 namespace {

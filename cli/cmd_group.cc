@@ -1,9 +1,9 @@
 // `qun group add|list|show|edit|archive`.
 #include <fmt/format.h>
 
+#include "base/dates.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/dates.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 

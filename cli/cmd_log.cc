@@ -3,11 +3,11 @@
 
 #include <map>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/ids.h"
 #include "core/oplog.h"
-#include "core/text.h"
 
 namespace qun::cli {
 

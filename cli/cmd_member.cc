@@ -5,15 +5,16 @@
 #include <iostream>
 #include <set>
 
+#include "base/dates.h"
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/dates.h"
-#include "core/entry_ritual.h"
+#include "community/entry_ritual.h"
+#include "community/member_rules.h"
+#include "community/person_merge.h"
+#include "community/reports.h"
 #include "core/ids.h"
 #include "core/oplog.h"
-#include "core/person_merge.h"
-#include "core/reports.h"
-#include "core/text.h"
 
 namespace qun::cli {
 namespace {
@@ -481,12 +482,10 @@ void AddMemberCommands(App& app) {
             QUN_ASSIGN_OR_RETURN(as_of, core::ParseDayArg(*args->as_of, today));
           }
           core::Reports reports(reg, *node->store);
-          QUN_ASSIGN_OR_RETURN(auto list, reports.Inactive(group, days, as_of));
-          for (const auto& e : list) {
-            // Admins and owners of the chat run it; they are not purged.
-            if (e.role == "admin" || e.role == "owner") continue;
-            who.emplace_back(e.person_id, e.person_name);
-            last_active[e.person_id] = e.last_day.empty() ? "never" : e.last_day;
+          QUN_ASSIGN_OR_RETURN(auto list, core::PurgeCandidates(reports, group, days, as_of));
+          for (const auto& c : list) {
+            who.emplace_back(c.person_id, c.person_name);
+            last_active[c.person_id] = c.last_active;
           }
         }
         const char* to = args->restore ? "active" : "purged";
@@ -551,27 +550,13 @@ void AddMemberCommands(App& app) {
                     "paid for this many more months (from the current end, or today)");
     pay->callback([&app, args] {
       app.action = [&app, args]() -> Status {
-        if (args->until.has_value() == args->months.has_value())
-          return Status::InvalidArgument("give --until YYYY-MM-DD or --months N");
-        if (args->months && (*args->months < 1 || *args->months > 120))
-          return Status::InvalidArgument("--months must be between 1 and 120");
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Registry& reg = *node->registry;
         QUN_ASSIGN_OR_RETURN(Pair pair, ResolvePair(reg, args->group, args->person));
         QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(pair.group_id, pair.person_id));
-        std::string until;
-        if (args->until) {
-          if (!core::ParseDayNumber(*args->until))
-            return Status::InvalidArgument(fmt::format(
-                "'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)", *args->until));
-          until = *args->until;
-        } else {
-          int64_t today = core::Today(*node->store);
-          int64_t from = std::max(today, core::ParseDayNumber(m.paid_until).value_or(today));
-          until = core::AddMonths(from, *args->months);
-        }
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member pay"));
-        QUN_RETURN_IF_ERROR(txn->Set("membership", m.id, "paid_until", until).status());
+        QUN_ASSIGN_OR_RETURN(std::string until, core::RecordDues(*txn, m, args->until, args->months,
+                                                                 core::Today(*node->store)));
         QUN_RETURN_IF_ERROR(txn->Commit());
         if (app.options.json)
           app.PrintJson(
@@ -636,14 +621,8 @@ void AddMemberCommands(App& app) {
               "give the introduction (TEXT or --file) or a --nickname to record");
         QUN_ASSIGN_OR_RETURN(std::string person, reg.ResolvePerson(args->person));
         QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(group, person));
-        QUN_RETURN_IF_ERROR(core::CheckText("introduction", text));
-        if (args->nickname) QUN_RETURN_IF_ERROR(core::CheckText("nickname", *args->nickname));
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member intro"));
-        if (!text.empty())
-          QUN_RETURN_IF_ERROR(txn->Set("membership", m.id, "intro", text).status());
-        if (args->nickname)
-          QUN_RETURN_IF_ERROR(
-              txn->Set("membership", m.id, "nickname", text::Trim(*args->nickname)).status());
+        QUN_RETURN_IF_ERROR(core::RecordIntro(*txn, m, text, args->nickname));
         QUN_RETURN_IF_ERROR(txn->Commit());
         std::vector<std::string> missing = text.empty()
                                                ? std::vector<std::string>{}
@@ -688,38 +667,17 @@ void AddMemberCommands(App& app) {
         core::Registry& reg = *node->registry;
         QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(*group_ref));
         QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
-        auto pattern = core::ParseNicknamePattern(g.nickname_pattern);
-        if (!pattern)
-          return Status::InvalidArgument(fmt::format(
-              "{} has {} nickname convention; set one with `qun group edit {} "
-              "--nickname-pattern city-name-trade`",
-              g.name, g.nickname_pattern.empty() ? "no" : "no usable", core::ShortId(group)));
-        QUN_ASSIGN_OR_RETURN(auto members, reg.Members(group));
-        struct Row {
-          core::Membership m;
-          std::string nickname, problem;
-        };
-        std::vector<Row> rows;
-        size_t checked = 0;
-        for (const auto& m : members) {
-          ++checked;
-          // The nickname in this group, else the one on their record.
-          std::string nickname = m.nickname;
-          if (nickname.empty()) {
-            QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(m.person_id));
-            nickname = p.nickname;
-          }
-          std::string problem = core::NicknameProblem(*pattern, nickname);
-          if (!problem.empty()) rows.push_back({m, nickname, problem});
-        }
+        QUN_ASSIGN_OR_RETURN(core::NicknameCheck found, core::CheckNicknames(reg, g));
+        const auto& rows = found.not_following;
+        size_t checked = found.checked;
         if (app.options.json) {
           nlohmann::json out = {{"group", g.name},
                                 {"convention", g.nickname_pattern},
                                 {"checked", checked},
                                 {"not_following", nlohmann::json::array()}};
           for (const auto& r : rows)
-            out["not_following"].push_back({{"person_id", r.m.person_id},
-                                            {"person", r.m.person_name},
+            out["not_following"].push_back({{"person_id", r.membership.person_id},
+                                            {"person", r.membership.person_name},
                                             {"nickname", r.nickname},
                                             {"problem", r.problem}});
           app.PrintJson(out);
@@ -731,7 +689,7 @@ void AddMemberCommands(App& app) {
           return Status::Ok();
         }
         Table t({"PERSON", "NICKNAME", "PROBLEM"});
-        for (const auto& r : rows) t.AddRow({r.m.person_name, r.nickname, r.problem});
+        for (const auto& r : rows) t.AddRow({r.membership.person_name, r.nickname, r.problem});
         app.Print(t.Render() +
                   fmt::format("{} of {} members do not follow {}; record a nickname with `qun "
                               "member intro {} PERSON --nickname NICK`\n",
@@ -750,7 +708,7 @@ void AddMemberCommands(App& app) {
   auto pair_command =
       [&app, member](
           const char* name, const char* help, const char* value_name, const char* value_help,
-          bool value_required,
+          bool value_required, bool joins,
           std::function<Status(App&, Node&, core::WriteTxn&, const Pair&, const PairArgs&)> run) {
         auto args = std::make_shared<PairArgs>();
         CLI::App* cmd = member->add_subcommand(name, help);
@@ -761,21 +719,21 @@ void AddMemberCommands(App& app) {
           auto* opt = cmd->add_option(value_name, args->value, value_help);
           if (value_required) opt->required();
         }
-        if (std::string(name) == "join") {
+        if (joins) {
           cmd->add_option("--invited-by", args->invited_by, "the person who invited them");
           cmd->add_flag("--waitlist", args->waitlist,
                         "when the group is full, put them on its waitlist");
           cmd->add_flag("--yes", args->yes, "add them even when they are banned elsewhere");
         }
         std::string note = std::string("member ") + name;
-        cmd->callback([&app, args, run, note] {
-          app.action = [&app, args, run, note]() -> Status {
+        cmd->callback([&app, args, run, note, joins] {
+          app.action = [&app, args, run, note, joins]() -> Status {
             QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
             QUN_ASSIGN_OR_RETURN(Pair pair,
                                  ResolvePair(*node->registry, args->group, args->person));
             // Asked before the write begins: the database is not held
             // while a person reads the question.
-            if (note == "member join")
+            if (joins)
               QUN_RETURN_IF_ERROR(
                   ConfirmNotBanned(app, *node->registry, pair.group_id, pair.person_id, args->yes));
             QUN_ASSIGN_OR_RETURN(auto waiting, Waiting(*node->registry, pair.group_id));
@@ -810,7 +768,7 @@ void AddMemberCommands(App& app) {
 
   pair_command(
       "join", "add a person to a group", "--role", "member, core, admin or owner (default member)",
-      false, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+      false, true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
         std::optional<std::string> inviter;
         if (a.invited_by) {
           auto r = node.registry->ResolvePerson(*a.invited_by);
@@ -820,17 +778,19 @@ void AddMemberCommands(App& app) {
         return node.registry->Join(txn, p.group_id, p.person_id,
                                    a.value.empty() ? "member" : a.value, inviter, a.waitlist);
       });
-  pair_command("leave", "record that a person left a group", nullptr, nullptr, false,
+  pair_command("leave", "record that a person left a group", nullptr, nullptr, false, false,
                [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs&) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, "left");
                });
   pair_command("set-status", "set a membership's status", "STATUS",
                "applicant, waitlisted, active, muted, left, removed, purged, rejected or banned",
-               true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+               true, false,
+               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, a.value);
                });
   pair_command("set-role", "set a member's role in a group", "ROLE", "member, core, admin or owner",
-               true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+               true, false,
+               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
                  return node.registry->SetRole(txn, p.group_id, p.person_id, a.value);
                });
 }

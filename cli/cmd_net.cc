@@ -13,12 +13,11 @@
 #include <sstream>
 #include <thread>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
-#include "cli/sync_node.h"
 #include "core/home.h"
-#include "core/text.h"
 #include "sync/client.h"
 #include "sync/peers.h"
 #include "sync/relay_store.h"
@@ -88,19 +87,7 @@ std::string Ago(int64_t unix_ms) {
   return fmt::format("{} days ago", s / 86400);
 }
 
-std::string PeerLabel(const sync::Peer& p) { return fmt::format("{} at {}", p.name, p.address); }
-
 }  // namespace
-
-std::string Summary(const std::string& name, const sync::SyncReport& r) {
-  std::string out = fmt::format("Synced with {}: sent {}, received {}, applied {} in {:.1f} s",
-                                name, r.sent, r.received, r.taken.applied, r.elapsed_ms / 1000.0);
-  if (r.sent == 0 && r.received == 0) out += " (already in sync)";
-  if (r.taken.pending) out += fmt::format("; {} held back", r.taken.pending);
-  if (r.taken.rejected) out += fmt::format("; {} refused", r.taken.rejected);
-  if (r.peer_taken.rejected) out += fmt::format("; the peer refused {}", r.peer_taken.rejected);
-  return out + ".";
-}
 
 namespace {
 
@@ -123,30 +110,6 @@ json ReportJson(const std::string& name, const sync::SyncReport& r) {
 }
 
 }  // namespace
-
-Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sync::Peer& peer,
-                                  const sync::ClientOptions& options) {
-  sync::NodeReplica replica(*s.node->store, *s.sets);
-  auto report = sync::SyncWith(context, *s.node->identity, s.community.id, replica, peer.address,
-                               peer.key, PeerLabel(peer), options);
-  core::Database& db = s.node->store->db();
-  if (!report.ok()) {
-    // Stopped on purpose (SIGINT, SIGTERM): not the peer's failure.
-    if (!g_stop.load())
-      QUN_RETURN_IF_ERROR(sync::RecordFailure(db, peer.name, report.status().message()));
-    return report.status();
-  }
-  // What the peer holds now: what it had, and what it was sent (all this
-  // node held at hello that it lacked), when it applied all of that.
-  sync::VersionVector theirs = sync::ToVector(report->peer_heads);
-  if (report->peer_taken.rejected == 0 && report->peer_taken.pending == 0)
-    for (const auto& [author, seq] : sync::ToVector(report->hello_heads))
-      theirs[author] = std::max(theirs[author], seq);
-  QUN_RETURN_IF_ERROR(sync::RecordSync(db, peer.name, theirs, report->peer_is_relay,
-                                       static_cast<int64_t>(report->sent),
-                                       static_cast<int64_t>(report->received)));
-  return report;
-}
 
 namespace {
 

@@ -3,17 +3,17 @@
 
 #include <cstdlib>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
-#include "core/conflicts.h"
+#include "community/conflicts.h"
 #include "core/field_text.h"
 #include "core/home.h"
 #include "core/ids.h"
 #include "core/key_file.h"
 #include "core/oplog.h"
 #include "core/state_hash.h"
-#include "core/text.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
 #include "sync/invite.h"
@@ -21,54 +21,6 @@
 namespace qun::cli {
 
 using nlohmann::json;
-
-namespace {
-
-// Removes the files of a `qun init` that did not finish.
-struct HalfMadeNode {
-  std::string home;
-  std::unique_ptr<core::Store>* store;
-  bool key_created = false;
-  bool community_key_created = false;
-  bool done = false;
-
-  ~HalfMadeNode() {
-    if (done) return;
-    store->reset();  // close the database before removing it
-    std::string db = core::DatabasePath(home);
-    for (const std::string& f : {db, db + "-wal", db + "-shm"}) std::remove(f.c_str());
-    if (key_created)
-      for (const char* f : {"/node.key", "/node.pub"}) std::remove((home + f).c_str());
-    if (community_key_created) std::remove(core::KeyFilePath(home).c_str());
-  }
-};
-
-}  // namespace
-
-Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
-  if (admin.empty()) {
-    const char* user = std::getenv("USER");
-    admin = user && *user && text::IsValidUtf8(user) ? user : "admin";
-  }
-  if (!text::IsValidUtf8(admin))
-    return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
-  // Checked now, not when `qun join` writes it: by then the invite is spent.
-  QUN_RETURN_IF_ERROR(core::CheckFieldValue("node", "name", admin));
-  QUN_RETURN_IF_ERROR(core::PrepareHome(home));
-  std::string db_path = core::DatabasePath(home);
-  core::StoreOptions store_options;
-  store_options.busy_timeout_ms = BusyTimeoutMs();
-  QUN_ASSIGN_OR_RETURN(auto store, core::Store::Create(db_path, store_options));
-  HalfMadeNode cleanup{home, &store};
-  QUN_ASSIGN_OR_RETURN(auto identity, core::Identity::Create(home));
-  cleanup.key_created = true;
-  // Nothing is written until `qun join`: a write made before the node has
-  // seen anything of the community would have no clock bound. The admin's
-  // name waits in meta until then.
-  QUN_RETURN_IF_ERROR(store->SetMeta("joining_as", admin));
-  cleanup.done = true;
-  return identity->node_id();
-}
 
 // `qun status --rejected`: what was refused here, and why.
 Status PrintRefusals(App& app, Node& node) {
@@ -137,45 +89,17 @@ void AddNodeCommands(App& app) {
         }
         return Status::Ok();
       }
-      QUN_RETURN_IF_ERROR(core::PrepareHome(home));
-      std::string db_path = core::DatabasePath(home);
-      core::StoreOptions store_options;
-      store_options.busy_timeout_ms = BusyTimeoutMs();
-      // Whatever fails after the database exists, the files made so far are
-      // removed again, so a retried `qun init` starts clean.
-      QUN_ASSIGN_OR_RETURN(auto store, core::Store::Create(db_path, store_options));
-      HalfMadeNode cleanup{home, &store};
-      QUN_ASSIGN_OR_RETURN(auto identity, core::Identity::Create(home));
-      cleanup.key_created = true;
-      core::Registry registry(*store);
-      std::string admin = args->admin;
-      if (admin.empty()) {
-        const char* user = std::getenv("USER");
-        admin = user && *user ? user : "admin";
-      }
-      QUN_ASSIGN_OR_RETURN(auto txn, store->Begin(identity->public_key(), "init"));
-      QUN_RETURN_IF_ERROR(registry.InitCommunity(*txn, args->name));
-      QUN_RETURN_IF_ERROR(registry.SetNodeName(*txn, identity->node_id(), admin));
-      QUN_RETURN_IF_ERROR(txn->Commit());
-      QUN_ASSIGN_OR_RETURN(std::string community, registry.CommunityId());
-      QUN_ASSIGN_OR_RETURN(sync::CommunityId cid, sync::ParseCommunityId(community));
-      QUN_RETURN_IF_ERROR(sync::SaveCommunityMeta(*store, cid, identity->public_key()));
-      // The founder's key opens epoch 0.
-      auto key = core::CommunityKey::Generate(0);
-      QUN_RETURN_IF_ERROR(core::WriteKeyFile(home, {&key}));
-      cleanup.community_key_created = true;
-      cleanup.done = true;
+      QUN_ASSIGN_OR_RETURN(node::Founded made, node::FoundCommunity(home, args->name, args->admin));
       if (app.options.json) {
-        QUN_ASSIGN_OR_RETURN(std::string community_id, registry.CommunityId());
         app.PrintJson({{"home", home},
-                       {"database", db_path},
-                       {"community_id", community_id},
-                       {"node_id", identity->node_id()}});
+                       {"database", made.database},
+                       {"community_id", made.community_id},
+                       {"node_id", made.node_id}});
       } else {
         app.Print(fmt::format(
             "Created community '{}' in {}\nThis node's id: {}\nNext: add a group with `qun "
             "group add NAME`, or import a sheet with `qun import members FILE.csv`.\n",
-            args->name, home, identity->node_id()));
+            args->name, home, made.node_id));
       }
       return Status::Ok();
     };

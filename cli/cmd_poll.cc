@@ -1,12 +1,12 @@
 // `qun poll add|vote|close|list|show`: a group's polls (see core/polls.h).
 #include <fmt/format.h>
 
+#include "base/dates.h"
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/dates.h"
+#include "community/polls.h"
 #include "core/ids.h"
-#include "core/polls.h"
-#include "core/text.h"
 
 namespace qun::cli {
 namespace {

@@ -5,13 +5,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/dates.h"
+#include "base/svg_chart.h"
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/dates.h"
+#include "community/reports.h"
 #include "core/ids.h"
-#include "core/reports.h"
-#include "core/svg_chart.h"
-#include "core/text.h"
 
 namespace qun::cli {
 namespace {

@@ -12,17 +12,17 @@
 #include <map>
 #include <optional>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
-#include "cli/sync_node.h"
 #include "core/field_text.h"
 #include "core/home.h"
 #include "core/key_file.h"
-#include "core/text.h"
 #include "sync/bundle.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
+#include "sync/import.h"
 #include "sync/invite.h"
 #include "sync/invite_code.h"
 #include "sync/transport.h"
@@ -507,44 +507,18 @@ void AddBundle(App& app) {
       // it is applied; then it is read again, one change set at a time.
       QUN_ASSIGN_OR_RETURN(uint64_t total, sync::CheckBundle(*in_file, s.community.id));
       QUN_ASSIGN_OR_RETURN(auto reader, sync::BundleReader::Open(*in_file));
-      std::map<sync::Outcome, int64_t> counts;
-      std::vector<sync::Received> notable;  // everything not applied at once
       Progress progress("Importing", static_cast<int64_t>(total));
-      // Commits about every kImportBatchMs: a large bundle never holds the
-      // write lock long enough to make another qun command wait it out.
-      core::Batch batch(s.node->store->db(), sync::kImportBatchMs);
-      while (true) {
-        QUN_ASSIGN_OR_RETURN(auto bytes, reader->Next());
-        if (!bytes) break;
-        QUN_RETURN_IF_ERROR(batch.Step());
-        QUN_ASSIGN_OR_RETURN(sync::Received r, s.sets->Receive(*bytes));
-        if (r.outcome == sync::Outcome::kApplied || r.outcome == sync::Outcome::kAlreadyHeld)
-          ++counts[r.outcome];
-        else
-          notable.push_back(std::move(r));
-        progress.Update(static_cast<int64_t>(reader->count()));
-      }
-      QUN_RETURN_IF_ERROR(batch.Finish());
+      // The same import as a network sync's (sync/import.h), in one batch.
+      sync::Import import(*s.node->store, *s.sets);
+      QUN_RETURN_IF_ERROR(
+          import.Take([&] { return reader->Next(); }, [&](int64_t n) { progress.Update(n); })
+              .status());
       progress.Finish();
-      // What waited may have been applied by a later change set of the
-      // bundle; what waits for an invite that never came is dropped.
-      QUN_ASSIGN_OR_RETURN(auto dropped, s.sets->DropUninvited());
+      QUN_RETURN_IF_ERROR(import.Finish());
       std::vector<sync::Received> shown;
-      for (sync::Received& r : notable) {
-        if (r.outcome == sync::Outcome::kPending) {
-          QUN_ASSIGN_OR_RETURN(auto now, s.sets->Recheck(r.hash));
-          if (!now) {
-            r.outcome = sync::Outcome::kRejected;
-            for (const auto& d : dropped)
-              if (d.author == r.author && d.seq == r.seq) r.reason = d.reason;
-          } else {
-            r = *now;
-          }
-        }
-        ++counts[r.outcome];
-        if (r.outcome != sync::Outcome::kApplied) shown.push_back(std::move(r));
-      }
-      auto count = [&](sync::Outcome o) { return counts.count(o) ? counts[o] : 0; };
+      for (const sync::Received& r : import.notable())
+        if (r.outcome != sync::Outcome::kApplied) shown.push_back(r);
+      auto count = [&](sync::Outcome o) { return import.count(o); };
       int64_t refused = count(sync::Outcome::kRejected);
       core::Database& db = s.node->store->db();
       if (app.options.json) {

@@ -10,12 +10,12 @@
 #include <iterator>
 #include <sstream>
 
+#include "base/csv.h"
+#include "base/encoding.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/csv.h"
-#include "core/encoding.h"
+#include "community/member_import.h"
 #include "core/ids.h"
-#include "core/member_import.h"
 
 namespace qun::cli {
 namespace {

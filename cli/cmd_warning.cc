@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "community/person_view.h"
+#include "community/warnings.h"
 #include "core/ids.h"
-#include "core/person_view.h"
-#include "core/text.h"
-#include "core/warnings.h"
 
 namespace qun::cli {
 namespace {

@@ -12,9 +12,9 @@
 #include <iterator>
 #include <sstream>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
-#include "core/text.h"
 
 namespace qun::cli {
 
@@ -54,20 +54,6 @@ Result<std::string> ReadInput(const std::string& path) {
   }
   return Status::IOError(
       fmt::format("reading {} failed: {}; check the file and the disk", path, strerror(errno)));
-}
-
-// "张伟's laptop (1a2b3c4d)" or "1a2b3c4d" when the node has no name here.
-std::string NodeLabel(core::Database& db, const core::PublicKey& key) {
-  std::string hex = core::ToHex(key);
-  auto s = db.Prepare("SELECT coalesce(name, '') FROM node WHERE id=?");
-  std::string name;
-  if (s.ok()) {
-    s->Bind(1, hex);
-    auto row = s->Step();
-    if (row.ok() && *row) name = s->Text(0);
-  }
-  // A node names itself, so its name is shown on one line and printable.
-  return name.empty() ? hex.substr(0, 8) : fmt::format("{} ({})", OneLine(name), hex.substr(0, 8));
 }
 
 // Writes next to the target and renames, so an interrupted export never

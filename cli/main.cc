@@ -8,65 +8,12 @@
 #include <clocale>
 #include <iostream>
 
+#include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/home.h"
-#include "core/text.h"
-#include "sync/change_set_store.h"
-#include "sync/community.h"
 
 namespace qun::cli {
-
-int BusyTimeoutMs() {
-  if (const char* env = std::getenv("QUN_BUSY_TIMEOUT_MS"); env && *env) {
-    char* end = nullptr;
-    long v = std::strtol(env, &end, 10);
-    if (end && *end == '\0' && v >= 0) return static_cast<int>(v);
-  }
-  return 5000;
-}
-
-// QUN_PART_BYTES: the part size of large transactions (core/store.h), for
-// tests that split a transaction without writing 16 MiB of it. At least
-// 4 KiB, so that every part holds some ops.
-static int64_t PartBytes() {
-  if (const char* env = std::getenv("QUN_PART_BYTES"); env && *env) {
-    char* end = nullptr;
-    long long v = std::strtoll(env, &end, 10);
-    if (end && *end == '\0' && v >= 4096) return v;
-  }
-  return core::kDefaultPartBytes;
-}
-
-Result<std::string> ExistingHome(const GlobalOptions& options) {
-  QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(options.home));
-  QUN_RETURN_IF_ERROR(core::CheckHome(home));
-  return home;
-}
-
-Result<std::unique_ptr<Node>> OpenNode(const GlobalOptions& options) {
-  QUN_ASSIGN_OR_RETURN(std::string home, ExistingHome(options));
-  auto node = std::make_unique<Node>();
-  node->home = home;
-  core::StoreOptions store_options;
-  store_options.busy_timeout_ms = BusyTimeoutMs();
-  store_options.part_bytes = PartBytes();
-  QUN_ASSIGN_OR_RETURN(node->store, core::Store::Open(core::DatabasePath(home), store_options));
-  QUN_ASSIGN_OR_RETURN(node->identity, core::Identity::Load(home));
-  node->registry = std::make_unique<core::Registry>(*node->store);
-  // A database made before roles existed gets them decided once, and role
-  // change sets an interrupted import left undecided are decided, before
-  // any write is checked against them.
-  QUN_ASSIGN_OR_RETURN(auto founder, node->store->GetMeta("founder"));
-  QUN_ASSIGN_OR_RETURN(auto decided, node->store->GetMeta("authority_generation"));
-  QUN_ASSIGN_OR_RETURN(auto dirty, node->store->GetMeta("authority_dirty"));
-  if (founder && (!decided || dirty)) {
-    QUN_ASSIGN_OR_RETURN(sync::Community community, sync::LoadCommunity(*node->store, home));
-    sync::ChangeSetStore sets(*node->store, community, *node->identity);
-    QUN_RETURN_IF_ERROR(sets.EnsureDecided());
-  }
-  return node;
-}
 
 // Everything a command prints for people passes here, so that no text from
 // elsewhere reaches the terminal with its control characters intact.

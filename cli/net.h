@@ -9,7 +9,7 @@
 #include <zmq.hpp>
 
 #include "cli/app.h"
-#include "cli/sync_node.h"
+#include "node/serve.h"
 #include "sync/client.h"
 #include "sync/peers.h"
 
@@ -26,11 +26,11 @@ void LogLine(const std::string& line);
 // "60s", "5m", "1h" or a number of seconds, in milliseconds.
 Result<int64_t> ParseDurationMs(const std::string& text);
 
-// Syncs with one peer and records how it went in the peer table.
-Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sync::Peer& peer,
-                                  const sync::ClientOptions& options);
-// One line of the sync summary ("Synced with bob: sent 3, received 5, ...").
-std::string Summary(const std::string& name, const sync::SyncReport& r);
+// Syncing with one peer, and its summary line (node/serve.h).
+using node::SyncPeer;
+inline std::string Summary(const std::string& name, const sync::SyncReport& r) {
+  return node::SyncSummary(name, r);
+}
 
 nlohmann::json PeerJson(const sync::Peer& p, const std::optional<sync::VersionVector>& mine);
 // How `qun status` shows a peer: last sync, how far behind, last error.

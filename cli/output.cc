@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "core/text.h"
+#include "base/text.h"
 
 namespace qun::cli {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "core/text.h"
+#include "base/text.h"
 
 namespace qun::core {
 namespace {

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "core/value.h"
 
 namespace qun::core {

@@ -33,6 +33,13 @@ static bool AllHex(std::string_view s) {
   return true;
 }
 
+std::string MembershipRowId(std::string_view group_id, std::string_view person_id) {
+  std::string key(group_id);
+  key.push_back('\0');
+  key.append(person_id);
+  return DerivedId("membership", key);
+}
+
 bool LooksLikeId(std::string_view s) { return s.size() == kIdHexLength && AllHex(s); }
 bool LooksLikeIdPrefix(std::string_view s) {
   return s.size() >= 4 && s.size() <= kIdHexLength && AllHex(s);

@@ -21,6 +21,9 @@ std::string RandomId();
 // Deterministic id for a natural key; `kind` separates the id spaces
 // ("person", "membership", "tag", "handle").
 std::string DerivedId(std::string_view kind, std::string_view natural_key);
+// The id of the membership of a person in a group: one row per pair, so two
+// admins who add the same person to the same group offline write one row.
+std::string MembershipRowId(std::string_view group_id, std::string_view person_id);
 bool LooksLikeId(std::string_view s);        // exactly 32 lowercase hex characters
 bool LooksLikeIdPrefix(std::string_view s);  // 4 to 32 hex characters
 inline std::string ShortId(std::string_view id) {

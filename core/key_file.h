@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "core/community_key.h"
-#include "core/status.h"
 
 namespace qun::core {
 

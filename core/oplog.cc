@@ -8,12 +8,12 @@
 #include <set>
 #include <tuple>
 
+#include "base/text.h"
 #include "core/db.h"
 #include "core/field_text.h"
 #include "core/permissions.h"
 #include "core/schema.h"
 #include "core/store.h"
-#include "core/text.h"
 
 namespace qun::core {
 
@@ -399,8 +399,8 @@ int64_t EncodedSizeBound(const Op& op) {
   if (auto* b = std::get_if<Bytes>(&op.value)) value = text(b->data.size());
   // The op: 1 data word and 4 pointers; its value: 1 data word and 1
   // pointer; 8 bytes more for the list and rounding.
-  return 40 + 16 + 8 + text(op.table.size()) + text(op.row_id.size()) +
-         text(op.column.size()) + value;
+  return 40 + 16 + 8 + text(op.table.size()) + text(op.row_id.size()) + text(op.column.size()) +
+         value;
 }
 
 Status WriteTxn::MakeRoom(int64_t bytes) {
@@ -415,8 +415,7 @@ Status WriteTxn::MakeRoom(int64_t bytes) {
   // row's ops, which the authority rules read together, stay in one change
   // set; only a row larger than a whole part is cut.
   bool full = part_bytes_ > 0 && part_bytes_ + bytes > limit;
-  bool split = saved_ ? (part_bytes_ > 0 && (split_due_ || part_bytes_ + bytes > 2 * limit))
-                      : full;
+  bool split = saved_ ? (part_bytes_ > 0 && (split_due_ || part_bytes_ + bytes > 2 * limit)) : full;
   if (split) {
     Database& db = store_->db();
     QUN_ASSIGN_OR_RETURN(Statement * mark,

@@ -28,9 +28,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.h"
 #include "core/hlc.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "core/value.h"
 
 namespace qun::core {
@@ -206,7 +206,7 @@ class WriteTxn {
   PublicKey author_;
   std::string note_;
   int64_t author_id_ = 0;
-  int64_t txn_id_ = 0;  // 0 until the first op is written; then the current part
+  int64_t txn_id_ = 0;      // 0 until the first op is written; then the current part
   int64_t part_bytes_ = 0;  // written into the current part so far
   bool split_due_ = false;  // the current savepoint's row starts the next part
   std::optional<Hlc> ceiling_;

@@ -6,11 +6,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.h"
 #include "core/db.h"
 #include "core/ids.h"
-#include "core/registry.h"
 #include "core/schema.h"
-#include "core/text.h"
 
 namespace qun::core {
 namespace {
@@ -345,7 +344,7 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
   std::optional<std::string> found;
   for (const std::string& g : groups)
     for (const std::string& p : people)
-      if (Registry::MembershipId(g, p) == row_id) found = g;
+      if (MembershipRowId(g, p) == row_id) found = g;
   // What this change writes as the row's group or person must be the one
   // its id comes from: a second group_id naming another group is refused.
   for (const std::string& g : own_groups)
@@ -355,7 +354,7 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
           "from its group and person)");
   if (found)
     for (const std::string& p : own_people)
-      if (Registry::MembershipId(*found, p) != row_id)
+      if (MembershipRowId(*found, p) != row_id)
         return Status::InvalidArgument(
             "it writes a membership's person that does not match the membership (its id comes "
             "from its group and person)");
@@ -451,7 +450,7 @@ Result<std::vector<std::string>> GroupsOfPerson(Database& db, const std::string&
   }
   std::vector<std::string> groups;
   for (const std::string& g : candidates) {
-    std::string row_id = Registry::MembershipId(g, person);
+    std::string row_id = MembershipRowId(g, person);
     bool in = own_rows.count(row_id) > 0;
     if (!in) {
       QUN_ASSIGN_OR_RETURN(in, LoggedInPast(db, "membership", row_id, in_past));

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "core/identity.h"
 #include "core/oplog.h"
-#include "core/status.h"
 
 namespace qun::core {
 
@@ -153,7 +153,7 @@ std::optional<PublicKey> RoleTarget(const Op& op);
 
 // The group of membership row `row_id`: the group id g of a membership.
 // group_id op for which some person id p of a membership.person_id op gives
-// MembershipId(g, p) == row_id, among `same_change` and the ops of the log
+// MembershipRowId(g, p) == row_id, among `same_change` and the ops of the log
 // that `in_past` accepts (by their author and seq: the change set's causal
 // past, so that the answer does not depend on what else has arrived; null
 // accepts all, for a local write). Row ids derive from the pair, so a write
@@ -176,7 +176,7 @@ Result<std::vector<std::string>> PeopleOf(Database& db, const Op& op,
 
 // The groups `person` belongs to: each group g such that `same_change`, or
 // an op of the log that `in_past` accepts, writes membership row
-// MembershipId(g, person), whatever the membership's status (a membership
+// MembershipRowId(g, person), whatever the membership's status (a membership
 // row is never removed, so the answer only grows with the causal past, and
 // does not depend on which writes of its status won). Only the causal past
 // decides whether a group counts; the groups looked at are those this node

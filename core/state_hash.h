@@ -5,8 +5,8 @@
 
 #include <string>
 
+#include "base/status.h"
 #include "core/db.h"
-#include "core/status.h"
 
 namespace qun::core {
 

@@ -137,6 +137,12 @@ Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
   return out;
 }
 
+Status Store::DeleteMeta(const std::string& key) {
+  QUN_ASSIGN_OR_RETURN(Statement * s, db_->Cached("DELETE FROM meta WHERE key=?"));
+  s->Bind(1, key);
+  return s->Run();
+}
+
 Status Store::CatchUpClock() {
   // This node's own clock as last saved, and the effective times it has seen
   // from others. Not the raw times of received ops: a far-ahead author would

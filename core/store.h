@@ -15,10 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "core/db.h"
 #include "core/hlc.h"
 #include "core/identity.h"
-#include "core/status.h"
 
 namespace qun::core {
 
@@ -80,6 +80,7 @@ class Store {
   // This node's own settings (never synced): the community id it belongs to.
   Status SetMeta(const std::string& key, const std::string& value);
   Result<std::optional<std::string>> GetMeta(const std::string& key);
+  Status DeleteMeta(const std::string& key);
 
   Database& db() { return *db_; }
   HlcClock& clock() { return hlc_; }

@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "sync/change_set.h"
 #include "sync/change_set_store.h"
 

@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "core/community_key.h"
 #include "core/identity.h"
 #include "core/oplog.h"
-#include "core/status.h"
 
 namespace qun::sync {
 

@@ -9,9 +9,9 @@
 #include <set>
 #include <tuple>
 
+#include "base/text.h"
 #include "core/oplog.h"
 #include "core/permissions.h"
-#include "core/text.h"
 #include "sync/key_rotation.h"
 
 namespace qun::sync {
@@ -289,8 +289,8 @@ Status ChangeSetStore::EnsureDecidedLocked() {
   QUN_RETURN_IF_ERROR(RecomputeLocked(/*everyone=*/!decided_ || learned).status());
   if (learned) {
     QUN_RETURN_IF_ERROR(core::MergeUnappliedOps(store_.db()).status());
-    QUN_RETURN_IF_ERROR(store_.db().Exec(
-        fmt::format("DELETE FROM meta WHERE key = '{}'", core::kOpsLearnedKey)));
+    QUN_RETURN_IF_ERROR(
+        store_.db().Exec(fmt::format("DELETE FROM meta WHERE key = '{}'", core::kOpsLearnedKey)));
   }
   decided_ = true;
   return Status::Ok();

@@ -21,8 +21,8 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "base/status.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "sync/protocol.h"
 #include "sync/replica.h"
 

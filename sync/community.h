@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "core/community_key.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "core/store.h"
 #include "sync/change_set.h"
 

@@ -23,9 +23,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "core/identity.h"
 #include "core/permissions.h"
-#include "core/status.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
 

@@ -22,10 +22,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "core/db.h"
 #include "core/identity.h"
 #include "core/permissions.h"
-#include "core/status.h"
 #include "sync/change_set.h"
 
 namespace qun::sync {
@@ -63,8 +63,7 @@ Result<std::string> SpendInviteSecret(core::Database& db, std::string_view secre
                                       const core::PublicKey& joiner, int64_t now_unix_ms);
 
 // Keeps the invite a spent code delivered, for DeliveredInvite.
-Status RecordDeliveredInvite(core::Database& db, std::string_view secret,
-                             std::string_view invite);
+Status RecordDeliveredInvite(core::Database& db, std::string_view secret, std::string_view invite);
 
 // The invite the code of `secret` delivered to `member`, for a member whose
 // answer to its join was lost. Only the same bytes again, never a new

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "core/db.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "sync/change_set_store.h"
 
 namespace qun::sync {

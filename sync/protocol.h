@@ -13,8 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/status.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "sync/bundle.h"
 #include "sync/change_set.h"
 #include "sync/change_set_store.h"

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "core/db.h"
-#include "core/status.h"
 #include "sync/replica.h"
 
 namespace qun::sync {

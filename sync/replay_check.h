@@ -13,8 +13,8 @@
 #include <functional>
 #include <string>
 
+#include "base/status.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "core/store.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"

@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "sync/change_set_store.h"
+#include "sync/import.h"
 #include "sync/protocol.h"
 
 namespace qun::sync {
@@ -35,10 +36,12 @@ class Replica {
   virtual Status Finish() { return Status::Ok(); }
 };
 
-// A node's side: its ChangeSetStore (borrowed), which applies what it takes.
+// A node's side: its ChangeSetStore (borrowed), which applies what it takes
+// through the same Import as a bundle (sync/import.h).
 class NodeReplica : public Replica {
  public:
-  NodeReplica(core::Store& store, ChangeSetStore& sets) : store_(store), sets_(sets) {}
+  NodeReplica(core::Store& store, ChangeSetStore& sets)
+      : sets_(sets), import_(store, sets, kMaxNotable) {}
   bool relay() const override { return false; }
   // Seals this node's own writes first, so that they are sent too.
   Result<Heads> ReadHeads() override;
@@ -49,14 +52,13 @@ class NodeReplica : public Replica {
   Result<Credit> Take(const std::vector<std::string>& batch,
                       std::vector<Received>* notable) override;
   // Forgets what strangers sent (see ChangeSetStore::DropUninvited).
-  Status Finish() override;
+  Status Finish() override { return import_.Finish(); }
 
  private:
-  core::Store& store_;
+  // Enough to say what went wrong; a sync of junk does not fill memory.
+  static constexpr size_t kMaxNotable = 100;
   ChangeSetStore& sets_;
+  Import import_;
 };
-
-// Adds one outcome to a batch's counts.
-void Count(Outcome outcome, Credit* credit);
 
 }  // namespace qun::sync

@@ -30,8 +30,8 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "base/status.h"
 #include "core/identity.h"
-#include "core/status.h"
 #include "sync/connection_limit.h"
 #include "sync/log_limit.h"
 #include "sync/protocol.h"
@@ -66,8 +66,7 @@ class SyncServer {
   // Error to refuse it. `member` says it came on a member's connection (a
   // node whose answer to its join was lost asks again): then only the invite
   // already delivered for a code spent on that node may be sent again.
-  using JoinFn =
-      std::function<Result<std::string>(const Join& join, bool member, Error* refuse)>;
+  using JoinFn = std::function<Result<std::string>(const Join& join, bool member, Error* refuse)>;
   // The replica a hello for `community` syncs with; an Error to refuse it.
   using ReplicaFn =
       std::function<Result<std::unique_ptr<Replica>>(const CommunityId& community, Error* refuse)>;

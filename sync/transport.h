@@ -7,8 +7,8 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "base/status.h"
 #include "core/identity.h"
-#include "core/status.h"
 
 namespace qun::sync {
 

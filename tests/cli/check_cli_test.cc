@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 #include "support/direct_sql.h"
 
@@ -39,7 +39,6 @@ void ExecSql(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
   REQUIRE_MESSAGE(rc == SQLITE_OK, sql << ": " << message);
 }
-
 
 // A founder with people, and a second admin whose edits came by bundle.
 struct Community : TwoHomes {

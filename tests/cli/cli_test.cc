@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/cli_runner.h"
 #include "core/store.h"
+#include "support/cli_runner.h"
 
 using nlohmann::json;
 using qun::testing::CliOptions;

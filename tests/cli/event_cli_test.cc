@@ -5,7 +5,7 @@
 
 #include <regex>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
 using namespace qun::testing;

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 #include "support/direct_sql.h"
 
@@ -51,14 +51,14 @@ TEST_CASE("a sheet too large for one change set syncs through serve and bundles,
   // included; and no row of the sheet is cut in two.
   Ok(a, {"check"});
   CHECK(Count(a, "SELECT count(*) FROM change_set WHERE length(bytes) > 70000") == 0);
-  CHECK(Count(a, "SELECT count(*) FROM (SELECT row_id FROM op WHERE tbl = 'person' GROUP BY "
-                 "row_id HAVING count(DISTINCT txn) > 1)") == 0);
+  CHECK(Count(a,
+              "SELECT count(*) FROM (SELECT row_id FROM op WHERE tbl = 'person' GROUP BY "
+              "row_id HAVING count(DISTINCT txn) > 1)") == 0);
 
   // Through `qun serve`, to a node that joins by code.
   Server server = Server::Start(a, "a");
-  std::string code = OkJson(a, {"invite", "--code", "--address", server.address()})
-                         .at("code")
-                         .get<std::string>();
+  std::string code =
+      OkJson(a, {"invite", "--code", "--address", server.address()}).at("code").get<std::string>();
   Ok(b, {"join", code});
   CHECK(StateHashOf(b) == StateHashOf(a));
   CHECK(Count(b, "SELECT count(*) FROM person WHERE deleted = 0") == people);
@@ -84,18 +84,19 @@ TEST_CASE("rows an import rejects after writing them take back the part they beg
   small.env["QUN_PART_BYTES"] = "8192";
   Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
   Ok(a, {"group", "add", "G1", "--capacity", "100"});
-  CliResult imported = a.Qun({"import", "members",
-                              std::string(QUN_TEST_DATA) + "/members-sample.csv", "--group", "G1",
-                              "--skip-bad"},
-                             small);
+  CliResult imported =
+      a.Qun({"import", "members", std::string(QUN_TEST_DATA) + "/members-sample.csv", "--group",
+             "G1", "--skip-bad"},
+            small);
   REQUIRE_EXIT(imported, 0);
   CHECK(qun::testing::Contains(imported.out, "the group 'G1' is full"));
   CHECK(Count(a, "SELECT count(*) FROM person WHERE deleted = 0") == 100);
   CHECK(Count(a, "SELECT count(*) FROM op_txn WHERE continues = 1") >= 3);
   // The last part ends the transaction; no part is empty.
   CHECK(Count(a, "SELECT continues FROM op_txn ORDER BY seq DESC LIMIT 1") == 0);
-  CHECK(Count(a, "SELECT count(*) FROM op_txn t WHERE NOT EXISTS (SELECT 1 FROM op o WHERE "
-                 "o.txn = t.id)") == 0);
+  CHECK(Count(a,
+              "SELECT count(*) FROM op_txn t WHERE NOT EXISTS (SELECT 1 FROM op o WHERE "
+              "o.txn = t.id)") == 0);
   Ok(a, {"check"});
   Ok(b, {"init", "--join", "--admin", "李娜"});
   Ok(a, {"invite", qun::testing::NodeId(b), "-o", a.Beside("b.invite")});

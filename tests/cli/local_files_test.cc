@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
 using qun::testing::CliOptions;

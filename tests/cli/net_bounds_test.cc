@@ -19,9 +19,9 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
 #include "core/identity.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 #include "sync/invite.h"
 #include "sync/invite_code.h"

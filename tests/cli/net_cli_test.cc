@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 
 using nlohmann::json;
 using qun::testing::Background;

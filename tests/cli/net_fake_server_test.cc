@@ -8,8 +8,8 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "cli/cli_runner.h"
 #include "core/identity.h"
+#include "support/cli_runner.h"
 #include "sync/protocol.h"
 #include "sync/transport.h"
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
-#include "cli/fault_proxy.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
+#include "support/fault_proxy.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;

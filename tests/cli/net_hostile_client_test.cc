@@ -9,9 +9,9 @@
 #include <random>
 #include <zmq.hpp>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
 #include "core/identity.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 #include "sync/bundle.h"
 #include "sync/community.h"
 #include "sync/invite.h"

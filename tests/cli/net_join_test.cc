@@ -10,9 +10,9 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
 #include "core/identity.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 #include "sync/invite.h"
 #include "sync/invite_code.h"
 #include "sync/protocol.h"
@@ -171,12 +171,12 @@ TEST_SUITE("cli network sync") {
     Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Run(a, {"group", "add", "G1"});
     Server server = Server::Start(a, "a");
-    std::string code = json::parse(Run(a, {"--json", "invite", "--code", "--address",
-                                           server.address(), "--role", "admin", "--group", "G1",
-                                           "--name", "dave", "--expires", "2h"})
-                                       .out)
-                           .at("code")
-                           .get<std::string>();
+    std::string code =
+        json::parse(Run(a, {"--json", "invite", "--code", "--address", server.address(), "--role",
+                            "admin", "--group", "G1", "--name", "dave", "--expires", "2h"})
+                        .out)
+            .at("code")
+            .get<std::string>();
     Run(b, {"join", code, "--admin", "dave"});
     std::string g1 = json::parse(Run(a, {"--json", "group", "show", "G1"}).out).at("id");
     CHECK(RolesOf(a, "dave") == std::vector<std::string>{"admin:" + g1});
@@ -196,8 +196,8 @@ TEST_SUITE("cli network sync") {
     // fresh home.
     Run(a, {"admin", "remove", "dave"});
     Run(a, {"member", "add", "SECRET-after-removal", "--phone", "13500000000"});
-    Run(a, {"invite", "--code", "--address", server.address(), "--role", "viewer", "--name",
-            "erin"});
+    Run(a,
+        {"invite", "--code", "--address", server.address(), "--role", "viewer", "--name", "erin"});
     hash = Run(a, {"state-hash"}).out;
     CHECK(Contains(Refusal(RawJoin(b, code)), "used already"));
     Run(later, {"init", "--join", "--admin", "dave"});

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "cli/cli_runner.h"
-#include "core/dates.h"
+#include "base/dates.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 #include "support/xml_check.h"
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
 using nlohmann::json;

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
 using nlohmann::json;

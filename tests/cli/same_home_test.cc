@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "cli/background.h"
-#include "cli/cli_runner.h"
+#include "support/background.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
 using nlohmann::json;

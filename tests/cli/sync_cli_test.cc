@@ -11,11 +11,11 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/cli_runner.h"
 #include "core/identity.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 #include "core/store.h"
+#include "support/cli_runner.h"
 #include "sync/bundle.h"
 #include "sync/change_set.h"
 #include "sync/change_set_store.h"

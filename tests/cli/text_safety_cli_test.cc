@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
 using nlohmann::json;

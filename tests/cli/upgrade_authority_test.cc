@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "cli/cli_runner.h"
+#include "support/cli_runner.h"
 #include "support/cli_steps.h"
 #include "support/direct_sql.h"
 
@@ -38,16 +38,18 @@ TEST_CASE("ops an older version kept unchecked are decided when a newer one lear
 
   // The viewer's first change (its join, not sealed yet) is replaced by a
   // ban, as a hostile node can do to its own writes before they are signed.
-  Sql(h.b, "CREATE TEMP TABLE mine AS SELECT o.txn AS txn, o.hlc AS hlc, o.author AS author FROM "
-           "op o JOIN op_author w ON w.id = o.author WHERE w.pubkey = x'" +
-               b + "' AND NOT EXISTS (SELECT 1 FROM change_set c WHERE c.txn = o.txn) LIMIT 1;"
-               "DELETE FROM op WHERE txn = (SELECT txn FROM mine);"
-               "INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) SELECT txn, 'ban', "
-               "'00112233445566778899aabbccddeeff', c.col, c.value, hlc, author FROM mine, "
-               "(SELECT 'person_id' AS col, '" +
-               person +
-               "' AS value UNION ALL SELECT 'active', 1 UNION ALL SELECT 'reason', 'planted by "
-               "a viewer') c;");
+  Sql(h.b,
+      "CREATE TEMP TABLE mine AS SELECT o.txn AS txn, o.hlc AS hlc, o.author AS author FROM "
+      "op o JOIN op_author w ON w.id = o.author WHERE w.pubkey = x'" +
+          b +
+          "' AND NOT EXISTS (SELECT 1 FROM change_set c WHERE c.txn = o.txn) LIMIT 1;"
+          "DELETE FROM op WHERE txn = (SELECT txn FROM mine);"
+          "INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) SELECT txn, 'ban', "
+          "'00112233445566778899aabbccddeeff', c.col, c.value, hlc, author FROM mine, "
+          "(SELECT 'person_id' AS col, '" +
+          person +
+          "' AS value UNION ALL SELECT 'active', 1 UNION ALL SELECT 'reason', 'planted by "
+          "a viewer') c;");
   h.Send(h.b, h.a);
   // This version knows bans: refused on arrival.
   CHECK(Count(h.a, "SELECT count(*) FROM op_txn WHERE refused IS NOT NULL") == 1);
@@ -57,12 +59,13 @@ TEST_CASE("ops an older version kept unchecked are decided when a newer one lear
   // What a node of schema 8 that did not know bans would hold instead: the
   // change set applied, its ops logged, none merged (nothing checked them).
   // The founder's own name stands for a field that is learned and counts.
-  Sql(h.a, "UPDATE op_txn SET refused = NULL; DELETE FROM ban;"
-           "UPDATE node SET name = NULL WHERE id = '" +
-               a + "'; DELETE FROM field_clock WHERE tbl = 'node' AND row_id = '" + a +
-               "' AND col = 'name';"
-               "ALTER TABLE invite_code DROP COLUMN invite; ALTER TABLE op_txn DROP COLUMN "
-               "continues; PRAGMA user_version = 8;");
+  Sql(h.a,
+      "UPDATE op_txn SET refused = NULL; DELETE FROM ban;"
+      "UPDATE node SET name = NULL WHERE id = '" +
+          a + "'; DELETE FROM field_clock WHERE tbl = 'node' AND row_id = '" + a +
+          "' AND col = 'name';"
+          "ALTER TABLE invite_code DROP COLUMN invite; ALTER TABLE op_txn DROP COLUMN "
+          "continues; PRAGMA user_version = 8;");
   REQUIRE(Count(h.a, "SELECT count(*) FROM node WHERE name IS NULL AND id = '" + a + "'") == 1);
 
   // Upgrading decides them as if they had just arrived.

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "core/registry.h"
 #include "support/test_store.h"
 
 namespace qun::core {

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/csv.h"
-#include "core/member_import.h"
+#include "base/csv.h"
+#include "community/member_import.h"
 #include "core/state_hash.h"
 #include "fuzz/fuzz_node.h"
 

@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
+#include "community/registry.h"
 #include "core/hlc.h"
 #include "core/identity.h"
 #include "core/permissions.h"
-#include "core/registry.h"
 #include "core/store.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/csv.h"
+#include "base/csv.h"
 #include "fuzz/fuzz_node.h"
 #include "fuzz/protocol_input.h"
 #include "sync/bundle.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.h"
+#include "community/registry.h"
 #include "core/state_hash.h"
 #include "support/temp_dir.h"
 #include "sync/change_set_store.h"

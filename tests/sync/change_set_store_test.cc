@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "core/registry.h"
+#include "community/registry.h"
 #include "core/state_hash.h"
 #include "support/sync_nodes.h"
 #include "support/temp_dir.h"

@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "core/events.h"
-#include "core/polls.h"
+#include "community/events.h"
+#include "community/polls.h"
 #include "support/sync_nodes.h"
 
 using namespace qun;

@@ -3,9 +3,9 @@
 // whole, and concurrent check-ins are all kept.
 #include <doctest/doctest.h>
 
-#include "core/activity.h"
-#include "core/admission.h"
-#include "core/dates.h"
+#include "base/dates.h"
+#include "community/activity.h"
+#include "community/admission.h"
 #include "support/sync_nodes.h"
 
 using namespace qun;

@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "core/warnings.h"
+#include "community/warnings.h"
 #include "support/sync_nodes.h"
 #include "sync/change_set.h"
 

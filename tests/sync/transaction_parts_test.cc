@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.h"
+#include "community/registry.h"
 #include "support/sync_nodes.h"
 #include "sync/change_set.h"
 
@@ -60,9 +60,8 @@ TEST_CASE("a transaction too large for one change set is sealed in parts, each w
     CHECK(sets[i].size() < static_cast<size_t>(kPart) + 1024);
   }
   // A small transaction after it is a change set of its own.
-  a.Write("member add", [&](core::WriteTxn& t) {
-    REQUIRE(a.reg->AddPerson(t, Person("张伟", "zw")).ok());
-  });
+  a.Write("member add",
+          [&](core::WriteTxn& t) { REQUIRE(a.reg->AddPerson(t, Person("张伟", "zw")).ok()); });
   std::vector<std::string> after = a.Outbox();
   REQUIRE(after.size() == sets.size() + 1);
   CHECK_FALSE(HeaderOf(after.back()).continues);
@@ -73,9 +72,8 @@ TEST_CASE("the parts of a transaction apply together, and none while one is miss
   Node a(ring, 1'700'000'000'000, nullptr, Community(), false, kPart);
   Node b(ring, 1'700'000'000'000, &a), c(ring, 1'700'000'000'000, &a);
   ImportPeople(a, 40);
-  a.Write("member add", [&](core::WriteTxn& t) {
-    REQUIRE(a.reg->AddPerson(t, Person("张伟", "zw")).ok());
-  });
+  a.Write("member add",
+          [&](core::WriteTxn& t) { REQUIRE(a.reg->AddPerson(t, Person("张伟", "zw")).ok()); });
   std::vector<std::string> sets = a.Outbox();
   REQUIRE(sets.size() >= 5);
   const size_t last_part = sets.size() - 2;  // the small change set follows

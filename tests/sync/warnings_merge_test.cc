@@ -6,9 +6,9 @@
 
 #include <set>
 
-#include "core/content.h"
+#include "community/content.h"
+#include "community/warnings.h"
 #include "core/ids.h"
-#include "core/warnings.h"
 #include "support/sync_nodes.h"
 
 using namespace qun;

@@ -1,0 +1,408 @@
+#include "community/member_import.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "base/csv.h"
+#include "base/text.h"
+#include "core/ids.h"
+
+namespace qun::core {
+namespace {
+
+// Header aliases people actually use, mapped to the canonical column.
+const std::map<std::string, std::string>& HeaderAliases() {
+  static const std::map<std::string, std::string> kAliases = {
+      {"id", "id"},
+      {"display_name", "display_name"},
+      {"name", "display_name"},
+      {"姓名", "display_name"},
+      {"名字", "display_name"},
+      {"称呼", "display_name"},
+      {"nickname", "nickname"},
+      {"昵称", "nickname"},
+      {"群昵称", "nickname"},
+      {"wechat", "wechat"},
+      {"微信", "wechat"},
+      {"微信号", "wechat"},
+      {"phone", "phone"},
+      {"手机", "phone"},
+      {"手机号", "phone"},
+      {"电话", "phone"},
+      {"email", "email"},
+      {"邮箱", "email"},
+      {"电子邮件", "email"},
+      {"city", "city"},
+      {"城市", "city"},
+      {"tags", "tags"},
+      {"标签", "tags"},
+      {"兴趣", "tags"},
+      {"intro", "intro"},
+      {"自我介绍", "intro"},
+      {"介绍", "intro"},
+      {"needs", "needs"},
+      {"需求", "needs"},
+      {"offers", "offers"},
+      {"能提供", "offers"},
+      {"资源", "offers"},
+      {"referred_by", "referred_by"},
+      {"推荐人", "referred_by"},
+      {"notes", "notes"},
+      {"备注", "notes"},
+  };
+  return kAliases;
+}
+
+// Splits "a;b; c" (also the fullwidth "；") into trimmed, non-empty items.
+std::vector<std::string> SplitList(const std::string& s) {
+  std::string norm = s;
+  for (size_t pos; (pos = norm.find("；")) != std::string::npos;) norm.replace(pos, 3, ";");
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= norm.size()) {
+    size_t end = norm.find(';', start);
+    if (end == std::string::npos) end = norm.size();
+    std::string item = text::Trim(norm.substr(start, end - start));
+    if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+struct Row {
+  int line;
+  std::optional<std::string> id;
+  PersonInput input;
+  std::optional<std::string> referred_by;  // a reference, resolved after all rows
+};
+
+}  // namespace
+
+int64_t ImportReport::rejected_rows() const {
+  int64_t n = 0;
+  for (const auto& r : rejections)
+    if (!r.row_imported) ++n;
+  return n;
+}
+
+const std::vector<std::string>& MemberColumns() {
+  static const std::vector<std::string> kColumns = {
+      "id",   "display_name", "nickname", "wechat", "phone",       "email", "city",
+      "tags", "intro",        "needs",    "offers", "referred_by", "notes"};
+  return kColumns;
+}
+
+Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
+                     std::string_view bytes, const ImportOptions& options, ImportReport* report) {
+  *report = ImportReport{};
+  std::string text_utf8;
+  if (options.encoding) {
+    QUN_ASSIGN_OR_RETURN(text_utf8, encoding::DecodeAs(bytes, *options.encoding));
+    report->encoding = encoding::Name(*options.encoding);
+  } else {
+    QUN_ASSIGN_OR_RETURN(encoding::Decoded decoded, encoding::DecodeAuto(bytes));
+    text_utf8 = std::move(decoded.utf8);
+    report->encoding = encoding::Name(decoded.detected);
+  }
+  if (text_utf8.find('\0') != std::string::npos)
+    return Status::InvalidArgument(
+        "the file contains NUL bytes: it is not a CSV text file (UTF-16 without a byte-order "
+        "mark?); save it as \"CSV UTF-8\" from your spreadsheet");
+  QUN_ASSIGN_OR_RETURN(std::vector<csv::Record> records, csv::Parse(text_utf8));
+  // An export defuses cells a spreadsheet would run as formulas
+  // (csv::DefuseFormula); the values are what was exported.
+  for (csv::Record& rec : records)
+    for (std::string& f : rec.fields) f = csv::RestoreFormula(f);
+  if (records.empty())
+    return Status::InvalidArgument(
+        "the file is empty; it needs a header line such as "
+        "display_name,wechat,phone,email,city,tags");
+
+  // Map header cells to canonical columns.
+  std::map<std::string, size_t> col;
+  const csv::Record& header = records[0];
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    std::string h = text::AsciiLower(text::Trim(header.fields[i]));
+    for (char& c : h)
+      if (c == ' ' || c == '-') c = '_';
+    auto it = HeaderAliases().find(h);
+    if (it == HeaderAliases().end()) {
+      if (!h.empty()) report->ignored_columns.push_back(header.fields[i]);
+      continue;
+    }
+    if (col.count(it->second))
+      return Status::InvalidArgument(
+          fmt::format("the header has two columns for {} ('{}' is the second); remove one",
+                      it->second, header.fields[i]));
+    col[it->second] = i;
+  }
+  if (!col.count("display_name"))
+    return Status::InvalidArgument(fmt::format(
+        "the header (line {}) has no display_name column; name the column with people's names "
+        "display_name (or 姓名), and keep the first line as the header",
+        header.line));
+
+  // Parse rows into person inputs; each problem becomes a rejection.
+  std::vector<Row> rows;
+  auto reject = [&](int line, std::string reason) {
+    report->rejections.push_back({line, std::move(reason)});
+  };
+  std::map<std::string, int> handle_lines;  // "kind:value" -> first line with it
+  std::set<std::string> ids_seen;
+  std::map<std::string, int> bare_name_lines;  // rows matched by name alone
+  for (size_t r = 1; r < records.size(); ++r) {
+    const csv::Record& rec = records[r];
+    ++report->rows;
+    if (rec.fields.size() > header.fields.size()) {
+      bool extra_empty = true;
+      for (size_t i = header.fields.size(); i < rec.fields.size(); ++i)
+        if (!text::Trim(rec.fields[i]).empty()) extra_empty = false;
+      if (!extra_empty) {
+        reject(rec.line, fmt::format("{} fields, but the header has {}; a comma inside a value "
+                                     "needs quotes",
+                                     rec.fields.size(), header.fields.size()));
+        continue;
+      }
+    }
+    auto field = [&](const char* name) -> std::optional<std::string> {
+      auto it = col.find(name);
+      if (it == col.end()) return std::nullopt;
+      return it->second < rec.fields.size() ? rec.fields[it->second] : std::string();
+    };
+    Row row;
+    row.line = rec.line;
+    PersonInput& in = row.input;
+    in.display_name = field("display_name");
+    if (text::Trim(*in.display_name).empty()) {
+      reject(rec.line, "the display_name is empty");
+      continue;
+    }
+    in.nickname = field("nickname");
+    in.city = field("city");
+    in.intro = field("intro");
+    in.needs = field("needs");
+    in.offers = field("offers");
+    in.notes = field("notes");
+    if (auto tags = field("tags")) in.set_tags = SplitList(*tags);
+    bool ok = true;
+    bool any_handle_column = false;
+    std::vector<Handle> handles;
+    for (const char* kind : {"wechat", "phone", "email"}) {
+      auto v = field(kind);
+      if (!v) continue;
+      any_handle_column = true;
+      for (const std::string& item : SplitList(*v)) {
+        auto h = NormalizeHandle(kind, item);
+        if (!h.ok()) {
+          reject(rec.line, h.status().message());
+          ok = false;
+          break;
+        }
+        std::string key = h->kind + ":" + h->value;
+        if (auto seen = handle_lines.find(key); seen != handle_lines.end()) {
+          reject(rec.line, fmt::format("the {} {} is also on line {}; one person per row", h->kind,
+                                       h->value, seen->second));
+          ok = false;
+          break;
+        }
+        handle_lines[key] = rec.line;
+        handles.push_back(*h);
+      }
+      if (!ok) break;
+    }
+    if (!ok) continue;
+    if (any_handle_column) in.set_handles = handles;
+    if (handles.empty() && !(field("id") && !text::Trim(*field("id")).empty())) {
+      // Without id or handle, the name is all that tells two rows apart.
+      std::string name = text::Trim(*in.display_name);
+      if (auto seen = bare_name_lines.find(name); seen != bare_name_lines.end()) {
+        reject(rec.line, fmt::format("{} is also on line {}, and neither row has an id or a "
+                                     "contact handle to tell them apart; add a wechat, phone or "
+                                     "email column",
+                                     name, seen->second));
+        continue;
+      }
+      bare_name_lines[name] = rec.line;
+    }
+    if (auto id = field("id"); id && !text::Trim(*id).empty()) {
+      std::string v = text::AsciiLower(text::Trim(*id));
+      if (!LooksLikeId(v)) {
+        reject(rec.line, fmt::format("the id '{}' is not a Qun id (32 hex characters); leave it "
+                                     "empty for new people",
+                                     *id));
+        continue;
+      }
+      if (!ids_seen.insert(v).second) {
+        reject(rec.line, fmt::format("the id {} appears on two rows", ShortId(v)));
+        continue;
+      }
+      row.id = v;
+    }
+    if (auto ref = field("referred_by"); ref && !text::Trim(*ref).empty())
+      row.referred_by = text::Trim(*ref);
+    else if (ref)
+      row.input.referred_by = "";
+    rows.push_back(std::move(row));
+  }
+
+  QUN_ASSIGN_OR_RETURN(auto txn, store.Begin(author, options.note));
+  // The group is read once: counting its members again for every line made
+  // a large sheet take time in the square of its length.
+  std::optional<Group> group;
+  if (options.group_id) {
+    QUN_ASSIGN_OR_RETURN(Group g, registry.GetGroup(*options.group_id));
+    group = std::move(g);
+  }
+  int64_t done = 0;
+  int64_t total = static_cast<int64_t>(rows.size());
+  enum class Outcome { kImported, kUpdated, kUnchanged };
+  struct Written {
+    const Row* row;
+    std::string person_id;
+    Outcome outcome;
+  };
+  std::vector<Written> written;
+  for (const Row& row : rows) {
+    if (options.progress) options.progress(done++, total);
+    QUN_RETURN_IF_ERROR(txn->Savepoint());
+    // Match: the id column, else the contact handles.
+    std::optional<std::string> target;
+    bool existed = false;
+    Status s;
+    if (row.id) {
+      QUN_ASSIGN_OR_RETURN(auto removed, registry.PersonRemoved(*row.id));
+      target = *row.id;
+      existed = removed.has_value() && !*removed;
+    } else if (row.input.set_handles) {
+      std::set<std::string> owners;
+      for (const Handle& h : *row.input.set_handles) {
+        QUN_ASSIGN_OR_RETURN(auto owner, registry.FindByHandle(h));
+        if (owner) owners.insert(*owner);
+      }
+      if (owners.size() > 1) {
+        s = Status::Conflict(
+            "its contact handles belong to two different people in the registry; split or "
+            "merge them first");
+      } else if (owners.size() == 1) {
+        target = *owners.begin();
+        existed = true;
+      }
+    }
+    if (s.ok() && !target && (!row.input.set_handles || row.input.set_handles->empty())) {
+      // No id, no handle: a name that exactly one person has is that person,
+      // so re-importing such a sheet updates instead of duplicating.
+      auto by_name = registry.ResolvePersonByName(*row.input.display_name);
+      if (by_name.ok()) {
+        target = *by_name;
+        existed = true;
+      } else if (by_name.status().code() != Status::Code::kNotFound) {
+        s = by_name.status();
+      }
+    }
+    int64_t ops_before = txn->ops_written();
+    if (s.ok()) {
+      if (existed) {
+        s = registry.EditPerson(*txn, *target, row.input);
+      } else {
+        auto id = registry.AddPerson(*txn, row.input, target);
+        s = id.status();
+        if (id.ok()) target = *id;
+      }
+    }
+    bool person_changed = txn->ops_written() > ops_before;
+    bool joined = false;
+    if (s.ok() && options.group_id) {
+      MembershipFilter f;
+      f.group_id = options.group_id;
+      f.person_id = target;
+      auto ms = registry.ListMemberships(f);
+      s = ms.status();
+      if (s.ok() && (ms->empty() || !HoldsPlace((*ms)[0].status))) {
+        // Someone banned from the community is not put into a group by a
+        // spreadsheet: that takes an admin's yes (`qun member join --yes`).
+        auto ban = registry.BanReason(*target);
+        s = ban.status();
+        if (s.ok() && *ban)
+          s = Status::Conflict(fmt::format(
+              "this person is banned from the whole community ({}); add them to the group with "
+              "`qun member join --yes` if that is intended",
+              (*ban)->empty() ? "no reason given" : **ban));
+        if (s.ok()) {
+          s = registry.JoinGroup(*txn, *group, *target, options.role, std::nullopt);
+          joined = s.ok();
+        }
+      }
+    }
+    if (!s.ok()) {
+      // Storage failures abort the import; bad data rejects the row.
+      if (s.code() == Status::Code::kBusy || s.code() == Status::Code::kIOError ||
+          s.code() == Status::Code::kCorruption || s.code() == Status::Code::kInternal)
+        return s;
+      QUN_RETURN_IF_ERROR(txn->RollbackToSavepoint());
+      reject(row.line, s.message());
+      continue;
+    }
+    QUN_RETURN_IF_ERROR(txn->ReleaseSavepoint());
+    if (joined) ++report->joined;
+    written.push_back({&row, *target,
+                       !existed         ? Outcome::kImported
+                       : person_changed ? Outcome::kUpdated
+                                        : Outcome::kUnchanged});
+  }
+
+  // Referrals last: the referrer may be further down the sheet.
+  for (Written& w : written) {
+    if (!w.row->referred_by) continue;
+    // An id names the referrer even when they were removed since (exports
+    // write ids); anything else is resolved like on the command line.
+    std::string as_id = text::AsciiLower(*w.row->referred_by);
+    Result<std::string> ref = Status::NotFound("");
+    QUN_ASSIGN_OR_RETURN(auto id_exists, registry.PersonRemoved(as_id));
+    if (LooksLikeId(as_id) && id_exists)
+      ref = as_id;
+    else
+      ref = registry.ResolvePerson(*w.row->referred_by);
+    Status s = ref.status();
+    if (s.ok()) {
+      PersonInput in;
+      in.referred_by = *ref;
+      QUN_RETURN_IF_ERROR(txn->Savepoint());
+      int64_t before = txn->ops_written();
+      s = registry.EditPerson(*txn, w.person_id, in);
+      if (s.ok()) {
+        QUN_RETURN_IF_ERROR(txn->ReleaseSavepoint());
+        if (txn->ops_written() > before && w.outcome == Outcome::kUnchanged)
+          w.outcome = Outcome::kUpdated;
+        continue;
+      }
+      QUN_RETURN_IF_ERROR(txn->RollbackToSavepoint());
+    }
+    report->rejections.push_back(
+        {w.row->line,
+         fmt::format("referred_by '{}': {}{}", *w.row->referred_by, s.message(),
+                     options.skip_bad ? " (the person was imported without the referral)" : ""),
+         true});
+  }
+  for (const Written& w : written) {
+    if (w.outcome == Outcome::kImported) ++report->imported;
+    if (w.outcome == Outcome::kUpdated) ++report->updated;
+    if (w.outcome == Outcome::kUnchanged) ++report->unchanged;
+  }
+  if (options.progress) options.progress(total, total);
+
+  std::sort(report->rejections.begin(), report->rejections.end(),
+            [](const ImportRejection& a, const ImportRejection& b) { return a.line < b.line; });
+  if (!report->rejections.empty() && !options.skip_bad)
+    return Status::Rejected(fmt::format(
+        "{} of {} rows have problems, so nothing was imported; fix them, or pass --skip-bad to "
+        "import the good rows",
+        report->rejections.size(), report->rows));
+  if (options.dry_run) return Status::Ok();  // the transaction rolls back
+  QUN_RETURN_IF_ERROR(txn->Commit());
+  report->written = true;
+  return Status::Ok();
+}
+
+}  // namespace qun::core

@@ -1,0 +1,79 @@
+#include "community/member_rules.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/dates.h"
+#include "base/text.h"
+#include "community/entry_ritual.h"
+#include "core/ids.h"
+
+namespace qun::core {
+
+Result<std::string> RecordDues(WriteTxn& txn, const Membership& m,
+                               const std::optional<std::string>& until,
+                               const std::optional<int64_t>& months, int64_t today) {
+  if (until.has_value() == months.has_value())
+    return Status::InvalidArgument("give --until YYYY-MM-DD or --months N");
+  if (months && (*months < 1 || *months > 120))
+    return Status::InvalidArgument("--months must be between 1 and 120");
+  std::string day;
+  if (until) {
+    if (!ParseDayNumber(*until))
+      return Status::InvalidArgument(
+          fmt::format("'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)", *until));
+    day = *until;
+  } else {
+    int64_t from = std::max(today, ParseDayNumber(m.paid_until).value_or(today));
+    day = AddMonths(from, *months);
+  }
+  QUN_RETURN_IF_ERROR(txn.Set("membership", m.id, "paid_until", day).status());
+  return day;
+}
+
+Status RecordIntro(WriteTxn& txn, const Membership& m, const std::string& intro,
+                   const std::optional<std::string>& nickname) {
+  QUN_RETURN_IF_ERROR(CheckText("introduction", intro));
+  if (nickname) QUN_RETURN_IF_ERROR(CheckText("nickname", *nickname));
+  if (!intro.empty()) QUN_RETURN_IF_ERROR(txn.Set("membership", m.id, "intro", intro).status());
+  if (nickname)
+    QUN_RETURN_IF_ERROR(txn.Set("membership", m.id, "nickname", text::Trim(*nickname)).status());
+  return Status::Ok();
+}
+
+Result<NicknameCheck> CheckNicknames(Registry& registry, const Group& g) {
+  auto pattern = ParseNicknamePattern(g.nickname_pattern);
+  if (!pattern)
+    return Status::InvalidArgument(
+        fmt::format("{} has {} nickname convention; set one with `qun group edit {} "
+                    "--nickname-pattern city-name-trade`",
+                    g.name, g.nickname_pattern.empty() ? "no" : "no usable", ShortId(g.id)));
+  QUN_ASSIGN_OR_RETURN(auto members, registry.Members(g.id));
+  NicknameCheck out;
+  for (const auto& m : members) {
+    ++out.checked;
+    // The nickname in this group, else the one on their record.
+    std::string nickname = m.nickname;
+    if (nickname.empty()) {
+      QUN_ASSIGN_OR_RETURN(Person p, registry.GetPerson(m.person_id));
+      nickname = p.nickname;
+    }
+    std::string problem = NicknameProblem(*pattern, nickname);
+    if (!problem.empty()) out.not_following.push_back({m, nickname, problem});
+  }
+  return out;
+}
+
+Result<std::vector<PurgeCandidate>> PurgeCandidates(Reports& reports, const std::string& group_id,
+                                                    int64_t days, int64_t as_of) {
+  QUN_ASSIGN_OR_RETURN(auto list, reports.Inactive(group_id, days, as_of));
+  std::vector<PurgeCandidate> out;
+  for (const auto& e : list) {
+    if (e.role == "admin" || e.role == "owner") continue;
+    out.push_back({e.person_id, e.person_name, e.last_day.empty() ? "never" : e.last_day});
+  }
+  return out;
+}
+
+}  // namespace qun::core

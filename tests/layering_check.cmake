@@ -1,0 +1,45 @@
+# The include graph, checked over every source file: each layer includes only
+# the layers below it (cmake/layers.cmake holds the table), and tests of a
+# layer only what that layer may. Run by ctest as `layering`:
+#   cmake -DQUN_SOURCE_DIR=<root> -P tests/layering_check.cmake
+cmake_minimum_required(VERSION 3.22)
+include(${QUN_SOURCE_DIR}/cmake/layers.cmake)
+
+set(failures "")
+function(check_folder folder layer extra)
+  set(allowed ${QUN_LAYER_ALLOWS_${layer}} ${extra})
+  file(GLOB_RECURSE sources ${QUN_SOURCE_DIR}/${folder}/*.h ${QUN_SOURCE_DIR}/${folder}/*.cc)
+  foreach(source IN LISTS sources)
+    file(STRINGS ${source} includes REGEX "^#include \"[a-z_]+/")
+    foreach(line IN LISTS includes)
+      string(REGEX MATCH "^#include \"([a-z_]+)/" _ "${line}")
+      set(to ${CMAKE_MATCH_1})
+      if(NOT to IN_LIST allowed)
+        file(RELATIVE_PATH rel ${QUN_SOURCE_DIR} ${source})
+        set(failures "${failures}\n  ${rel}: ${line} (layer ${layer} may include: ${allowed})")
+      endif()
+    endforeach()
+  endforeach()
+  set(failures "${failures}" PARENT_SCOPE)
+endfunction()
+
+foreach(layer base core community sync node cli)
+  set(extra "")
+  if(layer STREQUAL "sync")
+    set(extra schemas)  # the code capnp generates from schemas/
+  endif()
+  check_folder(${layer} ${layer} "${extra}")
+  # A layer's tests see what the layer sees, and the test support. Tests of
+  # sync make their data with the community's registry, as a node does.
+  set(test_extra support schemas)
+  if(layer STREQUAL "sync")
+    list(APPEND test_extra community)
+  endif()
+  check_folder(tests/${layer} ${layer} "${test_extra}")
+endforeach()
+check_folder(bench bench "")
+
+if(failures)
+  message(FATAL_ERROR "The layers' include rules are broken:${failures}")
+endif()
+message(STATUS "layering: every include follows the layers")
