@@ -65,7 +65,7 @@ ORDER BY last_day, name, person_id
 )sql";
 
 // Members by engagement level: each member's facts in the group's level
-// window (its settings, or the defaults of core/registry.h) ending on ?2,
+// window (its settings, or the defaults of community/registry.h) ending on ?2,
 // counted from the activity index by person (MATERIALIZED: inlined, the
 // count would be run for each use of it). Per level: members, and those
 // among them with any activity in the window.

@@ -9,8 +9,8 @@
 // city, one interest), 2.5 memberships per person on average.
 //
 // What an author writes comes as transactions, each one WriteTxn and so one
-// change set, shaped as the domain code writes them (core/registry.cc,
-// core/activity.cc, core/events.cc): imports of a group's member sheet (up
+// change set, shaped as the domain code writes them (community/registry.cc,
+// community/activity.cc, community/events.cc): imports of a group's member sheet (up
 // to 200 people with their handles, tags and first membership), joins to
 // further groups (10 per transaction), events, each event's sign-up list
 // (接龙) as one transaction, and each group's check-ins of one day as one.

@@ -1,5 +1,5 @@
 // `qun checkin`, `qun streaks`, `qun topic add|list|submit|status`,
-// `qun activity add|list|remove`: activity facts (core/activity.h).
+// `qun activity add|list|remove`: activity facts (community/activity.h).
 #include <fmt/format.h>
 
 #include "base/dates.h"

@@ -1,5 +1,5 @@
 // `qun admission apply|list|show|approve|reject|paid|waitlist`: who may
-// enter a group (core/admission.h).
+// enter a group (community/admission.h).
 #include <fmt/format.h>
 
 #include "cli/app.h"

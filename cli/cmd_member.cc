@@ -1,4 +1,5 @@
-// `qun member add|list|show|edit|remove|join|leave|set-status|set-role`.
+// `qun member add|list|show|edit|remove|merge`: the records of people. What
+// happens to them in groups is in cmd_membership.cc.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -17,6 +18,11 @@
 #include "core/oplog.h"
 
 namespace qun::cli {
+
+// member purge|pay|intro|check-nicknames|join|leave|set-status|set-role
+// (cmd_membership.cc).
+void AddMembershipCommands(App& app, CLI::App* member);
+
 namespace {
 
 // Person fields shared by `member add` and `member edit`.
@@ -90,68 +96,6 @@ std::string ContactsText(const core::Person& p) {
   return out;
 }
 
-// Adding a banned person to a group asks first: someone banned from the
-// whole community, or from another group, is rarely added by accident on
-// purpose. `yes` (--yes) answers for scripts; without a terminal to ask
-// on, the answer is no, with how to say yes.
-Status ConfirmNotBanned(const App& app, core::Registry& reg, const std::string& group_id,
-                        const std::string& person_id, bool yes) {
-  QUN_ASSIGN_OR_RETURN(auto ban, reg.BanReason(person_id));
-  core::MembershipFilter f;
-  f.person_id = person_id;
-  f.status = "banned";
-  QUN_ASSIGN_OR_RETURN(auto banned_in, reg.ListMemberships(f));
-  std::erase_if(banned_in, [&](const core::Membership& m) { return m.group_id == group_id; });
-  if (!ban && banned_in.empty()) return Status::Ok();
-  QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(person_id));
-  std::string where;
-  if (ban)
-    where = fmt::format("from the whole community ({})", ban->empty() ? "no reason given" : *ban);
-  for (const auto& m : banned_in)
-    where +=
-        fmt::format("{}{}", where.empty() ? "from the group " : ", from the group ", m.group_name);
-  std::string what = fmt::format("{} is banned {}", p.display_name, where);
-  if (yes) {
-    std::cerr << "qun: note: " << OneLine(what) << "; adding them as --yes says\n";
-    return Status::Ok();
-  }
-  if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
-    std::cerr << OneLine(what) << ". Add them anyway? [y/N] " << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    answer = text::AsciiLower(text::Trim(answer));
-    if (answer == "y" || answer == "yes") return Status::Ok();
-    return Status::Conflict("not added; nothing was written");
-  }
-  return Status::Conflict(fmt::format(
-      "{}; nothing was written. Add them anyway with --yes, or check `qun member show {}`", what,
-      core::ShortId(person_id)));
-}
-
-// Waitlisted members of a group (person id -> name), for telling who
-// moved up after a change.
-Result<std::map<std::string, std::string>> Waiting(core::Registry& reg,
-                                                   const std::string& group_id) {
-  core::MembershipFilter f;
-  f.group_id = group_id;
-  f.status = "waitlisted";
-  QUN_ASSIGN_OR_RETURN(auto list, reg.ListMemberships(f));
-  std::map<std::string, std::string> out;
-  for (const auto& m : list) out[m.person_id] = m.person_name;
-  return out;
-}
-
-// A (group, person) pair from two references.
-struct Pair {
-  std::string group_id, person_id;
-};
-Result<Pair> ResolvePair(core::Registry& reg, const std::string& group, const std::string& person) {
-  Pair p;
-  QUN_ASSIGN_OR_RETURN(p.group_id, reg.ResolveGroup(group));
-  QUN_ASSIGN_OR_RETURN(p.person_id, reg.ResolvePerson(person));
-  return p;
-}
-
 }  // namespace
 
 void AddMemberCommands(App& app) {
@@ -176,7 +120,7 @@ void AddMemberCommands(App& app) {
         in.display_name = *name;
         std::optional<std::string> group_id;
         if (*group) {
-          QUN_RETURN_IF_ERROR(core::CheckEnum("role", *role, core::kRoles));
+          QUN_RETURN_IF_ERROR(core::CheckEnum("role", *role, core::kMemberRoles));
           QUN_ASSIGN_OR_RETURN(group_id, reg.ResolveGroup(**group));
         }
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member add"));
@@ -217,7 +161,7 @@ void AddMemberCommands(App& app) {
         if (args->status)
           QUN_RETURN_IF_ERROR(
               core::CheckEnum("membership status", *args->status, core::kMemberStatuses));
-        if (args->role) QUN_RETURN_IF_ERROR(core::CheckEnum("role", *args->role, core::kRoles));
+        if (args->role) QUN_RETURN_IF_ERROR(core::CheckEnum("role", *args->role, core::kMemberRoles));
         f.tag = args->tag;
         f.city = args->city;
         f.status = args->status;
@@ -442,357 +386,7 @@ void AddMemberCommands(App& app) {
     });
   }
 
-  {  // purge
-    struct PurgeArgs {
-      std::string group;
-      std::optional<std::string> inactive, as_of;
-      bool apply = false, restore = false;
-    };
-    auto args = std::make_shared<PurgeArgs>();
-    CLI::App* purge = member->add_subcommand(
-        "purge",
-        "mark members inactive for a while as purged (dry run unless --apply; --restore undoes)");
-    purge->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    purge->add_option("--inactive", args->inactive, "no activity for more than this, e.g. 60d");
-    purge->add_option("--as-of", args->as_of, "count inactivity up to this day (default today)");
-    purge->add_flag("--apply", args->apply, "do it (without it, only show who)");
-    purge->add_flag("--restore", args->restore, "bring the group's purged members back");
-    purge->callback([&app, args] {
-      app.action = [&app, args]() -> Status {
-        if (args->restore == args->inactive.has_value())
-          return Status::InvalidArgument(
-              "give --inactive DAYS (who to purge) or --restore (bring purged members back)");
-        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-        core::Registry& reg = *node->registry;
-        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
-        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
-        int64_t today = core::Today(*node->store);
-        std::vector<std::pair<std::string, std::string>> who;  // person id, name
-        std::map<std::string, std::string> last_active;
-        if (args->restore) {
-          core::MembershipFilter f;
-          f.group_id = group;
-          f.status = "purged";
-          QUN_ASSIGN_OR_RETURN(auto list, reg.ListMemberships(f));
-          for (const auto& m : list) who.emplace_back(m.person_id, m.person_name);
-        } else {
-          QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*args->inactive));
-          int64_t as_of = today;
-          if (args->as_of) {
-            QUN_ASSIGN_OR_RETURN(as_of, core::ParseDayArg(*args->as_of, today));
-          }
-          core::Reports reports(reg, *node->store);
-          QUN_ASSIGN_OR_RETURN(auto list, core::PurgeCandidates(reports, group, days, as_of));
-          for (const auto& c : list) {
-            who.emplace_back(c.person_id, c.person_name);
-            last_active[c.person_id] = c.last_active;
-          }
-        }
-        const char* to = args->restore ? "active" : "purged";
-        if (args->apply && !who.empty()) {
-          QUN_ASSIGN_OR_RETURN(
-              auto txn, node->Begin(args->restore ? "member purge --restore" : "member purge"));
-          for (const auto& [id, name] : who)
-            QUN_RETURN_IF_ERROR(reg.SetMembershipStatus(*txn, group, id, to));
-          QUN_RETURN_IF_ERROR(txn->Commit());
-        }
-        if (app.options.json) {
-          nlohmann::json list = nlohmann::json::array();
-          for (const auto& [id, name] : who)
-            list.push_back({{"person_id", id},
-                            {"person", name},
-                            {"last_active", last_active.count(id) ? last_active[id] : ""}});
-          app.PrintJson(
-              {{"group", g.name}, {"applied", args->apply}, {"status", to}, {"people", list}});
-          return Status::Ok();
-        }
-        if (who.empty()) {
-          app.Print(args->restore ? fmt::format("No purged members in {}.\n", g.name)
-                                  : fmt::format("No one in {} is inactive for more than {}.\n",
-                                                g.name, *args->inactive));
-          return Status::Ok();
-        }
-        std::string out;
-        for (const auto& [id, name] : who)
-          out += "  " + name +
-                 (last_active.count(id) ? " (last active: " + last_active[id] + ")" : "") + "\n";
-        if (args->apply)
-          out = fmt::format("{} {} member{} of {}:\n", args->restore ? "Restored" : "Purged",
-                            who.size(), who.size() == 1 ? "" : "s", g.name) +
-                out +
-                (args->restore ? std::string()
-                               : fmt::format("Undo with `qun member purge {} --restore --apply`\n",
-                                             core::ShortId(group)));
-        else
-          out = fmt::format("Would {} {} member{} of {} (dry run; nothing written):\n",
-                            args->restore ? "restore" : "purge", who.size(),
-                            who.size() == 1 ? "" : "s", g.name) +
-                out + "Run again with --apply to do it.\n";
-        app.Print(out);
-        return Status::Ok();
-      };
-    });
-  }
-
-  {  // pay
-    struct PayArgs {
-      std::string group, person;
-      std::optional<std::string> until;
-      std::optional<int64_t> months;
-    };
-    auto args = std::make_shared<PayArgs>();
-    CLI::App* pay = member->add_subcommand("pay", "record a member's dues paid until a date");
-    pay->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    pay->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
-        ->required();
-    pay->add_option("--until", args->until, "paid until this day: YYYY-MM-DD");
-    pay->add_option("--months", args->months,
-                    "paid for this many more months (from the current end, or today)");
-    pay->callback([&app, args] {
-      app.action = [&app, args]() -> Status {
-        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-        core::Registry& reg = *node->registry;
-        QUN_ASSIGN_OR_RETURN(Pair pair, ResolvePair(reg, args->group, args->person));
-        QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(pair.group_id, pair.person_id));
-        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member pay"));
-        QUN_ASSIGN_OR_RETURN(std::string until, core::RecordDues(*txn, m, args->until, args->months,
-                                                                 core::Today(*node->store)));
-        QUN_RETURN_IF_ERROR(txn->Commit());
-        if (app.options.json)
-          app.PrintJson(
-              {{"group", m.group_name}, {"person", m.person_name}, {"paid_until", until}});
-        else
-          app.Print(
-              fmt::format("{} has paid for {} until {}\n", m.person_name, m.group_name, until));
-        return Status::Ok();
-      };
-    });
-  }
-
-  {  // intro
-    struct IntroArgs {
-      std::string group, person, text;
-      std::optional<std::string> file, nickname;
-    };
-    auto args = std::make_shared<IntroArgs>();
-    CLI::App* intro = member->add_subcommand(
-        "intro",
-        "record a newcomer's self-introduction (and group nickname); without TEXT, print the "
-        "group's template");
-    intro->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    intro->add_option("PERSON", args->person, "person id, id prefix, name or contact handle");
-    intro->add_option("TEXT", args->text, "the introduction as they posted it");
-    intro->add_option("--file", args->file, "read the introduction from a file (- for stdin)");
-    intro->add_option("--nickname", args->nickname, "their nickname in this group");
-    intro->callback([&app, args] {
-      app.action = [&app, args]() -> Status {
-        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-        core::Registry& reg = *node->registry;
-        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
-        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
-        std::string text = args->text;
-        if (args->file) {
-          if (!text.empty()) return Status::InvalidArgument("give TEXT or --file, not both");
-          QUN_ASSIGN_OR_RETURN(text, ReadInput(*args->file));
-        }
-        text = text::Trim(text);
-        if (args->person.empty()) {
-          // The template, to paste into the chat for newcomers.
-          if (app.options.json) {
-            app.PrintJson({{"group", g.name},
-                           {"intro_template", g.intro_template},
-                           {"headings", core::TemplateHeadings(g.intro_template)},
-                           {"nickname_pattern", g.nickname_pattern}});
-          } else if (g.intro_template.empty()) {
-            app.Print(
-                fmt::format("{} has no self-introduction template; set one with `qun group "
-                            "edit {} --intro-template TEXT`\n",
-                            g.name, core::ShortId(group)));
-          } else {
-            app.Print(g.intro_template + (g.intro_template.ends_with("\n") ? "" : "\n") +
-                      (g.nickname_pattern.empty()
-                           ? ""
-                           : fmt::format("群昵称 / nickname: {}\n", g.nickname_pattern)));
-          }
-          return Status::Ok();
-        }
-        if (text.empty() && !args->nickname)
-          return Status::InvalidArgument(
-              "give the introduction (TEXT or --file) or a --nickname to record");
-        QUN_ASSIGN_OR_RETURN(std::string person, reg.ResolvePerson(args->person));
-        QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(group, person));
-        QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member intro"));
-        QUN_RETURN_IF_ERROR(core::RecordIntro(*txn, m, text, args->nickname));
-        QUN_RETURN_IF_ERROR(txn->Commit());
-        std::vector<std::string> missing = text.empty()
-                                               ? std::vector<std::string>{}
-                                               : core::MissingHeadings(g.intro_template, text);
-        std::string nickname_problem;
-        auto pattern = core::ParseNicknamePattern(g.nickname_pattern);
-        if (pattern && args->nickname)
-          nickname_problem = core::NicknameProblem(*pattern, *args->nickname);
-        if (app.options.json) {
-          app.PrintJson({{"group", g.name},
-                         {"person", m.person_name},
-                         {"intro", text},
-                         {"nickname", args->nickname.value_or(m.nickname)},
-                         {"missing_headings", missing},
-                         {"nickname_problem", nickname_problem}});
-          return Status::Ok();
-        }
-        std::string out =
-            fmt::format("Recorded the introduction of {} in {}\n", m.person_name, g.name);
-        if (!missing.empty()) {
-          std::string list;
-          for (const auto& h : missing) list += (list.empty() ? "" : ", ") + h;
-          out += fmt::format("It does not answer part of the template: {}\n", list);
-        }
-        if (!nickname_problem.empty())
-          out += fmt::format("The nickname does not follow the convention: {}\n", nickname_problem);
-        app.Print(out);
-        return Status::Ok();
-      };
-    });
-  }
-
-  {  // check-nicknames
-    auto group_ref = std::make_shared<std::string>();
-    CLI::App* check = member->add_subcommand(
-        "check-nicknames",
-        "list the members whose nickname does not follow the group's convention");
-    check->add_option("GROUP", *group_ref, "group id, id prefix or name")->required();
-    check->callback([&app, group_ref] {
-      app.action = [&app, group_ref]() -> Status {
-        QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-        core::Registry& reg = *node->registry;
-        QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(*group_ref));
-        QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
-        QUN_ASSIGN_OR_RETURN(core::NicknameCheck found, core::CheckNicknames(reg, g));
-        const auto& rows = found.not_following;
-        size_t checked = found.checked;
-        if (app.options.json) {
-          nlohmann::json out = {{"group", g.name},
-                                {"convention", g.nickname_pattern},
-                                {"checked", checked},
-                                {"not_following", nlohmann::json::array()}};
-          for (const auto& r : rows)
-            out["not_following"].push_back({{"person_id", r.membership.person_id},
-                                            {"person", r.membership.person_name},
-                                            {"nickname", r.nickname},
-                                            {"problem", r.problem}});
-          app.PrintJson(out);
-          return Status::Ok();
-        }
-        if (rows.empty()) {
-          app.Print(fmt::format("All {} members of {} follow the convention {}\n", checked, g.name,
-                                g.nickname_pattern));
-          return Status::Ok();
-        }
-        Table t({"PERSON", "NICKNAME", "PROBLEM"});
-        for (const auto& r : rows) t.AddRow({r.membership.person_name, r.nickname, r.problem});
-        app.Print(t.Render() +
-                  fmt::format("{} of {} members do not follow {}; record a nickname with `qun "
-                              "member intro {} PERSON --nickname NICK`\n",
-                              rows.size(), checked, g.nickname_pattern, core::ShortId(group)));
-        return Status::Ok();
-      };
-    });
-  }
-
-  // join / leave / set-status / set-role share GROUP PERSON arguments.
-  struct PairArgs {
-    std::string group, person, value;
-    std::optional<std::string> invited_by;
-    bool waitlist = false, yes = false;
-  };
-  auto pair_command =
-      [&app, member](
-          const char* name, const char* help, const char* value_name, const char* value_help,
-          bool value_required, bool joins,
-          std::function<Status(App&, Node&, core::WriteTxn&, const Pair&, const PairArgs&)> run) {
-        auto args = std::make_shared<PairArgs>();
-        CLI::App* cmd = member->add_subcommand(name, help);
-        cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-        cmd->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
-            ->required();
-        if (value_name) {
-          auto* opt = cmd->add_option(value_name, args->value, value_help);
-          if (value_required) opt->required();
-        }
-        if (joins) {
-          cmd->add_option("--invited-by", args->invited_by, "the person who invited them");
-          cmd->add_flag("--waitlist", args->waitlist,
-                        "when the group is full, put them on its waitlist");
-          cmd->add_flag("--yes", args->yes, "add them even when they are banned elsewhere");
-        }
-        std::string note = std::string("member ") + name;
-        cmd->callback([&app, args, run, note, joins] {
-          app.action = [&app, args, run, note, joins]() -> Status {
-            QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-            QUN_ASSIGN_OR_RETURN(Pair pair,
-                                 ResolvePair(*node->registry, args->group, args->person));
-            // Asked before the write begins: the database is not held
-            // while a person reads the question.
-            if (joins)
-              QUN_RETURN_IF_ERROR(
-                  ConfirmNotBanned(app, *node->registry, pair.group_id, pair.person_id, args->yes));
-            QUN_ASSIGN_OR_RETURN(auto waiting, Waiting(*node->registry, pair.group_id));
-            QUN_ASSIGN_OR_RETURN(auto txn, node->Begin(note));
-            QUN_RETURN_IF_ERROR(run(app, *node, *txn, pair, *args));
-            QUN_RETURN_IF_ERROR(txn->Commit());
-            std::vector<std::string> moved_up;  // names
-            QUN_ASSIGN_OR_RETURN(auto still, Waiting(*node->registry, pair.group_id));
-            for (const auto& [id, name] : waiting)
-              if (!still.count(id) && id != pair.person_id) moved_up.push_back(name);
-            core::MembershipFilter f;
-            f.group_id = pair.group_id;
-            f.person_id = pair.person_id;
-            QUN_ASSIGN_OR_RETURN(auto ms, node->registry->ListMemberships(f));
-            if (ms.empty()) return Status::Internal("the membership vanished after writing it");
-            const core::Membership& m = ms[0];
-            if (app.options.json) {
-              nlohmann::json j = MembershipJson(m);
-              j["moved_up_from_waitlist"] = moved_up;
-              app.PrintJson(j);
-              return Status::Ok();
-            }
-            app.Print(fmt::format("{} in {}: role {}, status {}\n", m.person_name, m.group_name,
-                                  m.role, m.status));
-            for (const auto& name : moved_up)
-              app.Print(fmt::format("{} moved up from the waitlist into the place freed\n", name));
-            return Status::Ok();
-          };
-        });
-        return cmd;
-      };
-
-  pair_command(
-      "join", "add a person to a group", "--role", "member, core, admin or owner (default member)",
-      false, true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
-        std::optional<std::string> inviter;
-        if (a.invited_by) {
-          auto r = node.registry->ResolvePerson(*a.invited_by);
-          if (!r.ok()) return r.status().WithContext("--invited-by");
-          inviter = *r;
-        }
-        return node.registry->Join(txn, p.group_id, p.person_id,
-                                   a.value.empty() ? "member" : a.value, inviter, a.waitlist);
-      });
-  pair_command("leave", "record that a person left a group", nullptr, nullptr, false, false,
-               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs&) {
-                 return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, "left");
-               });
-  pair_command("set-status", "set a membership's status", "STATUS",
-               "applicant, waitlisted, active, muted, left, removed, purged, rejected or banned",
-               true, false,
-               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
-                 return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, a.value);
-               });
-  pair_command("set-role", "set a member's role in a group", "ROLE", "member, core, admin or owner",
-               true, false,
-               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
-                 return node.registry->SetRole(txn, p.group_id, p.person_id, a.value);
-               });
+  AddMembershipCommands(app, member);
 }
 
 }  // namespace qun::cli

@@ -1,4 +1,4 @@
-// `qun poll add|vote|close|list|show`: a group's polls (see core/polls.h).
+// `qun poll add|vote|close|list|show`: a group's polls (see community/polls.h).
 #include <fmt/format.h>
 
 #include "base/dates.h"

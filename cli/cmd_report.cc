@@ -1,6 +1,6 @@
 // `qun report levels|inactive|lurkers|core|referrals|health|activity|expiring`
 // and `qun match`: what the merged data says about a community
-// (core/reports.h). Every report takes --as-of, so that two admins who
+// (community/reports.h). Every report takes --as-of, so that two admins who
 // hold the same data print the same figures.
 #include <fmt/format.h>
 #include <fmt/ranges.h>

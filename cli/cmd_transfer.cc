@@ -73,8 +73,8 @@ Result<Sheet> MembershipsSheet(core::Registry& reg) {
 
 void AddTransferCommands(App& app) {
   // ---- import
-  CLI::App* import = app.cli.add_subcommand("import", "bring records in from a spreadsheet");
-  import->require_subcommand(1);
+  CLI::App* imports = app.cli.add_subcommand("import", "bring records in from a spreadsheet");
+  imports->require_subcommand(1);
   {
     struct ImportArgs {
       std::string file;
@@ -83,7 +83,7 @@ void AddTransferCommands(App& app) {
       bool skip_bad = false, dry_run = false;
     };
     auto args = std::make_shared<ImportArgs>();
-    CLI::App* members = import->add_subcommand(
+    CLI::App* members = imports->add_subcommand(
         "members", "import people from a CSV file (UTF-8 or GB18030, as Excel or WPS saves it)");
     members->add_option("FILE", args->file, "the CSV file, or - for standard input")->required();
     members->add_option("--group", args->group, "also add everyone to this group");
@@ -99,7 +99,7 @@ void AddTransferCommands(App& app) {
         core::Registry& reg = *node->registry;
         core::ImportOptions opts;
         if (args->group) {
-          QUN_RETURN_IF_ERROR(core::CheckEnum("role", args->role, core::kRoles));
+          QUN_RETURN_IF_ERROR(core::CheckEnum("role", args->role, core::kMemberRoles));
           QUN_ASSIGN_OR_RETURN(opts.group_id, reg.ResolveGroup(*args->group));
         }
         opts.role = args->role;

@@ -27,7 +27,7 @@
 
 namespace qun::core {
 
-// How references to content are resolved (core/group_rows.h).
+// How references to content are resolved (community/group_rows.h).
 extern const GroupRowKind kContentKind;
 
 struct ContentInput {

@@ -144,7 +144,7 @@ class Events {
   // Signs up plan.to_add in order, signed_at increasing with the list.
   Status ApplyChatImport(WriteTxn& txn, const Event& event, const ChatImportPlan& plan);
 
-  // The list in the 接龙 format (core/signup_chat.h).
+  // The list in the 接龙 format (community/signup_chat.h).
   Result<std::string> ChatText(const Event& event);
 
   static std::string SignupId(const std::string& event_id, const std::string& person_id);

@@ -40,7 +40,7 @@ Status ReadSignups(Store& store, PersonView& v) {
       store.db().Prepare(
           "SELECT s.event_id, coalesce(e.title,''), coalesce(e.status,''), e.group_id, g.name, "
           "coalesce(e.starts_at,0), coalesce(s.status,''), coalesce(s.guests,0) FROM signup s "
-          // Only sign-ups under the event's own group count (core/events.h).
+          // Only sign-ups under the event's own group count (community/events.h).
           "JOIN event e ON e.id = s.event_id AND e.deleted = 0 AND e.group_id = s.group_id "
           "JOIN chat_group g ON g.id = e.group_id AND g.deleted = 0 "
           "WHERE s.person_id = ? AND s.deleted = 0 ORDER BY e.starts_at DESC, s.id"));

@@ -21,11 +21,14 @@
 namespace qun::core {
 
 // The allowed values of each enumerated field, in the order the CLI lists them.
-extern const std::vector<std::string> kGroupKinds;      // exchange, course, ...
-extern const std::vector<std::string> kPlatforms;       // wechat, qq, ...
-extern const std::vector<std::string> kAdmissions;      // open, invite, application, paid
-extern const std::vector<std::string> kGroupStatuses;   // active, archived
-extern const std::vector<std::string> kRoles;           // member, core, admin, owner
+extern const std::vector<std::string> kGroupKinds;     // exchange, course, ...
+extern const std::vector<std::string> kPlatforms;      // wechat, qq, ...
+extern const std::vector<std::string> kAdmissions;     // open, invite, application, paid
+extern const std::vector<std::string> kGroupStatuses;  // active, archived
+// A member's role in a chat group, as the chat app knows it. Not a node's
+// role in the community (core::Role: owner, admin, editor, viewer, relay),
+// which says what a co-admin's node may change.
+extern const std::vector<std::string> kMemberRoles;     // member, core, admin, owner
 extern const std::vector<std::string> kMemberStatuses;  // applicant, active, ...
 // Statuses in which a membership holds a place in the group (counts
 // against its capacity).
@@ -37,7 +40,7 @@ extern const std::vector<std::string> kHandleKinds;  // wechat, phone, email
 Status CheckText(std::string_view field, const std::optional<std::string>& v);
 // The store clock's wall time (unix ms): "now" for the records written.
 int64_t NowMs(Store& store);
-// Today's day number in the local time zone (core/dates.h): the default of
+// Today's day number in the local time zone (base/dates.h): the default of
 // every --date and --as-of.
 int64_t Today(Store& store);
 

@@ -27,7 +27,7 @@
 
 namespace qun::core {
 
-// How references to warnings are resolved (core/group_rows.h): by id, or
+// How references to warnings are resolved (community/group_rows.h): by id, or
 // by the exact reason.
 extern const GroupRowKind kWarningKind;
 

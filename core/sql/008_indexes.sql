@@ -1,6 +1,6 @@
 -- 008: indexes found by the benchmark (docs/performance.md).
 --
--- For the reports (core/reports.cc): they read a group's
+-- For the reports (community/reports.cc): they read a group's
 -- activity facts that count (not deleted) person by person and day by day,
 -- each fact once per kind and subject. With the person, day, kind and
 -- subject in the index, in that order, they read them from the index alone

@@ -1,5 +1,5 @@
 // Events, sign-up lists with their waitlist, attendance and chat imports
-// (core/events.h).
+// (community/events.h).
 #include "community/events.h"
 
 #include <doctest/doctest.h>

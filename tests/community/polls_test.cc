@@ -1,4 +1,4 @@
-// Polls and votes (core/polls.h).
+// Polls and votes (community/polls.h).
 #include "community/polls.h"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// The engagement and health reports (core/reports.h): who holds a place,
+// The engagement and health reports (community/reports.h): who holds a place,
 // how facts are counted, the grace of newcomers, weeks, and the index the
 // reports read from.
 #include "community/reports.h"

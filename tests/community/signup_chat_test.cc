@@ -1,4 +1,4 @@
-// The 接龙 writer, parser and name matcher (core/signup_chat.h).
+// The 接龙 writer, parser and name matcher (community/signup_chat.h).
 #include "community/signup_chat.h"
 
 #include <doctest/doctest.h>
