@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "community/registry.h"
+#include "core/ids.h"
 #include "core/oplog.h"
 #include "core/store.h"
 #include "support/temp_dir.h"
