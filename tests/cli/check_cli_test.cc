@@ -17,28 +17,17 @@
 using nlohmann::json;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::ExecSql;
 using qun::testing::NodeId;
 using qun::testing::Ok;
 using qun::testing::OkJson;
+using qun::testing::QueryInt;
 using qun::testing::ReadFile;
 using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 using qun::testing::TwoHomes;
 
-using qun::testing::QueryInt;
-
 namespace {
-
-void ExecSql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
-  char* error = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, sql << ": " << message);
-}
 
 // A founder with people, and a second admin whose edits came by bundle.
 struct Community : TwoHomes {

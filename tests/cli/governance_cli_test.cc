@@ -10,25 +10,20 @@
 
 #include "support/background.h"
 #include "support/cli_runner.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::Ok;
 using qun::testing::Server;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 
 namespace {
 
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-std::string Hash(const TempHome& home) { return Run(home, {"state-hash"}).out; }
-
 int64_t Capacity(const TempHome& home, const std::string& group) {
-  return json::parse(Run(home, {"--json", "group", "show", group}).out).at("capacity");
+  return json::parse(Ok(home, {"--json", "group", "show", group}).out).at("capacity");
 }
 
 }  // namespace
@@ -36,32 +31,32 @@ int64_t Capacity(const TempHome& home, const std::string& group) {
 TEST_SUITE("cli governance") {
   TEST_CASE("three admins with different roles: each does what its role allows, on every node") {
     TempHome owner, admin, editor;
-    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(owner, {"group", "add", "北京群"});
-    Run(owner, {"group", "add", "上海群"});
+    Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(owner, {"group", "add", "北京群"});
+    Ok(owner, {"group", "add", "上海群"});
     Server server = Server::Start(owner, "owner");
     std::string key = qun::testing::ReadFile(owner.InHome("node.pub")).substr(0, 64);
 
     // A group admin joins with a code.
-    CliResult code = Run(owner, {"--json", "invite", "--code", "--address", server.address(),
-                                 "--role", "admin", "--group", "北京群", "--name", "李娜"});
+    CliResult code = Ok(owner, {"--json", "invite", "--code", "--address", server.address(),
+                                "--role", "admin", "--group", "北京群", "--name", "李娜"});
     CHECK(Contains(json::parse(code.out).at("roles").get<std::string>(), "admin of 北京群"));
-    Run(admin, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", "李娜"});
+    Ok(admin, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", "李娜"});
     // A member-editor joins with an invite file.
-    CliResult made = Run(editor, {"--json", "init", "--join", "--admin", "陈静"});
+    CliResult made = Ok(editor, {"--json", "init", "--join", "--admin", "陈静"});
     std::string editor_id = json::parse(made.out).at("node_id");
     std::string file = editor.Beside("editor.qun");
-    CliResult invited = Run(owner, {"invite", editor_id, "-o", file, "--role", "member-editor"});
+    CliResult invited = Ok(owner, {"invite", editor_id, "-o", file, "--role", "member-editor"});
     CHECK(Contains(invited.out, "(editor)"));
-    Run(editor, {"join", file});
-    Run(editor, {"peer", "add", "owner", server.address(), "--key", key});
-    Run(editor, {"sync"});
-    CHECK(Contains(Run(admin, {"status"}).out, "admin of 北京群"));
-    CHECK(Contains(Run(editor, {"status"}).out, "Roles:"));
+    Ok(editor, {"join", file});
+    Ok(editor, {"peer", "add", "owner", server.address(), "--key", key});
+    Ok(editor, {"sync"});
+    CHECK(Contains(Ok(admin, {"status"}).out, "admin of 北京群"));
+    CHECK(Contains(Ok(editor, {"status"}).out, "Roles:"));
 
     // The group admin: its group yes, another group no, roles no.
-    Run(admin, {"group", "edit", "北京群", "--capacity", "300"});
-    Run(admin, {"member", "add", "张伟", "--wechat", "zw_001", "--group", "北京群"});
+    Ok(admin, {"group", "edit", "北京群", "--capacity", "300"});
+    Ok(admin, {"member", "add", "张伟", "--wechat", "zw_001", "--group", "北京群"});
     CliResult other = admin.Qun({"group", "edit", "上海群", "--capacity", "1"});
     CHECK_EXIT(other, 12);
     CHECK(Contains(other.err, "admin of group 上海群"));
@@ -71,40 +66,40 @@ TEST_SUITE("cli governance") {
     CliResult invite = admin.Qun({"invite", "--code", "--address", server.address()});
     CHECK_EXIT(invite, 12);
     // The member-editor: person records yes, groups no.
-    Run(editor, {"member", "add", "刘洋", "--wechat", "ly_002", "--city", "北京"});
+    Ok(editor, {"member", "add", "刘洋", "--wechat", "ly_002", "--city", "北京"});
     CHECK_EXIT(editor.Qun({"group", "edit", "北京群", "--capacity", "5"}), 12);
     CHECK_EXIT(editor.Qun({"member", "add", "赵磊", "--wechat", "zl_3", "--group", "上海群"}), 12);
 
-    Run(admin, {"sync"});
-    Run(editor, {"sync"});
-    Run(admin, {"sync"});
-    CHECK(Hash(owner) == Hash(admin));
-    CHECK(Hash(owner) == Hash(editor));
+    Ok(admin, {"sync"});
+    Ok(editor, {"sync"});
+    Ok(admin, {"sync"});
+    CHECK(StateHashOf(owner) == StateHashOf(admin));
+    CHECK(StateHashOf(owner) == StateHashOf(editor));
     CHECK(Capacity(editor, "北京群") == 300);
     CHECK(Capacity(editor, "上海群") == 500);
-    CHECK(Contains(Run(owner, {"member", "show", "ly_002"}).out, "刘洋"));
-    json list = json::parse(Run(editor, {"--json", "admin", "list"}).out);
+    CHECK(Contains(Ok(owner, {"member", "show", "ly_002"}).out, "刘洋"));
+    json list = json::parse(Ok(editor, {"--json", "admin", "list"}).out);
     int with_roles = 0;
     for (const json& n : list)
       if (n.at("member").get<bool>()) ++with_roles;
     CHECK(with_roles == 3);
-    CHECK(json::parse(Run(owner, {"--json", "status", "--rejected"}).out).empty());
+    CHECK(json::parse(Ok(owner, {"--json", "status", "--rejected"}).out).empty());
 
     // The owner takes the group away from the admin (who keeps reading, as
     // a viewer) while the admin, offline, edits the group once more.
-    Run(owner, {"admin", "grant", "李娜", "viewer"});
-    Run(owner, {"admin", "revoke", "李娜", "admin", "--group", "北京群"});
-    Run(admin, {"group", "edit", "北京群", "--capacity", "400"});
-    Run(admin, {"sync"});
-    Run(editor, {"sync"});
+    Ok(owner, {"admin", "grant", "李娜", "viewer"});
+    Ok(owner, {"admin", "revoke", "李娜", "admin", "--group", "北京群"});
+    Ok(admin, {"group", "edit", "北京群", "--capacity", "400"});
+    Ok(admin, {"sync"});
+    Ok(editor, {"sync"});
     for (const TempHome* h : {&owner, &admin, &editor}) CHECK(Capacity(*h, "北京群") == 300);
-    CHECK(Hash(owner) == Hash(admin));
-    CHECK(Hash(owner) == Hash(editor));
-    json refused = json::parse(Run(owner, {"--json", "status", "--rejected"}).out);
+    CHECK(StateHashOf(owner) == StateHashOf(admin));
+    CHECK(StateHashOf(owner) == StateHashOf(editor));
+    json refused = json::parse(Ok(owner, {"--json", "status", "--rejected"}).out);
     REQUIRE(refused.size() == 1);
     CHECK(Contains(refused[0].at("reason").get<std::string>(), "revoked its role of admin"));
     // The refused edit stays in the history, marked.
-    json log = json::parse(Run(owner, {"--json", "log", "北京群"}).out);
+    json log = json::parse(Ok(owner, {"--json", "log", "北京群"}).out);
     int not_counting = 0;
     for (const json& e : log)
       if (!e.at("counts").get<bool>()) {
@@ -112,50 +107,50 @@ TEST_SUITE("cli governance") {
         CHECK(e.at("to") == 400);
       }
     CHECK(not_counting == 1);
-    CHECK(Contains(Run(owner, {"log", "北京群"}).out, "(does not count)"));
-    CHECK(Contains(Run(admin, {"status"}).out, "do not count"));
-    CHECK(Contains(Run(admin, {"status"}).out, "Roles:"));
+    CHECK(Contains(Ok(owner, {"log", "北京群"}).out, "(does not count)"));
+    CHECK(Contains(Ok(admin, {"status"}).out, "do not count"));
+    CHECK(Contains(Ok(admin, {"status"}).out, "Roles:"));
     CHECK_EXIT(admin.Qun({"group", "edit", "北京群", "--capacity", "1"}), 12);
   }
 
   TEST_CASE("a removed admin is refused at connect and cannot read what is written next") {
     TempHome owner, stays, removed, later;
-    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(owner, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(owner, {"member", "add", "张伟", "--wechat", "zw_001"});
     Server server = Server::Start(owner, "owner");
     auto join = [&](TempHome& h, const char* name) {
-      CliResult code = Run(
+      CliResult code = Ok(
           owner, {"--json", "invite", "--code", "--address", server.address(), "--role", "editor"});
-      Run(h, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", name});
+      Ok(h, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", name});
     };
     join(stays, "李娜");
     join(removed, "陈静");
-    CHECK(Hash(owner) == Hash(removed));
+    CHECK(StateHashOf(owner) == StateHashOf(removed));
 
-    CliResult out = Run(owner, {"admin", "remove", "陈静"});
+    CliResult out = Ok(owner, {"admin", "remove", "陈静"});
     CHECK(Contains(out.out, "Removed 陈静"));
     CHECK(Contains(out.out, "sealed to 2 nodes"));
-    Run(owner, {"member", "add", "秘密", "--wechat", "secret_1"});
+    Ok(owner, {"member", "add", "秘密", "--wechat", "secret_1"});
     // Refused at connect, before any data moves.
     CliResult refused = removed.Qun({"sync", "--timeout", "5"});
     CHECK_EXIT(refused, 12);
     CHECK_EXIT(removed.Qun({"member", "show", "secret_1"}), 3);
     // The node that stays takes the new key and reads on.
-    Run(stays, {"sync"});
-    CHECK(Contains(Run(stays, {"member", "show", "secret_1"}).out, "秘密"));
-    CHECK(Hash(owner) == Hash(stays));
-    CHECK(Contains(Run(owner, {"admin", "list"}).out, "no role: cannot connect"));
+    Ok(stays, {"sync"});
+    CHECK(Contains(Ok(stays, {"member", "show", "secret_1"}).out, "秘密"));
+    CHECK(StateHashOf(owner) == StateHashOf(stays));
+    CHECK(Contains(Ok(owner, {"admin", "list"}).out, "no role: cannot connect"));
 
     // A rotation on demand; a node invited afterwards reads all history.
-    CliResult rotated = Run(owner, {"--json", "key", "rotate"});
+    CliResult rotated = Ok(owner, {"--json", "key", "rotate"});
     CHECK(json::parse(rotated.out).at("recipients") == 2);
-    Run(owner, {"member", "add", "刘洋", "--wechat", "ly_002"});
+    Ok(owner, {"member", "add", "刘洋", "--wechat", "ly_002"});
     join(later, "赵磊");
-    CHECK(Contains(Run(later, {"member", "show", "zw_001"}).out, "张伟"));
-    CHECK(Contains(Run(later, {"member", "show", "ly_002"}).out, "刘洋"));
-    Run(stays, {"sync"});
-    CHECK(Hash(owner) == Hash(later));
-    CHECK(Hash(owner) == Hash(stays));
+    CHECK(Contains(Ok(later, {"member", "show", "zw_001"}).out, "张伟"));
+    CHECK(Contains(Ok(later, {"member", "show", "ly_002"}).out, "刘洋"));
+    Ok(stays, {"sync"});
+    CHECK(StateHashOf(owner) == StateHashOf(later));
+    CHECK(StateHashOf(owner) == StateHashOf(stays));
     // Only owners replace keys or remove nodes.
     CHECK_EXIT(stays.Qun({"key", "rotate"}), 12);
     CHECK_EXIT(stays.Qun({"admin", "remove", "赵磊"}), 12);
@@ -164,13 +159,13 @@ TEST_SUITE("cli governance") {
 
   TEST_CASE("a removed node cannot read what it gets from a relay after the key rotation") {
     TempHome owner, stays, removed, relay_home;
-    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(owner, "owner");
     for (auto [home, name] :
          {std::pair<TempHome*, const char*>{&stays, "李娜"}, {&removed, "陈静"}}) {
-      CliResult code = Run(
+      CliResult code = Ok(
           owner, {"--json", "invite", "--code", "--address", server.address(), "--role", "editor"});
-      Run(*home, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", name});
+      Ok(*home, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", name});
     }
     // The relay's operator has not taken the removed node off its list.
     std::string ids;
@@ -180,88 +175,88 @@ TEST_SUITE("cli governance") {
     Server relay = Server::Start(relay_home, "relay", {"--allow", allow}, "*", "relay");
     std::string relay_key = relay.process->WaitFor(R"(relay key ([0-9a-f]{64}))");
     for (const TempHome* h : {&owner, &stays, &removed})
-      Run(*h, {"peer", "add", "relay", relay.address(), "--key", relay_key});
+      Ok(*h, {"peer", "add", "relay", relay.address(), "--key", relay_key});
 
-    Run(owner, {"admin", "remove", "陈静"});
-    Run(owner, {"member", "add", "欧阳秘密", "--wechat", "secret_2"});
-    Run(owner, {"sync", "relay"});
+    Ok(owner, {"admin", "remove", "陈静"});
+    Ok(owner, {"member", "add", "欧阳秘密", "--wechat", "secret_2"});
+    Ok(owner, {"sync", "relay"});
     // It gets every change set from the relay, and reads none written
     // after its removal.
     CliResult got = removed.Qun({"sync", "relay"});
     CHECK_EXIT(got, 9);
     CHECK(Contains(got.out, "which this node does not hold"));
     CHECK_EXIT(removed.Qun({"member", "show", "secret_2"}), 3);
-    json refused = json::parse(Run(removed, {"--json", "status", "--rejected"}).out);
+    json refused = json::parse(Ok(removed, {"--json", "status", "--rejected"}).out);
     REQUIRE(!refused.empty());
     CHECK(Contains(refused[0].at("reason").get<std::string>(), "does not hold"));
     // The node that stays reads it through the same relay.
-    Run(stays, {"sync", "relay"});
-    CHECK(Contains(Run(stays, {"member", "show", "secret_2"}).out, "欧阳秘密"));
-    CHECK(Hash(owner) == Hash(stays));
+    Ok(stays, {"sync", "relay"});
+    CHECK(Contains(Ok(stays, {"member", "show", "secret_2"}).out, "欧阳秘密"));
+    CHECK(StateHashOf(owner) == StateHashOf(stays));
   }
 
   TEST_CASE("a relay-role node gets the new key at a rotation and forwards what is written after") {
     TempHome owner, relay_role, third;
-    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(owner, "owner");
     std::string key = qun::testing::ReadFile(owner.InHome("node.pub")).substr(0, 64);
     for (auto [home, name, role] :
          {std::tuple<TempHome*, const char*, const char*>{&relay_role, "中转", "relay"},
           {&third, "陈静", "editor"}}) {
       std::string id =
-          json::parse(Run(*home, {"--json", "init", "--join", "--admin", name}).out).at("node_id");
+          json::parse(Ok(*home, {"--json", "init", "--join", "--admin", name}).out).at("node_id");
       std::string file = home->Beside("invite.qun");
-      Run(owner, {"invite", id, "-o", file, "--role", role, "--name", name});
-      Run(*home, {"join", file});
+      Ok(owner, {"invite", id, "-o", file, "--role", role, "--name", name});
+      Ok(*home, {"join", file});
     }
-    Run(relay_role, {"peer", "add", "owner", server.address(), "--key", key});
-    Run(relay_role, {"sync"});
+    Ok(relay_role, {"peer", "add", "owner", server.address(), "--key", key});
+    Ok(relay_role, {"sync"});
 
     // Every member gets an envelope, the relay-role node too.
-    CliResult rotated = Run(owner, {"--json", "key", "rotate"});
+    CliResult rotated = Ok(owner, {"--json", "key", "rotate"});
     CHECK(json::parse(rotated.out).at("recipients") == 3);
-    Run(owner, {"member", "add", "欧阳新", "--wechat", "after_rotation"});
-    Run(relay_role, {"sync"});
-    CHECK(Contains(Run(relay_role, {"member", "show", "after_rotation"}).out, "欧阳新"));
-    CHECK(json::parse(Run(relay_role, {"--json", "status", "--rejected"}).out).empty());
+    Ok(owner, {"member", "add", "欧阳新", "--wechat", "after_rotation"});
+    Ok(relay_role, {"sync"});
+    CHECK(Contains(Ok(relay_role, {"member", "show", "after_rotation"}).out, "欧阳新"));
+    CHECK(json::parse(Ok(relay_role, {"--json", "status", "--rejected"}).out).empty());
 
     // The third node never reaches the owner: it gets everything, the
     // change sets sealed under the new key included, from the relay-role
     // node (as a bundle).
-    Run(third, {"bundle", "vector", "-o", third.Beside("third.vector")});
-    Run(relay_role, {"bundle", "export", "--for", third.Beside("third.vector"), "-o",
-                     relay_role.Beside("to-third.qunb")});
-    Run(third, {"bundle", "import", relay_role.Beside("to-third.qunb")});
-    CHECK(Contains(Run(third, {"member", "show", "after_rotation"}).out, "欧阳新"));
-    CHECK(Hash(owner) == Hash(relay_role));
-    CHECK(Hash(owner) == Hash(third));
+    Ok(third, {"bundle", "vector", "-o", third.Beside("third.vector")});
+    Ok(relay_role, {"bundle", "export", "--for", third.Beside("third.vector"), "-o",
+                    relay_role.Beside("to-third.qunb")});
+    Ok(third, {"bundle", "import", relay_role.Beside("to-third.qunb")});
+    CHECK(Contains(Ok(third, {"member", "show", "after_rotation"}).out, "欧阳新"));
+    CHECK(StateHashOf(owner) == StateHashOf(relay_role));
+    CHECK(StateHashOf(owner) == StateHashOf(third));
     // It still writes nothing but its own name.
     CHECK_EXIT(relay_role.Qun({"member", "add", "赵磊", "--wechat", "zl_3"}), 12);
   }
 
   TEST_CASE("a node restored from an old backup forks; an owner resolves it for the restored one") {
     TempHome owner, laptop;
-    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(owner, "owner");
-    CliResult code = Run(
+    CliResult code = Ok(
         owner, {"--json", "invite", "--code", "--address", server.address(), "--role", "editor"});
-    Run(laptop, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", "李娜"});
+    Ok(laptop, {"join", json::parse(code.out).at("code").get<std::string>(), "--admin", "李娜"});
     std::filesystem::copy(laptop.home(), laptop.Beside("backup"),
                           std::filesystem::copy_options::recursive);
-    Run(laptop, {"member", "add", "张伟", "--wechat", "zw_001"});
-    Run(laptop, {"sync"});
+    Ok(laptop, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(laptop, {"sync"});
     // The laptop is restored from the backup and keeps writing: its next
     // change set has the number the lost one had.
     std::filesystem::remove_all(laptop.home());
     std::filesystem::rename(laptop.Beside("backup"), laptop.home());
-    Run(laptop, {"member", "add", "刘洋", "--wechat", "ly_002"});
-    Run(laptop, {"sync"});
-    Run(laptop, {"member", "add", "赵磊", "--wechat", "zl_003"});
-    Run(laptop, {"sync"});
+    Ok(laptop, {"member", "add", "刘洋", "--wechat", "ly_002"});
+    Ok(laptop, {"sync"});
+    Ok(laptop, {"member", "add", "赵磊", "--wechat", "zl_003"});
+    Ok(laptop, {"sync"});
     // The owner keeps the first, and holds what came after the fork.
-    CHECK(Contains(Run(owner, {"status"}).out, "qun admin resolve-fork"));
+    CHECK(Contains(Ok(owner, {"status"}).out, "qun admin resolve-fork"));
     CHECK_EXIT(owner.Qun({"member", "show", "zl_003"}), 3);
-    json status = json::parse(Run(owner, {"--json", "status"}).out);
+    json status = json::parse(Ok(owner, {"--json", "status"}).out);
     REQUIRE(status.at("forks").size() == 1);
     json fork = status.at("forks")[0];
     REQUIRE(fork.at("change_sets").size() == 2);
@@ -273,21 +268,21 @@ TEST_SUITE("cli governance") {
     CHECK_EXIT(laptop.Qun({"admin", "resolve-fork", "李娜"}), 12);
     CHECK_EXIT(owner.Qun({"admin", "resolve-fork", "李娜", "--keep", "ffff"}), 2);
     CliResult resolved =
-        Run(owner, {"admin", "resolve-fork", "李娜", "--keep", restored.substr(0, 10)});
+        Ok(owner, {"admin", "resolve-fork", "李娜", "--keep", restored.substr(0, 10)});
     CHECK(Contains(resolved.out, "no longer held"));
-    CHECK(Contains(Run(owner, {"member", "show", "zl_003"}).out, "赵磊"));
-    CHECK(Contains(Run(owner, {"member", "show", "ly_002"}).out, "刘洋"));
+    CHECK(Contains(Ok(owner, {"member", "show", "zl_003"}).out, "赵磊"));
+    CHECK(Contains(Ok(owner, {"member", "show", "ly_002"}).out, "刘洋"));
     CHECK_EXIT(owner.Qun({"member", "show", "zw_001"}), 3);
-    Run(laptop, {"sync"});
-    CHECK(Hash(owner) == Hash(laptop));
-    CHECK(Contains(Run(owner, {"status"}).out, "an owner has said which one counts"));
+    Ok(laptop, {"sync"});
+    CHECK(StateHashOf(owner) == StateHashOf(laptop));
+    CHECK(Contains(Ok(owner, {"status"}).out, "an owner has said which one counts"));
     CHECK_EXIT(owner.Qun({"admin", "resolve-fork", "李娜"}), 3);
   }
 
   TEST_CASE("role arguments are checked before anything is written") {
     TempHome owner;
-    Run(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(owner, {"group", "add", "北京群"});
+    Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(owner, {"group", "add", "北京群"});
     std::string id(64, 'a');
     CliResult bad =
         owner.Qun({"invite", "--code", "--address", "tcp://127.0.0.1:7447", "--role", "boss"});
@@ -306,7 +301,7 @@ TEST_SUITE("cli governance") {
     CliResult founder = owner.Qun({"admin", "revoke", "王芳", "owner"});
     CHECK_EXIT(founder, 2);
     CHECK(Contains(founder.err, "founder"));
-    json status = json::parse(Run(owner, {"--json", "status"}).out);
+    json status = json::parse(Ok(owner, {"--json", "status"}).out);
     CHECK(status.at("changes") == 2);  // init and the group: nothing else written
     CHECK(Contains(status.at("roles").get<std::string>(), "founder"));
   }

@@ -34,6 +34,8 @@ using nlohmann::json;
 using qun::testing::Background;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::Init;
+using qun::testing::InviteAndJoin;
 using qun::testing::NodeId;
 using qun::testing::Ok;
 using qun::testing::Server;
@@ -70,11 +72,9 @@ core::Identity::CurveKey ServerKey(const TempHome& home) {
 
 // A founder `a` and a member `b` that joined with an invite file.
 void Community(const TempHome& a, const TempHome& b) {
-  Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+  Init(a, "湾区读书会", "王芳");
   Ok(a, {"member", "add", "张伟", "--wechat", "zw_001"});
-  Ok(b, {"init", "--join", "--admin", "李娜"});
-  Ok(a, {"invite", NodeId(b), "-o", a.Beside("invite.qun"), "--name", "李娜"});
-  Ok(b, {"join", a.Beside("invite.qun")});
+  InviteAndJoin(a, b, "李娜");
 }
 
 }  // namespace

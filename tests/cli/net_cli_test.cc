@@ -12,32 +12,24 @@
 
 #include "support/background.h"
 #include "support/cli_runner.h"
+#include "support/cli_steps.h"
 
 using nlohmann::json;
 using qun::testing::Background;
 using qun::testing::CliOptions;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::Init;
+using qun::testing::InviteAndJoin;
+using qun::testing::NodeId;
+using qun::testing::Ok;
+using qun::testing::OkJson;
 using qun::testing::ReadFile;
 using qun::testing::Server;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
 
 namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-json RunJson(const TempHome& home, std::vector<std::string> args) {
-  args.insert(args.begin(), "--json");
-  json j = json::parse(Run(home, args).out, nullptr, false);
-  REQUIRE(!j.is_discarded());
-  return j;
-}
-
-std::string StateHash(const TempHome& home) { return Run(home, {"state-hash"}).out; }
 
 // Size and time of the last change of `home`'s write-ahead log: a stat, so
 // that it can be looked at every millisecond.
@@ -89,10 +81,9 @@ void FreezeAfterWrite(const TempHome& home, Background& running,
   }
   FAIL("no write came within a minute");
 }
-std::string NodeId(const TempHome& home) { return ReadFile(home.InHome("node.pub")).substr(0, 64); }
 
 int64_t Applied(const TempHome& home) {
-  return RunJson(home, {"status"}).at("change_sets").at("applied").get<int64_t>();
+  return OkJson(home, {"status"}).at("change_sets").at("applied").get<int64_t>();
 }
 
 // A community of `n` admins: the first founds it and invites the others.
@@ -100,14 +91,8 @@ struct Community {
   std::vector<std::unique_ptr<TempHome>> nodes;
   explicit Community(int n) {
     for (int i = 0; i < n; ++i) nodes.push_back(std::make_unique<TempHome>());
-    Run(*nodes[0], {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    for (int i = 1; i < n; ++i) {
-      std::string admin = "admin" + std::to_string(i);
-      Run(*nodes[i], {"init", "--join", "--admin", admin});
-      Run(*nodes[0],
-          {"invite", NodeId(*nodes[i]), "-o", nodes[i]->Beside("invite.qun"), "--name", admin});
-      Run(*nodes[i], {"join", nodes[i]->Beside("invite.qun")});
-    }
+    Init(*nodes[0], "湾区读书会", "王芳");
+    for (int i = 1; i < n; ++i) InviteAndJoin(*nodes[0], *nodes[i], "admin" + std::to_string(i));
   }
   TempHome& operator[](int i) { return *nodes[i]; }
 };
@@ -115,7 +100,7 @@ struct Community {
 // `home` knows `server` (running on `serving`'s node) as peer `name`.
 void AddPeer(const TempHome& home, const std::string& name, const Server& server,
              const std::string& key) {
-  Run(home, {"peer", "add", name, server.address(), "--key", key});
+  Ok(home, {"peer", "add", name, server.address(), "--key", key});
 }
 
 CliResult Sync(const TempHome& home, const std::string& peer, std::vector<std::string> extra = {}) {
@@ -143,27 +128,27 @@ std::string Sheet(const std::string& prefix, int n) {
 TEST_SUITE("cli network sync") {
   TEST_CASE("two nodes converge over the network, both ways, and a second sync moves nothing") {
     Community c(2);
-    Run(c[0], {"group", "add", "北京交流群"});
-    Run(c[0], {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京"});
+    Ok(c[0], {"group", "add", "北京交流群"});
+    Ok(c[0], {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京"});
     Server a = Server::Start(c[0], "a");
     AddPeer(c[1], "wangfang", a, NodeId(c[0]));
 
     json first = SyncOk(c[1], "wangfang");
     CHECK(first.at("received").get<int>() > 0);
     CHECK(first.at("applied") == first.at("received"));
-    CHECK(StateHash(c[0]) == StateHash(c[1]));
+    CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
 
     // Offline edits on both sides, one field on both.
-    Run(c[0], {"member", "edit", "zw_001", "--nickname", "大伟", "--city", "天津"});
-    Run(c[1], {"member", "edit", "zw_001", "--notes", "组织者", "--city", "上海"});
-    Run(c[1], {"member", "add", "Alice Chen", "--wechat", "alice_c"});
+    Ok(c[0], {"member", "edit", "zw_001", "--nickname", "大伟", "--city", "天津"});
+    Ok(c[1], {"member", "edit", "zw_001", "--notes", "组织者", "--city", "上海"});
+    Ok(c[1], {"member", "add", "Alice Chen", "--wechat", "alice_c"});
     json second = SyncOk(c[1], "wangfang");
     CHECK(second.at("sent").get<int>() >= 2);
     CHECK(second.at("peer_applied") == second.at("sent"));
     CHECK(second.at("received").get<int>() >= 1);
-    CHECK(StateHash(c[0]) == StateHash(c[1]));
-    CHECK(RunJson(c[0], {"member", "list"}) == RunJson(c[1], {"member", "list"}));
-    json zw = RunJson(c[0], {"member", "show", "zw_001"});
+    CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
+    CHECK(OkJson(c[0], {"member", "list"}) == OkJson(c[1], {"member", "list"}));
+    json zw = OkJson(c[0], {"member", "show", "zw_001"});
     CHECK(zw.at("nickname") == "大伟");
     CHECK(zw.at("city") == "上海");  // the later edit
 
@@ -178,14 +163,14 @@ TEST_SUITE("cli network sync") {
     CHECK(Contains(text.out, "already in sync"));
 
     // Status and peer list tell when and how far.
-    CliResult status = Run(c[1], {"status"});
+    CliResult status = Ok(c[1], {"status"});
     CHECK(Contains(status.out, "wangfang (" + a.address() + "): last sync just now, in step"));
-    json peers = RunJson(c[1], {"status"}).at("peers");
+    json peers = OkJson(c[1], {"status"}).at("peers");
     REQUIRE(peers.size() == 1);
     CHECK(peers[0].at("behind") == 0);
     CHECK(peers[0].at("last_error").is_null());
-    Run(c[1], {"member", "add", "陈静"});
-    peers = RunJson(c[1], {"status"}).at("peers");
+    Ok(c[1], {"member", "add", "陈静"});
+    peers = OkJson(c[1], {"status"}).at("peers");
     CHECK(peers[0].at("behind") == 1);  // one change set it has not seen
 
     // The server logs each sync and stops cleanly on SIGTERM.
@@ -203,20 +188,20 @@ TEST_SUITE("cli network sync") {
     CliResult early = Sync(c[2], "b");
     CHECK_EXIT(early, 12);
     CHECK(Contains(early.err, "refused this node"));
-    Run(c[0], {"member", "add", "甲", "--wechat", "jia"});
+    Ok(c[0], {"member", "add", "甲", "--wechat", "jia"});
     SyncOk(c[0], "b");
     json got = SyncOk(c[2], "b");
     CHECK(got.at("received").get<int>() > 0);
-    CHECK(RunJson(c[2], {"member", "show", "jia"}).at("display_name") == "甲");
+    CHECK(OkJson(c[2], {"member", "show", "jia"}).at("display_name") == "甲");
 
-    Run(c[2], {"member", "add", "丙", "--wechat", "bing"});
-    Run(c[0], {"member", "edit", "jia", "--city", "广州"});
+    Ok(c[2], {"member", "add", "丙", "--wechat", "bing"});
+    Ok(c[0], {"member", "edit", "jia", "--city", "广州"});
     SyncOk(c[2], "b");
     SyncOk(c[0], "b");
     SyncOk(c[2], "b");
-    CHECK(RunJson(c[0], {"member", "show", "bing"}).at("display_name") == "丙");
-    CHECK(StateHash(c[0]) == StateHash(c[1]));
-    CHECK(StateHash(c[1]) == StateHash(c[2]));
+    CHECK(OkJson(c[0], {"member", "show", "bing"}).at("display_name") == "丙");
+    CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
+    CHECK(StateHashOf(c[1]) == StateHashOf(c[2]));
   }
 
   TEST_CASE("two admins who are never up together converge through a relay that cannot read") {
@@ -230,21 +215,21 @@ TEST_SUITE("cli network sync") {
     AddPeer(c[1], "relay", relay, relay_key);
 
     // Only the first admin is up: writes, syncs, goes away.
-    Run(c[0],
-        {"member", "add", "欧阳秘密", "--wechat", "ouyang_secret", "--notes", "Zanzibar-Quokka"});
+    Ok(c[0],
+       {"member", "add", "欧阳秘密", "--wechat", "ouyang_secret", "--notes", "Zanzibar-Quokka"});
     json up = SyncOk(c[0], "relay");
     CHECK(up.at("relay") == true);
     CHECK(up.at("peer_applied") == up.at("sent"));
     // Then only the second: takes it in, writes, syncs, goes away.
     json down = SyncOk(c[1], "relay");
     CHECK(down.at("applied").get<int>() > 0);
-    CHECK(RunJson(c[1], {"member", "show", "ouyang_secret"}).at("notes") == "Zanzibar-Quokka");
-    Run(c[1], {"member", "edit", "ouyang_secret", "--city", "杭州"});
+    CHECK(OkJson(c[1], {"member", "show", "ouyang_secret"}).at("notes") == "Zanzibar-Quokka");
+    Ok(c[1], {"member", "edit", "ouyang_secret", "--city", "杭州"});
     SyncOk(c[1], "relay");
     // The first comes back.
     SyncOk(c[0], "relay");
-    CHECK(RunJson(c[0], {"member", "show", "ouyang_secret"}).at("city") == "杭州");
-    CHECK(StateHash(c[0]) == StateHash(c[1]));
+    CHECK(OkJson(c[0], {"member", "show", "ouyang_secret"}).at("city") == "杭州");
+    CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
 
     // The relay's files hold no plaintext: neither name nor note, in UTF-8,
     // while the nodes' own databases do (so the search would find it).
@@ -258,7 +243,7 @@ TEST_SUITE("cli network sync") {
 
     // A node not in the allow file is refused before anything moves.
     TempHome stranger;
-    Run(stranger, {"init", "--name", "别的社区", "--admin", "x"});
+    Ok(stranger, {"init", "--name", "别的社区", "--admin", "x"});
     Server again = Server::Start(relay_home, "relay2", {"--allow", allow}, "*", "relay");
     AddPeer(stranger, "relay", again, relay_key);
     CliResult refused = Sync(stranger, "relay");
@@ -268,20 +253,20 @@ TEST_SUITE("cli network sync") {
 
   TEST_CASE("an unknown key is refused at connect; wrong key, no server and bad peers are clear") {
     Community c(2);
-    Run(c[0], {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(c[0], {"member", "add", "张伟", "--wechat", "zw_001"});
     Server a = Server::Start(c[0], "a");
 
     // A node of another community: refused by the access check, gets nothing.
     TempHome stranger;
-    Run(stranger, {"init", "--name", "别的社区", "--admin", "x"});
+    Ok(stranger, {"init", "--name", "别的社区", "--admin", "x"});
     AddPeer(stranger, "a", a, NodeId(c[0]));
-    std::string before = StateHash(stranger);
+    std::string before = StateHashOf(stranger);
     CliResult refused = Sync(stranger, "a");
     CHECK_EXIT(refused, 12);
     CHECK(Contains(refused.err, "refused this node"));
-    CHECK(StateHash(stranger) == before);
+    CHECK(StateHashOf(stranger) == before);
     CHECK(Contains(a.process->out(), "refused a connection from 127.0.0.1"));
-    json peer = RunJson(stranger, {"peer", "list"})[0];
+    json peer = OkJson(stranger, {"peer", "list"})[0];
     CHECK(Contains(peer.at("last_error").get<std::string>(), "refused"));
     CHECK(peer.at("failures") == 1);
 
@@ -292,7 +277,7 @@ TEST_SUITE("cli network sync") {
     CHECK(Contains(wrong.err, "does not hold the key"));
 
     // Nothing listening.
-    Run(c[1], {"peer", "add", "nobody", "tcp://127.0.0.1:1", "--key", NodeId(c[0])});
+    Ok(c[1], {"peer", "add", "nobody", "tcp://127.0.0.1:1", "--key", NodeId(c[0])});
     CliResult unreachable = c[1].Qun({"sync", "nobody", "--timeout", "1"});
     CHECK_EXIT(unreachable, 11);
     CHECK(Contains(unreachable.err, "cannot reach nobody"));
@@ -314,31 +299,31 @@ TEST_SUITE("cli network sync") {
 
   TEST_CASE("peer add, list and remove check what they are given") {
     TempHome h;
-    Run(h, {"init", "--name", "社区", "--admin", "x"});
+    Ok(h, {"init", "--name", "社区", "--admin", "x"});
     std::string key(64, 'a');
     TempHome other;
-    Run(other, {"init", "--join"});
+    Ok(other, {"init", "--join"});
     std::string id = NodeId(other);
     CHECK_EXIT(h.Qun({"peer", "add", "bob", "192.168.1.2:7447", "--key", id}), 2);
     CHECK_EXIT(h.Qun({"peer", "add", "bob", "tcp://host:99999", "--key", id}), 2);
     CHECK_EXIT(h.Qun({"peer", "add", "bob", "tcp://host:7447", "--key", "abc"}), 2);
     CHECK_EXIT(h.Qun({"peer", "add", "bob", "tcp://host:7447", "--key", NodeId(h)}), 2);
     CHECK_EXIT(h.Qun({"peer", "add", "bob smith", "tcp://host:7447", "--key", id}), 2);
-    Run(h, {"peer", "add", "李娜", "tcp://host:7447", "--key", id});
+    Ok(h, {"peer", "add", "李娜", "tcp://host:7447", "--key", id});
     CliResult dup = h.Qun({"peer", "add", "李娜", "tcp://other:7447", "--key", id});
     CHECK_EXIT(dup, 4);
     CHECK(Contains(dup.err, "already a peer named 李娜"));
-    json list = RunJson(h, {"peer", "list"});
+    json list = OkJson(h, {"peer", "list"});
     REQUIRE(list.size() == 1);
     CHECK(list[0].at("address") == "tcp://host:7447");
     CHECK(list[0].at("key") == id);
     CHECK(list[0].at("last_sync_ms").is_null());
-    CHECK(Contains(Run(h, {"peer", "list"}).out, "never"));
+    CHECK(Contains(Ok(h, {"peer", "list"}).out, "never"));
     CliResult unknown = h.Qun({"sync", "bob"});
     CHECK_EXIT(unknown, 3);
     CHECK(Contains(unknown.err, "the peers are: 李娜"));
-    Run(h, {"peer", "remove", "李娜"});
-    CHECK(RunJson(h, {"peer", "list"}).empty());
+    Ok(h, {"peer", "remove", "李娜"});
+    CHECK(OkJson(h, {"peer", "list"}).empty());
     CHECK_EXIT(h.Qun({"peer", "remove", "李娜"}), 3);
     CliResult none = h.Qun({"sync"});
     CHECK_EXIT(none, 3);
@@ -350,7 +335,7 @@ TEST_SUITE("cli network sync") {
     for (int i = 0; i < 24; ++i) {
       std::string file = c[0].Write("sheet" + std::to_string(i) + ".csv",
                                     Sheet("p" + std::to_string(i) + "-", 300));
-      Run(c[0], {"import", "members", file});
+      Ok(c[0], {"import", "members", file});
     }
     Server a = Server::Start(c[0], "a");
     AddPeer(c[1], "a", a, NodeId(c[0]));
@@ -365,8 +350,8 @@ TEST_SUITE("cli network sync") {
     // The next sync sends only what was not taken.
     json rest = SyncOk(c[1], "a");
     CHECK(rest.at("received").get<int64_t>() < Applied(c[0]) - 2);
-    CHECK(StateHash(c[0]) == StateHash(c[1]));
-    CHECK(RunJson(c[1], {"status"}).at("people").get<int>() == 24 * 300);
+    CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
+    CHECK(OkJson(c[1], {"status"}).at("people").get<int>() == 24 * 300);
   }
 
   TEST_CASE("a serving node restarted while a sync runs: the sync starts again and converges") {
@@ -374,7 +359,7 @@ TEST_SUITE("cli network sync") {
     for (int i = 0; i < 24; ++i) {
       std::string file = c[1].Write("sheet" + std::to_string(i) + ".csv",
                                     Sheet("q" + std::to_string(i) + "-", 300));
-      Run(c[1], {"import", "members", file});
+      Ok(c[1], {"import", "members", file});
     }
     Server a = Server::Start(c[0], "a");
     AddPeer(c[1], "a", a, NodeId(c[0]));
@@ -393,7 +378,7 @@ TEST_SUITE("cli network sync") {
     json report = json::parse(sync.out());
     CHECK(report.at("attempts").get<int>() >= 2);  // it said hello again
     SyncOk(c[1], "a");
-    CHECK(StateHash(c[0]) == StateHash(c[1]));
+    CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
   }
 
   TEST_CASE("several peers sync with one server at the same time") {
@@ -402,8 +387,8 @@ TEST_SUITE("cli network sync") {
     for (int i = 1; i < 4; ++i) {
       AddPeer(c[i], "a", a, NodeId(c[0]));
       std::string file = c[i].Write("sheet.csv", Sheet("n" + std::to_string(i) + "-", 400));
-      Run(c[i], {"import", "members", file});
-      Run(c[i], {"group", "add", "群" + std::to_string(i)});
+      Ok(c[i], {"import", "members", file});
+      Ok(c[i], {"group", "add", "群" + std::to_string(i)});
     }
     std::vector<std::unique_ptr<Background>> syncs;
     for (int i = 1; i < 4; ++i)
@@ -413,24 +398,24 @@ TEST_SUITE("cli network sync") {
     for (auto& s : syncs) CHECK_MESSAGE(s->Wait(std::chrono::seconds(60)) == 0, s->err());
     // A second round brings each the others' changes through the server.
     for (int i = 1; i < 4; ++i) SyncOk(c[i], "a");
-    std::string expected = StateHash(c[0]);
-    for (int i = 1; i < 4; ++i) CHECK(StateHash(c[i]) == expected);
-    CHECK(RunJson(c[0], {"status"}).at("people").get<int>() == 1200);
+    std::string expected = StateHashOf(c[0]);
+    for (int i = 1; i < 4; ++i) CHECK(StateHashOf(c[i]) == expected);
+    CHECK(OkJson(c[0], {"status"}).at("people").get<int>() == 1200);
   }
 
   TEST_CASE("qun serve syncs with its peers on a schedule and backs off from unreachable ones") {
     Community c(2);
     Server b = Server::Start(c[1], "b");
-    Run(c[0], {"peer", "add", "b", b.address(), "--key", NodeId(c[1])});
-    Run(c[0], {"peer", "add", "gone", "tcp://127.0.0.1:1", "--key", NodeId(c[1])});
-    Run(c[1], {"member", "add", "远方", "--wechat", "far_away"});
+    Ok(c[0], {"peer", "add", "b", b.address(), "--key", NodeId(c[1])});
+    Ok(c[0], {"peer", "add", "gone", "tcp://127.0.0.1:1", "--key", NodeId(c[1])});
+    Ok(c[1], {"member", "add", "远方", "--wechat", "far_away"});
     Server a = Server::Start(c[0], "a", {"--sync-every", "1s", "--timeout", "1"});
     a.process->WaitFor("Synced with b: sent \\d+, received \\d+");
-    CHECK(RunJson(c[0], {"member", "show", "far_away"}).at("display_name") == "远方");
+    CHECK(OkJson(c[0], {"member", "show", "far_away"}).at("display_name") == "远方");
     a.process->WaitFor("sync with gone failed \\(2 in a row; next try in 4 s\\)",
                        std::chrono::seconds(20));
     CHECK(a.process->Stop(SIGINT) == 0);
-    json peers = RunJson(c[0], {"peer", "list"});
+    json peers = OkJson(c[0], {"peer", "list"});
     CHECK(peers[0].at("name") == "b");
     CHECK(peers[0].at("last_error").is_null());
     CHECK(peers[1].at("failures").get<int>() >= 2);

@@ -13,6 +13,7 @@
 #include "core/identity.h"
 #include "support/background.h"
 #include "support/cli_runner.h"
+#include "support/cli_steps.h"
 #include "sync/invite.h"
 #include "sync/invite_code.h"
 #include "sync/protocol.h"
@@ -21,16 +22,11 @@
 using nlohmann::json;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::Ok;
 using qun::testing::Server;
 using qun::testing::TempHome;
 
 namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
 
 std::string Code(const TempHome& home, const Server& server, const std::string& expires = "1h",
                  const std::string& name = "") {
@@ -40,7 +36,7 @@ std::string Code(const TempHome& home, const Server& server, const std::string& 
     args.push_back("--name");
     args.push_back(name);
   }
-  return json::parse(Run(home, args).out).at("code").get<std::string>();
+  return json::parse(Ok(home, args).out).at("code").get<std::string>();
 }
 
 // Sends one Join with the secret of `code_text`, as the node of `home`, on a
@@ -79,7 +75,7 @@ std::string Refusal(const qun::sync::Message& m) {
 // The roles `name` holds in `home`'s `admin list`, as "role:group" words.
 std::vector<std::string> RolesOf(const TempHome& home, const std::string& name) {
   std::vector<std::string> out;
-  for (const json& n : json::parse(Run(home, {"--json", "admin", "list"}).out)) {
+  for (const json& n : json::parse(Ok(home, {"--json", "admin", "list"}).out)) {
     if (n.at("name").get<std::string>().rfind(name, 0) != 0) continue;
     for (const json& r : n.at("roles"))
       out.push_back(r.at("role").get<std::string>() + ":" + r.at("group_id").get<std::string>());
@@ -93,8 +89,8 @@ std::vector<std::string> RolesOf(const TempHome& home, const std::string& name) 
 TEST_SUITE("cli network sync") {
   TEST_CASE("a fresh machine joins with an invite code, once, and syncs at once") {
     TempHome a, b, c;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"member", "add", "张伟", "--wechat", "zw_001"});
     Server server = Server::Start(a, "a");
     std::string code = Code(a, server, "1h", "李娜");
 
@@ -103,21 +99,21 @@ TEST_SUITE("cli network sync") {
     REQUIRE_EXIT(joined, 0);
     CHECK(Contains(joined.out, "Joined community"));
     CHECK(Contains(joined.out, "Synced with inviter"));
-    CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
-    CHECK(json::parse(Run(b, {"--json", "member", "show", "zw_001"}).out).at("display_name") ==
+    CHECK(Ok(a, {"state-hash"}).out == Ok(b, {"state-hash"}).out);
+    CHECK(json::parse(Ok(b, {"--json", "member", "show", "zw_001"}).out).at("display_name") ==
           "张伟");
-    json peers = json::parse(Run(b, {"--json", "peer", "list"}).out);
+    json peers = json::parse(Ok(b, {"--json", "peer", "list"}).out);
     REQUIRE(peers.size() == 1);
     CHECK(peers[0].at("name") == "inviter");
     CHECK(Contains(server.process->out(), "joined with an invite code"));
     // It is a member now: its writes reach the inviter.
-    Run(b, {"member", "add", "陈静", "--wechat", "cj_01"});
-    Run(b, {"sync"});
-    CHECK(json::parse(Run(a, {"--json", "member", "show", "cj_01"}).out).at("display_name") ==
+    Ok(b, {"member", "add", "陈静", "--wechat", "cj_01"});
+    Ok(b, {"sync"});
+    CHECK(json::parse(Ok(a, {"--json", "member", "show", "cj_01"}).out).at("display_name") ==
           "陈静");
-    json nodes_named = json::parse(Run(a, {"--json", "status"}).out);
+    json nodes_named = json::parse(Ok(a, {"--json", "status"}).out);
     CHECK(nodes_named.at("community_id") ==
-          json::parse(Run(b, {"--json", "status"}).out).at("community_id"));
+          json::parse(Ok(b, {"--json", "status"}).out).at("community_id"));
 
     // The code works once: another machine is refused, and gets nothing.
     CliResult again = c.Qun({"join", code});
@@ -134,9 +130,9 @@ TEST_SUITE("cli network sync") {
     CHECK_EXIT(forged, 12);
     CHECK(Contains(forged.err, "not one this node gave out"));
     TempHome stranger;
-    Run(stranger, {"init", "--name", "别的社区", "--admin", "x"});
-    Run(stranger, {"peer", "add", "a", server.address(), "--key",
-                   qun::testing::ReadFile(a.InHome("node.pub")).substr(0, 64)});
+    Ok(stranger, {"init", "--name", "别的社区", "--admin", "x"});
+    Ok(stranger, {"peer", "add", "a", server.address(), "--key",
+                  qun::testing::ReadFile(a.InHome("node.pub")).substr(0, 64)});
     CliResult sync = stranger.Qun({"sync", "a", "--timeout", "5"});
     CHECK_EXIT(sync, 12);
     CHECK(Contains(sync.err, "join with an invite code first"));
@@ -144,63 +140,63 @@ TEST_SUITE("cli network sync") {
     // The open code still works for c.
     CliResult c_joined = c.Qun({"join", open, "--admin", "陈"});
     REQUIRE_EXIT(c_joined, 0);
-    CHECK(Run(a, {"state-hash"}).out == Run(c, {"state-hash"}).out);
+    CHECK(Ok(a, {"state-hash"}).out == Ok(c, {"state-hash"}).out);
   }
 
   TEST_CASE("a node whose answer to its join was lost may redeem its code again, alone") {
     TempHome a, b, c;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(a, "a");
     std::string code = Code(a, server);
-    Run(b, {"init", "--join", "--admin", "李娜"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
     // The home as it was before the join: as if the answer never arrived.
     std::filesystem::copy(b.home(), b.Beside("before"), std::filesystem::copy_options::recursive);
-    Run(b, {"join", "  " + code});  // pasted with a space in front
+    Ok(b, {"join", "  " + code});  // pasted with a space in front
     std::filesystem::remove_all(b.home());
     std::filesystem::rename(b.Beside("before"), b.home());
     CliResult again = b.Qun({"join", code});
     REQUIRE_EXIT(again, 0);
     CHECK(Contains(server.process->out(), "asked for its invite again"));
-    CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
+    CHECK(Ok(a, {"state-hash"}).out == Ok(b, {"state-hash"}).out);
     // Nobody else may.
     CHECK_EXIT(c.Qun({"join", code}), 12);
   }
 
   TEST_CASE("a spent invite code never grants again: not after a demotion, nor a removal") {
     TempHome a, b, later, stranger;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    Run(a, {"group", "add", "G1"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"group", "add", "G1"});
     Server server = Server::Start(a, "a");
     std::string code =
-        json::parse(Run(a, {"--json", "invite", "--code", "--address", server.address(), "--role",
-                            "admin", "--group", "G1", "--name", "dave", "--expires", "2h"})
+        json::parse(Ok(a, {"--json", "invite", "--code", "--address", server.address(), "--role",
+                           "admin", "--group", "G1", "--name", "dave", "--expires", "2h"})
                         .out)
             .at("code")
             .get<std::string>();
-    Run(b, {"join", code, "--admin", "dave"});
-    std::string g1 = json::parse(Run(a, {"--json", "group", "show", "G1"}).out).at("id");
+    Ok(b, {"join", code, "--admin", "dave"});
+    std::string g1 = json::parse(Ok(a, {"--json", "group", "show", "G1"}).out).at("id");
     CHECK(RolesOf(a, "dave") == std::vector<std::string>{"admin:" + g1});
 
     // Demoted to viewer: asking with the spent code changes nothing.
-    Run(a, {"admin", "grant", "dave", "viewer"});
-    Run(a, {"admin", "revoke", "dave", "admin", "--group", "G1"});
-    std::string hash = Run(a, {"state-hash"}).out;
+    Ok(a, {"admin", "grant", "dave", "viewer"});
+    Ok(a, {"admin", "revoke", "dave", "admin", "--group", "G1"});
+    std::string hash = Ok(a, {"state-hash"}).out;
     CHECK(Contains(Refusal(RawJoin(b, code)), "roles changed"));
     CHECK(RolesOf(a, "dave") == std::vector<std::string>{"viewer:"});
-    CHECK(Run(a, {"state-hash"}).out == hash);
+    CHECK(Ok(a, {"state-hash"}).out == hash);
     CHECK(Contains(server.process->out(), "refused dave"));
     CHECK_FALSE(Contains(server.process->out(), "asked for its invite again"));
 
     // Removed: it connects as a stranger (another code is open), and a
     // spent code is never taken from one, nor from a copy of its key in a
     // fresh home.
-    Run(a, {"admin", "remove", "dave"});
-    Run(a, {"member", "add", "SECRET-after-removal", "--phone", "13500000000"});
-    Run(a,
-        {"invite", "--code", "--address", server.address(), "--role", "viewer", "--name", "erin"});
-    hash = Run(a, {"state-hash"}).out;
+    Ok(a, {"admin", "remove", "dave"});
+    Ok(a, {"member", "add", "SECRET-after-removal", "--phone", "13500000000"});
+    Ok(a,
+       {"invite", "--code", "--address", server.address(), "--role", "viewer", "--name", "erin"});
+    hash = Ok(a, {"state-hash"}).out;
     CHECK(Contains(Refusal(RawJoin(b, code)), "used already"));
-    Run(later, {"init", "--join", "--admin", "dave"});
+    Ok(later, {"init", "--join", "--admin", "dave"});
     std::filesystem::copy_file(b.InHome("node.key"), later.InHome("node.key"),
                                std::filesystem::copy_options::overwrite_existing);
     std::filesystem::copy_file(b.InHome("node.pub"), later.InHome("node.pub"),
@@ -210,43 +206,43 @@ TEST_SUITE("cli network sync") {
     CHECK(Contains(replay.err, "used already"));
     CHECK_FALSE(Contains(later.Qun({"member", "list"}).out, "SECRET-after-removal"));
     CHECK(RolesOf(a, "dave").empty());
-    CHECK(Run(a, {"state-hash"}).out == hash);
+    CHECK(Ok(a, {"state-hash"}).out == hash);
     // A stranger with the code is refused too.
     CHECK_EXIT(stranger.Qun({"join", code}), 12);
   }
 
   TEST_CASE("a spent invite code is not answered again once it has expired") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(a, "a");
     auto made = std::chrono::steady_clock::now();
     std::string code = Code(a, server, "6s", "frank");
-    Run(b, {"join", code});
+    Ok(b, {"join", code});
     // Its roles are unchanged, and its lost answer would still be sent...
     CHECK(std::holds_alternative<qun::sync::Invited>(RawJoin(b, code)));
-    std::string hash = Run(a, {"state-hash"}).out;
+    std::string hash = Ok(a, {"state-hash"}).out;
     // ...but not once the code has expired.
     std::this_thread::sleep_until(made + std::chrono::milliseconds(6500));
     CHECK(Contains(Refusal(RawJoin(b, code)), "expired"));
-    CHECK(Run(a, {"state-hash"}).out == hash);
+    CHECK(Ok(a, {"state-hash"}).out == hash);
   }
 
   TEST_CASE("a member cannot take a code meant for someone else") {
     TempHome a, v, newcomer;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(a, "a");
-    std::string mine = json::parse(Run(a, {"--json", "invite", "--code", "--address",
-                                           server.address(), "--role", "viewer", "--name", "vic"})
+    std::string mine = json::parse(Ok(a, {"--json", "invite", "--code", "--address",
+                                          server.address(), "--role", "viewer", "--name", "vic"})
                                        .out)
                            .at("code")
                            .get<std::string>();
-    Run(v, {"join", mine, "--admin", "vic"});
+    Ok(v, {"join", mine, "--admin", "vic"});
     std::string theirs = Code(a, server, "1h", "new-owner");  // an owner's code
-    std::string hash = Run(a, {"state-hash"}).out;
+    std::string hash = Ok(a, {"state-hash"}).out;
     CHECK(Contains(Refusal(RawJoin(v, theirs, "vic")), "someone else's"));
     CHECK(RolesOf(a, "vic") == std::vector<std::string>{"viewer:"});
     CHECK(RolesOf(a, "new-owner").empty());
-    CHECK(Run(a, {"state-hash"}).out == hash);
+    CHECK(Ok(a, {"state-hash"}).out == hash);
     CHECK_FALSE(Contains(server.process->out(), "asked for its invite again"));
     // The code is still open for the one it was meant for.
     REQUIRE_EXIT(newcomer.Qun({"join", theirs, "--admin", "new-owner"}), 0);
@@ -256,7 +252,7 @@ TEST_SUITE("cli network sync") {
 
   TEST_CASE("expired, mistyped and unreachable invite codes are refused clearly") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(a, "a");
     std::string code = Code(a, server, "1s");
     std::this_thread::sleep_for(std::chrono::milliseconds(2100));
@@ -286,12 +282,12 @@ TEST_SUITE("cli network sync") {
 
   TEST_CASE("a join the inviter cannot record leaves the code open, and strangers get one try") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(a, "a");
     std::string text = Code(a, server);
     auto code = qun::sync::ParseInviteCode(text);
     REQUIRE(code.ok());
-    Run(b, {"init", "--join", "--admin", "李娜"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
     auto me = qun::core::Identity::Load(b.home());
     REQUIRE(me.ok());
 
@@ -329,12 +325,12 @@ TEST_SUITE("cli network sync") {
     // The code is still open: the real join works.
     CliResult joined = b.Qun({"join", text});
     REQUIRE_EXIT(joined, 0);
-    CHECK(Run(a, {"state-hash"}).out == Run(b, {"state-hash"}).out);
+    CHECK(Ok(a, {"state-hash"}).out == Ok(b, {"state-hash"}).out);
   }
 
   TEST_CASE("while a code is open, at most 30 strangers a minute get to try one") {
     TempHome a;
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
+    Ok(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(a, "a");
     std::string text = Code(a, server);
     auto code = qun::sync::ParseInviteCode(text);

@@ -14,18 +14,8 @@ using qun::testing::CliResult;
 using qun::testing::Contains;
 using qun::testing::Ok;
 using qun::testing::OkJson;
+using qun::testing::SendBundle;
 using qun::testing::TempHome;
-
-namespace {
-
-// `from` writes what `to` lacks as a bundle; `to` imports it.
-void Send(const TempHome& from, const TempHome& to) {
-  Ok(to, {"bundle", "vector", "-o", to.Beside("mine.vector")});
-  Ok(from, {"bundle", "export", "--for", to.Beside("mine.vector"), "-o", from.Beside("out.qunb")});
-  Ok(to, {"bundle", "import", from.Beside("out.qunb")});
-}
-
-}  // namespace
 
 TEST_SUITE("cli person roles") {
   TEST_CASE("a group admin cannot remove or rewrite a person who belongs only to another group") {
@@ -42,7 +32,7 @@ TEST_SUITE("cli person roles") {
     Ok(owner,
        {"invite", id, "-o", admin.Beside("invite.qun"), "--role", "admin", "--group", "北京群"});
     Ok(admin, {"join", admin.Beside("invite.qun")});
-    Send(owner, admin);
+    REQUIRE_EXIT(SendBundle(owner, admin), 0);
     int64_t changes = OkJson(admin, {"status"}).at("changes");
 
     CliResult removed = admin.Qun({"member", "remove", "王芳"});
@@ -67,7 +57,7 @@ TEST_SUITE("cli person roles") {
     Ok(admin, {"member", "edit", "孙丽", "--city", "广州"});
     CHECK(OkJson(admin, {"status"}).at("changes").get<int64_t>() == changes + 6);
 
-    Send(admin, owner);
+    REQUIRE_EXIT(SendBundle(admin, owner), 0);
     CHECK(OkJson(owner, {"status", "--rejected"}).empty());
     CHECK(qun::testing::StateHashOf(owner) == qun::testing::StateHashOf(admin));
     json shanghai = OkJson(owner, {"member", "list", "--group", "上海群"});

@@ -16,6 +16,7 @@
 #include "core/oplog.h"
 #include "core/store.h"
 #include "support/cli_runner.h"
+#include "support/cli_steps.h"
 #include "sync/bundle.h"
 #include "sync/change_set.h"
 #include "sync/change_set_store.h"
@@ -24,79 +25,46 @@
 using nlohmann::json;
 using qun::testing::CliResult;
 using qun::testing::Contains;
+using qun::testing::Ok;
+using qun::testing::OkJson;
 using qun::testing::ReadFile;
+using qun::testing::SendBundle;
+using qun::testing::StateHashOf;
 using qun::testing::TempHome;
+using qun::testing::TwoHomes;
 using qun::testing::WriteFile;
-
-namespace {
-
-CliResult Run(const TempHome& home, const std::vector<std::string>& args) {
-  CliResult r = home.Qun(args);
-  REQUIRE_EXIT(r, 0);
-  return r;
-}
-
-json RunJson(const TempHome& home, std::vector<std::string> args) {
-  args.insert(args.begin(), "--json");
-  json j = json::parse(Run(home, args).out, nullptr, false);
-  REQUIRE(!j.is_discarded());
-  return j;
-}
-
-std::string StateHash(const TempHome& home) { return Run(home, {"state-hash"}).out; }
-
-// The founder's home and a second admin's, joined with an invite.
-struct TwoAdmins {
-  TempHome a, b;
-  TwoAdmins() {
-    Run(a, {"init", "--name", "湾区读书会", "--admin", "王芳"});
-    CliResult made = Run(b, {"init", "--join", "--admin", "李娜"});
-    std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
-    CHECK(Contains(made.out, b_id));
-    Run(a, {"invite", b_id, "-o", a.Beside("invite.qun"), "--name", "李娜"});
-    Run(b, {"join", a.Beside("invite.qun")});
-  }
-  // `from` writes what `to` lacks; `to` imports it.
-  CliResult Send(const TempHome& from, const TempHome& to, const std::string& name) {
-    Run(to, {"bundle", "vector", "-o", to.Beside("mine.vector")});
-    Run(from, {"bundle", "export", "--for", to.Beside("mine.vector"), "-o", from.Beside(name)});
-    return to.Qun({"bundle", "import", from.Beside(name)});
-  }
-};
-
-}  // namespace
 
 TEST_SUITE("cli sync") {
   TEST_CASE("two admins edit offline, swap bundles both ways and see the same data") {
-    TwoAdmins t;
-    Run(t.a, {"group", "add", "北京交流群", "--capacity", "200"});
-    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京"});
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a1.qun"), 0);
-    CHECK(StateHash(t.a) == StateHash(t.b));
+    TwoHomes t("湾区读书会", {}, "王芳");
+    Ok(t.a, {"group", "add", "北京交流群", "--capacity", "200"});
+    Ok(t.a, {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京"});
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a1.qun"), 0);
+    CHECK(StateHashOf(t.a) == StateHashOf(t.b));
 
     // Offline on both laptops: the same person edited on both, one field
     // each and one field on both; new people on both sides.
-    Run(t.a, {"member", "edit", "zw_001", "--nickname", "大伟", "--city", "天津"});
-    Run(t.b, {"member", "edit", "zw_001", "--notes", "组织者", "--city", "上海"});
-    Run(t.b, {"member", "add", "Alice Chen", "--wechat", "alice_c"});
-    Run(t.a, {"member", "add", "陈静", "--phone", "+86 138 0000 0002"});
-    Run(t.b, {"group", "edit", "北京交流群", "--capacity", "300"});
+    Ok(t.a, {"member", "edit", "zw_001", "--nickname", "大伟", "--city", "天津"});
+    Ok(t.b, {"member", "edit", "zw_001", "--notes", "组织者", "--city", "上海"});
+    Ok(t.b, {"member", "add", "Alice Chen", "--wechat", "alice_c"});
+    Ok(t.a, {"member", "add", "陈静", "--phone", "+86 138 0000 0002"});
+    Ok(t.b, {"group", "edit", "北京交流群", "--capacity", "300"});
 
-    CliResult to_a = t.Send(t.b, t.a, "b1.qun");
+    CliResult to_a = SendBundle(t.b, t.a, "b1.qun");
     REQUIRE_EXIT(to_a, 0);
     CHECK(Contains(to_a.out, "applied"));
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a2.qun"), 0);
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a2.qun"), 0);
 
-    CHECK(StateHash(t.a) == StateHash(t.b));
-    json list_a = RunJson(t.a, {"member", "list"});
-    json list_b = RunJson(t.b, {"member", "list"});
+    CHECK(StateHashOf(t.a) == StateHashOf(t.b));
+    json list_a = OkJson(t.a, {"member", "list"});
+    json list_b = OkJson(t.b, {"member", "list"});
     CHECK(list_a == list_b);
     CHECK(list_a.size() == 3);
-    json zw = RunJson(t.b, {"member", "show", "zw_001"});
+    json zw = OkJson(t.b, {"member", "show", "zw_001"});
     CHECK(zw.at("nickname") == "大伟");
     CHECK(zw.at("notes") == "组织者");
     CHECK(zw.at("city") == "上海");  // B's edit came later
-    CHECK(RunJson(t.a, {"group", "show", "北京交流群"}).at("capacity") == 300);
+    CHECK(OkJson(t.a, {"group", "show", "北京交流群"}).at("capacity") == 300);
 
     // Nothing new: exporting again for the other side sends nothing, and
     // importing a bundle twice changes nothing.
@@ -105,37 +73,37 @@ TEST_SUITE("cli sync") {
     json report = json::parse(again.out);
     CHECK(report.at("applied") == 0);
     CHECK(report.at("already_held").get<int>() > 0);
-    Run(t.a, {"bundle", "vector", "-o", t.a.Beside("a.vector")});
-    json empty = RunJson(
+    Ok(t.a, {"bundle", "vector", "-o", t.a.Beside("a.vector")});
+    json empty = OkJson(
         t.b, {"bundle", "export", "--for", t.a.Beside("a.vector"), "-o", t.b.Beside("none.qun")});
     CHECK(empty.at("change_sets") == 0);
   }
 
   TEST_CASE("bundle export --since takes the vector that bundle vector prints") {
-    TwoAdmins t;
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a1.qun"), 0);
-    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
-    json vector = RunJson(t.b, {"bundle", "vector"});
+    TwoHomes t("湾区读书会", {}, "王芳");
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a1.qun"), 0);
+    Ok(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    json vector = OkJson(t.b, {"bundle", "vector"});
     std::string since = vector.at("since").get<std::string>();
     CHECK_FALSE(since.empty());
-    json out = RunJson(t.a, {"bundle", "export", "--since", since, "-o", t.a.Beside("s.qun")});
+    json out = OkJson(t.a, {"bundle", "export", "--since", since, "-o", t.a.Beside("s.qun")});
     CHECK(out.at("change_sets") == 1);
-    json all = RunJson(t.a, {"bundle", "export", "-o", t.a.Beside("all.qun")});
+    json all = OkJson(t.a, {"bundle", "export", "-o", t.a.Beside("all.qun")});
     CHECK(all.at("change_sets").get<int>() > 1);
     REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("s.qun")}), 0);
-    CHECK(StateHash(t.a) == StateHash(t.b));
+    CHECK(StateHashOf(t.a) == StateHashOf(t.b));
 
     CHECK_EXIT(t.a.Qun({"bundle", "export", "--since", "zz:1", "-o", t.a.Beside("x.qun")}), 2);
     CHECK_EXIT(t.a.Qun({"bundle", "export", "--since", since, "--for", "f", "-o", "x"}), 2);
   }
 
   TEST_CASE("a tampered bundle is refused with a reason and changes nothing") {
-    TwoAdmins t;
-    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
-    Run(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
-    Run(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("a.qun")});
+    TwoHomes t("湾区读书会", {}, "王芳");
+    Ok(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
+    Ok(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("a.qun")});
     std::string good = ReadFile(t.a.Beside("a.qun"));
-    std::string before = StateHash(t.b);
+    std::string before = StateHashOf(t.b);
 
     SUBCASE("a flipped byte inside a change set") {
       for (size_t at : {size_t{24 + 4 + 40}, size_t{24 + 4 + 200}, good.size() - 10}) {
@@ -148,7 +116,7 @@ TEST_SUITE("cli sync") {
         CHECK_MESSAGE((r.exit_code == 10 || r.exit_code == 6), r.Describe());
         CHECK(Contains(r.err, "altered or damaged"));
         CHECK(Contains(r.err, "nothing from it was imported"));
-        CHECK(StateHash(t.b) == before);
+        CHECK(StateHashOf(t.b) == before);
       }
     }
     SUBCASE("a truncated bundle") {
@@ -160,7 +128,7 @@ TEST_SUITE("cli sync") {
         CHECK_EXIT(r, 6);
         CHECK(Contains(r.err, "truncated"));
         CHECK(Contains(r.err, "nothing from it was imported"));
-        CHECK(StateHash(t.b) == before);
+        CHECK(StateHashOf(t.b) == before);
       }
     }
     SUBCASE("bytes after the end, or not a bundle at all") {
@@ -171,32 +139,32 @@ TEST_SUITE("cli sync") {
       CHECK_EXIT(r, 6);
       CHECK(Contains(r.err, "not a Qun bundle"));
       CHECK_EXIT(t.b.Qun({"bundle", "import", t.b.Beside("missing.qun")}), 3);
-      CHECK(StateHash(t.b) == before);
+      CHECK(StateHashOf(t.b) == before);
     }
     SUBCASE("a bundle of another community") {
       TempHome other;
-      Run(other, {"init", "--name", "别的社区"});
-      Run(other, {"bundle", "export", "-o", other.Beside("o.qun")});
+      Ok(other, {"init", "--name", "别的社区"});
+      Ok(other, {"bundle", "export", "-o", other.Beside("o.qun")});
       CliResult r = t.b.Qun({"bundle", "import", other.Beside("o.qun")});
       CHECK_EXIT(r, 6);
       CHECK(Contains(r.err, "another community"));
-      Run(other, {"bundle", "vector", "-o", other.Beside("o.vector")});
+      Ok(other, {"bundle", "vector", "-o", other.Beside("o.vector")});
       CHECK_EXIT(t.a.Qun({"bundle", "export", "--for", other.Beside("o.vector"), "-o", "x.qun"}),
                  2);
-      CHECK(StateHash(t.b) == before);
+      CHECK(StateHashOf(t.b) == before);
     }
     // The good bundle still goes in afterwards.
     REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("a.qun")}), 0);
-    CHECK(StateHash(t.b) == StateHash(t.a));
+    CHECK(StateHashOf(t.b) == StateHashOf(t.a));
   }
 
   TEST_CASE("invites open only on the node they were made for") {
     TempHome a, b, c;
-    Run(a, {"init", "--name", "湾区读书会"});
-    Run(b, {"init", "--join"});
-    Run(c, {"init", "--join"});
+    Ok(a, {"init", "--name", "湾区读书会"});
+    Ok(b, {"init", "--join"});
+    Ok(c, {"init", "--join"});
     std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
-    Run(a, {"invite", b_id, "-o", a.Beside("b.qun")});
+    Ok(a, {"invite", b_id, "-o", a.Beside("b.qun")});
     struct stat st;
     REQUIRE(stat(a.Beside("b.qun").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -226,7 +194,7 @@ TEST_SUITE("cli sync") {
     CHECK(ReadFile(a.Beside("b.qun")) == bytes);
 
     // The right node joins, once; the invite and keys are private.
-    Run(b, {"join", a.Beside("b.qun")});
+    Ok(b, {"join", a.Beside("b.qun")});
     REQUIRE(stat(b.InHome("community.key").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK_EXIT(b.Qun({"join", a.Beside("b.qun")}), 4);
@@ -237,95 +205,95 @@ TEST_SUITE("cli sync") {
   }
 
   TEST_CASE("a change set that waits for an earlier one is reported, then applied later") {
-    TwoAdmins t;
+    TwoHomes t("湾区读书会", {}, "王芳");
     TempHome c;
-    Run(c, {"init", "--join", "--admin", "陈静"});
+    Ok(c, {"init", "--join", "--admin", "陈静"});
     std::string c_id = ReadFile(c.InHome("node.pub")).substr(0, 64);
     // B invites C: any invited node may, for now.
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a0.qun"), 0);
-    Run(t.b, {"invite", c_id, "-o", t.b.Beside("c.qun")});
-    Run(c, {"join", t.b.Beside("c.qun")});
-    Run(c, {"member", "add", "赵磊", "--wechat", "zl_9"});
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a0.qun"), 0);
+    Ok(t.b, {"invite", c_id, "-o", t.b.Beside("c.qun")});
+    Ok(c, {"join", t.b.Beside("c.qun")});
+    Ok(c, {"member", "add", "赵磊", "--wechat", "zl_9"});
     // A gets C's change sets before B's invite of C reached it: they wait,
     // and are not kept.
-    Run(t.a, {"bundle", "vector", "-o", t.a.Beside("a.vector")});
-    Run(c, {"bundle", "export", "--for", t.a.Beside("a.vector"), "-o", c.Beside("c1.qun")});
-    std::string before = StateHash(t.a);
+    Ok(t.a, {"bundle", "vector", "-o", t.a.Beside("a.vector")});
+    Ok(c, {"bundle", "export", "--for", t.a.Beside("a.vector"), "-o", c.Beside("c1.qun")});
+    std::string before = StateHashOf(t.a);
     CliResult early = t.a.Qun({"--json", "bundle", "import", c.Beside("c1.qun")});
     CHECK_EXIT(early, 9);
     json report = json::parse(early.out);
     CHECK(report.at("rejected").get<int>() > 0);
     CHECK(Contains(report.at("change_sets").dump(), "nobody in this community has invited"));
-    CHECK(StateHash(t.a) == before);
+    CHECK(StateHashOf(t.a) == before);
     // Once B's bundle (with the invite) is in, C's bundle applies.
-    REQUIRE_EXIT(t.Send(t.b, t.a, "b1.qun"), 0);
+    REQUIRE_EXIT(SendBundle(t.b, t.a, "b1.qun"), 0);
     CliResult later = t.a.Qun({"bundle", "import", c.Beside("c1.qun")});
     REQUIRE_EXIT(later, 0);
-    CHECK(Contains(RunJson(t.a, {"member", "show", "zl_9"}).dump(), "赵磊"));
+    CHECK(Contains(OkJson(t.a, {"member", "show", "zl_9"}).dump(), "赵磊"));
   }
 }
 
 TEST_SUITE("cli sync") {
   TEST_CASE("concurrent duplicates are kept, listed by qun status, and settled by a merge") {
-    TwoAdmins t;
-    Run(t.a, {"group", "add", "北京交流群"});
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a0.qun"), 0);
+    TwoHomes t("湾区读书会", {}, "王芳");
+    Ok(t.a, {"group", "add", "北京交流群"});
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a0.qun"), 0);
     // Offline on both laptops: the same new group name, the same person
     // added with different contact handles.
-    Run(t.a, {"group", "add", "周末读书"});
-    Run(t.b, {"group", "add", "周末读书", "--capacity", "80"});
-    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京", "--tag", "摄影"});
-    Run(t.a, {"member", "join", "北京交流群", "zw_001", "--role", "admin"});
-    Run(t.b, {"member", "add", "张伟", "--phone", "13800000009", "--notes", "周六有空", "--tag",
-              "徒步"});
-    Run(t.b, {"member", "add", "陈静", "--wechat", "cj_2", "--referred-by", "13800000009"});
-    REQUIRE_EXIT(t.Send(t.b, t.a, "b1.qun"), 0);
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a1.qun"), 0);
-    CHECK(StateHash(t.a) == StateHash(t.b));
+    Ok(t.a, {"group", "add", "周末读书"});
+    Ok(t.b, {"group", "add", "周末读书", "--capacity", "80"});
+    Ok(t.a, {"member", "add", "张伟", "--wechat", "zw_001", "--city", "北京", "--tag", "摄影"});
+    Ok(t.a, {"member", "join", "北京交流群", "zw_001", "--role", "admin"});
+    Ok(t.b,
+       {"member", "add", "张伟", "--phone", "13800000009", "--notes", "周六有空", "--tag", "徒步"});
+    Ok(t.b, {"member", "add", "陈静", "--wechat", "cj_2", "--referred-by", "13800000009"});
+    REQUIRE_EXIT(SendBundle(t.b, t.a, "b1.qun"), 0);
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a1.qun"), 0);
+    CHECK(StateHashOf(t.a) == StateHashOf(t.b));
 
     // The merge kept both; status says so, on both nodes.
-    json status = RunJson(t.b, {"status"});
+    json status = OkJson(t.b, {"status"});
     REQUIRE(status.at("conflicts").size() == 2);
     CHECK(Contains(status.at("conflicts").dump(), "周末读书"));
     CHECK(Contains(status.at("conflicts").dump(), "qun member merge"));
-    CliResult text = Run(t.a, {"status"});
+    CliResult text = Ok(t.a, {"status"});
     CHECK(Contains(text.out, "Conflicts to settle (2)"));
     CHECK(Contains(text.out, "2 groups are named '周末读书'"));
-    CHECK(RunJson(t.a, {"group", "list"}).size() == 3);
+    CHECK(OkJson(t.a, {"group", "list"}).size() == 3);
 
     // B settles both; the fixes sync like any edit.
-    std::string kept = RunJson(t.b, {"member", "show", "zw_001"}).at("id");
-    std::string other = RunJson(t.b, {"member", "show", "13800000009"}).at("id");
-    json merged = RunJson(t.b, {"member", "merge", "zw_001", "13800000009"});
+    std::string kept = OkJson(t.b, {"member", "show", "zw_001"}).at("id");
+    std::string other = OkJson(t.b, {"member", "show", "13800000009"}).at("id");
+    json merged = OkJson(t.b, {"member", "merge", "zw_001", "13800000009"});
     CHECK(merged.at("kept") == kept);
     CHECK(merged.at("removed") == other);
     std::string dup_group = status.at("conflicts")[0].at("ids")[1];
-    Run(t.b, {"group", "edit", dup_group, "--name", "周末读书二群"});
-    REQUIRE_EXIT(t.Send(t.b, t.a, "b2.qun"), 0);
-    CHECK(StateHash(t.a) == StateHash(t.b));
-    CHECK(RunJson(t.a, {"status"}).at("conflicts").empty());
+    Ok(t.b, {"group", "edit", dup_group, "--name", "周末读书二群"});
+    REQUIRE_EXIT(SendBundle(t.b, t.a, "b2.qun"), 0);
+    CHECK(StateHashOf(t.a) == StateHashOf(t.b));
+    CHECK(OkJson(t.a, {"status"}).at("conflicts").empty());
 
-    json zw = RunJson(t.a, {"member", "show", "13800000009"});
+    json zw = OkJson(t.a, {"member", "show", "13800000009"});
     CHECK(zw.at("id") == kept);
     CHECK(zw.at("city") == "北京");
     CHECK(zw.at("notes") == "周六有空");
     CHECK(Contains(zw.dump(), "摄影"));
     CHECK(Contains(zw.dump(), "徒步"));
-    CHECK(RunJson(t.a, {"member", "show", "cj_2"}).at("referred_by") == kept);
-    CHECK(Contains(Run(t.a, {"member", "list", "--group", "北京交流群"}).out, "张伟"));
-    CHECK(RunJson(t.a, {"member", "list"}).size() == 2);
+    CHECK(OkJson(t.a, {"member", "show", "cj_2"}).at("referred_by") == kept);
+    CHECK(Contains(Ok(t.a, {"member", "list", "--group", "北京交流群"}).out, "张伟"));
+    CHECK(OkJson(t.a, {"member", "list"}).size() == 2);
 
     // Bad merges are refused and change nothing.
-    std::string before = StateHash(t.a);
+    std::string before = StateHashOf(t.a);
     CHECK_EXIT(t.a.Qun({"member", "merge", "zw_001", "zw_001"}), 2);
     CHECK_EXIT(t.a.Qun({"member", "merge", "zw_001", "nobody_here"}), 3);
-    CHECK(StateHash(t.a) == before);
+    CHECK(StateHashOf(t.a) == before);
   }
 }
 
 TEST_SUITE("cli sync") {
   TEST_CASE("a bundle import killed midway keeps whole change sets, and importing again finishes") {
-    TwoAdmins t;
+    TwoHomes t("湾区读书会", {}, "王芳");
     // Many change sets on A, written through the library (one per person,
     // each with three fields), faster than hundreds of qun runs.
     const int kPeople = 600;
@@ -344,8 +312,8 @@ TEST_SUITE("cli sync") {
         REQUIRE((*txn)->Commit().ok());
       }
     }
-    Run(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
-    Run(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("big.qun")});
+    Ok(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
+    Ok(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("big.qun")});
     // Kill while the bundle is checked, while it is merged, or after.
     for (int ms : {40, 80, 120, 160, 400}) {
       CAPTURE(ms);
@@ -353,44 +321,44 @@ TEST_SUITE("cli sync") {
       options.timeout = std::chrono::milliseconds(ms);
       t.b.Qun({"bundle", "import", t.a.Beside("big.qun")}, options);
       // Whatever was applied is whole: no person without their city.
-      json people = RunJson(t.b, {"member", "list"});
+      json people = OkJson(t.b, {"member", "list"});
       for (const json& p : people) CHECK(p.at("city") == "杭州");
       if (static_cast<int>(people.size()) == kPeople) break;  // finished before the kill
     }
     REQUIRE_EXIT(t.b.Qun({"bundle", "import", t.a.Beside("big.qun")}), 0);
-    CHECK(RunJson(t.b, {"member", "list"}).size() == kPeople);
-    CHECK(StateHash(t.a) == StateHash(t.b));
+    CHECK(OkJson(t.b, {"member", "list"}).size() == kPeople);
+    CHECK(StateHashOf(t.a) == StateHashOf(t.b));
   }
 }
 
 TEST_SUITE("cli sync") {
   TEST_CASE("a node made to join records nothing before it has joined") {
     TempHome a, b;
-    Run(a, {"init", "--name", "湾区读书会"});
-    Run(b, {"init", "--join", "--admin", "李娜"});
+    Ok(a, {"init", "--name", "湾区读书会"});
+    Ok(b, {"init", "--join", "--admin", "李娜"});
     // No change of its own yet, so none without a clock bound.
-    CHECK(RunJson(b, {"status"}).at("changes") == 0);
+    CHECK(OkJson(b, {"status"}).at("changes") == 0);
     CliResult early = b.Qun({"member", "add", "张伟"});
     CHECK_EXIT(early, 3);
     CHECK(Contains(early.err, "qun join"));
     std::string b_id = ReadFile(b.InHome("node.pub")).substr(0, 64);
-    Run(a, {"invite", b_id, "-o", a.Beside("b.qun")});
-    Run(b, {"join", a.Beside("b.qun")});
+    Ok(a, {"invite", b_id, "-o", a.Beside("b.qun")});
+    Ok(b, {"join", a.Beside("b.qun")});
     // Joining wrote its admin's name, as its first change.
-    CHECK(RunJson(b, {"status"}).at("changes") == 1);
-    Run(b, {"member", "add", "张伟"});
-    Run(b, {"bundle", "vector", "-o", b.Beside("b.vector")});
-    Run(a, {"bundle", "vector", "-o", a.Beside("a.vector")});
-    Run(b, {"bundle", "export", "--for", a.Beside("a.vector"), "-o", b.Beside("b1.qun")});
+    CHECK(OkJson(b, {"status"}).at("changes") == 1);
+    Ok(b, {"member", "add", "张伟"});
+    Ok(b, {"bundle", "vector", "-o", b.Beside("b.vector")});
+    Ok(a, {"bundle", "vector", "-o", a.Beside("a.vector")});
+    Ok(b, {"bundle", "export", "--for", a.Beside("a.vector"), "-o", b.Beside("b1.qun")});
     REQUIRE_EXIT(a.Qun({"bundle", "import", b.Beside("b1.qun")}), 0);
-    CHECK(Contains(Run(a, {"log", "-n", "0"}).out, "李娜"));
+    CHECK(Contains(Ok(a, {"log", "-n", "0"}).out, "李娜"));
   }
 
   TEST_CASE("a change set naming a missing row is refused alone; the rest of the bundle goes in") {
-    TwoAdmins t;
-    Run(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
-    Run(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
-    Run(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("a.qun")});
+    TwoHomes t("湾区读书会", {}, "王芳");
+    Ok(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
+    Ok(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});
+    Ok(t.a, {"bundle", "export", "--for", t.b.Beside("b.vector"), "-o", t.a.Beside("a.qun")});
     // A appends a change set of its own that tags a person who does not
     // exist: signed and sealed properly, but it cannot be merged.
     std::string forged = t.a.Beside("forged.qun");
@@ -436,10 +404,10 @@ TEST_SUITE("cli sync") {
     CHECK(report.at("rejected") == 1);
     CHECK(report.at("applied").get<int>() >= 1);
     CHECK(Contains(report.at("change_sets").dump(), "cannot be merged"));
-    CHECK(RunJson(t.b, {"member", "show", "zw_001"}).at("display_name") == "张伟");
-    CHECK(Contains(Run(t.b, {"status"}).out, "1 refused"));
+    CHECK(OkJson(t.b, {"member", "show", "zw_001"}).at("display_name") == "张伟");
+    CHECK(Contains(Ok(t.b, {"status"}).out, "1 refused"));
     // Nothing is stuck: the next bundle from A goes in.
-    Run(t.a, {"member", "add", "陈静", "--wechat", "cj_2"});
-    REQUIRE_EXIT(t.Send(t.a, t.b, "a2.qun"), 0);
+    Ok(t.a, {"member", "add", "陈静", "--wechat", "cj_2"});
+    REQUIRE_EXIT(SendBundle(t.a, t.b, "a2.qun"), 0);
   }
 }

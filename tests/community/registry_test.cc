@@ -227,3 +227,97 @@ TEST_CASE("a removed person comes back when added again with any handle they hel
   CHECK(*again == *id);
   CHECK(f.reg.GetPerson(*id)->city == "成都");
 }
+
+TEST_CASE("a full group keeps a waitlist and promotes it in order when a place frees") {
+  TestStore ts;
+  core::Registry reg(*ts.store);
+  std::string g;
+  std::vector<std::string> people;
+  {
+    auto t = ts.Begin();
+    core::GroupInput in;
+    in.name = "小班课";
+    in.capacity = 2;
+    g = *reg.AddGroup(*t, in);
+    for (const char* name : {"甲", "乙", "丙", "丁"}) {
+      core::PersonInput p;
+      p.display_name = name;
+      people.push_back(*reg.AddPerson(*t, p));
+    }
+    REQUIRE(t->Commit().ok());
+  }
+  auto join = [&](int i, bool waitlist) {
+    auto t = ts.Begin();
+    Status st = reg.Join(*t, g, people[i], "member", std::nullopt, waitlist);
+    if (st.ok()) REQUIRE(t->Commit().ok());
+    ts.clock.Advance(1000);
+    return st;
+  };
+  auto status = [&](int i) { return (*reg.GetMembership(g, people[i]))->status; };
+  REQUIRE(join(0, false).ok());
+  REQUIRE(join(1, false).ok());
+  Status full = join(2, false);
+  CHECK(full.code() == Status::Code::kConflict);
+  CHECK(full.message().find("--waitlist") != std::string::npos);
+  REQUIRE(join(3, true).ok());  // 丁 waits first
+  REQUIRE(join(2, true).ok());
+  CHECK(status(3) == "waitlisted");
+  CHECK(status(2) == "waitlisted");
+  CHECK(join(2, true).code() == Status::Code::kConflict);  // already waiting
+
+  {  // 甲 leaves: 丁, first on the waitlist, takes the place.
+    auto t = ts.Begin();
+    REQUIRE(reg.SetMembershipStatus(*t, g, people[0], "left").ok());
+    REQUIRE(t->Commit().ok());
+  }
+  CHECK(status(3) == "active");
+  CHECK(status(2) == "waitlisted");
+  CHECK((*reg.GetMembership(g, people[3]))->status_at > 0);
+  {  // A muted member keeps their place.
+    auto t = ts.Begin();
+    REQUIRE(reg.SetMembershipStatus(*t, g, people[1], "muted").ok());
+    REQUIRE(t->Commit().ok());
+  }
+  CHECK(status(2) == "waitlisted");
+  {  // Raising the capacity does not promote by itself; PromoteWaitlist does.
+    auto t = ts.Begin();
+    core::GroupInput in;
+    in.capacity = 3;
+    REQUIRE(reg.EditGroup(*t, g, in).ok());
+    auto promoted = reg.PromoteWaitlist(*t, g);
+    REQUIRE(promoted.ok());
+    CHECK(*promoted == std::vector<std::string>{people[2]});
+    REQUIRE(t->Commit().ok());
+  }
+  CHECK(status(2) == "active");
+}
+
+TEST_CASE("those already waiting get a free place before a newcomer does") {
+  TestStore ts;
+  core::Registry reg(*ts.store);
+  std::string g;
+  std::vector<std::string> people;
+  auto t = ts.Begin();
+  core::GroupInput in;
+  in.name = "小班课";
+  in.capacity = 2;
+  g = *reg.AddGroup(*t, in);
+  for (const char* name : {"甲", "乙", "丙"}) {
+    core::PersonInput p;
+    p.display_name = name;
+    people.push_back(*reg.AddPerson(*t, p));
+  }
+  REQUIRE(reg.Join(*t, g, people[0], "member", std::nullopt).ok());
+  // 乙 waits while a place is free: what a merge of two laptops' changes
+  // can leave (each freed a place and promoted the same person).
+  REQUIRE(reg.SetMembershipStatus(*t, g, people[1], "applicant").ok());
+  REQUIRE(t->Set("membership", core::Registry::MembershipId(g, people[1]), "status",
+                 std::string("waitlisted"))
+              .ok());
+  Status newcomer = reg.Join(*t, g, people[2], "member", std::nullopt);
+  CHECK(newcomer.code() == Status::Code::kConflict);  // the free place went to 乙
+  CHECK((*reg.GetMembership(g, people[1]))->status == "active");
+  REQUIRE(reg.Join(*t, g, people[2], "member", std::nullopt, true).ok());
+  CHECK((*reg.GetMembership(g, people[2]))->status == "waitlisted");
+  REQUIRE(t->Commit().ok());
+}

@@ -1,10 +1,12 @@
 // Databases written by earlier versions must keep opening, with their data
 // and history intact.
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include <filesystem>
 
 #include "community/registry.h"
+#include "core/ids.h"
 #include "core/oplog.h"
 #include "core/store.h"
 #include "support/temp_dir.h"
@@ -61,4 +63,46 @@ TEST_CASE("ops a newer version wrote take effect when this version learns their 
   auto ops = (*store)->db().Prepare("SELECT count(*) FROM op");
   REQUIRE(*ops->Step());
   CHECK(ops->Int(0) == 6);
+}
+
+TEST_CASE("a database of schema version 6 opens with its data, and takes the new records") {
+  testing::TempDir dir;
+  std::filesystem::copy_file(std::string(QUN_TEST_DATA) + "/../compat/db/v6-community.db",
+                             dir / "community.db");
+  auto store = core::Store::Open(dir / "community.db", {});
+  REQUIRE_MESSAGE(store.ok(), store.status().message());
+  core::Registry reg(**store);
+  auto g = reg.ResolveGroup("读书会");
+  REQUIRE(g.ok());
+  auto group = *reg.GetGroup(*g);
+  CHECK(group.capacity == 2);
+  CHECK(group.admission == "application");
+  CHECK(group.questions.empty());
+  CHECK(group.warning_limit == core::kDefaultWarningLimit);
+  CHECK(group.active_members == 1);
+  auto zw = *reg.ResolvePerson("zw_v6");
+  auto wf = *reg.ResolvePerson("+8613800000006");
+  auto m = *reg.GetMembership(*g, wf);
+  REQUIRE(m.has_value());
+  CHECK(m->status == "left");
+  CHECK(m->status_at == 0);  // not recorded before version 7
+  CHECK(reg.RequireMember(*g, zw).ok());
+  CHECK(reg.RequireMember(*g, wf).status().code() == Status::Code::kConflict);
+  // A new kind of record is written through the same path.
+  // The founder writes it (the database's own node; its roles are checked).
+  auto founder = *(*store)->GetMeta("founder");
+  REQUIRE(founder.has_value());
+  core::PublicKey me{};
+  REQUIRE(sodium_hex2bin(me.data(), me.size(), founder->data(), founder->size(), nullptr, nullptr,
+                         nullptr) == 0);
+  auto t = (*store)->Begin(me, "checkin");
+  REQUIRE(t.ok());
+  std::string fact = core::GroupRowId(*g, core::RandomId());
+  REQUIRE((*t)->Set("activity", fact, "person_id", zw).ok());
+  REQUIRE((*t)->Set("activity", fact, "kind", std::string("checkin")).ok());
+  REQUIRE((*t)->Commit().ok());
+  auto s = (*store)->db().Prepare("SELECT group_id, kind FROM activity");
+  REQUIRE(*s->Step());
+  CHECK(s->Text(0) == *g);
+  CHECK(s->Text(1) == "checkin");
 }

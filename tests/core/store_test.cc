@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include "core/ids.h"
 #include "core/migrations.h"
 #include "core/oplog.h"
 #include "support/temp_dir.h"
@@ -205,4 +206,26 @@ TEST_CASE("an image that is not a Qun database is refused") {
   auto store = core::Store::OpenImage(std::string(8192, 'x'), {});
   CHECK_FALSE(store.ok());
   CHECK(store.status().code() == Status::Code::kCorruption);
+}
+
+TEST_CASE("the content index finds Chinese text of three or more characters and follows edits") {
+  testing::TestStore ts;
+  std::string id = core::GroupRowId(core::RandomId(), core::RandomId());
+  auto set = [&](const char* col, const std::string& v) {
+    auto t = ts.Begin();
+    REQUIRE(t->Set("content", id, col, v).ok());
+    REQUIRE(t->Commit().ok());
+  };
+  set("title", "人像摄影入门：自然光的用法");
+  auto hits = [&](const std::string& q) {
+    return ts.Int("SELECT count(*) FROM content_fts WHERE content_fts MATCH '\"" + q + "\"'");
+  };
+  CHECK(hits("自然光") == 1);
+  CHECK(hits("摄影入门") == 1);
+  CHECK(hits("闪光灯") == 0);
+  set("title", "闪光灯的用法");
+  CHECK(hits("自然光") == 0);
+  CHECK(hits("闪光灯") == 1);
+  set("body", "Flash photography basics");
+  CHECK(hits("photography") == 1);
 }
