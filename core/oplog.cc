@@ -97,7 +97,7 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
       .Bind(5, Bytes{std::vector<uint8_t>(op.author.begin(), op.author.end())})
       .Bind(6, static_cast<int64_t>(op.hlc.packed));
   QUN_RETURN_IF_ERROR(clock->Run());
-  if (sqlite3_changes(db.handle()) == 0) return false;
+  if (db.Changes() == 0) return false;
   // A row that only refused ops had written (a placeholder, deleted = 1:
   // see AddPlaceholderRows) comes alive with its first op that counts,
   // unless an op that counts deleted it. Placeholders are rare, so the row
