@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 
 namespace qun::text {
@@ -281,6 +282,14 @@ std::vector<std::string_view> SplitLines(std::string_view s) {
     start = end + 1;
   }
   return out;
+}
+
+std::optional<uint64_t> ParseUint(std::string_view s) {
+  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 }  // namespace qun::text

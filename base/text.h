@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,5 +82,10 @@ std::string Printable(std::string_view s, Lines lines = Lines::kKeep);
 
 // The non-empty lines of `s` (separated by '\n'), as views into it.
 std::vector<std::string_view> SplitLines(std::string_view s);
+
+// `s` as a decimal number: digits only (no sign, space or anything after),
+// not above UINT64_MAX. For numbers read back from a database or a peer,
+// where std::stoull would throw, wrap "-1" round, or stop at junk.
+std::optional<uint64_t> ParseUint(std::string_view s);
 
 }  // namespace qun::text

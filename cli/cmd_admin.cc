@@ -92,65 +92,21 @@ Status ResolveFork(App& app, const std::string& node_ref, const std::string& kee
         "list`)",
         core::DescribeRoles(db, mine)));
   QUN_ASSIGN_OR_RETURN(core::PublicKey node, node::ResolveNodeRef(*s.node->registry, node_ref));
-  QUN_ASSIGN_OR_RETURN(std::vector<sync::ChangeSetStore::Fork> all, s.sets->Forks());
-  std::vector<sync::ChangeSetStore::Fork> forks;
-  for (auto& f : all)
-    if (f.author == node && !f.resolved) forks.push_back(f);
   std::string label = NodeLabel(db, node);
-  if (forks.empty())
-    return Status::NotFound(fmt::format(
-        "{} has no unresolved fork here: `qun status` names the nodes that signed two change "
-        "sets with one number",
-        label));
-  std::string prefix = keep_prefix;
-  for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  struct Choice {
-    uint64_t seq;
-    sync::Hash keep;
-  };
-  std::vector<Choice> choices;
-  bool used_prefix = false;
-  for (const auto& f : forks) {
-    std::optional<sync::Hash> keep = f.applied;
-    if (!prefix.empty()) {
-      for (const sync::Hash& h : f.twins)
-        if (core::ToHex(h).rfind(prefix, 0) == 0) {
-          keep = h;
-          used_prefix = true;
-        }
-    }
-    if (!keep) {
-      std::string twins;
-      for (const sync::Hash& h : f.twins) twins += " " + core::ToHex(h).substr(0, 12);
-      return Status::InvalidArgument(fmt::format(
-          "this node applied neither of {}'s change sets {} ({}); say which to keep with --keep "
-          "HASH",
-          label, f.seq, twins.substr(1)));
-    }
-    choices.push_back({f.seq, *keep});
-  }
-  if (!prefix.empty() && !used_prefix)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is none of {}'s forked change sets; `qun --json status` lists their hashes",
-        keep_prefix, label));
-  QUN_ASSIGN_OR_RETURN(auto txn, s.node->Begin("admin resolve-fork"));
-  for (const Choice& c : choices)
-    QUN_RETURN_IF_ERROR(txn->Set(core::kForkTable, fmt::format("{}:{}", core::ToHex(node), c.seq),
-                                 "keep", Bytes{std::vector<uint8_t>(c.keep.begin(), c.keep.end())})
-                            .status());
-  QUN_RETURN_IF_ERROR(txn->Commit());
-  QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
-  QUN_RETURN_IF_ERROR(s.sets->ApplyResolutions().status());
-  QUN_ASSIGN_OR_RETURN(int applied, s.sets->ApplyPending());
-  QUN_ASSIGN_OR_RETURN(bool still, s.sets->Quarantined(node));
+  QUN_ASSIGN_OR_RETURN(sync::ChangeSetStore::ForkResolved resolved,
+                       s.sets->ResolveFork(node, keep_prefix, label));
+  const std::vector<sync::ForkChoice>& choices = resolved.kept;
+  int applied = resolved.applied;
+  bool still = resolved.held;
   if (app.options.json) {
     json kept = json::array();
-    for (const Choice& c : choices) kept.push_back({{"seq", c.seq}, {"keep", core::ToHex(c.keep)}});
+    for (const sync::ForkChoice& c : choices)
+      kept.push_back({{"seq", c.seq}, {"keep", core::ToHex(c.keep)}});
     app.PrintJson({{"node_id", core::ToHex(node)}, {"kept", kept}, {"held", still}});
     return Status::Ok();
   }
   std::string out;
-  for (const Choice& c : choices)
+  for (const sync::ForkChoice& c : choices)
     out += fmt::format("Kept {}'s change set {} {}.\n", label, c.seq,
                        core::ToHex(c.keep).substr(0, 12));
   out += still ? "Its later change sets stay held until the kept ones reach this node.\n"

@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "core/db.h"
 #include "core/home.h"
+#include "sync/held.h"
 #include "sync/replay_check.h"
 
 namespace qun::cli {
@@ -60,11 +61,13 @@ void AddCheckCommand(App& app) {
           text += "replay: skipped, this node has not joined a community\n";
         } else {
           SyncNode& s = **opened;
-          QUN_ASSIGN_OR_RETURN(core::Statement count,
-                               s.node->store->db().Prepare(
-                                   "SELECT count(*) FROM change_set WHERE state IN ('applied', "
-                                   "'newer', 'equivocation')"));
-          QUN_ASSIGN_OR_RETURN(bool counted, count.Step());
+          // What the replay reads: every change set held but those waiting
+          // or refused.
+          QUN_ASSIGN_OR_RETURN(
+              int64_t to_replay,
+              sync::CountInStates(s.node->store->db(),
+                                  {sync::ChangeSetState::kApplied, sync::ChangeSetState::kNewer,
+                                   sync::ChangeSetState::kEquivocation}));
           // The replay builds a scratch database beside this one, about as
           // large: say so before filling the disk halfway through.
           struct stat db_stat {};
@@ -80,7 +83,7 @@ void AddCheckCommand(App& app) {
                   "integrity check alone",
                   home, (needed + (1 << 20) - 1) >> 20, free_bytes >> 20));
           }
-          Progress progress("Replaying change sets", counted ? count.Int(0) : 0);
+          Progress progress("Replaying change sets", to_replay);
           QUN_ASSIGN_OR_RETURN(
               sync::ReplayReport r,
               sync::ReplayChangeSets(*s.node->store, *s.sets, s.community, *s.node->identity,

@@ -16,6 +16,7 @@
 #include "core/state_hash.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
+#include "sync/forks.h"
 #include "sync/invite.h"
 
 namespace qun::cli {
@@ -147,28 +148,15 @@ void AddNodeCommands(App& app) {
         for (const auto& k : held.equivocators) equivocators.push_back(core::ToHex(k));
         // Each fork: the numbers signed twice, and the change sets held for each.
         json forks = json::array();
-        {
-          QUN_ASSIGN_OR_RETURN(
-              core::Statement f,
-              node->store->db().Prepare(
-                  "SELECT author, seq, lower(hex(hash)), state FROM change_set c WHERE EXISTS "
-                  "(SELECT 1 FROM change_set e WHERE e.author = c.author AND e.seq = c.seq AND "
-                  "e.state = 'equivocation') AND state IN ('applied', 'equivocation', "
-                  "'pending') ORDER BY author, seq, hash"));
-          while (true) {
-            QUN_ASSIGN_OR_RETURN(bool row, f.Step());
-            if (!row) break;
-            QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(f.GetValue(0)));
-            int64_t seq = f.Int(1);
-            if (forks.empty() || forks.back().at("node_id") != core::ToHex(k) ||
-                forks.back().at("seq") != seq)
-              forks.push_back({{"node_id", core::ToHex(k)},
-                               {"seq", seq},
-                               {"change_sets", json::array()},
-                               {"applied", nullptr}});
-            forks.back()["change_sets"].push_back(f.Text(2));
-            if (f.Text(3) == "applied") forks.back()["applied"] = f.Text(2);
-          }
+        QUN_ASSIGN_OR_RETURN(std::vector<sync::Fork> held_forks,
+                             sync::ListForks(node->store->db()));
+        for (const sync::Fork& f : held_forks) {
+          json twins = json::array();
+          for (const sync::Hash& h : f.twins) twins.push_back(core::ToHex(h));
+          forks.push_back({{"node_id", core::ToHex(f.author)},
+                           {"seq", static_cast<int64_t>(f.seq)},
+                           {"change_sets", twins},
+                           {"applied", f.applied ? json(core::ToHex(*f.applied)) : json(nullptr)}});
         }
         json conflict_list = json::array();
         for (const auto& c : conflicts)
@@ -239,17 +227,9 @@ void AddNodeCommands(App& app) {
             "\nUpgrade qun: {} change sets were written by a newer version. They are kept and "
             "passed on, and applied once this node runs the new version.\n",
             held.newer);
-      auto resolved = [&](const core::PublicKey& k) {
-        auto q = node->store->db().Prepare(
-            "SELECT EXISTS (SELECT 1 FROM op o JOIN op_txn t ON t.id = o.txn WHERE o.tbl = "
-            "'node_fork' AND o.row_id >= ?1 AND o.row_id < ?2 AND t.refused IS NULL)");
-        if (!q.ok()) return false;
-        q->Bind(1, core::ToHex(k) + ":").Bind(2, core::ToHex(k) + ";");
-        auto row = q->Step();
-        return row.ok() && *row && q->Int(0) != 0;
-      };
-      for (const auto& k : held.equivocators)
-        if (resolved(k))
+      for (const auto& k : held.equivocators) {
+        QUN_ASSIGN_OR_RETURN(bool resolved, sync::HasResolution(node->store->db(), k));
+        if (resolved)
           out += fmt::format(
               "\nNote: {} signed two different change sets with the same number; an owner has "
               "said which one counts. Both are kept as evidence.\n",
@@ -261,6 +241,7 @@ void AddNodeCommands(App& app) {
               "one counts: `qun admin resolve-fork {}`. Its key may be in someone else's hands, "
               "or its laptop was restored from an old backup and kept writing; ask its admin.\n",
               NodeLabel(node->store->db(), k), core::ToHex(k).substr(0, 12));
+      }
       if (!conflicts.empty()) {
         out += fmt::format("\nConflicts to settle ({}):\n", conflicts.size());
         for (const auto& c : conflicts) out += fmt::format("  {}\n    {}\n", c.summary, c.fix);

@@ -86,7 +86,17 @@ class Database {
   // cache lives as long as the Database. For hot statements of the write path.
   Result<Statement*> Cached(const std::string& sql);
 
+  // A cached statement that resets itself (and so releases its read of the
+  // database) when it goes out of scope: no Reset() to forget on an early
+  // return.
+  class CachedStatement;
+  Result<CachedStatement> Use(const std::string& sql);
+
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  // The row id of the last row inserted on this connection.
+  int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+  // Whether a transaction (or savepoint) is open on this connection.
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
 
@@ -98,6 +108,32 @@ class Database {
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
+
+class Database::CachedStatement {
+ public:
+  explicit CachedStatement(Statement* s) : s_(s) {}
+  CachedStatement(CachedStatement&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  CachedStatement& operator=(CachedStatement&& o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  ~CachedStatement() {
+    if (s_) s_->Reset();
+  }
+  Statement* operator->() const { return s_; }
+  Statement& operator*() const { return *s_; }
+
+ private:
+  Statement* s_;  // owned by the Database's cache
+};
+using CachedStatement = Database::CachedStatement;
+
+inline Result<CachedStatement> Database::Use(const std::string& sql) {
+  QUN_ASSIGN_OR_RETURN(Statement * s, Cached(sql));
+  return CachedStatement(s);
+}
 
 // What SQLite's integrity check finds wrong with the file (at most
 // `max_problems` lines): none when it is sound. Reads every page.
@@ -116,7 +152,7 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   Status Begin() {
-    nested_ = sqlite3_get_autocommit(db_.handle()) == 0;
+    nested_ = db_.InTransaction();
     QUN_RETURN_IF_ERROR(db_.Exec(nested_ ? "SAVEPOINT qun_tx" : "BEGIN IMMEDIATE"));
     open_ = true;
     return Status::Ok();

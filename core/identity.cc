@@ -31,6 +31,16 @@ std::string ToHex(const uint8_t* data, size_t size) {
   return out;
 }
 
+std::optional<PublicKey> PublicKeyFromHex(std::string_view hex) {
+  PublicKey k;
+  size_t len = 0;
+  if (hex.size() != 2 * k.size() ||
+      sodium_hex2bin(k.data(), k.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != k.size())
+    return std::nullopt;
+  return k;
+}
+
 SecretKey::SecretKey() {
   if (sodium_init() < 0) std::abort();  // no randomness source: nothing is safe
   bytes_ = static_cast<uint8_t*>(sodium_malloc(size()));

@@ -13,6 +13,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,9 @@ template <size_t N>
 std::string ToHex(const std::array<uint8_t, N>& a) {
   return ToHex(a.data(), N);
 }
+// The public key `hex` spells (64 hex digits, nothing else); none otherwise.
+// Whether it is a valid curve point is not checked (Identity::CurvePublicKey).
+std::optional<PublicKey> PublicKeyFromHex(std::string_view hex);
 
 // Owns secret-key bytes in sodium-guarded memory; zeroed and freed on scope exit.
 class SecretKey {

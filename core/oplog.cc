@@ -30,7 +30,7 @@ Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
   QUN_ASSIGN_OR_RETURN(Statement * add, db.Cached("INSERT INTO op_author(pubkey) VALUES (?)"));
   add->Bind(1, key);
   QUN_RETURN_IF_ERROR(add->Run());
-  return static_cast<int64_t>(sqlite3_last_insert_rowid(db.handle()));
+  return db.LastInsertRowId();
 }
 
 std::optional<Hlc> Ceiling(std::optional<Hlc> frontier, std::optional<Hlc> own_max) {
@@ -97,7 +97,7 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
       .Bind(5, Bytes{std::vector<uint8_t>(op.author.begin(), op.author.end())})
       .Bind(6, static_cast<int64_t>(op.hlc.packed));
   QUN_RETURN_IF_ERROR(clock->Run());
-  if (sqlite3_changes(db.handle()) == 0) return false;
+  if (db.Changes() == 0) return false;
   // A row that only refused ops had written (a placeholder, deleted = 1:
   // see AddPlaceholderRows) comes alive with its first op that counts,
   // unless an op that counts deleted it. Placeholders are rare, so the row
@@ -314,7 +314,7 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   // Inside a transaction the caller holds (a core::Batch of many writes),
   // it is a savepoint: committed for good when the batch commits, so that a
   // bulk load pays one disk sync per batch rather than one per WriteTxn.
-  txn->nested_ = sqlite3_get_autocommit(store->db().handle()) == 0;
+  txn->nested_ = store->db().InTransaction();
   QUN_RETURN_IF_ERROR(store->db().Exec(txn->nested_ ? "SAVEPOINT qun_write" : "BEGIN IMMEDIATE"));
   txn->open_ = true;
   // Another qun process may have written since this store was opened.
@@ -322,15 +322,10 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
   QUN_ASSIGN_OR_RETURN(auto frontier, ReadFrontier(store->db()));
   QUN_ASSIGN_OR_RETURN(auto own_max, ReadOwnMax(store->db()));
   txn->ceiling_ = Ceiling(frontier, own_max);
-  QUN_ASSIGN_OR_RETURN(auto founder, store->GetMeta("founder"));
-  PublicKey founder_key;
-  size_t len = 0;
-  if (founder &&
-      sodium_hex2bin(founder_key.data(), founder_key.size(), founder->data(), founder->size(),
-                     nullptr, &len, nullptr) == 0 &&
-      len == founder_key.size()) {
-    txn->founder_ = founder_key;
-    QUN_ASSIGN_OR_RETURN(Roles roles, OwnRoles(store->db(), author, founder_key));
+  QUN_ASSIGN_OR_RETURN(auto founder, store->GetMeta(kFounderKey));
+  if (std::optional<PublicKey> founder_key = founder ? PublicKeyFromHex(*founder) : std::nullopt) {
+    txn->founder_ = *founder_key;
+    QUN_ASSIGN_OR_RETURN(Roles roles, OwnRoles(store->db(), author, *founder_key));
     txn->roles_ = std::make_shared<const Roles>(std::move(roles));
   }
   return txn;
@@ -450,7 +445,7 @@ Status WriteTxn::EnsureTxnRow() {
       .Bind(4, note_);
   add->Bind(5, HlcValue(ceiling_));
   QUN_RETURN_IF_ERROR(add->Run());
-  txn_id_ = sqlite3_last_insert_rowid(db.handle());
+  txn_id_ = db.LastInsertRowId();
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "core/db.h"
 #include "core/ids.h"
+#include "core/meta_keys.h"
 #include "core/schema.h"
 
 namespace qun::core {
@@ -283,14 +284,8 @@ std::string DescribeRoles(Database& db, const Roles& roles) {
 
 std::optional<PublicKey> RoleTarget(const Op& op) {
   if (!IsRoleOp(op) && !IsInviteOp(op)) return std::nullopt;
-  PublicKey k;
-  size_t len = 0;
-  if (!IsNodeId(op.row_id) ||
-      sodium_hex2bin(k.data(), k.size(), op.row_id.data(), op.row_id.size(), nullptr, &len,
-                     nullptr) != 0 ||
-      len != k.size())
-    return std::nullopt;
-  return k;
+  if (!IsNodeId(op.row_id)) return std::nullopt;
+  return PublicKeyFromHex(op.row_id);
 }
 
 Status CheckRoleOp(const Op& op, const PublicKey& founder) {
@@ -491,13 +486,24 @@ Result<Roles> OwnRoles(Database& db, const PublicKey& me, const PublicKey& found
   bool granted_here = row && seen->Int(0) != 0;
   seen->Reset();
   if (granted_here) return roles;
-  QUN_ASSIGN_OR_RETURN(Statement * join,
-                       db.Cached("SELECT value FROM meta WHERE key = 'join_roles'"));
-  QUN_ASSIGN_OR_RETURN(row, join->Step());
-  std::string lines = row ? join->Text(0) : "";
-  join->Reset();
-  if (auto keys = ParseRoleLines(lines)) roles.held.insert(keys->begin(), keys->end());
+  QUN_ASSIGN_OR_RETURN(std::optional<std::string> lines, GetMeta(db, kJoinRolesKey));
+  if (auto keys = ParseRoleLines(lines.value_or(""))) roles.held.insert(keys->begin(), keys->end());
   return roles;
+}
+
+Status ReplaceNodeRoles(Database& db, const std::vector<HeldRole>& roles) {
+  QUN_RETURN_IF_ERROR(db.Exec("DELETE FROM node_role"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement put,
+                       db.Use("INSERT OR REPLACE INTO node_role(node, role, group_id, "
+                              "granted_by) VALUES (?, ?, ?, ?)"));
+  for (const HeldRole& r : roles) {
+    put->Bind(1, ToHex(r.node))
+        .Bind(2, RoleName(r.key.role))
+        .Bind(3, r.key.group)
+        .Bind(4, r.granted_by);
+    QUN_RETURN_IF_ERROR(put->Run());
+  }
+  return Status::Ok();
 }
 
 }  // namespace qun::core

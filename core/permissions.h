@@ -189,6 +189,18 @@ Result<std::vector<std::string>> GroupsOfPerson(Database& db, const std::string&
 // The roles `node` holds now, from the node_role table (written by the
 // authority rules).
 Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey& founder);
+
+// One row of node_role: a role a node holds now, and who granted it (hex;
+// empty when no grant names it).
+struct HeldRole {
+  PublicKey node{};
+  RoleKey key;
+  std::string granted_by;
+};
+// Replaces the roles held now (table node_role, which the authority rules
+// derive from the log: sync/authority.h) with `roles`, in the caller's
+// transaction.
+Status ReplaceNodeRoles(Database& db, const std::vector<HeldRole>& roles);
 // The roles of this node itself (`me`): CurrentRoles, or, while the change
 // set granting them has not reached it, the roles its invite named (meta
 // join_roles).

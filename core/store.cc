@@ -192,12 +192,12 @@ Status Store::Migrate() {
 }
 
 Status Store::LearnUnappliedOps() {
-  QUN_ASSIGN_OR_RETURN(auto founder, GetMeta("founder"));
+  QUN_ASSIGN_OR_RETURN(auto founder, GetMeta(kFounderKey));
   if (!founder) return MergeUnappliedOps(*db_).status();
   QUN_ASSIGN_OR_RETURN(int64_t unapplied, CountUnappliedOps(*db_));
   if (unapplied == 0) return Status::Ok();
   QUN_RETURN_IF_ERROR(SetMeta(kOpsLearnedKey, "1"));
-  return SetMeta("authority_dirty", "1");
+  return SetMeta(kAuthorityDirtyKey, "1");
 }
 
 Result<std::unique_ptr<WriteTxn>> Store::Begin(const PublicKey& author, std::string note) {

@@ -19,13 +19,10 @@
 #include "core/db.h"
 #include "core/hlc.h"
 #include "core/identity.h"
+#include "core/meta_keys.h"
 
 namespace qun::core {
 
-// Meta key set when a migration taught this version tables or columns that
-// logged ops of others already write: those ops are decided by the
-// authority rules (every change set again) before they take effect.
-inline constexpr char kOpsLearnedKey[] = "ops_learned";
 
 class WriteTxn;
 

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/meta_keys.h"
+#include "core/op_txn.h"
 #include "core/value.h"
 
 namespace qun::sync {
@@ -279,16 +281,8 @@ Result<std::string> Authority::Decide(const Position& pos, const std::vector<Op>
 }
 
 Status Authority::Refresh() {
-  QUN_ASSIGN_OR_RETURN(auto generation_text, [&]() -> Result<std::optional<std::string>> {
-    QUN_ASSIGN_OR_RETURN(core::Statement * s,
-                         db_.Cached("SELECT value FROM meta WHERE key = 'authority_generation'"));
-    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-    std::optional<std::string> out;
-    if (row) out = s->Text(0);
-    s->Reset();
-    return out;
-  }());
-  int64_t generation = generation_text ? std::stoll(*generation_text) : 0;
+  QUN_ASSIGN_OR_RETURN(std::optional<int64_t> stored, core::AuthorityGeneration(db_));
+  int64_t generation = stored.value_or(0);
   if (generation == generation_ && generation_ >= 0) return Status::Ok();
   QUN_RETURN_IF_ERROR(LoadRoleTxns());
   facts_.clear();
@@ -308,11 +302,7 @@ Result<std::string> Authority::Check(const Position& pos, const std::vector<Op>&
 
 Status Authority::SetRefused(int64_t txn, const std::optional<std::string>& reason,
                              const std::vector<Op>& ops, std::vector<core::FieldRef>* fields) {
-  QUN_ASSIGN_OR_RETURN(core::Statement * s,
-                       db_.Cached("UPDATE op_txn SET refused = ? WHERE id = ?"));
-  s->Bind(1, reason ? Value(*reason) : Value());
-  s->Bind(2, txn);
-  QUN_RETURN_IF_ERROR(s->Run());
+  QUN_RETURN_IF_ERROR(core::SetRefused(db_, txn, reason));
   for (const Op& op : ops) fields->push_back({op.table, op.row_id, op.column});
   return Status::Ok();
 }
@@ -370,10 +360,7 @@ Result<int> Authority::Recompute(bool everyone) {
   }
 
   // The roles held now.
-  QUN_RETURN_IF_ERROR(db_.Exec("DELETE FROM node_role"));
-  QUN_ASSIGN_OR_RETURN(core::Statement * put,
-                       db_.Cached("INSERT OR REPLACE INTO node_role(node, role, group_id, "
-                                  "granted_by) VALUES (?, ?, ?, ?)"));
+  std::vector<core::HeldRole> held;
   std::set<PublicKey> targets;
   for (const Fact& f : facts) targets.insert(f.target);
   for (const PublicKey& node : targets) {
@@ -384,13 +371,10 @@ Result<int> Authority::Recompute(bool everyone) {
       for (const Fact& f : facts)
         if (f.target == node && f.key == key && f.granted)
           by = core::ToHex(txns_[f.txn].pos.author);
-      put->Bind(1, core::ToHex(node))
-          .Bind(2, core::RoleName(key.role))
-          .Bind(3, key.group)
-          .Bind(4, by);
-      QUN_RETURN_IF_ERROR(put->Run());
+      held.push_back({node, key, by});
     }
   }
+  QUN_RETURN_IF_ERROR(core::ReplaceNodeRoles(db_, held));
 
   // Role change sets whose standing changed, and the nodes they are about.
   std::vector<core::FieldRef> fields;
@@ -412,9 +396,7 @@ Result<int> Authority::Recompute(bool everyone) {
 
   // Bump the generation first: Check() below must see the new facts, and
   // so must every other process.
-  QUN_RETURN_IF_ERROR(
-      db_.Exec("INSERT INTO meta(key, value) VALUES ('authority_generation', 1) ON "
-               "CONFLICT(key) DO UPDATE SET value = value + 1"));
+  QUN_RETURN_IF_ERROR(core::BumpAuthorityGeneration(db_));
   generation_ = -1;
   QUN_RETURN_IF_ERROR(Refresh());
 

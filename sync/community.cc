@@ -45,13 +45,13 @@ Result<CommunityId> ParseCommunityId(std::string_view hex) {
 
 Status SaveCommunityMeta(core::Store& store, const CommunityId& id,
                          const core::PublicKey& founder) {
-  QUN_RETURN_IF_ERROR(store.SetMeta("community_id", CommunityIdHex(id)));
-  return store.SetMeta("founder", core::ToHex(founder));
+  QUN_RETURN_IF_ERROR(store.SetMeta(core::kCommunityIdKey, CommunityIdHex(id)));
+  return store.SetMeta(core::kFounderKey, core::ToHex(founder));
 }
 
 Result<Community> LoadCommunity(core::Store& store, const std::string& home) {
-  QUN_ASSIGN_OR_RETURN(auto id_hex, store.GetMeta("community_id"));
-  QUN_ASSIGN_OR_RETURN(auto founder_hex, store.GetMeta("founder"));
+  QUN_ASSIGN_OR_RETURN(auto id_hex, store.GetMeta(core::kCommunityIdKey));
+  QUN_ASSIGN_OR_RETURN(auto founder_hex, store.GetMeta(core::kFounderKey));
   if (!id_hex || !founder_hex)
     return Status::NotFound(
         "this node has not joined a community yet. Ask an owner to run `qun invite "
@@ -59,8 +59,10 @@ Result<Community> LoadCommunity(core::Store& store, const std::string& home) {
         "invite.qun`");
   Community c;
   QUN_ASSIGN_OR_RETURN(c.id, ParseCommunityId(*id_hex));
-  if (!FromHex(*founder_hex, c.founder))
+  std::optional<core::PublicKey> founder = core::PublicKeyFromHex(*founder_hex);
+  if (!founder)
     return Status::Corruption("the founder key recorded in this node's database is damaged");
+  c.founder = *founder;
   QUN_ASSIGN_OR_RETURN(c.keys, core::ReadKeyFile(home));
   return c;
 }

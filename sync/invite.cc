@@ -54,15 +54,13 @@ struct Wiped {
 }  // namespace
 
 Result<core::PublicKey> ParseNodeId(std::string_view hex) {
-  core::PublicKey k;
-  size_t len = 0;
-  if (hex.size() != 2 * k.size() ||
-      sodium_hex2bin(k.data(), k.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
-      len != k.size())
+  std::optional<core::PublicKey> parsed = core::PublicKeyFromHex(hex);
+  if (!parsed)
     return Status::InvalidArgument(fmt::format(
         "'{}' is not a node id: a node id is the 64 hex characters that `qun init --join` (or "
         "`qun status`) prints on the new admin's laptop",
         hex));
+  const core::PublicKey& k = *parsed;
   if (!core::Identity::CurvePublicKey(k).ok())
     return Status::InvalidArgument(
         fmt::format("'{}' is not a node id (it is not a valid public key); copy it again from `qun "

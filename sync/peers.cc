@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "base/text.h"
 #include "sync/invite.h"
 
 namespace qun::sync {
@@ -31,7 +32,9 @@ std::optional<VersionVector> ParseVectorText(const std::string& text) {
     if (colon == std::string::npos) return std::nullopt;
     auto key = ParseNodeId(item.substr(0, colon));
     if (!key.ok()) return std::nullopt;
-    v[*key] = std::stoull(item.substr(colon + 1));
+    auto seq = text::ParseUint(std::string_view(item).substr(colon + 1));
+    if (!seq) return std::nullopt;
+    v[*key] = *seq;
   }
   return v;
 }

@@ -18,10 +18,7 @@ struct ScratchFiles {
 };
 
 Result<int64_t> CountApplied(core::Database& db) {
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       db.Prepare("SELECT count(*) FROM change_set WHERE state = 'applied'"));
-  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? s.Int(0) : 0;
+  return CountInStates(db, {ChangeSetState::kApplied});
 }
 
 }  // namespace

@@ -296,15 +296,13 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     HandleGuest(routing_id, user_id.substr(6), bytes);
     return;
   }
-  core::PublicKey peer{};
-  size_t len = 0;
-  if (sodium_hex2bin(peer.data(), peer.size(), user_id.data(), user_id.size(), nullptr, &len,
-                     nullptr) != 0 ||
-      len != peer.size()) {
+  std::optional<core::PublicKey> node_id = core::PublicKeyFromHex(user_id);
+  if (!node_id) {
     // Only admitted clients get this far; one without a node id is a bug.
     End(routing_id, "arrived without a node id");
     return;
   }
+  const core::PublicKey& peer = *node_id;
   auto decoded = DecodeMessage(bytes);
   if (!decoded.ok()) {
     Send(routing_id, Error{ErrorCode::kBadMessage, decoded.status().message()});
@@ -536,13 +534,8 @@ void SyncServer::LogHeldBack(int64_t now_ms) {
         "closed {} more connection{} from {} that had not said who {} in the last minute", count,
         count == 1 ? "" : "s", address, count == 1 ? "it is," : "they are,"));
   for (const auto& [key, count] : damaged_log_.Expire(now_ms)) {
-    core::PublicKey node{};
-    size_t len = 0;
     std::string who = key;
-    if (sodium_hex2bin(node.data(), node.size(), key.data(), key.size(), nullptr, &len, nullptr) ==
-            0 &&
-        len == node.size())
-      who = label_(node);
+    if (std::optional<core::PublicKey> node = core::PublicKeyFromHex(key)) who = label_(*node);
     log_(fmt::format("{} sent {} more damaged message{} outside a sync in the last minute", who,
                      count, count == 1 ? "" : "s"));
   }

@@ -39,6 +39,42 @@ foreach(layer base core community sync node cli)
 endforeach()
 check_folder(bench bench "")
 
+# Inside sync/, the parts of the change set store call one way: the inbox
+# (change_set_store, inbox_waiting) uses the outbox, forks and what to send;
+# those use the keyring and the decisions; everything uses held, the read
+# model. A part may include only parts of a lower rank (or its own header).
+set(sync_part_rank_held 0)
+set(sync_part_rank_decisions 1)
+set(sync_part_rank_keyring 1)
+set(sync_part_rank_forks 2)
+set(sync_part_rank_send 2)
+set(sync_part_rank_outbox 2)
+set(sync_part_rank_change_set_store 3)
+set(sync_part_rank_inbox_waiting 3)
+foreach(part held decisions keyring forks send outbox change_set_store inbox_waiting)
+  foreach(source ${QUN_SOURCE_DIR}/sync/${part}.h ${QUN_SOURCE_DIR}/sync/${part}.cc)
+    if(NOT EXISTS ${source})
+      continue()
+    endif()
+    file(STRINGS ${source} includes REGEX "^#include \"sync/[a-z_]+\\.h\"")
+    foreach(line IN LISTS includes)
+      string(REGEX MATCH "^#include \"sync/([a-z_]+)\\.h\"" _ "${line}")
+      set(to ${CMAKE_MATCH_1})
+      # inbox_waiting.cc is more of the inbox: it defines ChangeSetStore's
+      # methods too.
+      if(to STREQUAL part OR NOT DEFINED sync_part_rank_${to} OR
+         (part STREQUAL "inbox_waiting" AND to STREQUAL "change_set_store"))
+        continue()
+      endif()
+      if(NOT sync_part_rank_${to} LESS sync_part_rank_${part})
+        file(RELATIVE_PATH rel ${QUN_SOURCE_DIR} ${source})
+        set(failures "${failures}\n  ${rel}: ${line} (a part of the change set store calls only \
+parts below it: held < decisions, keyring < forks, send, outbox < change_set_store)")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+
 if(failures)
   message(FATAL_ERROR "The layers' include rules are broken:${failures}")
 endif()

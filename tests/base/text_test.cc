@@ -230,3 +230,16 @@ TEST_CASE("Printable shows controls instead of letting them act") {
   CHECK_FALSE(qun::text::FirstUnsafe(shown, true));
   CHECK_FALSE(qun::text::FirstUnsafe(Printable(all, Lines::kFlatten), false));
 }
+
+TEST_CASE("a number read back from a database or a peer is digits only, or none") {
+  CHECK(qun::text::ParseUint("0") == uint64_t{0});
+  CHECK(qun::text::ParseUint("42") == uint64_t{42});
+  CHECK(qun::text::ParseUint("18446744073709551615") == UINT64_MAX);
+  // Where std::stoull would throw, wrap round or stop at junk.
+  CHECK_FALSE(qun::text::ParseUint(""));
+  CHECK_FALSE(qun::text::ParseUint("-1"));
+  CHECK_FALSE(qun::text::ParseUint("+1"));
+  CHECK_FALSE(qun::text::ParseUint(" 1"));
+  CHECK_FALSE(qun::text::ParseUint("12abc"));
+  CHECK_FALSE(qun::text::ParseUint("18446744073709551616"));
+}

@@ -59,3 +59,14 @@ TEST_CASE("a missing key says to run qun init") {
   CHECK(loaded.status().code() == Status::Code::kNotFound);
   CHECK(loaded.status().message().find("qun init") != std::string::npos);
 }
+
+TEST_CASE("a public key reads back from its hex, and nothing else reads as one") {
+  core::PublicKey k{};
+  for (size_t i = 0; i < k.size(); ++i) k[i] = static_cast<uint8_t>(i * 7);
+  CHECK(core::PublicKeyFromHex(core::ToHex(k)) == k);
+  std::string hex = core::ToHex(k);
+  CHECK_FALSE(core::PublicKeyFromHex(hex.substr(0, 62)));
+  CHECK_FALSE(core::PublicKeyFromHex(hex + "00"));
+  CHECK_FALSE(core::PublicKeyFromHex(hex.substr(0, 63) + "g"));
+  CHECK_FALSE(core::PublicKeyFromHex(""));
+}

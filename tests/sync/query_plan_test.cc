@@ -35,7 +35,7 @@ bool Has(const std::string& plan, const std::string& part) {
 
 TEST_CASE("a node's version vector and an author's equivocations come from an index alone") {
   TestStore t;
-  // ReadVector (sync/change_set_store.cc), at the start of every sync.
+  // ReadVector (sync/held.cc), at the start of every sync.
   // A search per author, never a scan of the change sets or of an index.
   std::string vector = Plan(t, qun::sync::kVectorQuery);
   CHECK(Has(vector, "SEARCH change_set USING COVERING INDEX change_set_by_author (author>?)"));
