@@ -17,6 +17,7 @@
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
+#include "core/hlc.h"
 #include "core/home.h"
 #include "sync/client.h"
 #include "sync/peers.h"
@@ -80,7 +81,7 @@ namespace {
 
 // "just now", "5 min ago", "3 h ago", "2 days ago".
 std::string Ago(int64_t unix_ms) {
-  int64_t s = (sync::UnixMs() - unix_ms) / 1000;
+  int64_t s = (core::WallClockMs() - unix_ms) / 1000;
   if (s < 60) return "just now";
   if (s < 3600) return fmt::format("{} min ago", s / 60);
   if (s < 86400) return fmt::format("{} h ago", s / 3600);

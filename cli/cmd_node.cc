@@ -119,7 +119,7 @@ void AddNodeCommands(App& app) {
       // A node that joined but has not received the founder's changes yet
       // knows its community only by id.
       std::string name = reg.CommunityName().ok() ? *reg.CommunityName() : "";
-      QUN_ASSIGN_OR_RETURN(auto meta_id, node->store->GetMeta("community_id"));
+      QUN_ASSIGN_OR_RETURN(auto meta_id, node->store->GetMeta(core::kCommunityIdKey));
       std::string community_id = meta_id                  ? *meta_id
                                  : reg.CommunityId().ok() ? *reg.CommunityId()
                                                           : "";
@@ -133,7 +133,7 @@ void AddNodeCommands(App& app) {
           sync::ReadVectorWithLocal(node->store->db(), node->identity->public_key()));
       // This node's roles, once it belongs to a community.
       std::optional<core::Roles> roles;
-      QUN_ASSIGN_OR_RETURN(auto founder_hex, node->store->GetMeta("founder"));
+      QUN_ASSIGN_OR_RETURN(auto founder_hex, node->store->GetMeta(core::kFounderKey));
       if (founder_hex) {
         auto founder = sync::ParseNodeId(*founder_hex);
         if (founder.ok()) {

@@ -19,6 +19,7 @@
 #include "core/field_text.h"
 #include "core/home.h"
 #include "core/key_file.h"
+#include "node/join_code.h"
 #include "sync/bundle.h"
 #include "sync/change_set_store.h"
 #include "sync/community.h"
@@ -251,68 +252,20 @@ void AddInvite(App& app) {
 // inviter, now a peer.
 Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
                     const std::string& peer_name, double timeout_s) {
-  QUN_ASSIGN_OR_RETURN(sync::InviteCode code, sync::ParseInviteCode(text));
-  if (code.expires_unix_s < std::time(nullptr))
-    return Status::Denied("the invite code has expired: ask for a new one");
-  QUN_RETURN_IF_ERROR(sync::CheckPeerName(peer_name));
-  QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
-  struct stat st;
-  if (stat(core::DatabasePath(home).c_str(), &st) != 0) {
-    QUN_RETURN_IF_ERROR(MakeNodeToJoin(home, admin).status());
-  }
-  QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
-  QUN_ASSIGN_OR_RETURN(auto existing, node->store->GetMeta("community_id"));
-  if (existing)
-    return Status::Conflict(fmt::format(
-        "this node already belongs to community {}; to join another, use another home: `qun "
-        "--home DIR join CODE`",
-        existing->substr(0, 8)));
-  // A node made earlier with `qun init --join` takes the name given now.
-  if (!admin.empty()) {
-    if (!text::IsValidUtf8(admin))
-      return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
-    QUN_RETURN_IF_ERROR(core::CheckFieldValue("node", "name", admin));
-    QUN_RETURN_IF_ERROR(node->store->SetMeta("joining_as", admin));
-  }
-  QUN_ASSIGN_OR_RETURN(auto joining, node->store->GetMeta("joining_as"));
-  sync::Join join;
-  join.secret.assign(reinterpret_cast<const char*>(code.secret.data()), code.secret.size());
-  join.name = joining ? *joining : admin;
-  join.node = node->identity->public_key();
-  zmq::context_t context;
-  sync::ClientOptions options;
-  options.timeout_ms = static_cast<int64_t>(timeout_s * 1000);
-  std::string inviter_label = fmt::format("the inviter at {}", code.address);
-  QUN_ASSIGN_OR_RETURN(std::string bytes,
-                       sync::RedeemInviteCode(context, *node->identity, code.address, code.inviter,
-                                              inviter_label, join, options));
-  QUN_ASSIGN_OR_RETURN(sync::Invite opened, sync::OpenInvite(bytes, *node->identity));
-  if (opened.community.id != code.community || opened.inviter != code.inviter)
-    return Status::Denied(
-        "the inviter answered with an invite to another community than the code's; nothing "
-        "was changed. Ask the admin who gave you the code");
-  QUN_ASSIGN_OR_RETURN(sync::Invite invite, JoinWithInvite(*node, bytes));
-  // The inviter is the first peer, and the first sync is with it.
-  sync::Peer peer;
-  peer.name = peer_name;
-  peer.address = code.address;
-  peer.key = code.inviter;
-  QUN_RETURN_IF_ERROR(sync::AddPeer(node->store->db(), peer));
-  node.reset();
-  QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
-  QUN_ASSIGN_OR_RETURN(peer, sync::FindPeer(sp->node->store->db(), peer_name));
-  auto first = SyncPeer(*sp, context, peer, options);
-  if (!first.ok())
-    return first.status().WithContext(fmt::format(
+  QUN_ASSIGN_OR_RETURN(node::CodeJoin joined,
+                       node::JoinWithCode(app.options.home, text, admin, peer_name,
+                                          static_cast<int64_t>(timeout_s * 1000)));
+  std::string id = sync::CommunityIdHex(joined.invite.community.id);
+  if (!joined.first_sync.ok())
+    return joined.first_sync.status().WithContext(fmt::format(
         "joined community {}, and {} is now peer {}, but the first sync failed (run `qun sync` "
         "to finish it)",
-        sync::CommunityIdHex(invite.community.id).substr(0, 8), code.address, peer_name));
-  sync::SyncReport& report = *first;
-  std::string id = sync::CommunityIdHex(invite.community.id);
+        id.substr(0, 8), joined.address, peer_name));
+  sync::SyncReport& report = *joined.first_sync;
   if (app.options.json) {
     app.PrintJson({{"community_id", id},
-                   {"invited_by", core::ToHex(invite.inviter)},
-                   {"node_id", sp->node->identity->node_id()},
+                   {"invited_by", core::ToHex(joined.invite.inviter)},
+                   {"node_id", joined.node_id},
                    {"peer", peer_name},
                    {"received", report.received},
                    {"applied", report.taken.applied}});
@@ -320,7 +273,7 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
     app.Print(
         fmt::format("Joined community {} (invited by {}).\n{}\nThe inviter is now peer {}: "
                     "sync again any time with `qun sync`.\n",
-                    id.substr(0, 8), core::ToHex(invite.inviter).substr(0, 8),
+                    id.substr(0, 8), core::ToHex(joined.invite.inviter).substr(0, 8),
                     Summary(peer_name, report), peer_name));
   }
   return Status::Ok();

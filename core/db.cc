@@ -7,6 +7,8 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "core/hlc.h"
+
 namespace qun::core {
 
 namespace {
@@ -249,11 +251,7 @@ Result<std::array<uint8_t, 32>> KeyFromValue(const Value& v) {
 }
 
 namespace {
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t SteadyMs() { return SteadyClockMs(); }
 }  // namespace
 
 Status Batch::Step() {

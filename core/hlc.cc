@@ -7,11 +7,17 @@
 
 namespace qun::core {
 
-uint64_t SystemClock::NowMs() {
+int64_t WallClockMs() {
   using namespace std::chrono;
-  return static_cast<uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
+
+int64_t SteadyClockMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+uint64_t SystemClock::NowMs() { return static_cast<uint64_t>(WallClockMs()); }
 
 std::string Hlc::ToString() const {
   time_t secs = static_cast<time_t>(physical_ms() / 1000);

@@ -33,6 +33,14 @@ struct Hlc {
   std::string ToString() const;
 };
 
+// Qun reads the computer's clocks here and nowhere else. Wall time (Unix
+// milliseconds) is what records, clocks of ops and expiries say; code with a
+// Store reads it through the store's PhysicalClock, which tests fake. Steady
+// time only measures how long something took or how long to wait, and never
+// goes back when the wall clock is set.
+int64_t WallClockMs();
+int64_t SteadyClockMs();
+
 // Where physical time comes from; tests pass a fake.
 class PhysicalClock {
  public:

@@ -66,7 +66,7 @@ std::string LoginName() {
 }  // namespace
 
 Result<std::unique_ptr<core::WriteTxn>> Node::Begin(const std::string& note) {
-  QUN_ASSIGN_OR_RETURN(auto joining, store->GetMeta("joining_as"));
+  QUN_ASSIGN_OR_RETURN(auto joining, store->GetMeta(core::kJoiningAsKey));
   if (joining)
     return Status::NotFound(
         "this node has not joined its community yet, so it cannot record changes. Ask an "
@@ -93,9 +93,9 @@ Result<std::unique_ptr<Node>> OpenNode(const std::string& home_option) {
   // A database made before roles existed gets them decided once, and role
   // change sets an interrupted import left undecided are decided, before
   // any write is checked against them.
-  QUN_ASSIGN_OR_RETURN(auto founder, node->store->GetMeta("founder"));
-  QUN_ASSIGN_OR_RETURN(auto decided, node->store->GetMeta("authority_generation"));
-  QUN_ASSIGN_OR_RETURN(auto dirty, node->store->GetMeta("authority_dirty"));
+  QUN_ASSIGN_OR_RETURN(auto founder, node->store->GetMeta(core::kFounderKey));
+  QUN_ASSIGN_OR_RETURN(auto decided, node->store->GetMeta(core::kAuthorityGenerationKey));
+  QUN_ASSIGN_OR_RETURN(auto dirty, node->store->GetMeta(core::kAuthorityDirtyKey));
   if (founder && (!decided || dirty)) {
     QUN_ASSIGN_OR_RETURN(sync::Community community, sync::LoadCommunity(*node->store, home));
     sync::ChangeSetStore sets(*node->store, community, *node->identity);
@@ -120,7 +120,7 @@ Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
   // Nothing is written until `qun join`: a write made before the node has
   // seen anything of the community would have no clock bound. The admin's
   // name waits in meta until then.
-  QUN_RETURN_IF_ERROR(store->SetMeta("joining_as", admin));
+  QUN_RETURN_IF_ERROR(store->SetMeta(core::kJoiningAsKey, admin));
   cleanup.done = true;
   return identity->node_id();
 }

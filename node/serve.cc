@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/hlc.h"
 #include "core/home.h"
 #include "node/nodes.h"
 #include "sync/invite.h"
@@ -57,8 +58,8 @@ void Gossip(const std::string& home_option, zmq::context_t& context, const Serve
     }
     for (const sync::Peer& peer : *peers) {
       if (stop.load()) break;
-      if (peer.last_attempt_ms &&
-          sync::UnixMs() - *peer.last_attempt_ms < Backoff(options.sync_every_ms, peer.failures))
+      if (peer.last_attempt_ms && core::WallClockMs() - *peer.last_attempt_ms <
+                                      Backoff(options.sync_every_ms, peer.failures))
         continue;
       sync::ClientOptions client;
       client.timeout_ms = options.timeout_ms;
@@ -199,9 +200,10 @@ Status Serve(const std::string& home_option, const ServeOptions& options, std::a
     }
     // Strangers get in only while an invite code is open, and then may do
     // nothing but join with it.
-    QUN_ASSIGN_OR_RETURN(int64_t open, sync::OpenInviteCodes(s.node->store->db(), sync::UnixMs()));
+    QUN_ASSIGN_OR_RETURN(int64_t open,
+                         sync::OpenInviteCodes(s.node->store->db(), core::WallClockMs()));
     if (open == 0) return Admission{};
-    int64_t now = sync::UnixMs();
+    int64_t now = core::WallClockMs();
     while (!guests->empty() && now - guests->front() > 60'000) guests->pop_front();
     // Not a refusal: the real joiner among the guessers is told to try
     // again in a minute, not that the code is spent.

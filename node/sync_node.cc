@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "core/hlc.h"
 #include "core/key_file.h"
 #include "core/permissions.h"
 #include "sync/invite_code.h"
@@ -71,7 +72,7 @@ Result<std::string> AnswerInviteCode(SyncNode& s, const sync::Join& join, bool m
   if (member) {
     QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, join.node, s.community.founder));
     std::vector<core::RoleKey> held(roles.held.begin(), roles.held.end());
-    auto again = sync::DeliveredInvite(db, join.secret, join.node, held, sync::UnixMs());
+    auto again = sync::DeliveredInvite(db, join.secret, join.node, held, core::WallClockMs());
     if (!again.ok()) return refused(again.status());
     return again;
   }
@@ -79,7 +80,7 @@ Result<std::string> AnswerInviteCode(SyncNode& s, const sync::Join& join, bool m
   // recording fail (a name that is not text, a busy database), the code
   // stays open for another try.
   auto spend = [&]() -> Status {
-    auto spent = sync::SpendInviteSecret(db, join.secret, join.node, sync::UnixMs());
+    auto spent = sync::SpendInviteSecret(db, join.secret, join.node, core::WallClockMs());
     return spent.ok() ? Status::Ok() : refused(spent.status());
   };
   // The name the inviter gave with the code wins over the joiner's. An
@@ -109,7 +110,7 @@ Result<std::string> AnswerInviteCode(SyncNode& s, const sync::Join& join, bool m
 }
 
 Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
-  QUN_ASSIGN_OR_RETURN(auto existing, node.store->GetMeta("community_id"));
+  QUN_ASSIGN_OR_RETURN(auto existing, node.store->GetMeta(core::kCommunityIdKey));
   std::string key_path = core::KeyFilePath(node.home);
   struct stat st;
   bool has_key = stat(key_path.c_str(), &st) == 0;
@@ -135,17 +136,17 @@ Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
     sync::ChangeSetStore sets(*node.store, invite.community, *node.identity);
     QUN_RETURN_IF_ERROR(sets.SealLocal().status());
     QUN_RETURN_IF_ERROR(sets.SaveJoinPoint(invite.join));
-    QUN_RETURN_IF_ERROR(node.store->SetMeta("join_roles", core::RoleLines(invite.roles)));
+    QUN_RETURN_IF_ERROR(node.store->SetMeta(core::kJoinRolesKey, core::RoleLines(invite.roles)));
     return tx.Commit();
   };
   Status saved = record();
   if (saved.ok()) {
     // The node's first change: its admin's name, bounded by the join point.
-    QUN_ASSIGN_OR_RETURN(auto name, node.store->GetMeta("joining_as"));
+    QUN_ASSIGN_OR_RETURN(auto name, node.store->GetMeta(core::kJoiningAsKey));
     QUN_ASSIGN_OR_RETURN(auto txn, node.store->Begin(node.identity->public_key(), "join"));
     if (name)
       QUN_RETURN_IF_ERROR(node.registry->SetNodeName(*txn, node.identity->node_id(), *name));
-    QUN_RETURN_IF_ERROR(node.store->DeleteMeta("joining_as"));
+    QUN_RETURN_IF_ERROR(node.store->DeleteMeta(core::kJoiningAsKey));
     saved = txn->Commit();
   }
   if (!saved.ok()) {

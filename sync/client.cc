@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/hlc.h"
 #include "sync/transport.h"
 
 namespace qun::sync {
@@ -213,7 +214,7 @@ class Session {
 
   Attempt Send(const Message& m) {
     std::string bytes = EncodeMessage(m);
-    int64_t deadline = NowMs() + options_.timeout_ms;
+    int64_t deadline = core::SteadyClockMs() + options_.timeout_ms;
     while (true) {
       try {
         if (socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait)) {
@@ -229,7 +230,7 @@ class Session {
   }
 
   Attempt Receive(Message* out) {
-    int64_t deadline = NowMs() + options_.timeout_ms;
+    int64_t deadline = core::SteadyClockMs() + options_.timeout_ms;
     while (true) {
       zmq::message_t msg;
       if (socket_.recv(msg, zmq::recv_flags::dontwait)) {
@@ -253,7 +254,7 @@ class Session {
                                {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
     if (options_.stop && options_.stop->load())
       return {Status::Unreachable(fmt::format("the sync with {} was stopped", peer_)), false};
-    int64_t left = deadline - NowMs();
+    int64_t left = deadline - core::SteadyClockMs();
     if (left <= 0) return TimedOut();
     try {
       zmq::poll(items, 2, std::chrono::milliseconds(std::min<int64_t>(left, 200)));
@@ -297,7 +298,7 @@ class Session {
           break;
       }
     }
-    if (NowMs() >= deadline && !(items[0].revents & events)) return TimedOut();
+    if (core::SteadyClockMs() >= deadline && !(items[0].revents & events)) return TimedOut();
     return {Status::Ok(), false};
   }
 
@@ -346,7 +347,7 @@ Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
                             const std::string& peer_name, const ClientOptions& options) {
   QUN_RETURN_IF_ERROR(CheckAddress(endpoint, false));
   SyncReport report;
-  int64_t start = NowMs();
+  int64_t start = core::SteadyClockMs();
   Status last;
   for (int attempt = 1; attempt <= std::max(1, options.attempts); ++attempt) {
     report.attempts = attempt;
@@ -361,7 +362,7 @@ Result<SyncReport> SyncWith(zmq::context_t& context, const core::Identity& me,
     Status finished = mine.Finish();
     if (a.status.ok()) {
       QUN_RETURN_IF_ERROR(finished);
-      report.elapsed_ms = NowMs() - start;
+      report.elapsed_ms = core::SteadyClockMs() - start;
       return report;
     }
     last = a.status;

@@ -8,7 +8,6 @@ namespace qun::sync {
 Decisions::Decisions(core::Database& db, const core::PublicKey& founder,
                      std::function<Result<VersionVector>()> local_seen)
     : db_(db),
-      founder_(founder),
       authority_(std::make_unique<Authority>(db, founder, std::move(local_seen))) {}
 
 Result<int> Decisions::RecomputeLocked(bool everyone) {

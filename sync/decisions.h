@@ -52,7 +52,6 @@ class Decisions {
   Result<bool> Undecided();
 
   core::Database& db_;
-  core::PublicKey founder_;
   std::unique_ptr<Authority> authority_;
   bool decided_ = false;  // EnsureDecided ran, or a generation was found
   bool resolutions_due_ = false;

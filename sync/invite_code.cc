@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/hlc.h"
 #include "sync/transport.h"
 
 namespace qun::sync {
@@ -134,9 +135,7 @@ Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("INSERT INTO invite_code (secret_hash, name, created_at, "
                                   "expires_at, roles) VALUES (?, ?, ?, ?, ?)"));
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+  int64_t now = core::WallClockMs();
   s.Bind(1, Blob(hash.data(), hash.size()))
       .Bind(3, static_cast<int64_t>(now))
       .Bind(4, expires_unix_ms)
@@ -153,7 +152,8 @@ namespace {
 
 constexpr char kNotOurs[] =
     "the invite code is not one this node gave out: ask for a new code (`qun invite --code`)";
-constexpr char kUsed[] = "the invite code was used already: each code works once; ask for a new one";
+constexpr char kUsed[] =
+    "the invite code was used already: each code works once; ask for a new one";
 constexpr char kExpired[] = "the invite code has expired: ask for a new one";
 
 // A code's row, looked up by its secret.
@@ -214,8 +214,7 @@ Result<std::string> SpendInviteSecret(core::Database& db, std::string_view secre
   return code->name;
 }
 
-Status RecordDeliveredInvite(core::Database& db, std::string_view secret,
-                             std::string_view invite) {
+Status RecordDeliveredInvite(core::Database& db, std::string_view secret, std::string_view invite) {
   auto hash = Blake(secret);
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("UPDATE invite_code SET invite=? WHERE secret_hash=? AND "

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "base/text.h"
+#include "core/hlc.h"
 #include "sync/invite.h"
 
 namespace qun::sync {
@@ -62,12 +63,6 @@ Result<Peer> ReadPeer(core::Statement& s) {
 
 }  // namespace
 
-int64_t UnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status CheckPeerName(const std::string& name) {
   bool ok = !name.empty() && name.size() <= 64 && name[0] != '-';
   for (unsigned char c : name)
@@ -85,7 +80,7 @@ Status AddPeer(core::Database& db, const Peer& peer) {
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("INSERT INTO peer (name, address, key, added_at) VALUES (?, ?, "
                                   "?, ?) ON CONFLICT (name) DO NOTHING"));
-  s.Bind(1, peer.name).Bind(2, peer.address).Bind(3, Blob(peer.key)).Bind(4, UnixMs());
+  s.Bind(1, peer.name).Bind(2, peer.address).Bind(3, Blob(peer.key)).Bind(4, core::WallClockMs());
   QUN_RETURN_IF_ERROR(s.Run());
   if (db.Changes() == 0)
     return Status::Conflict(fmt::format(
@@ -138,7 +133,7 @@ Status RecordSync(core::Database& db, const std::string& name, const VersionVect
                        db.Prepare("UPDATE peer SET last_attempt_at=?1, last_sync_at=?1, "
                                   "last_error=NULL, failures=0, vector=?2, relay=?3, sent=?4, "
                                   "received=?5 WHERE name=?6"));
-  s.Bind(1, UnixMs())
+  s.Bind(1, core::WallClockMs())
       .Bind(2, VectorText(theirs))
       .Bind(3, relay ? 1 : 0)
       .Bind(4, sent)
@@ -151,7 +146,7 @@ Status RecordFailure(core::Database& db, const std::string& name, const std::str
   QUN_ASSIGN_OR_RETURN(core::Statement s,
                        db.Prepare("UPDATE peer SET last_attempt_at=?, last_error=?, "
                                   "failures=failures+1 WHERE name=?"));
-  s.Bind(1, UnixMs()).Bind(2, error).Bind(3, name);
+  s.Bind(1, core::WallClockMs()).Bind(2, error).Bind(3, name);
   return s.Run();
 }
 

@@ -50,6 +50,5 @@ Status RecordFailure(core::Database& db, const std::string& name, const std::str
 // How many change sets this node holds that `theirs` lacks.
 uint64_t Behind(const VersionVector& mine, const VersionVector& theirs);
 
-int64_t UnixMs();
 
 }  // namespace qun::sync

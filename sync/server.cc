@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/hlc.h"
 #include "sync/transport.h"
 
 namespace qun::sync {
@@ -95,7 +96,7 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
     SyncServer* self = server.get();
     server->connections_ = std::make_unique<ConnectionLimit>(
         ConnectionLimit::ForFdLimit(OpenFileLimit(), [self](const std::string& address) {
-          if (self->closed_log_.Allow(address, NowMs()))
+          if (self->closed_log_.Allow(address, core::SteadyClockMs()))
             self->log_(fmt::format(
                 "closed a connection from {} that had not said who it is: too many such "
                 "connections were open",
@@ -163,7 +164,7 @@ Status SyncServer::Poll(int64_t timeout_ms) {
                     std::string_view(static_cast<const char*>(body.data()), body.size()));
     }
   }
-  int64_t now = NowMs();
+  int64_t now = core::SteadyClockMs();
   LogHeldBack(now);
   std::vector<std::string> idle;
   for (auto& [id, s] : sessions_) {
@@ -174,7 +175,7 @@ Status SyncServer::Poll(int64_t timeout_ms) {
 }
 
 void SyncServer::HandleConnections() {
-  int64_t now = NowMs();
+  int64_t now = core::SteadyClockMs();
   while (auto e = ReadEvent(monitor_)) {
     int fd = static_cast<int>(e->value);
     if (e->event == ZMQ_EVENT_ACCEPTED)
@@ -225,16 +226,16 @@ void SyncServer::HandleZap() {
       status = "200";
       text = "OK";
       user = std::string("busy:") + hex;
-      if (refused_log_.Allow(address, NowMs()))
+      if (refused_log_.Allow(address, core::SteadyClockMs()))
         log_(fmt::format("turned away a node from {}: too many invite code tries this minute",
                          address));
-    } else if (refused_log_.Allow(address, NowMs())) {
+    } else if (refused_log_.Allow(address, core::SteadyClockMs())) {
       log_(
           fmt::format("refused a connection from {}: network key {} is not of a node allowed "
                       "here",
                       address, std::string(hex).substr(0, 16)));
     }
-  } else if (refused_log_.Allow(address, NowMs())) {
+  } else if (refused_log_.Allow(address, core::SteadyClockMs())) {
     log_(fmt::format("refused a connection from {}: it does not use qun's encryption", address));
   }
   std::array<std::string, 6> reply{version, request_id, status, text, user, ""};
@@ -312,7 +313,7 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     } else {
       // No sync to end, and so no line saying why it ended: the message is
       // logged itself, a few a minute per node.
-      if (damaged_log_.Allow(core::ToHex(peer), NowMs()))
+      if (damaged_log_.Allow(core::ToHex(peer), core::SteadyClockMs()))
         log_(fmt::format("{} sent a damaged message ({} bytes) outside a sync: {}", label_(peer),
                          bytes.size(), decoded.status().message()));
     }
@@ -335,8 +336,7 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
       if (refuse.message.empty())
         refuse = {ErrorCode::kBadMessage, "you are a node of this community already"};
       Send(routing_id, refuse);
-      log_(fmt::format("refused {} its invite again: {}", label_(peer),
-                       invite.status().message()));
+      log_(fmt::format("refused {} its invite again: {}", label_(peer), invite.status().message()));
       return;
     }
     Send(routing_id, Invited{*invite});
@@ -356,7 +356,7 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     return;
   }
   Session& s = *it->second;
-  s.last_seen_ms = NowMs();
+  s.last_seen_ms = core::SteadyClockMs();
   if (auto* batch = std::get_if<Batch>(&m)) {
     if (batch->change_sets.empty() || batch->change_sets.size() > kBatchChangeSets) {
       Send(routing_id, Error{ErrorCode::kBadMessage,
@@ -459,7 +459,7 @@ void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& p
   session->replica = std::move(*replica);
   session->credit = std::min(hello.credit, kCreditWindow);
   session->granted = kCreditWindow;
-  session->started_ms = session->last_seen_ms = NowMs();
+  session->started_ms = session->last_seen_ms = core::SteadyClockMs();
   auto heads = session->replica->ReadHeads();
   auto ids = heads.ok() ? session->replica->MissingIds(hello.heads)
                         : Result<std::vector<int64_t>>(heads.status());
@@ -548,7 +548,7 @@ void SyncServer::End(const std::string& routing_id, const std::string& why) {
   // Forgetting strangers' change sets looks at all that are pending; while
   // another sync runs, some of those may wait for an invite it brings.
   Status finished = sessions_.size() == 1 ? s.replica->Finish() : Status::Ok();
-  double seconds = (NowMs() - s.started_ms) / 1000.0;
+  double seconds = (core::SteadyClockMs() - s.started_ms) / 1000.0;
   std::string line = fmt::format("synced with {}: sent {}, received {} ({} applied", label_(s.peer),
                                  s.next, s.received, s.taken.applied);
   if (s.taken.pending) line += fmt::format(", {} held back", s.taken.pending);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/hlc.h"
 #include "sync/protocol.h"
 
 namespace qun::sync {
@@ -106,12 +107,6 @@ uint64_t RaiseOpenFileLimit() {
     (void)setrlimit(RLIMIT_NOFILE, &limit);  // keeps the old limit when refused
   }
   return OpenFileLimit();
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace qun::sync

@@ -46,7 +46,5 @@ uint64_t RaiseOpenFileLimit();
 // The soft limit on open files in force.
 uint64_t OpenFileLimit();
 
-// Milliseconds on a monotonic clock.
-int64_t NowMs();
 
 }  // namespace qun::sync

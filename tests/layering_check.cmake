@@ -2,20 +2,27 @@
 # the layers below it (cmake/layers.cmake holds the table), and tests of a
 # layer only what that layer may. Run by ctest as `layering`:
 #   cmake -DQUN_SOURCE_DIR=<root> -P tests/layering_check.cmake
+# It also holds cli/ to being thin: no SQL and no field written by table
+# and column name.
 cmake_minimum_required(VERSION 3.22)
 include(${QUN_SOURCE_DIR}/cmake/layers.cmake)
+# The tree to check: the project, or (to show that the check fails when it
+# should) the broken tree of tests/data/layering-broken.
+if(NOT QUN_SCAN_DIR)
+  set(QUN_SCAN_DIR ${QUN_SOURCE_DIR})
+endif()
 
 set(failures "")
 function(check_folder folder layer extra)
   set(allowed ${QUN_LAYER_ALLOWS_${layer}} ${extra})
-  file(GLOB_RECURSE sources ${QUN_SOURCE_DIR}/${folder}/*.h ${QUN_SOURCE_DIR}/${folder}/*.cc)
+  file(GLOB_RECURSE sources ${QUN_SCAN_DIR}/${folder}/*.h ${QUN_SCAN_DIR}/${folder}/*.cc)
   foreach(source IN LISTS sources)
     file(STRINGS ${source} includes REGEX "^#include \"[a-z_]+/")
     foreach(line IN LISTS includes)
       string(REGEX MATCH "^#include \"([a-z_]+)/" _ "${line}")
       set(to ${CMAKE_MATCH_1})
       if(NOT to IN_LIST allowed)
-        file(RELATIVE_PATH rel ${QUN_SOURCE_DIR} ${source})
+        file(RELATIVE_PATH rel ${QUN_SCAN_DIR} ${source})
         set(failures "${failures}\n  ${rel}: ${line} (layer ${layer} may include: ${allowed})")
       endif()
     endforeach()
@@ -67,11 +74,24 @@ foreach(part held decisions keyring forks send outbox change_set_store inbox_wai
         continue()
       endif()
       if(NOT sync_part_rank_${to} LESS sync_part_rank_${part})
-        file(RELATIVE_PATH rel ${QUN_SOURCE_DIR} ${source})
+        file(RELATIVE_PATH rel ${QUN_SCAN_DIR} ${source})
         set(failures "${failures}\n  ${rel}: ${line} (a part of the change set store calls only \
 parts below it: held < decisions, keyring < forks, send, outbox < change_set_store)")
       endif()
     endforeach()
+  endforeach()
+endforeach()
+
+# cli/ parses, calls the node and the community, and formats: it holds no SQL
+# and writes no field by table and column name.
+file(GLOB cli_sources ${QUN_SCAN_DIR}/cli/*.h ${QUN_SCAN_DIR}/cli/*.cc)
+foreach(source IN LISTS cli_sources)
+  file(STRINGS ${source} lines REGEX
+       "(SELECT |INSERT |UPDATE |DELETE FROM|->Set\\(\"|\\.Set\\(\"|Cached\\(|Prepare\\(|Exec\\()")
+  foreach(line IN LISTS lines)
+    file(RELATIVE_PATH rel ${QUN_SCAN_DIR} ${source})
+    string(STRIP "${line}" line)
+    set(failures "${failures}\n  ${rel}: SQL or a field write in cli/: ${line}")
   endforeach()
 endforeach()
 

@@ -1,0 +1,3 @@
+#pragma once
+#include "base/status.h"
+#include "community/registry.h"

@@ -1,0 +1,2 @@
+#include "core/db.h"
+#include "community/events.h"
