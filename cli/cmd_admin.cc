@@ -84,13 +84,7 @@ Status ResolveFork(App& app, const std::string& node_ref, const std::string& kee
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
   core::Database& db = s.node->store->db();
-  QUN_ASSIGN_OR_RETURN(core::Roles mine,
-                       core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
-  if (!mine.Owner())
-    return Status::Denied(fmt::format(
-        "only an owner can resolve a fork, and this node holds {}; ask an owner (`qun admin "
-        "list`)",
-        core::DescribeRoles(db, mine)));
+  QUN_RETURN_IF_ERROR(node::RequireOwner(s, "resolve a fork"));
   QUN_ASSIGN_OR_RETURN(core::PublicKey node, node::ResolveNodeRef(*s.node->registry, node_ref));
   std::string label = NodeLabel(db, node);
   QUN_ASSIGN_OR_RETURN(sync::ChangeSetStore::ForkResolved resolved,

@@ -117,20 +117,8 @@ struct InviteArgs {
 Result<std::vector<core::RoleKey>> InviteRoles(SyncNode& s, const InviteArgs& args) {
   QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles,
                        ParseRoleArgs(*s.node->registry, args.role, args.groups));
-  core::Database& db = s.node->store->db();
-  QUN_ASSIGN_OR_RETURN(core::Roles mine,
-                       core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
-  if (!mine.Owner())
-    return Status::Denied(fmt::format(
-        "only an owner can invite a node, and this node holds {}; ask an owner (`qun admin list`)",
-        core::DescribeRoles(db, mine)));
+  QUN_RETURN_IF_ERROR(node::RequireOwner(s, "invite a node"));
   return roles;
-}
-
-std::string RolesText(core::Database& db, const std::vector<core::RoleKey>& roles) {
-  std::string out;
-  for (const core::RoleKey& k : roles) out += (out.empty() ? "" : ", ") + RoleText(db, k);
-  return out;
 }
 
 // "24h", "30m", "7d", or seconds.
@@ -174,13 +162,13 @@ Status InviteWithCode(App& app, const InviteArgs& args) {
     app.PrintJson({{"code", text},
                    {"expires_unix_s", expires_s},
                    {"address", args.address},
-                   {"roles", RolesText(s.node->store->db(), roles)}});
+                   {"roles", node::RolesText(s.node->store->db(), roles)}});
   } else {
     app.Print(fmt::format(
         "{}\n\nSend this code to the new admin (it works once, for {}; it makes them {}). On "
         "their laptop they run `qun join -` and paste it (or save it in a file and run `qun "
         "join --code-file FILE`), while this node serves (`qun serve`) at {}.\n",
-        text, args.expires, RolesText(s.node->store->db(), roles), args.address));
+        text, args.expires, node::RolesText(s.node->store->db(), roles), args.address));
   }
   return Status::Ok();
 }
@@ -232,7 +220,7 @@ void AddInvite(App& app) {
       QUN_ASSIGN_OR_RETURN(std::string bytes, InviteNode(s, invitee, args->name, roles));
       QUN_RETURN_IF_ERROR(WriteNewFile(args->out, bytes));
       std::string hex = core::ToHex(invitee);
-      std::string roles_text = RolesText(s.node->store->db(), roles);
+      std::string roles_text = node::RolesText(s.node->store->db(), roles);
       if (app.options.json) {
         app.PrintJson({{"invite", args->out}, {"node_id", hex}, {"roles", roles_text}});
       } else {

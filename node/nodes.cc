@@ -98,15 +98,20 @@ Result<std::vector<NodeEntry>> ListNodes(SyncNode& s) {
   return out;
 }
 
-Result<core::Roles> ChangeRoles(SyncNode& s, const core::PublicKey& node,
-                                const std::vector<core::RoleKey>& roles, bool grant) {
+Status RequireOwner(SyncNode& s, std::string_view doing) {
   core::Database& db = s.node->store->db();
   QUN_ASSIGN_OR_RETURN(core::Roles mine,
                        core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
-  if (!mine.Owner())
-    return Status::Denied(fmt::format(
-        "only an owner can {} roles, and this node holds {}; ask an owner (`qun admin list`)",
-        grant ? "grant" : "revoke", core::DescribeRoles(db, mine)));
+  if (mine.Owner()) return Status::Ok();
+  return Status::Denied(
+      fmt::format("only an owner can {}, and this node holds {}; ask an owner (`qun admin list`)",
+                  doing, core::DescribeRoles(db, mine)));
+}
+
+Result<core::Roles> ChangeRoles(SyncNode& s, const core::PublicKey& node,
+                                const std::vector<core::RoleKey>& roles, bool grant) {
+  core::Database& db = s.node->store->db();
+  QUN_RETURN_IF_ERROR(RequireOwner(s, grant ? "grant roles" : "revoke roles"));
   if (!grant && node == s.community.founder &&
       std::any_of(roles.begin(), roles.end(),
                   [](const core::RoleKey& k) { return k.role == core::Role::kOwner; }))
@@ -124,11 +129,7 @@ Result<core::Roles> ChangeRoles(SyncNode& s, const core::PublicKey& node,
 Result<KeyRotation> RotateKey(SyncNode& s, const std::optional<core::PublicKey>& removed) {
   core::Database& db = s.node->store->db();
   const core::PublicKey& me = s.node->identity->public_key();
-  QUN_ASSIGN_OR_RETURN(core::Roles mine, core::OwnRoles(db, me, s.community.founder));
-  if (!mine.Owner())
-    return Status::Denied(fmt::format(
-        "only an owner can {}, and this node holds {}; ask an owner (`qun admin list`)",
-        removed ? "remove a node" : "replace the community key", core::DescribeRoles(db, mine)));
+  QUN_RETURN_IF_ERROR(RequireOwner(s, removed ? "remove a node" : "replace the community key"));
   KeyRotation out;
   out.removed = removed;
   if (removed) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -42,6 +43,10 @@ struct NodeEntry {
   bool this_node = false;  // the node asking
 };
 Result<std::vector<NodeEntry>> ListNodes(SyncNode& s);
+
+// Denied unless this node is an owner, saying what it holds: "only an owner
+// can `doing`, ...". Every owner-only change checks this before it writes.
+Status RequireOwner(SyncNode& s, std::string_view doing);
 
 // Grants (or revokes) `roles` of `node`: owners only; the founder stays an
 // owner. Returns the roles the node holds afterwards.
