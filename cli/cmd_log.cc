@@ -6,6 +6,7 @@
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "core/history.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 

@@ -7,6 +7,7 @@
 #include "base/dates.h"
 #include "base/text.h"
 #include "core/ids.h"
+#include "core/log_reads.h"
 
 namespace qun::core {
 
@@ -216,18 +217,17 @@ Result<std::vector<Application>> Admission::List(const std::optional<std::string
   if (status) QUN_RETURN_IF_ERROR(CheckEnum("application status", *status, kApplicationStatuses));
   QUN_ASSIGN_OR_RETURN(
       Statement s,
-      store_.db().Prepare(
+      store_.db().Prepare(fmt::format(
           "SELECT a.id, a.group_id, coalesce(g.name,''), a.person_id, "
           "coalesce(p.display_name,''), coalesce(a.answers,'[]'), coalesce(a.paid,0), "
           "coalesce(a.applied_at,0), coalesce(a.decision,''), coalesce(m.status,''), "
-          "coalesce(n.name,''), coalesce(lower(hex(c.author)),'') "
+          "coalesce(n.name,''), coalesce({0},'') "
           "FROM application a JOIN person p ON p.id=a.person_id JOIN chat_group g ON "
           "g.id=a.group_id LEFT JOIN membership m ON m.group_id=a.group_id AND "
-          "m.person_id=a.person_id AND m.deleted=0 LEFT JOIN field_clock c ON "
-          "c.tbl='application' AND c.row_id=a.id AND c.col='decision' LEFT JOIN node n ON "
-          "n.id = lower(hex(c.author)) "
+          "m.person_id=a.person_id AND m.deleted=0 LEFT JOIN node n ON n.id = {0} "
           "WHERE a.deleted=0 AND p.deleted=0 AND g.deleted=0 AND (?1 IS NULL OR a.group_id=?1) "
-          "ORDER BY coalesce(a.applied_at,0), a.id"));
+          "ORDER BY coalesce(a.applied_at,0), a.id",
+          FieldWriterSql("application", "a.id", "decision"))));
   if (group_id) s.Bind(1, *group_id);
   std::vector<Application> out;
   while (true) {

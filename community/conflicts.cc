@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "core/ids.h"
+#include "core/log_reads.h"
 
 namespace qun::core {
 namespace {
@@ -45,21 +48,27 @@ Result<std::vector<Conflict>> FindConflicts(Database& db) {
     c.fix = fmt::format("rename one: `qun group edit {} --name NEW-NAME`", ShortId(c.ids.back()));
     out.push_back(std::move(c));
   }
-  // Who created a person record: the author of its created_at write.
+  // People of one name created on different laptops: who created a person
+  // record is the author of its created_at write.
   QUN_ASSIGN_OR_RETURN(
       Statement people,
-      db.Prepare("WITH live AS (SELECT p.id, p.display_name, (SELECT o.author FROM op o WHERE "
-                 "o.row_id = p.id AND o.tbl = 'person' AND o.col = 'created_at' ORDER BY o.hlc "
-                 "LIMIT 1) AS creator FROM person p WHERE p.deleted = 0 AND p.display_name IS "
-                 "NOT NULL) SELECT display_name, group_concat(id) FROM (SELECT * FROM live ORDER "
-                 "BY id) GROUP BY display_name HAVING count(*) > 1 AND count(DISTINCT creator) > "
-                 "1 ORDER BY 1"));
+      db.Prepare("SELECT display_name, group_concat(id) FROM (SELECT id, display_name FROM "
+                 "person WHERE deleted = 0 AND display_name IS NOT NULL ORDER BY id) GROUP BY "
+                 "display_name HAVING count(*) > 1 ORDER BY 1"));
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, people.Step());
     if (!row) break;
+    std::vector<std::string> ids = Split(people.Text(1));
+    std::set<PublicKey> creators;
+    for (const std::string& id : ids) {
+      QUN_ASSIGN_OR_RETURN(std::optional<PublicKey> creator,
+                           FirstWriter(db, "person", id, "created_at"));
+      if (creator) creators.insert(*creator);
+    }
+    if (creators.size() < 2) continue;
     Conflict c;
     c.kind = "possible duplicate";
-    c.ids = Split(people.Text(1));
+    c.ids = std::move(ids);
     c.summary = fmt::format("'{}' was added on different laptops {} times: {}", people.Text(0),
                             c.ids.size(), ShortList(c.ids));
     c.fix = fmt::format("if they are one person: `qun member merge {} {}`", ShortId(c.ids[0]),

@@ -14,6 +14,7 @@
 #include "base/dates.h"
 #include "base/text.h"
 #include "core/ids.h"
+#include "core/log_reads.h"
 
 namespace qun::core {
 
@@ -236,16 +237,16 @@ Result<std::vector<std::pair<std::string, std::string>>> Registry::FindNodes(
 }
 
 Result<std::vector<std::string>> Registry::KnownNodeIds() {
-  QUN_ASSIGN_OR_RETURN(Statement s,
-                       store_.db().Prepare("SELECT id FROM node UNION SELECT node FROM node_role "
-                                           "ORDER BY 1"));
-  std::vector<std::string> ids;
+  QUN_ASSIGN_OR_RETURN(Statement s, store_.db().Prepare("SELECT id FROM node"));
+  std::set<std::string> ids;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    ids.push_back(s.Text(0));
+    ids.insert(s.Text(0));
   }
-  return ids;
+  QUN_ASSIGN_OR_RETURN(std::vector<std::string> with_roles, NodesWithRoles(store_.db()));
+  ids.insert(with_roles.begin(), with_roles.end());
+  return std::vector<std::string>(ids.begin(), ids.end());
 }
 
 Result<Counts> Registry::Count() {
@@ -256,8 +257,7 @@ Result<Counts> Registry::Count() {
           " (SELECT count(*) FROM chat_group WHERE deleted=0 AND status='archived'),"
           " (SELECT count(*) FROM person WHERE deleted=0),"
           " (SELECT count(*) FROM membership m JOIN person p ON p.id=m.person_id"
-          "   WHERE m.deleted=0 AND p.deleted=0 AND m.status='active'),"
-          " (SELECT count(*) FROM op), (SELECT count(*) FROM op_txn)"));
+          "   WHERE m.deleted=0 AND p.deleted=0 AND m.status='active')"));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   Counts c;
   if (row) {
@@ -265,9 +265,10 @@ Result<Counts> Registry::Count() {
     c.archived_groups = s.Int(1);
     c.people = s.Int(2);
     c.memberships = s.Int(3);
-    c.ops = s.Int(4);
-    c.txns = s.Int(5);
   }
+  QUN_ASSIGN_OR_RETURN(LogSize log, ReadLogSize(store_.db()));
+  c.ops = log.ops;
+  c.txns = log.txns;
   return c;
 }
 
@@ -315,16 +316,7 @@ Result<std::string> Registry::ResolvePersonByName(const std::string& name) {
 Result<std::string> Registry::ResolveAnyRow(const std::string& ref) {
   std::string lowered = text::AsciiLower(text::Trim(ref));
   if (LooksLikeIdPrefix(lowered)) {
-    QUN_ASSIGN_OR_RETURN(Statement s,
-                         store_.db().Prepare("SELECT DISTINCT row_id FROM op WHERE row_id >= ? "
-                                             "AND row_id < ? LIMIT 6"));
-    s.Bind(1, lowered).Bind(2, lowered + "g");
-    std::vector<std::string> ids;
-    while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      ids.push_back(s.Text(0));
-    }
+    QUN_ASSIGN_OR_RETURN(std::vector<std::string> ids, LoggedRowIds(store_.db(), lowered, 6));
     if (ids.size() == 1) return ids[0];
     if (ids.size() > 1)
       return Status::Conflict(

@@ -1,10 +1,10 @@
 // The registry's groups: checked input, writes, reads (community/registry.h).
-#include "community/registry.h"
-
 #include <fmt/format.h>
 
 #include "base/text.h"
+#include "community/registry.h"
 #include "core/ids.h"
+#include "core/log_reads.h"
 
 namespace qun::core {
 
@@ -127,13 +127,14 @@ Status Registry::ArchiveGroup(WriteTxn& txn, const std::string& id) {
   return WriteGroupFields(txn, id, in);
 }
 
-static const char kGroupColumns[] =
-    "g.id, g.name, coalesce(g.kind,''), coalesce(g.platform,''), coalesce(g.handle,''), "
-    "coalesce(g.capacity,500), coalesce(g.admission,''), coalesce(g.fee_cents,0), "
-    "coalesce(g.rules,''), coalesce(g.intro_template,''), coalesce(g.status,'active'), "
-    "coalesce(g.created_at,0), "
-    "coalesce((SELECT max(hlc) FROM field_clock c WHERE c.tbl='chat_group' AND "
-    "c.row_id=g.id), 0) >> 16, "
+static const std::string kGroupColumns =
+    std::string(
+        "g.id, g.name, coalesce(g.kind,''), coalesce(g.platform,''), coalesce(g.handle,''), "
+        "coalesce(g.capacity,500), coalesce(g.admission,''), coalesce(g.fee_cents,0), "
+        "coalesce(g.rules,''), coalesce(g.intro_template,''), coalesce(g.status,'active'), "
+        "coalesce(g.created_at,0), ") +
+    RowChangedSql("chat_group", "g.id") +
+    " >> 16, "
     "(SELECT count(*) FROM membership m JOIN person p ON p.id=m.person_id WHERE "
     "m.group_id=g.id AND m.deleted=0 AND p.deleted=0 AND m.status IN ('active','muted')), "
     "coalesce(g.questions,''), coalesce(g.nickname_pattern,''), g.warning_limit, "

@@ -1,7 +1,5 @@
 // The registry's memberships: joining, statuses and roles, the waitlist, bans
 // (community/registry.h).
-#include "community/registry.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 
 #include "base/dates.h"
 #include "base/text.h"
+#include "community/registry.h"
 #include "core/ids.h"
 
 namespace qun::core {
@@ -222,8 +221,8 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
   // Cached: an import looks up a membership for every line. The filters
   // give a handful of texts, each prepared once.
   QUN_ASSIGN_OR_RETURN(
-      Statement * cached,
-      store_.db().Cached(fmt::format(
+      CachedStatement cached,
+      store_.db().Use(fmt::format(
           "SELECT m.id, m.group_id, coalesce(g.name,''), m.person_id, "
           "coalesce(p.display_name,''), coalesce(m.role,'member'), coalesce(m.status,'active'), "
           "coalesce(m.invited_by,''), coalesce(i.display_name,''), coalesce(m.joined_at,0), "

@@ -1,14 +1,14 @@
 // The registry's people with their handles and tags: checked input, writes, reads
 // (community/registry.h).
-#include "community/registry.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
 
 #include "base/text.h"
+#include "community/registry.h"
 #include "core/ids.h"
+#include "core/log_reads.h"
 
 namespace qun::core {
 namespace {
@@ -34,12 +34,11 @@ Result<std::optional<std::string>> Registry::HandleOwner(const Handle& h) {
 
 Result<std::optional<std::string>> Registry::OneText(const char* sql, const std::string& key) {
   // Cached: an import asks for every handle of every line.
-  QUN_ASSIGN_OR_RETURN(Statement * s, store_.db().Cached(sql));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, store_.db().Use(sql));
   s->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<std::string> out;
   if (row) out = s->Text(0);
-  s->Reset();
   return out;
 }
 
@@ -269,13 +268,13 @@ Result<std::vector<std::string>> Registry::TagsOf(const std::string& person_id) 
   return out;
 }
 
-static const char kPersonColumns[] =
-    "p.id, coalesce(p.display_name,''), coalesce(p.nickname,''), coalesce(p.city,''), "
-    "coalesce(p.intro,''), coalesce(p.needs,''), coalesce(p.offers,''), "
-    "coalesce(p.referred_by,''), coalesce(r.display_name,''), coalesce(p.notes,''), "
-    "coalesce(p.created_at,0), "
-    "coalesce((SELECT max(hlc) FROM field_clock c WHERE c.tbl='person' AND c.row_id=p.id), 0) "
-    ">> 16";
+static const std::string kPersonColumns =
+    std::string(
+        "p.id, coalesce(p.display_name,''), coalesce(p.nickname,''), coalesce(p.city,''), "
+        "coalesce(p.intro,''), coalesce(p.needs,''), coalesce(p.offers,''), "
+        "coalesce(p.referred_by,''), coalesce(r.display_name,''), coalesce(p.notes,''), "
+        "coalesce(p.created_at,0), ") +
+    RowChangedSql("person", "p.id") + " >> 16";
 
 Result<Person> Registry::GetPerson(const std::string& id) {
   QUN_ASSIGN_OR_RETURN(

@@ -28,28 +28,16 @@ struct GroupSettings {
   int64_t level_active = kDefaultLevelActive;
 };
 
-// Resets a cached statement on every way out, so that one left halfway (an
-// error) holds no read transaction open until its next use.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(Statement* s) : s_(s) {}
-  ~ResetOnExit() { s_->Reset(); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  Statement* s_;
-};
-
 Result<GroupSettings> ReadSettings(Database& db, const std::string& group_id) {
-  QUN_ASSIGN_OR_RETURN(Statement * s,
-                       db.Cached("SELECT name, capacity, level_window_days, level_core, "
-                                 "level_active FROM chat_group WHERE id=?"));
-  ResetOnExit reset(s);
+  QUN_ASSIGN_OR_RETURN(CachedStatement s,
+                       db.Use("SELECT name, capacity, level_window_days, level_core, "
+                              "level_active FROM chat_group WHERE id=?"));
   s->Bind(1, group_id);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return Status::NotFound(fmt::format("no group with id {}", group_id));
-  auto setting = [s](int col, int64_t fallback) { return s->IsNull(col) ? fallback : s->Int(col); };
+  auto setting = [&s](int col, int64_t fallback) {
+    return s->IsNull(col) ? fallback : s->Int(col);
+  };
   GroupSettings g;
   g.name = s->Text(0);
   g.capacity = setting(1, kDefaultCapacity);
@@ -68,13 +56,12 @@ struct MemberRow {
 
 Result<std::vector<MemberRow>> GroupMemberships(Database& db, const std::string& group_id) {
   QUN_ASSIGN_OR_RETURN(
-      Statement * s,
-      db.Cached("SELECT m.id, m.person_id, coalesce(p.display_name,''), "
-                "coalesce(m.role,'member'), coalesce(m.status,'active'), coalesce(m.joined_at,0), "
-                "coalesce(m.status_at,0) FROM membership m JOIN person p ON p.id=m.person_id "
-                "JOIN chat_group g ON g.id=m.group_id "
-                "WHERE m.group_id=? AND m.deleted=0 AND p.deleted=0 AND g.deleted=0"));
-  ResetOnExit reset(s);
+      CachedStatement s,
+      db.Use("SELECT m.id, m.person_id, coalesce(p.display_name,''), "
+             "coalesce(m.role,'member'), coalesce(m.status,'active'), coalesce(m.joined_at,0), "
+             "coalesce(m.status_at,0) FROM membership m JOIN person p ON p.id=m.person_id "
+             "JOIN chat_group g ON g.id=m.group_id "
+             "WHERE m.group_id=? AND m.deleted=0 AND p.deleted=0 AND g.deleted=0"));
   s->Bind(1, group_id);
   std::vector<MemberRow> out;
   while (true) {
@@ -114,10 +101,9 @@ template <typename Fn>
 Status ForEachFact(Database& db, const std::string& group_id, std::optional<int64_t> from,
                    int64_t until, Fn&& fn) {
   QUN_ASSIGN_OR_RETURN(
-      Statement * s,
-      db.Cached("SELECT DISTINCT person_id, day, kind, coalesce(ref,'') FROM activity "
-                "WHERE group_id=? AND deleted=0 AND day BETWEEN ? AND ? ORDER BY person_id, day"));
-  ResetOnExit reset(s);
+      CachedStatement s,
+      db.Use("SELECT DISTINCT person_id, day, kind, coalesce(ref,'') FROM activity "
+             "WHERE group_id=? AND deleted=0 AND day BETWEEN ? AND ? ORDER BY person_id, day"));
   s->Bind(1, group_id).Bind(2, from ? DayText(*from) : std::string()).Bind(3, DayText(until));
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s->Step());

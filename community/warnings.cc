@@ -11,6 +11,7 @@
 #include "community/registry.h"
 #include "core/db.h"
 #include "core/ids.h"
+#include "core/log_reads.h"
 
 namespace qun::core {
 
@@ -33,22 +34,21 @@ Result<std::string> CheckReason(const std::string& given, std::string_view what)
 }
 
 // Who gave a warning is the node that signed the write of its given_by
-// field (field_clock holds the winning write's author), not the field's
+// field (the field clock holds the winning write's author), not the field's
 // value: that value is whatever its writer typed, and a group's admin
 // could name the founder there. The same goes for bans below.
-constexpr char kWarningSelect[] =
+const std::string kWarningSelect = fmt::format(
     "SELECT w.id, w.group_id, g.name, w.person_id, p.display_name, coalesce(w.reason,''), "
-    "coalesce(lower(hex(c.author)),''), coalesce(n.name,''), coalesce(w.given_at,0) FROM "
-    "warning w "
+    "coalesce({0},''), coalesce(n.name,''), coalesce(w.given_at,0) FROM warning w "
     "JOIN chat_group g ON g.id = w.group_id AND g.deleted = 0 "
     "JOIN person p ON p.id = w.person_id AND p.deleted = 0 "
-    "LEFT JOIN field_clock c ON c.tbl = 'warning' AND c.row_id = w.id AND c.col = 'given_by' "
-    "LEFT JOIN node n ON n.id = lower(hex(c.author)) ";
+    "LEFT JOIN node n ON n.id = {0} ",
+    FieldWriterSql("warning", "w.id", "given_by"));
 
 Result<std::vector<Warning>> QueryWarnings(Store& store, const std::string& where,
                                            const std::vector<std::string>& params) {
-  QUN_ASSIGN_OR_RETURN(Statement s, store.db().Prepare(std::string(kWarningSelect) + "WHERE " +
-                                                       where + " ORDER BY w.given_at DESC, w.id"));
+  QUN_ASSIGN_OR_RETURN(Statement s, store.db().Prepare(kWarningSelect + "WHERE " + where +
+                                                       " ORDER BY w.given_at DESC, w.id"));
   for (size_t i = 0; i < params.size(); ++i) s.Bind(static_cast<int>(i + 1), params[i]);
   std::vector<Warning> out;
   while (true) {
@@ -237,12 +237,12 @@ Result<std::vector<std::string>> LiftBan(WriteTxn& txn, const std::string& perso
 Result<std::optional<Ban>> GetBan(Store& store, const std::string& person_id) {
   QUN_ASSIGN_OR_RETURN(
       Statement s,
-      store.db().Prepare("SELECT b.id, coalesce(p.display_name,''), coalesce(b.reason,''), "
-                         "coalesce(lower(hex(c.author)),''), coalesce(n.name,''), "
-                         "coalesce(b.banned_at,0), coalesce(b.active,0) FROM ban b LEFT JOIN "
-                         "person p ON p.id = b.person_id LEFT JOIN field_clock c ON c.tbl = "
-                         "'ban' AND c.row_id = b.id AND c.col = 'banned_by' LEFT JOIN node n ON "
-                         "n.id = lower(hex(c.author)) WHERE b.id = ? AND b.deleted = 0"));
+      store.db().Prepare(fmt::format(
+          "SELECT b.id, coalesce(p.display_name,''), coalesce(b.reason,''), coalesce({0},''), "
+          "coalesce(n.name,''), coalesce(b.banned_at,0), coalesce(b.active,0) FROM ban b LEFT "
+          "JOIN person p ON p.id = b.person_id LEFT JOIN node n ON n.id = {0} WHERE b.id = ? "
+          "AND b.deleted = 0",
+          FieldWriterSql("ban", "b.id", "banned_by"))));
   s.Bind(1, BanRowId(person_id));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Ban>();

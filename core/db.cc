@@ -91,6 +91,7 @@ Statement& Statement::operator=(Statement&& o) noexcept {
     stmt_ = o.stmt_;
     db_ = o.db_;
     path_ = std::move(o.path_);
+    stepped_ = o.stepped_;
     o.stmt_ = nullptr;
   }
   return *this;
@@ -114,31 +115,37 @@ Statement& Statement::Bind(int index, const Value& v) {
       sqlite3_bind_blob(s, i, x.data.data(), static_cast<int>(x.data.size()), SQLITE_TRANSIENT);
     }
   };
+  Rewind();
   std::visit(Visitor{stmt_, index}, v);
   return *this;
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
+  Rewind();
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
 Statement& Statement::Bind(int index, int64_t i) {
+  Rewind();
   sqlite3_bind_int64(stmt_, index, i);
   return *this;
 }
 
 Statement& Statement::BindNull(int index) {
+  Rewind();
   sqlite3_bind_null(stmt_, index);
   return *this;
 }
 
 Result<bool> Statement::Step() {
+  stepped_ = true;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   Status s = SqliteStatus(rc, db_, sqlite3_sql(stmt_), path_);
   sqlite3_reset(stmt_);
+  stepped_ = false;
   return s;
 }
 
@@ -151,6 +158,13 @@ Status Statement::Run() {
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  stepped_ = false;
+}
+
+void Statement::Rewind() {
+  if (!stepped_) return;
+  sqlite3_reset(stmt_);
+  stepped_ = false;
 }
 
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

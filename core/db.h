@@ -39,6 +39,9 @@ class Statement {
   ~Statement();
 
   // Binding is 1-based, like SQLite. Values are copied (SQLITE_TRANSIENT).
+  // Binding a statement that has run rewinds it first (SQLite refuses a
+  // bind until then), keeping its other bindings: a loop binds and steps
+  // again without a Reset() of its own.
   Statement& Bind(int index, const Value& v);
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, const std::string& text) {
@@ -66,9 +69,12 @@ class Statement {
   std::string_view BlobView(int col) const;
 
  private:
+  void Rewind();
+
   sqlite3_stmt* stmt_ = nullptr;
   sqlite3* db_ = nullptr;  // borrowed from the owning Database
   std::string path_;
+  bool stepped_ = false;  // stepped since the last reset
 };
 
 class Database {
@@ -82,13 +88,10 @@ class Database {
 
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
-  // Returns a cached prepared statement, reset and with bindings cleared; the
-  // cache lives as long as the Database. For hot statements of the write path.
-  Result<Statement*> Cached(const std::string& sql);
-
-  // A cached statement that resets itself (and so releases its read of the
-  // database) when it goes out of scope: no Reset() to forget on an early
-  // return.
+  // A cached prepared statement, reset and with bindings cleared, that
+  // resets itself again (and so releases its read of the database) when it
+  // goes out of scope: no Reset() to forget on an early return. The cache
+  // lives as long as the Database; for statements run often.
   class CachedStatement;
   Result<CachedStatement> Use(const std::string& sql);
 
@@ -102,6 +105,8 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path);
+  // The statement in the cache; only Use hands it out, inside its guard.
+  Result<Statement*> Cached(const std::string& sql);
 
   sqlite3* db_;
   std::string path_;

@@ -1,13 +1,14 @@
 // The history `qun log` shows: the op log read back, each row named in
 // words (core/oplog.h, RowLabel and ReadLog). Split from oplog.cc, which
 // writes the log; this only reads it.
-#include "core/oplog.h"
+#include "core/history.h"
 
 #include <fmt/format.h>
 
 #include <map>
 
 #include "core/db.h"
+#include "core/oplog.h"
 #include "core/schema.h"
 
 namespace qun::core {
@@ -63,11 +64,10 @@ Result<std::string> RowLabel(Database& db, const std::string& table, const std::
   };
   auto it = kLabelSql.find(table);
   if (it == kLabelSql.end()) return std::string();
-  QUN_ASSIGN_OR_RETURN(Statement * s, db.Cached(it->second));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, db.Use(it->second));
   s->Bind(1, row_id);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::string out = row ? s->Text(0) : "";
-  s->Reset();
   return out;
 }
 

@@ -28,7 +28,6 @@ Status RemoveTxn(Database& db, int64_t txn, std::vector<FieldRef>* fields) {
     if (!row) break;
     fields->push_back({ops->Text(0), ops->Text(1), ops->Text(2)});
   }
-  ops->Reset();
   QUN_ASSIGN_OR_RETURN(CachedStatement drop_ops, db.Use("DELETE FROM op WHERE txn = ?"));
   drop_ops->Bind(1, txn);
   QUN_RETURN_IF_ERROR(drop_ops->Run());

@@ -19,15 +19,14 @@ namespace qun::core {
 
 Result<int64_t> AuthorId(Database& db, const PublicKey& author) {
   Bytes key{std::vector<uint8_t>(author.begin(), author.end())};
-  QUN_ASSIGN_OR_RETURN(Statement * find, db.Cached("SELECT id FROM op_author WHERE pubkey=?"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement find, db.Use("SELECT id FROM op_author WHERE pubkey=?"));
   find->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool found, find->Step());
   if (found) {
     int64_t id = find->Int(0);
-    find->Reset();
     return id;
   }
-  QUN_ASSIGN_OR_RETURN(Statement * add, db.Cached("INSERT INTO op_author(pubkey) VALUES (?)"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement add, db.Use("INSERT INTO op_author(pubkey) VALUES (?)"));
   add->Bind(1, key);
   QUN_RETURN_IF_ERROR(add->Run());
   return db.LastInsertRowId();
@@ -52,19 +51,18 @@ std::optional<Hlc> HlcFromValue(const Value& v) {
 namespace {
 
 Result<std::optional<Hlc>> ReadHlcMeta(Database& db, const char* key) {
-  QUN_ASSIGN_OR_RETURN(Statement * s, db.Cached("SELECT value FROM meta WHERE key=?"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, db.Use("SELECT value FROM meta WHERE key=?"));
   s->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<Hlc> out;
   if (row) out = Hlc{static_cast<uint64_t>(s->Int(0))};
-  s->Reset();
   return out;
 }
 
 Status RaiseHlcMeta(Database& db, const char* key, Hlc seen) {
-  QUN_ASSIGN_OR_RETURN(Statement * s,
-                       db.Cached("INSERT INTO meta(key, value) VALUES (?1, ?2) "
-                                 "ON CONFLICT(key) DO UPDATE SET value=max(value, ?2)"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s,
+                       db.Use("INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                              "ON CONFLICT(key) DO UPDATE SET value=max(value, ?2)"));
   s->Bind(1, key).Bind(2, static_cast<int64_t>(seen.packed));
   return s->Run();
 }
@@ -85,11 +83,11 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
   // The field's clock moves only when (effective, author, raw) is greater;
   // a blob compares bytewise, which orders author keys as Wins always has.
   QUN_ASSIGN_OR_RETURN(
-      Statement * clock,
-      db.Cached("INSERT INTO field_clock(tbl, row_id, col, hlc, author, raw) VALUES (?1, ?2, ?3, "
-                "?4, ?5, ?6) ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc=excluded.hlc, "
-                "author=excluded.author, raw=excluded.raw WHERE (excluded.hlc, excluded.author, "
-                "excluded.raw) > (hlc, author, coalesce(raw, hlc))"));
+      CachedStatement clock,
+      db.Use("INSERT INTO field_clock(tbl, row_id, col, hlc, author, raw) VALUES (?1, ?2, ?3, "
+             "?4, ?5, ?6) ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc=excluded.hlc, "
+             "author=excluded.author, raw=excluded.raw WHERE (excluded.hlc, excluded.author, "
+             "excluded.raw) > (hlc, author, coalesce(raw, hlc))"));
   clock->Bind(1, op.table)
       .Bind(2, op.row_id)
       .Bind(3, op.column)
@@ -107,15 +105,14 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
   bool revive = false;
   if (op.column != "deleted" && IsDomainColumn(op.table, "deleted")) {
     QUN_ASSIGN_OR_RETURN(
-        Statement * row,
-        db.Cached(fmt::format("SELECT deleted = 1 AND NOT EXISTS (SELECT 1 FROM field_clock "
-                              "WHERE tbl = '{0}' AND row_id = ?1 AND col = 'deleted') FROM {0} "
-                              "WHERE id = ?1",
-                              op.table)));
+        CachedStatement row,
+        db.Use(fmt::format("SELECT deleted = 1 AND NOT EXISTS (SELECT 1 FROM field_clock "
+                           "WHERE tbl = '{0}' AND row_id = ?1 AND col = 'deleted') FROM {0} "
+                           "WHERE id = ?1",
+                           op.table)));
     row->Bind(1, op.row_id);
     QUN_ASSIGN_OR_RETURN(bool found, row->Step());
     revive = found && row->Int(0) != 0;
-    row->Reset();
   }
   // OR FAIL, not the default ABORT: a statement that may abort on a table
   // with foreign keys makes SQLite journal every page it touches, so that
@@ -125,10 +122,10 @@ Result<bool> MergeOp(Database& db, const Op& op, Hlc effective) {
   // MergeOp runs inside a transaction or savepoint that is rolled back when
   // it fails, so FAIL leaves nothing half done (docs/performance.md).
   QUN_ASSIGN_OR_RETURN(
-      Statement * update,
-      db.Cached(fmt::format("INSERT OR FAIL INTO {0}(id, {1}) VALUES (?, ?) ON CONFLICT(id) DO "
-                            "UPDATE SET {1}=excluded.{1}{2}",
-                            op.table, op.column, revive ? ", deleted = 0" : "")));
+      CachedStatement update,
+      db.Use(fmt::format("INSERT OR FAIL INTO {0}(id, {1}) VALUES (?, ?) ON CONFLICT(id) DO "
+                         "UPDATE SET {1}=excluded.{1}{2}",
+                         op.table, op.column, revive ? ", deleted = 0" : "")));
   update->Bind(1, op.row_id).Bind(2, op.value);
   QUN_RETURN_IF_ERROR(update->Run());
   return true;
@@ -139,10 +136,10 @@ Status AddPlaceholderRows(Database& db, const std::vector<Op>& ops) {
     if (!IsDomainColumn(op.table, op.column)) continue;
     bool has_deleted = IsDomainColumn(op.table, "deleted");
     QUN_ASSIGN_OR_RETURN(
-        Statement * add,
-        db.Cached(has_deleted
-                      ? fmt::format("INSERT OR IGNORE INTO {}(id, deleted) VALUES (?, 1)", op.table)
-                      : fmt::format("INSERT OR IGNORE INTO {}(id) VALUES (?)", op.table)));
+        CachedStatement add,
+        db.Use(has_deleted
+                   ? fmt::format("INSERT OR IGNORE INTO {}(id, deleted) VALUES (?, 1)", op.table)
+                   : fmt::format("INSERT OR IGNORE INTO {}(id) VALUES (?)", op.table)));
     add->Bind(1, op.row_id);
     QUN_RETURN_IF_ERROR(add->Run());
   }
@@ -150,9 +147,9 @@ Status AddPlaceholderRows(Database& db, const std::vector<Op>& ops) {
 }
 
 Status AppendOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id) {
-  QUN_ASSIGN_OR_RETURN(Statement * append,
-                       db.Cached("INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement append,
+                       db.Use("INSERT INTO op(txn, tbl, row_id, col, value, hlc, author) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)"));
   append->Bind(1, txn_id)
       .Bind(2, op.table)
       .Bind(3, op.row_id)
@@ -218,10 +215,10 @@ Result<int64_t> MergeUnappliedOps(Database& db) {
 
 Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields) {
   QUN_ASSIGN_OR_RETURN(
-      Statement * ops,
-      db.Cached("SELECT o.value, o.hlc, a.pubkey, t.ceiling FROM op o JOIN op_txn t ON t.id = "
-                "o.txn JOIN op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ? AND "
-                "o.col = ? AND t.refused IS NULL"));
+      CachedStatement ops,
+      db.Use("SELECT o.value, o.hlc, a.pubkey, t.ceiling FROM op o JOIN op_txn t ON t.id = "
+             "o.txn JOIN op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ? AND "
+             "o.col = ? AND t.refused IS NULL"));
   std::set<std::pair<std::string, std::string>> rows;
   for (const FieldRef& f : fields) {
     if (!IsDomainColumn(f.table, f.column)) continue;
@@ -247,31 +244,30 @@ Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields) {
         best = Best{ops->GetValue(0), effective, static_cast<int64_t>(raw.packed), author};
       }
     }
-    ops->Reset();
     if (best) {
-      QUN_ASSIGN_OR_RETURN(Statement * clock,
-                           db.Cached("INSERT OR REPLACE INTO field_clock(tbl, row_id, col, hlc, "
-                                     "author, raw) VALUES (?, ?, ?, ?, ?, ?)"));
+      QUN_ASSIGN_OR_RETURN(CachedStatement clock,
+                           db.Use("INSERT OR REPLACE INTO field_clock(tbl, row_id, col, hlc, "
+                                  "author, raw) VALUES (?, ?, ?, ?, ?, ?)"));
       clock->Bind(1, f.table).Bind(2, f.row_id).Bind(3, f.column).Bind(4, best->effective);
       clock->Bind(5, Bytes{std::vector<uint8_t>(best->author.begin(), best->author.end())})
           .Bind(6, best->raw);
       QUN_RETURN_IF_ERROR(clock->Run());
-      QUN_ASSIGN_OR_RETURN(Statement * update,
-                           db.Cached(fmt::format("INSERT INTO {0}(id, {1}) VALUES (?, ?) ON "
-                                                 "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}",
-                                                 f.table, f.column)));
+      QUN_ASSIGN_OR_RETURN(CachedStatement update,
+                           db.Use(fmt::format("INSERT INTO {0}(id, {1}) VALUES (?, ?) ON "
+                                              "CONFLICT(id) DO UPDATE SET {1}=excluded.{1}",
+                                              f.table, f.column)));
       update->Bind(1, f.row_id).Bind(2, best->value);
       QUN_RETURN_IF_ERROR(update->Run());
     } else {
       QUN_ASSIGN_OR_RETURN(
-          Statement * forget,
-          db.Cached("DELETE FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"));
+          CachedStatement forget,
+          db.Use("DELETE FROM field_clock WHERE tbl = ? AND row_id = ? AND col = ?"));
       forget->Bind(1, f.table).Bind(2, f.row_id).Bind(3, f.column);
       QUN_RETURN_IF_ERROR(forget->Run());
       // The column's value when nothing wrote it: deleted is 0, all else null.
-      QUN_ASSIGN_OR_RETURN(Statement * clear,
-                           db.Cached(fmt::format("UPDATE {0} SET {1} = {2} WHERE id = ?", f.table,
-                                                 f.column, f.column == "deleted" ? "0" : "NULL")));
+      QUN_ASSIGN_OR_RETURN(CachedStatement clear,
+                           db.Use(fmt::format("UPDATE {0} SET {1} = {2} WHERE id = ?", f.table,
+                                              f.column, f.column == "deleted" ? "0" : "NULL")));
       clear->Bind(1, f.row_id);
       QUN_RETURN_IF_ERROR(clear->Run());
     }
@@ -282,18 +278,17 @@ Status RecomputeFields(Database& db, const std::vector<FieldRef>& fields) {
   for (const auto& [table, row_id] : rows) {
     if (!IsDomainColumn(table, "deleted")) continue;
     QUN_ASSIGN_OR_RETURN(
-        Statement * any,
-        db.Cached("SELECT EXISTS (SELECT 1 FROM field_clock WHERE tbl = ? AND row_id = ?), "
-                  "EXISTS (SELECT 1 FROM field_clock WHERE tbl = ? AND row_id = ? AND col = "
-                  "'deleted')"));
+        CachedStatement any,
+        db.Use("SELECT EXISTS (SELECT 1 FROM field_clock WHERE tbl = ? AND row_id = ?), "
+               "EXISTS (SELECT 1 FROM field_clock WHERE tbl = ? AND row_id = ? AND col = "
+               "'deleted')"));
     any->Bind(1, table).Bind(2, row_id).Bind(3, table).Bind(4, row_id);
     QUN_ASSIGN_OR_RETURN(bool row, any->Step());
     bool written = row && any->Int(0) != 0;
     bool deleted_written = row && any->Int(1) != 0;
-    any->Reset();
     if (deleted_written) continue;
-    QUN_ASSIGN_OR_RETURN(Statement * mark,
-                         db.Cached(fmt::format("UPDATE {} SET deleted = ? WHERE id = ?", table)));
+    QUN_ASSIGN_OR_RETURN(CachedStatement mark,
+                         db.Use(fmt::format("UPDATE {} SET deleted = ? WHERE id = ?", table)));
     mark->Bind(1, int64_t{written ? 0 : 1}).Bind(2, row_id);
     QUN_RETURN_IF_ERROR(mark->Run());
   }
@@ -413,8 +408,8 @@ Status WriteTxn::MakeRoom(int64_t bytes) {
   bool split = saved_ ? (part_bytes_ > 0 && (split_due_ || part_bytes_ + bytes > 2 * limit)) : full;
   if (split) {
     Database& db = store_->db();
-    QUN_ASSIGN_OR_RETURN(Statement * mark,
-                         db.Cached("UPDATE op_txn SET continues = 1 WHERE id = ?"));
+    QUN_ASSIGN_OR_RETURN(CachedStatement mark,
+                         db.Use("UPDATE op_txn SET continues = 1 WHERE id = ?"));
     mark->Bind(1, txn_id_);
     QUN_RETURN_IF_ERROR(mark->Run());
     txn_id_ = 0;
@@ -430,15 +425,17 @@ Status WriteTxn::EnsureTxnRow() {
   if (txn_id_ != 0) return Status::Ok();
   Database& db = store_->db();
   QUN_ASSIGN_OR_RETURN(author_id_, AuthorId(db, author_));
-  QUN_ASSIGN_OR_RETURN(Statement * next,
-                       db.Cached("SELECT coalesce(max(seq), 0) + 1 FROM op_txn WHERE author=?"));
-  next->Bind(1, author_id_);
-  QUN_ASSIGN_OR_RETURN(bool row, next->Step());
-  int64_t seq = row ? next->Int(0) : 1;
-  next->Reset();
+  int64_t seq = 1;
+  {
+    QUN_ASSIGN_OR_RETURN(CachedStatement next,
+                         db.Use("SELECT coalesce(max(seq), 0) + 1 FROM op_txn WHERE author=?"));
+    next->Bind(1, author_id_);
+    QUN_ASSIGN_OR_RETURN(bool row, next->Step());
+    if (row) seq = next->Int(0);
+  }
   QUN_ASSIGN_OR_RETURN(
-      Statement * add,
-      db.Cached("INSERT INTO op_txn(author, seq, hlc, note, ceiling) VALUES (?, ?, ?, ?, ?)"));
+      CachedStatement add,
+      db.Use("INSERT INTO op_txn(author, seq, hlc, note, ceiling) VALUES (?, ?, ?, ?, ?)"));
   add->Bind(1, author_id_)
       .Bind(2, seq)
       .Bind(3, static_cast<int64_t>(store_->clock().Now().packed))
@@ -475,20 +472,19 @@ Result<bool> WriteTxn::Set(std::string_view table, std::string_view row_id, std:
   // a new row) was never logged, so a delete made elsewhere would win over
   // it. Writing it records the intent ("this row is live now") in the log.
   // Null over a never-written field says nothing, and is skipped too.
-  QUN_ASSIGN_OR_RETURN(
-      Statement * current,
-      db.Cached(fmt::format("SELECT t.{}, c.hlc FROM {} t LEFT JOIN field_clock c ON "
-                            "c.tbl='{}' AND c.row_id=t.id AND c.col='{}' WHERE t.id=?",
-                            column, table, table, column)));
-  current->Bind(1, row_id);
-  QUN_ASSIGN_OR_RETURN(bool exists, current->Step());
-  Value field_hlc = exists ? current->GetValue(1) : Value{};
-  bool logged = !IsNull(field_hlc);
-  if (exists && (logged || IsNull(value)) && current->GetValue(0) == value) {
-    current->Reset();
-    return false;
+  Value field_hlc;
+  {
+    QUN_ASSIGN_OR_RETURN(
+        CachedStatement current,
+        db.Use(fmt::format("SELECT t.{}, c.hlc FROM {} t LEFT JOIN field_clock c ON "
+                           "c.tbl='{}' AND c.row_id=t.id AND c.col='{}' WHERE t.id=?",
+                           column, table, table, column)));
+    current->Bind(1, row_id);
+    QUN_ASSIGN_OR_RETURN(bool exists, current->Step());
+    if (exists) field_hlc = current->GetValue(1);
+    bool logged = !IsNull(field_hlc);
+    if (exists && (logged || IsNull(value)) && current->GetValue(0) == value) return false;
   }
-  current->Reset();
   // After the skip above: a value this node already holds, from another
   // node or from before these checks, adds nothing and is not refused.
   QUN_RETURN_IF_ERROR(CheckFieldValue(table, column, value));
@@ -527,13 +523,11 @@ Status WriteTxn::SetTogether(const std::vector<FieldWrite>& writes) {
           fmt::format("{}.{} written twice in one decision", w.table, w.column));
     QUN_RETURN_IF_ERROR(CheckFieldValue(w.table, w.column, w.value));
     // As in Set: above every value this write was made after seeing.
-    QUN_ASSIGN_OR_RETURN(
-        Statement * clock,
-        db.Cached("SELECT hlc FROM field_clock WHERE tbl=? AND row_id=? AND col=?"));
+    QUN_ASSIGN_OR_RETURN(CachedStatement clock,
+                         db.Use("SELECT hlc FROM field_clock WHERE tbl=? AND row_id=? AND col=?"));
     clock->Bind(1, w.table).Bind(2, w.row_id).Bind(3, w.column);
     QUN_ASSIGN_OR_RETURN(bool row, clock->Step());
     if (row) hlc = std::max(hlc, Hlc{static_cast<uint64_t>(clock->Int(0)) + 1});
-    clock->Reset();
   }
   QUN_RETURN_IF_ERROR(EnsureTxnRow());
   // One decision goes into one part.
@@ -560,9 +554,9 @@ Status WriteTxn::SetTogether(const std::vector<FieldWrite>& writes) {
 Status WriteTxn::Commit() {
   if (!open_) return Status::Internal("commit after the transaction ended");
   Database& db = store_->db();
-  QUN_ASSIGN_OR_RETURN(Statement * save_clock,
-                       db.Cached("INSERT INTO meta(key, value) VALUES ('hlc', ?) "
-                                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement save_clock,
+                       db.Use("INSERT INTO meta(key, value) VALUES ('hlc', ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value=excluded.value"));
   save_clock->Bind(1, static_cast<int64_t>(store_->clock().last().packed));
   QUN_RETURN_IF_ERROR(save_clock->Run());
   if (max_effective_) QUN_RETURN_IF_ERROR(RaiseHlcMeta(db, "own_max", *max_effective_));

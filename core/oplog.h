@@ -31,6 +31,7 @@
 #include "base/status.h"
 #include "core/hlc.h"
 #include "core/identity.h"
+#include "core/op.h"
 #include "core/value.h"
 
 namespace qun::core {
@@ -38,16 +39,6 @@ namespace qun::core {
 class Database;
 class Store;
 struct Roles;
-
-// One field write, as stored in the op log and carried between nodes.
-struct Op {
-  std::string table;
-  std::string row_id;
-  std::string column;
-  Value value;
-  Hlc hlc;
-  PublicKey author{};
-};
 
 // Fields resolve last-writer-wins: the write with the greater (effective HLC,
 // author public key bytewise, raw HLC) wins, so that every node picks the
@@ -111,12 +102,6 @@ Status AppendOp(Database& db, const Op& op, int64_t txn_id, int64_t author_id);
 // its fields empty and deleted = 1. Adds those of `ops` (a refused
 // transaction's) that do not exist yet.
 Status AddPlaceholderRows(Database& db, const std::vector<Op>& ops);
-
-// A field of the domain tables.
-struct FieldRef {
-  std::string table, row_id, column;
-  auto operator<=>(const FieldRef&) const = default;
-};
 
 // Decides each field again from the ops of the log that count (their
 // transaction is not refused): after transactions were refused or let in
@@ -232,30 +217,5 @@ class WriteTxn {
   };
   std::optional<Saved> saved_;
 };
-
-// One entry of `qun log`: a field write and the value it replaced.
-struct LogEntry {
-  Hlc hlc;
-  std::string author;       // public key, hex
-  std::string author_name;  // the node's name, if known
-  int64_t seq = 0;          // the author's transaction number
-  std::string note;
-  std::string table;
-  std::string row_id;
-  std::string column;
-  Value old_value;
-  Value new_value;
-  bool counts = true;  // false: its change was refused (op_txn.refused)
-};
-
-// The history, newest first. With `row_id`, only that row and the rows that
-// belong to it (a person's handles, tags and memberships; a group's
-// memberships). `limit` 0 means all.
-// A name for a row as admins know it ("张伟", "北京交流群", "张伟 @ 北京交流群",
-// "张伟 · tag 摄影"); empty when the row is unknown.
-Result<std::string> RowLabel(Database& db, const std::string& table, const std::string& row_id);
-
-Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::string>& row_id,
-                                      int64_t limit);
 
 }  // namespace qun::core

@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 #include "core/db.h"
+#include "core/history.h"
 #include "core/ids.h"
 #include "core/meta_keys.h"
 #include "core/schema.h"
@@ -316,10 +317,10 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
     if (op.column == "person_id") (s ? own_people : people).push_back(s ? *s : "");
   }
   QUN_ASSIGN_OR_RETURN(
-      Statement * logged,
-      db.Cached("SELECT o.col, o.value, a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn "
-                "JOIN op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = "
-                "'membership' AND o.col IN ('group_id', 'person_id')"));
+      CachedStatement logged,
+      db.Use("SELECT o.col, o.value, a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn "
+             "JOIN op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = "
+             "'membership' AND o.col IN ('group_id', 'person_id')"));
   logged->Bind(1, row_id);
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, logged->Step());
@@ -333,7 +334,6 @@ Result<std::optional<std::string>> MembershipGroup(Database& db, const std::stri
     }
     (logged->Text(0) == "group_id" ? groups : people).push_back(*s);
   }
-  logged->Reset();
   groups.insert(groups.end(), own_groups.begin(), own_groups.end());
   people.insert(people.end(), own_people.begin(), own_people.end());
   std::optional<std::string> found;
@@ -363,9 +363,9 @@ namespace {
 Result<bool> LoggedInPast(Database& db, const char* table, const std::string& row_id,
                           const InPastFn& in_past) {
   QUN_ASSIGN_OR_RETURN(
-      Statement * s,
-      db.Cached("SELECT a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn JOIN op_author "
-                "a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ?"));
+      CachedStatement s,
+      db.Use("SELECT a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn JOIN op_author "
+             "a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ?"));
   s->Bind(1, row_id).Bind(2, std::string(table));
   bool found = false;
   while (!found) {
@@ -378,7 +378,6 @@ Result<bool> LoggedInPast(Database& db, const char* table, const std::string& ro
     auto author = KeyFromValue(s->GetValue(0));
     if (author.ok() && in_past(*author, static_cast<uint64_t>(s->Int(1)))) found = true;
   }
-  s->Reset();
   return found;
 }
 
@@ -394,10 +393,10 @@ Result<std::vector<std::string>> PeopleOf(Database& db, const Op& op,
     if (o.table == op.table && o.row_id == op.row_id && o.column == "person_id")
       if (auto* p = std::get_if<std::string>(&o.value)) people.insert(*p);
   QUN_ASSIGN_OR_RETURN(
-      Statement * logged,
-      db.Cached("SELECT o.value, a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn JOIN "
-                "op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ? AND o.col = "
-                "'person_id'"));
+      CachedStatement logged,
+      db.Use("SELECT o.value, a.pubkey, t.seq FROM op o JOIN op_txn t ON t.id = o.txn JOIN "
+             "op_author a ON a.id = o.author WHERE o.row_id = ? AND o.tbl = ? AND o.col = "
+             "'person_id'"));
   logged->Bind(1, op.row_id).Bind(2, op.table);
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, logged->Step());
@@ -411,7 +410,6 @@ Result<std::vector<std::string>> PeopleOf(Database& db, const Op& op,
     }
     people.insert(*p);
   }
-  logged->Reset();
   return std::vector<std::string>(people.begin(), people.end());
 }
 
@@ -426,16 +424,15 @@ Result<std::vector<std::string>> GroupsOfPerson(Database& db, const std::string&
   // and from `same_change`).
   std::set<std::string> candidates;
   QUN_ASSIGN_OR_RETURN(
-      Statement * known,
-      db.Cached("SELECT id FROM chat_group UNION SELECT group_id FROM membership WHERE "
-                "person_id = ? AND group_id IS NOT NULL"));
+      CachedStatement known,
+      db.Use("SELECT id FROM chat_group UNION SELECT group_id FROM membership WHERE "
+             "person_id = ? AND group_id IS NOT NULL"));
   known->Bind(1, person);
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, known->Step());
     if (!row) break;
     candidates.insert(known->Text(0));
   }
-  known->Reset();
   std::set<std::string> own_rows;  // membership rows `same_change` writes
   for (const Op& o : same_change) {
     if (o.table != "membership") continue;
@@ -458,8 +455,8 @@ Result<std::vector<std::string>> GroupsOfPerson(Database& db, const std::string&
 Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey& founder) {
   Roles roles;
   roles.founder = node == founder;
-  QUN_ASSIGN_OR_RETURN(Statement * s,
-                       db.Cached("SELECT role, group_id FROM node_role WHERE node = ?"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s,
+                       db.Use("SELECT role, group_id FROM node_role WHERE node = ?"));
   s->Bind(1, ToHex(node));
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -467,7 +464,6 @@ Result<Roles> CurrentRoles(Database& db, const PublicKey& node, const PublicKey&
     auto role = ParseRole(s->Text(0));
     if (role) roles.held.insert(RoleKey{*role, *role == Role::kAdmin ? s->Text(1) : ""});
   }
-  s->Reset();
   return roles;
 }
 
@@ -478,13 +474,12 @@ Result<Roles> OwnRoles(Database& db, const PublicKey& me, const PublicKey& found
   // A node that has just joined writes with the roles its invite named
   // until the change set that grants them reaches it (its change sets
   // depend on that one, so other nodes decide them with the grant).
-  QUN_ASSIGN_OR_RETURN(Statement * seen,
-                       db.Cached("SELECT EXISTS (SELECT 1 FROM op WHERE row_id = ? AND (tbl = "
-                                 "'node_role' OR (tbl = 'node' AND col = 'invited_by')))"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement seen,
+                       db.Use("SELECT EXISTS (SELECT 1 FROM op WHERE row_id = ? AND (tbl = "
+                              "'node_role' OR (tbl = 'node' AND col = 'invited_by')))"));
   seen->Bind(1, ToHex(node));
   QUN_ASSIGN_OR_RETURN(bool row, seen->Step());
   bool granted_here = row && seen->Int(0) != 0;
-  seen->Reset();
   if (granted_here) return roles;
   QUN_ASSIGN_OR_RETURN(std::optional<std::string> lines, GetMeta(db, kJoinRolesKey));
   if (auto keys = ParseRoleLines(lines.value_or(""))) roles.held.insert(keys->begin(), keys->end());

@@ -120,25 +120,24 @@ Status Store::Setup() {
 }
 
 Status Store::SetMeta(const std::string& key, const std::string& value) {
-  QUN_ASSIGN_OR_RETURN(Statement * s, db_->Cached("INSERT INTO meta(key, value) VALUES (?, ?) "
-                                                  "ON CONFLICT(key) DO UPDATE SET "
-                                                  "value=excluded.value"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, db_->Use("INSERT INTO meta(key, value) VALUES (?, ?) "
+                                                   "ON CONFLICT(key) DO UPDATE SET "
+                                                   "value=excluded.value"));
   s->Bind(1, key).Bind(2, value);
   return s->Run();
 }
 
 Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
-  QUN_ASSIGN_OR_RETURN(Statement * s, db_->Cached("SELECT value FROM meta WHERE key=?"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, db_->Use("SELECT value FROM meta WHERE key=?"));
   s->Bind(1, key);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<std::string> out;
   if (row) out = s->Text(0);
-  s->Reset();
   return out;
 }
 
 Status Store::DeleteMeta(const std::string& key) {
-  QUN_ASSIGN_OR_RETURN(Statement * s, db_->Cached("DELETE FROM meta WHERE key=?"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, db_->Use("DELETE FROM meta WHERE key=?"));
   s->Bind(1, key);
   return s->Run();
 }
@@ -148,16 +147,14 @@ Status Store::CatchUpClock() {
   // from others. Not the raw times of received ops: a far-ahead author would
   // drag this node's clock along (docs/correctness.md, "Clocks that run
   // ahead"). Databases from before schema 3 have only their own ops.
-  QUN_ASSIGN_OR_RETURN(
-      Statement * high,
-      db_->Cached("SELECT max(coalesce((SELECT value FROM meta WHERE key='hlc'), 0), "
-                  "coalesce((SELECT value FROM meta WHERE key='frontier'), 0), "
-                  "coalesce((SELECT value FROM meta WHERE key='own_max'), 0), "
-                  "CASE WHEN EXISTS (SELECT 1 FROM meta WHERE key='frontier') THEN 0 "
-                  "ELSE coalesce((SELECT max(hlc) FROM op), 0) END)"));
+  QUN_ASSIGN_OR_RETURN(CachedStatement high,
+                       db_->Use("SELECT max(coalesce((SELECT value FROM meta WHERE key='hlc'), 0), "
+                                "coalesce((SELECT value FROM meta WHERE key='frontier'), 0), "
+                                "coalesce((SELECT value FROM meta WHERE key='own_max'), 0), "
+                                "CASE WHEN EXISTS (SELECT 1 FROM meta WHERE key='frontier') THEN 0 "
+                                "ELSE coalesce((SELECT max(hlc) FROM op), 0) END)"));
   QUN_ASSIGN_OR_RETURN(bool row, high->Step());
   if (row) hlc_.Observe(Hlc{static_cast<uint64_t>(high->Int(0))});
-  high->Reset();
   return Status::Ok();
 }
 

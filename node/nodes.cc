@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "core/history.h"
 #include "sync/invite.h"
 #include "sync/key_rotation.h"
 

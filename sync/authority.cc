@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/history.h"
 #include "core/ids.h"
+#include "core/log_reads.h"
 #include "core/meta_keys.h"
 #include "core/op_txn.h"
 #include "core/value.h"
@@ -22,10 +24,6 @@ using core::PublicKey;
 using core::Role;
 using core::RoleKey;
 
-constexpr char kRoleTxnsSql[] =
-    "SELECT DISTINCT txn FROM op WHERE tbl = 'node_role' OR (tbl = 'node' AND col = "
-    "'invited_by')";
-
 std::string Short(const PublicKey& k) { return core::ToHex(k).substr(0, 8); }
 
 // The order role change sets are decided in: fewer change sets seen first
@@ -35,27 +33,6 @@ uint64_t Rank(const Position& p) {
   uint64_t n = p.seq;
   for (const auto& [author, seq] : p.seen) n += seq;
   return n;
-}
-
-Result<std::vector<Op>> OpsOfTxn(core::Database& db, int64_t txn, const PublicKey& author) {
-  QUN_ASSIGN_OR_RETURN(core::Statement * s,
-                       db.Cached("SELECT tbl, row_id, col, value, hlc FROM op WHERE txn = ? "
-                                 "ORDER BY id"));
-  s->Bind(1, txn);
-  std::vector<Op> ops;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    ops.push_back({s->Text(0), s->Text(1), s->Text(2), s->GetValue(3),
-                   core::Hlc{static_cast<uint64_t>(s->Int(4))}, author});
-  }
-  s->Reset();
-  return ops;
-}
-
-std::optional<std::string> TextOrNone(const Value& v) {
-  if (auto* s = std::get_if<std::string>(&v)) return *s;
-  return std::nullopt;
 }
 
 }  // namespace
@@ -85,12 +62,11 @@ std::string Authority::NodeLabel(const PublicKey& k) {
 }
 
 Result<Position> Authority::PositionOfTxn(int64_t txn, const PublicKey& author, uint64_t seq) {
-  QUN_ASSIGN_OR_RETURN(core::Statement * s,
-                       db_.Cached("SELECT bytes FROM change_set WHERE txn = ?"));
+  QUN_ASSIGN_OR_RETURN(core::CachedStatement s,
+                       db_.Use("SELECT bytes FROM change_set WHERE txn = ?"));
   s->Bind(1, txn);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) {
-    s->Reset();
     // This node's own write, not sealed yet: it has seen what this node
     // has applied (sealing runs before anything else is applied).
     Position p{author, seq, {}};
@@ -99,7 +75,6 @@ Result<Position> Authority::PositionOfTxn(int64_t txn, const PublicKey& author, 
     return p;
   }
   auto cs = ChangeSet::Decode(s->BlobView(0));
-  s->Reset();
   if (!cs.ok()) return cs.status();
   QUN_ASSIGN_OR_RETURN(ChangeSetHeader header, ReadHeader(*cs));
   return PositionOf(header);
@@ -107,32 +82,18 @@ Result<Position> Authority::PositionOfTxn(int64_t txn, const PublicKey& author, 
 
 Status Authority::LoadRoleTxns() {
   txns_.clear();
-  QUN_ASSIGN_OR_RETURN(core::Statement list, db_.Prepare(kRoleTxnsSql));
-  std::vector<int64_t> ids;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, list.Step());
-    if (!row) break;
-    ids.push_back(list.Int(0));
-  }
-  QUN_ASSIGN_OR_RETURN(core::Statement * txn,
-                       db_.Cached("SELECT a.pubkey, t.seq, t.refused FROM op_txn t JOIN "
-                                  "op_author a ON a.id = t.author WHERE t.id = ?"));
+  QUN_ASSIGN_OR_RETURN(std::vector<int64_t> ids, core::RoleChangeTxns(db_));
   for (int64_t id : ids) {
-    txn->Bind(1, id);
-    QUN_ASSIGN_OR_RETURN(bool row, txn->Step());
-    if (!row) {
-      txn->Reset();
-      return Status::Corruption("the op log names a transaction it does not hold");
-    }
-    QUN_ASSIGN_OR_RETURN(PublicKey author, core::KeyFromValue(txn->GetValue(0)));
-    uint64_t seq = static_cast<uint64_t>(txn->Int(1));
-    std::optional<std::string> refused = TextOrNone(txn->GetValue(2));
-    txn->Reset();
+    QUN_ASSIGN_OR_RETURN(std::optional<core::LoggedTxn> logged, core::ReadTxn(db_, id));
+    if (!logged) return Status::Corruption("the op log names a transaction it does not hold");
+    const PublicKey& author = logged->author;
+    uint64_t seq = logged->seq;
+    std::optional<std::string> refused = logged->refused;
     RoleTxn t;
     t.id = id;
     t.refused = refused;
     QUN_ASSIGN_OR_RETURN(t.pos, PositionOfTxn(id, author, seq));
-    QUN_ASSIGN_OR_RETURN(t.ops, OpsOfTxn(db_, id, author));
+    QUN_ASSIGN_OR_RETURN(t.ops, core::OpsOfTxn(db_, id, author));
     txns_.push_back(std::move(t));
   }
   return Status::Ok();
@@ -404,39 +365,17 @@ Result<int> Authority::Recompute(bool everyone) {
   std::vector<PublicKey> authors(affected.begin(), affected.end());
   if (everyone) {
     authors.clear();
-    QUN_ASSIGN_OR_RETURN(core::Statement all, db_.Prepare("SELECT pubkey FROM op_author"));
-    while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, all.Step());
-      if (!row) break;
-      QUN_ASSIGN_OR_RETURN(PublicKey k, core::KeyFromValue(all.GetValue(0)));
-      authors.push_back(k);
-    }
+    QUN_ASSIGN_OR_RETURN(authors, core::LogAuthors(db_));
   }
-  QUN_ASSIGN_OR_RETURN(
-      core::Statement * of_author,
-      db_.Cached("SELECT t.id, t.seq, t.refused FROM op_txn t JOIN op_author a ON a.id = "
-                 "t.author WHERE a.pubkey = ? AND NOT EXISTS (SELECT 1 FROM op o WHERE o.txn = "
-                 "t.id AND (o.tbl = 'node_role' OR (o.tbl = 'node' AND o.col = 'invited_by'))) "
-                 "ORDER BY t.seq"));
   for (const PublicKey& author : authors) {
     if (author == founder_) continue;  // an owner always
-    struct Row {
-      int64_t id;
-      uint64_t seq;
-      std::optional<std::string> refused;
-    };
-    std::vector<Row> rows;
-    of_author->Bind(1, Blob(author));
-    while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, of_author->Step());
-      if (!row) break;
-      rows.push_back({of_author->Int(0), static_cast<uint64_t>(of_author->Int(1)),
-                      TextOrNone(of_author->GetValue(2))});
-    }
-    of_author->Reset();
-    for (const Row& r : rows) {
+    // Role changes are decided with the others of their kind (Decide
+    // above), not here.
+    QUN_ASSIGN_OR_RETURN(std::vector<core::LoggedTxn> txns, core::TxnsOf(db_, author, 0));
+    for (const core::LoggedTxn& r : txns) {
+      QUN_ASSIGN_OR_RETURN(std::vector<Op> ops, core::OpsOfTxn(db_, r.id, author));
+      if (IsRoleChange(ops)) continue;
       QUN_ASSIGN_OR_RETURN(Position pos, PositionOfTxn(r.id, author, r.seq));
-      QUN_ASSIGN_OR_RETURN(std::vector<Op> ops, OpsOfTxn(db_, r.id, author));
       QUN_ASSIGN_OR_RETURN(std::string why, Decide(pos, ops, facts_));
       std::optional<std::string> now;
       if (!why.empty()) now = why;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/log_reads.h"
 #include "core/op_txn.h"
 #include "core/permissions.h"
 
@@ -30,25 +31,19 @@ Result<std::optional<Hash>> Resolution(core::Database& db, const core::PublicKey
   // Several owners may have resolved one fork: the latest op (by HLC, then
   // author) decides, the same on every node.
   QUN_ASSIGN_OR_RETURN(
-      core::CachedStatement s,
-      db.Use("SELECT o.value FROM op o JOIN op_txn t ON t.id = o.txn JOIN op_author a "
-             "ON a.id = o.author WHERE o.row_id = ? AND o.tbl = 'node_fork' AND o.col "
-             "= 'keep' AND t.refused IS NULL ORDER BY o.hlc DESC, a.pubkey DESC "
-             "LIMIT 1"));
-  s->Bind(1, ForkRowId(author, seq));
-  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row || s->IsNull(0)) return std::optional<Hash>();
-  return HashOf(s->BlobView(0));
+      std::optional<Value> keep,
+      core::LatestCountedValue(db, core::kForkTable, ForkRowId(author, seq), "keep"));
+  if (!keep) return std::optional<Hash>();
+  auto* b = std::get_if<Bytes>(&*keep);
+  if (!b) return std::optional<Hash>();
+  return HashOf(std::string_view(reinterpret_cast<const char*>(b->data.data()), b->data.size()));
 }
 
 Result<bool> HasResolution(core::Database& db, const core::PublicKey& author) {
-  QUN_ASSIGN_OR_RETURN(
-      core::CachedStatement q,
-      db.Use("SELECT EXISTS (SELECT 1 FROM op o JOIN op_txn t ON t.id = o.txn WHERE o.tbl = "
-             "'node_fork' AND o.row_id >= ?1 AND o.row_id < ?2 AND t.refused IS NULL)"));
-  q->Bind(1, core::ToHex(author) + ":").Bind(2, core::ToHex(author) + ";");
-  QUN_ASSIGN_OR_RETURN(bool row, q->Step());
-  return row && q->Int(0) != 0;
+  QUN_ASSIGN_OR_RETURN(std::vector<core::LoggedWrite> writes,
+                       core::LoggedWrites(db, core::kForkTable, "", core::ToHex(author) + ":"));
+  return std::any_of(writes.begin(), writes.end(),
+                     [](const core::LoggedWrite& w) { return w.counts; });
 }
 
 Result<std::vector<Fork>> ListForks(core::Database& db) {

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
+
+#include "core/log_reads.h"
 
 namespace qun::sync {
 namespace {
@@ -88,10 +91,7 @@ Result<HeldSummary> Summarize(core::Database& db) {
         break;
     }
   }
-  QUN_ASSIGN_OR_RETURN(core::Statement r,
-                       db.Prepare("SELECT count(*) FROM op_txn WHERE refused IS NOT NULL"));
-  QUN_ASSIGN_OR_RETURN(bool any, r.Step());
-  if (any) h.refused = r.Int(0);
+  QUN_ASSIGN_OR_RETURN(h.refused, core::CountRefusedTxns(db));
   QUN_ASSIGN_OR_RETURN(core::Statement e,
                        db.Prepare(WithStates("SELECT DISTINCT author FROM change_set WHERE "
                                              "state={equivocation} ORDER BY author")));
@@ -106,19 +106,24 @@ Result<HeldSummary> Summarize(core::Database& db) {
 
 Result<std::vector<Refusal>> ListRefusals(core::Database& db) {
   std::vector<Refusal> out;
+  QUN_ASSIGN_OR_RETURN(std::vector<core::LoggedTxn> refused, core::RefusedTxns(db));
+  for (core::LoggedTxn& t : refused)
+    out.push_back({t.author, t.seq, std::move(t.note), t.refused.value_or(""), true});
+  // Change sets refused before they reached the log: no note (it is in the
+  // encrypted payload).
   QUN_ASSIGN_OR_RETURN(
       core::Statement s,
-      db.Prepare(WithStates(
-          "SELECT a.pubkey, t.seq, coalesce(t.note, ''), t.refused, 1 FROM op_txn t JOIN "
-          "op_author a ON a.id = t.author WHERE t.refused IS NOT NULL UNION ALL SELECT "
-          "author, seq, '', coalesce(reason, ''), 0 FROM change_set WHERE state = "
-          "{rejected} ORDER BY 1, 2")));
+      db.Prepare(WithStates("SELECT author, seq, coalesce(reason, '') FROM change_set WHERE "
+                            "state = {rejected}")));
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
     QUN_ASSIGN_OR_RETURN(core::PublicKey k, core::KeyFromValue(s.GetValue(0)));
-    out.push_back({k, static_cast<uint64_t>(s.Int(1)), s.Text(2), s.Text(3), s.Int(4) != 0});
+    out.push_back({k, static_cast<uint64_t>(s.Int(1)), "", s.Text(2), false});
   }
+  std::stable_sort(out.begin(), out.end(), [](const Refusal& a, const Refusal& b) {
+    return std::tie(a.author, a.seq) < std::tie(b.author, b.seq);
+  });
   return out;
 }
 
@@ -150,13 +155,11 @@ Result<VersionVector> ReadVector(core::Database& db) {
 
 Result<VersionVector> ReadVectorWithLocal(core::Database& db, const core::PublicKey& me) {
   QUN_ASSIGN_OR_RETURN(VersionVector v, ReadVector(db));
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       db.Prepare("SELECT count(*) FROM op_txn t JOIN op_author a ON a.id = "
-                                  "t.author WHERE a.pubkey = ? AND NOT EXISTS (SELECT 1 FROM "
-                                  "change_set c WHERE c.txn = t.id)"));
-  s.Bind(1, Blob(me));
-  QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (row && s.Int(0) > 0) v[me] += static_cast<uint64_t>(s.Int(0));
+  // This node's own transactions are sealed in seq order, none skipped
+  // (Outbox::Seal), so those not sealed yet are the ones after its last
+  // applied change set, up to its last transaction.
+  QUN_ASSIGN_OR_RETURN(uint64_t last, core::LastSeqOf(db, me));
+  if (last > v[me]) v[me] = last;
   return v;
 }
 
@@ -216,14 +219,7 @@ Result<bool> Held::Invited(const core::PublicKey& author) {
   // already build on the invited node's change sets. The authority rules
   // refuse what a node let in by an invite that does not count writes (it
   // holds no role), and it may not connect (Members).
-  QUN_ASSIGN_OR_RETURN(core::CachedStatement s,
-                       db_.Use("SELECT EXISTS (SELECT 1 FROM op o JOIN op_author a ON "
-                               "a.id = o.author WHERE o.row_id = ? AND o.tbl = 'node' "
-                               "AND o.col = 'invited_by' AND o.value IS NOT NULL AND "
-                               "a.pubkey != ?)"));
-  s->Bind(1, core::ToHex(author)).Bind(2, Blob(author));
-  QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  return row && s->Int(0) != 0;
+  return core::InvitedByOther(db_, author);
 }
 
 Status Held::SetState(int64_t row_id, ChangeSetState state, const std::string& reason) {

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "core/db.h"
+#include "core/log_reads.h"
 #include "core/permissions.h"
 #include "core/store.h"
 
@@ -72,18 +73,13 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
   // The older keys go along to whoever has no envelope of them: a node let
   // in by an owner that had not received a rotation yet lacks that key, and
   // cannot read what was sealed under it until someone passes it on.
-  QUN_ASSIGN_OR_RETURN(core::Statement * has,
-                       txn.store().db().Cached("SELECT EXISTS (SELECT 1 FROM op WHERE tbl = "
-                                               "'key_envelope' AND row_id = ?)"));
   for (const auto& old : community.keys) {
     if (old.epoch() == 0) continue;  // the founding key: every invite holds it
     Wiped older;
     EnvelopePlaintext(old, &older);
     for (const core::PublicKey& node : recipients) {
-      has->Bind(1, EnvelopeRowId(node, old.epoch()));
-      QUN_ASSIGN_OR_RETURN(bool row, has->Step());
-      bool held = row && has->Int(0) != 0;
-      has->Reset();
+      QUN_ASSIGN_OR_RETURN(bool held, core::RowLogged(txn.store().db(), core::kKeyEnvelopeTable,
+                                                      EnvelopeRowId(node, old.epoch())));
       if (!held) QUN_RETURN_IF_ERROR(write(node, old.epoch(), older.bytes));
     }
   }

@@ -1,6 +1,7 @@
 #include "sync/keyring.h"
 
 #include "base/text.h"
+#include "core/log_reads.h"
 #include "core/meta_keys.h"
 #include "core/oplog.h"
 #include "core/permissions.h"
@@ -96,18 +97,14 @@ Result<std::set<uint32_t>> Keyring::UnusableEpochs() {
   // revocation wins) gave out a key nobody is to seal with, and which a
   // removed node may hold. Keys that came otherwise (founding, invites)
   // have no envelope and count.
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       held_.db().Prepare("SELECT o.row_id, t.refused IS NULL FROM op o JOIN "
-                                          "op_txn t ON t.id = o.txn WHERE o.tbl = "
-                                          "'key_envelope'"));
+  QUN_ASSIGN_OR_RETURN(std::vector<core::LoggedWrite> writes,
+                       core::LoggedWrites(held_.db(), core::kKeyEnvelopeTable, "", ""));
   std::set<uint32_t> seen, counted;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    auto epoch = EnvelopeEpoch(s.Text(0));
+  for (const core::LoggedWrite& w : writes) {
+    auto epoch = EnvelopeEpoch(w.row_id);
     if (!epoch) continue;
     seen.insert(*epoch);
-    if (s.Int(1) != 0) counted.insert(*epoch);
+    if (w.counts) counted.insert(*epoch);
   }
   // Keys taken from a change set still waiting (ClaimFromPending) are for
   // reading until a rotation that counts confirms them.
@@ -146,20 +143,15 @@ Result<const core::CommunityKey*> Keyring::Find(uint32_t epoch) {
 
 Result<int> Keyring::Claim() {
   std::string me = core::ToHex(me_.public_key());
-  QUN_ASSIGN_OR_RETURN(
-      core::Statement s,
-      held_.db().Prepare("SELECT o.row_id, o.value FROM op o JOIN op_txn t ON t.id = o.txn WHERE "
-                         "o.tbl = 'key_envelope' AND o.row_id >= ? AND o.row_id < ? AND o.col = "
-                         "'sealed' AND t.refused IS NULL"));
-  s.Bind(1, me + ":").Bind(2, me + ";");
+  QUN_ASSIGN_OR_RETURN(std::vector<core::LoggedWrite> writes,
+                       core::LoggedWrites(held_.db(), core::kKeyEnvelopeTable, "sealed", me + ":"));
   int added = 0;
   std::set<uint32_t> fresh;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    auto epoch = EnvelopeEpochFor(s.Text(0), me_.public_key());
+  for (const core::LoggedWrite& w : writes) {
+    if (!w.counts) continue;
+    auto epoch = EnvelopeEpochFor(w.row_id, me_.public_key());
     if (!epoch || community_.Key(*epoch)) continue;
-    auto opened = OpenEnvelopeValue(me_, *epoch, s.GetValue(1));
+    auto opened = OpenEnvelopeValue(me_, *epoch, w.value);
     // A damaged envelope (an owner's broken qun) gives nothing; it must not
     // stop this node from working. Another rotation gives it the key.
     if (!opened.ok()) continue;
@@ -167,7 +159,6 @@ Result<int> Keyring::Claim() {
     QUN_RETURN_IF_ERROR(TakeKey(std::move(*opened)));
     ++added;
   }
-  s.Reset();
   if (fresh.empty()) return added;
   // Change sets refused for want of one of these keys wait again; the next
   // ApplyPending applies them.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "core/log_reads.h"
 #include "core/meta_keys.h"
 #include "core/oplog.h"
 #include "core/permissions.h"
@@ -16,27 +17,7 @@ Result<int> Outbox::SealLocked() {
   core::Database& db = held_.db();
   const core::PublicKey& me = me_.public_key();
   QUN_ASSIGN_OR_RETURN(uint64_t sealed_seq, held_.AppliedSeq(me));
-  struct Unsealed {
-    int64_t id;
-    uint64_t seq;
-    std::string note;
-    std::optional<core::Hlc> ceiling;
-    bool continues;
-  };
-  std::vector<Unsealed> unsealed;
-  {
-    QUN_ASSIGN_OR_RETURN(core::CachedStatement txns,
-                         db.Use("SELECT t.id, t.seq, coalesce(t.note, ''), t.ceiling, "
-                                "t.continues FROM op_txn t JOIN op_author a ON a.id = t.author "
-                                "WHERE a.pubkey = ? AND t.seq > ? ORDER BY t.seq"));
-    txns->Bind(1, Blob(me)).Bind(2, static_cast<int64_t>(sealed_seq));
-    while (true) {
-      QUN_ASSIGN_OR_RETURN(bool row, txns->Step());
-      if (!row) break;
-      unsealed.push_back({txns->Int(0), static_cast<uint64_t>(txns->Int(1)), txns->Text(2),
-                          core::HlcFromValue(txns->GetValue(3)), txns->Int(4) != 0});
-    }
-  }
+  QUN_ASSIGN_OR_RETURN(std::vector<core::LoggedTxn> unsealed, core::TxnsOf(db, me, sealed_seq));
   if (unsealed.empty()) return 0;
   QUN_RETURN_IF_ERROR(decisions_.EnsureDecidedLocked());
   // Never sealed under a key another process has replaced since.
@@ -75,7 +56,7 @@ Result<int> Outbox::SealLocked() {
   static const std::string kInsert = WithStates(
       "INSERT INTO change_set(author, seq, hash, bytes, state, txn, chain_max) VALUES "
       "(?, ?, ?, ?, {applied}, ?, ?)");
-  for (const Unsealed& u : unsealed) {
+  for (const core::LoggedTxn& u : unsealed) {
     if (u.seq != sealed_seq + 1)
       return Status::Internal(
           fmt::format("this node's change {} cannot be sealed: change {} before it is missing",
@@ -100,22 +81,11 @@ Result<int> Outbox::SealLocked() {
     header.continues = u.continues;
     Payload payload;
     payload.note = u.note;
-    {
-      QUN_ASSIGN_OR_RETURN(core::CachedStatement ops,
-                           db.Use("SELECT tbl, row_id, col, value, hlc FROM op WHERE txn = ? "
-                                  "ORDER BY id"));
-      ops->Bind(1, u.id);
-      while (true) {
-        QUN_ASSIGN_OR_RETURN(bool row, ops->Step());
-        if (!row) break;
-        core::Hlc hlc{static_cast<uint64_t>(ops->Int(4))};
-        payload.ops.push_back(
-            {ops->Text(0), ops->Text(1), ops->Text(2), ops->GetValue(3), hlc, me});
-        const core::Op& op = payload.ops.back();
-        if (core::IsRoleOp(op) || core::IsInviteOp(op)) roles_sealed = true;
-        core::Hlc effective = core::Effective(hlc, u.ceiling);
-        if (!chain_max || effective > *chain_max) chain_max = effective;
-      }
+    QUN_ASSIGN_OR_RETURN(payload.ops, core::OpsOfTxn(db, u.id, me));
+    for (const core::Op& op : payload.ops) {
+      if (core::IsRoleOp(op) || core::IsInviteOp(op)) roles_sealed = true;
+      core::Hlc effective = core::Effective(op.hlc, u.ceiling);
+      if (!chain_max || effective > *chain_max) chain_max = effective;
     }
     // A rotation's envelopes go out under the key before theirs: the nodes
     // they are for do not hold the new one yet. Otherwise the newest key

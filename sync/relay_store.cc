@@ -55,13 +55,10 @@ Result<std::unique_ptr<RelayStore>> RelayStore::Open(const std::string& path, in
 }
 
 Result<Heads> RelayStore::ReadHeads(const CommunityId& community) {
-  QUN_ASSIGN_OR_RETURN(core::Statement * s,
-                       db_->Cached("SELECT author, coalesce(max(CASE WHEN evidence = 0 THEN seq "
-                                   "END), 0), max(evidence) FROM relayed WHERE community=? GROUP "
-                                   "BY author ORDER BY author"));
-  QUN_ASSIGN_OR_RETURN(core::Statement * hash,
-                       db_->Cached("SELECT hash FROM relayed WHERE community=? AND author=? AND "
-                                   "seq=? AND evidence=0"));
+  QUN_ASSIGN_OR_RETURN(core::CachedStatement s,
+                       db_->Use("SELECT author, coalesce(max(CASE WHEN evidence = 0 THEN seq "
+                                "END), 0), max(evidence) FROM relayed WHERE community=? GROUP "
+                                "BY author ORDER BY author"));
   s->Bind(1, Blob(community));
   Heads out;
   while (true) {
@@ -73,15 +70,16 @@ Result<Heads> RelayStore::ReadHeads(const CommunityId& community) {
     h.forked = s->Int(2) != 0;
     out.push_back(h);
   }
-  s->Reset();
   // Only evidence held of an author: seq 0, no hash.
   for (Head& h : out) {
     if (h.seq == 0) continue;
+    QUN_ASSIGN_OR_RETURN(core::CachedStatement hash,
+                         db_->Use("SELECT hash FROM relayed WHERE community=? AND author=? AND "
+                                  "seq=? AND evidence=0"));
     hash->Bind(1, Blob(community)).Bind(2, Blob(h.author)).Bind(3, static_cast<int64_t>(h.seq));
     QUN_ASSIGN_OR_RETURN(bool row, hash->Step());
     std::string_view bytes = row ? hash->BlobView(0) : std::string_view();
     if (bytes.size() == h.hash.size()) std::memcpy(h.hash.data(), bytes.data(), bytes.size());
-    hash->Reset();
   }
   return out;
 }
@@ -94,24 +92,15 @@ Result<std::vector<int64_t>> RelayStore::MissingIds(const CommunityId& community
     if (h.forked) known_forked.insert(h.author);
   QUN_ASSIGN_OR_RETURN(Heads mine, ReadHeads(community));
   std::vector<std::pair<int64_t, bool>> rows;  // (id, evidence)
-  QUN_ASSIGN_OR_RETURN(core::Statement * range,
-                       db_->Cached("SELECT id FROM relayed WHERE community=? AND author=? AND "
-                                   "seq>? AND evidence=0"));
-  // Both twins of each fork the other side does not know of: it may hold
-  // either one.
-  QUN_ASSIGN_OR_RETURN(
-      core::Statement * twins,
-      db_->Cached("SELECT id FROM relayed WHERE community=?1 AND author=?2 AND seq IN (SELECT seq "
-                  "FROM relayed WHERE community=?1 AND author=?2 AND evidence=1)"));
-  QUN_ASSIGN_OR_RETURN(core::Statement * at,
-                       db_->Cached("SELECT id, hash FROM relayed WHERE community=? AND author=? "
-                                   "AND seq=? AND evidence=0"));
   std::map<core::PublicKey, const Head*> their_heads;
   for (const Head& h : theirs) their_heads[h.author] = &h;
   for (const Head& h : mine) {
     auto it = their_vector.find(h.author);
     uint64_t their_seq = it == their_vector.end() ? 0 : it->second;
     if (h.seq > their_seq) {
+      QUN_ASSIGN_OR_RETURN(core::CachedStatement range,
+                           db_->Use("SELECT id FROM relayed WHERE community=? AND author=? AND "
+                                    "seq>? AND evidence=0"));
       range->Bind(1, Blob(community))
           .Bind(2, Blob(h.author))
           .Bind(3, static_cast<int64_t>(their_seq));
@@ -120,27 +109,33 @@ Result<std::vector<int64_t>> RelayStore::MissingIds(const CommunityId& community
         if (!row) break;
         rows.emplace_back(range->Int(0), false);
       }
-      range->Reset();
     }
     if (h.forked && !known_forked.count(h.author)) {
+      // Both twins of each fork the other side does not know of: it may
+      // hold either one.
+      QUN_ASSIGN_OR_RETURN(
+          core::CachedStatement twins,
+          db_->Use("SELECT id FROM relayed WHERE community=?1 AND author=?2 AND seq IN (SELECT "
+                   "seq FROM relayed WHERE community=?1 AND author=?2 AND evidence=1)"));
       twins->Bind(1, Blob(community)).Bind(2, Blob(h.author));
       while (true) {
         QUN_ASSIGN_OR_RETURN(bool row, twins->Step());
         if (!row) break;
         rows.emplace_back(twins->Int(0), true);
       }
-      twins->Reset();
     } else if (!h.forked && their_seq > 0 && their_seq <= h.seq && !known_forked.count(h.author)) {
       // Their head with another hash than the change set held here at that
       // seq: a fork nobody has noticed yet. Send this twin as evidence.
       const Head& head = *their_heads[h.author];
+      QUN_ASSIGN_OR_RETURN(core::CachedStatement at,
+                           db_->Use("SELECT id, hash FROM relayed WHERE community=? AND "
+                                    "author=? AND seq=? AND evidence=0"));
       at->Bind(1, Blob(community)).Bind(2, Blob(h.author)).Bind(3, static_cast<int64_t>(their_seq));
       QUN_ASSIGN_OR_RETURN(bool row, at->Step());
       if (row &&
           at->BlobView(1) !=
               std::string_view(reinterpret_cast<const char*>(head.hash.data()), head.hash.size()))
         rows.emplace_back(at->Int(0), true);
-      at->Reset();
     }
   }
   // In the order they arrived, which is an order their senders could apply
@@ -163,29 +158,31 @@ Result<Received> RelayStore::Receive(const CommunityId& community, std::string_v
   std::optional<Checked> checked = CheckReceived(bytes, community, &r);
   if (!checked) return r;
   const ChangeSetHeader* header = &checked->header;
-  QUN_ASSIGN_OR_RETURN(
-      core::Statement * held,
-      db_->Cached(
-          "SELECT (SELECT count(*) FROM relayed WHERE hash=?), (SELECT hash FROM relayed "
-          "WHERE community=? AND author=? AND seq=? AND evidence=0), (SELECT hash FROM "
-          "relayed WHERE community=? AND author=? AND seq=? AND evidence=0), (SELECT "
-          "count(*) FROM relayed WHERE community=? AND author=? AND seq=? AND evidence=1)"));
-  held->Bind(1, Blob(r.hash))
-      .Bind(2, Blob(community))
-      .Bind(3, Blob(r.author))
-      .Bind(4, static_cast<int64_t>(r.seq))
-      .Bind(5, Blob(community))
-      .Bind(6, Blob(r.author))
-      .Bind(7, static_cast<int64_t>(r.seq - 1))
-      .Bind(8, Blob(community))
-      .Bind(9, Blob(r.author))
-      .Bind(10, static_cast<int64_t>(r.seq));
-  QUN_ASSIGN_OR_RETURN(bool row, held->Step());
-  bool same = row && held->Int(0) > 0;
-  bool twin = row && !held->BlobView(1).empty();
-  std::string previous(row ? held->BlobView(2) : std::string_view());
-  bool has_evidence = row && held->Int(3) > 0;
-  held->Reset();
+  bool same = false, twin = false, has_evidence = false;
+  std::string previous;
+  {
+    QUN_ASSIGN_OR_RETURN(
+        core::CachedStatement held,
+        db_->Use("SELECT (SELECT count(*) FROM relayed WHERE hash=?), (SELECT hash FROM relayed "
+                 "WHERE community=? AND author=? AND seq=? AND evidence=0), (SELECT hash FROM "
+                 "relayed WHERE community=? AND author=? AND seq=? AND evidence=0), (SELECT "
+                 "count(*) FROM relayed WHERE community=? AND author=? AND seq=? AND evidence=1)"));
+    held->Bind(1, Blob(r.hash))
+        .Bind(2, Blob(community))
+        .Bind(3, Blob(r.author))
+        .Bind(4, static_cast<int64_t>(r.seq))
+        .Bind(5, Blob(community))
+        .Bind(6, Blob(r.author))
+        .Bind(7, static_cast<int64_t>(r.seq - 1))
+        .Bind(8, Blob(community))
+        .Bind(9, Blob(r.author))
+        .Bind(10, static_cast<int64_t>(r.seq));
+    QUN_ASSIGN_OR_RETURN(bool row, held->Step());
+    same = row && held->Int(0) > 0;
+    twin = row && !held->BlobView(1).empty();
+    previous = std::string(row ? held->BlobView(2) : std::string_view());
+    has_evidence = row && held->Int(3) > 0;
+  }
   if (same) {
     r.outcome = Outcome::kAlreadyHeld;
     return r;
@@ -215,9 +212,9 @@ Result<Received> RelayStore::Receive(const CommunityId& community, std::string_v
       return r;
     }
   }
-  QUN_ASSIGN_OR_RETURN(core::Statement * insert,
-                       db_->Cached("INSERT INTO relayed (community, author, seq, hash, bytes, "
-                                   "evidence) VALUES (?, ?, ?, ?, ?, ?)"));
+  QUN_ASSIGN_OR_RETURN(core::CachedStatement insert,
+                       db_->Use("INSERT INTO relayed (community, author, seq, hash, bytes, "
+                                "evidence) VALUES (?, ?, ?, ?, ?, ?)"));
   insert->Bind(1, Blob(community))
       .Bind(2, Blob(r.author))
       .Bind(3, static_cast<int64_t>(r.seq))

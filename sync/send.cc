@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "core/log_reads.h"
+
 namespace qun::sync {
 
 VersionVector ToVector(const Heads& heads) {
@@ -95,14 +97,10 @@ Result<Heads> Send::ReadHeads() {
 Result<std::vector<core::PublicKey>> Send::Members() {
   QUN_RETURN_IF_ERROR(decisions_.EnsureDecided());
   std::vector<core::PublicKey> out{founder_, me_};
-  QUN_ASSIGN_OR_RETURN(core::Statement s,
-                       held_.db().Prepare("SELECT DISTINCT node FROM node_role"));
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
+  QUN_ASSIGN_OR_RETURN(std::vector<std::string> nodes, core::NodesWithRoles(held_.db()));
+  for (const std::string& node : nodes)
     // Not a node id: never a member.
-    if (std::optional<core::PublicKey> k = core::PublicKeyFromHex(s.Text(0))) out.push_back(*k);
-  }
+    if (std::optional<core::PublicKey> k = core::PublicKeyFromHex(node)) out.push_back(*k);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

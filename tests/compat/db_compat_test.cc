@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "community/registry.h"
+#include "core/history.h"
 #include "core/ids.h"
 #include "core/oplog.h"
 #include "core/store.h"

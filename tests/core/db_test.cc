@@ -91,3 +91,57 @@ TEST_CASE("a batch commits once it has been open for its time, and never holds o
   CHECK(Count(db) == 2);
   CHECK(CommittedCount(dir / "community.db") == 2);
 }
+
+namespace {
+
+// Whether any statement of the connection is halfway through its rows (and
+// so holds a read of the database open).
+bool AnyStatementBusy(core::Database& db) {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db.handle(), nullptr); s;
+       s = sqlite3_next_stmt(db.handle(), s))
+    if (sqlite3_stmt_busy(s)) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a statement bound again after it ran gives the new binding's answer") {
+  TempDir dir;
+  auto db = core::Database::Open(dir.path() + "/t.db", true, 1000);
+  REQUIRE(db.ok());
+  auto s = (*db)->Prepare("SELECT ?1 + 1 UNION ALL SELECT ?1 + 2");
+  REQUIRE(s.ok());
+  for (int64_t base : {1, 41, 100}) {
+    // The first time halfway (one row of two), then past its end.
+    s->Bind(1, base);
+    REQUIRE(*s->Step());
+    CHECK(s->Int(0) == base + 1);
+    if (base != 1) {
+      REQUIRE(*s->Step());
+      CHECK(s->Int(0) == base + 2);
+      CHECK_FALSE(*s->Step());
+    }
+  }
+}
+
+TEST_CASE("a cached statement left halfway lets go of its read when its guard goes") {
+  TempDir dir;
+  auto db = core::Database::Open(dir.path() + "/t.db", true, 1000);
+  REQUIRE(db.ok());
+  REQUIRE((*db)->Exec("CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3)").ok());
+  auto read_one = [&]() -> Result<int64_t> {
+    QUN_ASSIGN_OR_RETURN(core::CachedStatement s, (*db)->Use("SELECT x FROM t ORDER BY x"));
+    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+    CHECK(row);
+    CHECK(AnyStatementBusy(**db));  // halfway: two rows left
+    return s->Int(0);               // an early way out, no Reset() written
+  };
+  auto first = read_one();
+  REQUIRE(first.ok());
+  CHECK(*first == 1);
+  CHECK_FALSE(AnyStatementBusy(**db));
+  // And the next use starts from its first row again.
+  auto again = read_one();
+  REQUIRE(again.ok());
+  CHECK(*again == 1);
+}

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/history.h"
 #include "support/test_store.h"
 
 using namespace qun;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/history.h"
 #include "core/ids.h"
 #include "core/permissions.h"
 #include "support/sync_nodes.h"
