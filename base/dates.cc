@@ -84,13 +84,17 @@ Result<int64_t> ParseLocalTime(std::string_view text) {
   int h = 0, m = 0;
   if (!ParseInt(text.substr(11, 2), h) || !ParseInt(text.substr(14, 2), m) || h > 23 || m > 59)
     return bad();
-  std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(*day))};
+  return LocalTimeMs(*day, h, m);
+}
+
+int64_t LocalTimeMs(int64_t day, int hour, int minute) {
+  std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(day))};
   struct tm tm_local {};
   tm_local.tm_year = static_cast<int>(ymd.year()) - 1900;
   tm_local.tm_mon = static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
   tm_local.tm_mday = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  tm_local.tm_hour = h;
-  tm_local.tm_min = m;
+  tm_local.tm_hour = hour;
+  tm_local.tm_min = minute;
   tm_local.tm_isdst = -1;
   return static_cast<int64_t>(mktime(&tm_local)) * 1000;
 }

@@ -34,6 +34,8 @@ Result<int64_t> ParseDayArg(std::string_view text, int64_t today);
 // A local date and time: "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" or
 // "YYYY-MM-DD" (midnight). Unix ms.
 Result<int64_t> ParseLocalTime(std::string_view text);
+// The instant of `hour`:`minute` local time on `day`.
+int64_t LocalTimeMs(int64_t day, int hour, int minute);
 // "YYYY-MM-DD HH:MM" in local time; "" for 0.
 std::string FormatLocalTime(int64_t unix_ms);
 // The same day of the month `months` later ("YYYY-MM-DD"), or the month's

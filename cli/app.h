@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/i18n.h"
 #include "base/status.h"
+#include "base/when.h"
 #include "community/registry.h"
 #include "core/identity.h"
 #include "core/permissions.h"
@@ -92,5 +94,15 @@ using node::RoleText;
 // Parses "49.9" or "49.90" into cents.
 Result<int64_t> ParseFee(const std::string& s);
 std::string FormatFee(int64_t cents);
+
+// A date argument as people write it (base/when.h), against `now_ms`; what
+// a date without a year or a word like 周六 was read as goes to stderr
+// ("qun: 周六 = 2026-12-12 Saturday"), so that nobody records the wrong day
+// unseen. `flag` names the argument in an error.
+Result<int64_t> DayArg(const std::string& text, int64_t now_ms, core::Lean lean,
+                       std::string_view flag);
+// A date with an optional time of day: unix ms.
+Result<int64_t> TimeArg(const std::string& text, int64_t now_ms, core::Lean lean,
+                        std::string_view flag);
 
 }  // namespace qun::cli

@@ -55,7 +55,12 @@ void AddCheckin(App& app) {
       int64_t today = Today(*node);
       int64_t day = today;
       if (args->date) {
-        QUN_ASSIGN_OR_RETURN(day, core::ParseDayArg(*args->date, today));
+        QUN_ASSIGN_OR_RETURN(
+            day, DayArg(*args->date, core::NowMs(*node->store), core::Lean::kPast, "--date"));
+        if (day > today)
+          return Status::InvalidArgument(fmt::format(
+              fmt::runtime(_("--date {}: a check-in is for today or a day gone by, not {}")),
+              *args->date, core::DayText(day)));
       }
       std::vector<std::string> people;
       for (const std::string& ref : args->people) {
@@ -115,7 +120,8 @@ void AddStreaks(App& app) {
       QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
       int64_t today = Today(*node);
       if (args->as_of) {
-        QUN_ASSIGN_OR_RETURN(today, core::ParseDayArg(*args->as_of, today));
+        QUN_ASSIGN_OR_RETURN(
+            today, DayArg(*args->as_of, core::NowMs(*node->store), core::Lean::kPast, "--as-of"));
       }
       std::optional<std::string> person;
       if (args->person) {
@@ -168,7 +174,8 @@ void AddTopic(App& app) {
         QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(args->group));
         int64_t deadline = 0;
         if (args->deadline) {
-          QUN_ASSIGN_OR_RETURN(deadline, core::ParseLocalTime(*args->deadline));
+          QUN_ASSIGN_OR_RETURN(deadline, TimeArg(*args->deadline, core::NowMs(*node->store),
+                                                 core::Lean::kFuture, "--deadline"));
         }
         core::Activity activity(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("topic add"));
@@ -242,7 +249,7 @@ void AddTopic(App& app) {
         QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person));
         int64_t at = core::NowMs(*node->store);
         if (args->at) {
-          QUN_ASSIGN_OR_RETURN(at, core::ParseLocalTime(*args->at));
+          QUN_ASSIGN_OR_RETURN(at, TimeArg(*args->at, at, core::Lean::kPast, "--at"));
         }
         core::Activity activity(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(core::Topic t, activity.GetTopic(topic));
@@ -345,7 +352,14 @@ void AddActivity(App& app) {
         QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person));
         int64_t day = Today(*node);
         if (args->date) {
-          QUN_ASSIGN_OR_RETURN(day, core::ParseDayArg(*args->date, day));
+          int64_t today = day;
+          QUN_ASSIGN_OR_RETURN(
+              day, DayArg(*args->date, core::NowMs(*node->store), core::Lean::kPast, "--date"));
+          if (day > today)
+            return Status::InvalidArgument(fmt::format(
+                fmt::runtime(_("--date {}: activity is recorded for today or a day gone by, "
+                               "not {}")),
+                *args->date, core::DayText(day)));
         }
         core::Activity activity(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("activity add"));
@@ -388,12 +402,13 @@ void AddActivity(App& app) {
         if (args->kind)
           QUN_RETURN_IF_ERROR(core::CheckEnum("activity kind", *args->kind, core::kActivityKinds));
         f.kind = args->kind;
-        int64_t today = Today(*node);
         if (args->since) {
-          QUN_ASSIGN_OR_RETURN(f.since_day, core::ParseDayArg(*args->since, today));
+          QUN_ASSIGN_OR_RETURN(f.since_day, DayArg(*args->since, core::NowMs(*node->store),
+                                                   core::Lean::kPast, "--since"));
         }
         if (args->until) {
-          QUN_ASSIGN_OR_RETURN(f.until_day, core::ParseDayArg(*args->until, today));
+          QUN_ASSIGN_OR_RETURN(f.until_day, DayArg(*args->until, core::NowMs(*node->store),
+                                                   core::Lean::kPast, "--until"));
         }
         core::Activity activity(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(auto facts, activity.List(f));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 
 #include "base/dates.h"
@@ -23,15 +24,21 @@ namespace {
 // Options shared by `event add` and `event edit`; unset ones are left alone.
 struct EventFlags {
   std::optional<std::string> title, at, until, place, capacity, status;
-  bool online = false, offline = false;
+  bool online = false, offline = false, yes = false;
 
   void Register(CLI::App* cmd, bool edit) {
     if (edit) cmd->add_option("--title", title, "new title");
-    auto* at_opt = cmd->add_option("--at", at, "start, local time: \"YYYY-MM-DD HH:MM\"");
+    auto* at_opt = cmd->add_option(
+        "--at", at, "start, local time: \"2026-12-12 14:00\", \"周六 下午2点\", \"12/12 14:00\"");
     if (!edit) at_opt->required();
     cmd->add_option("--until", until,
-                    edit ? "end, local time (\"\" removes it)" : "end, local time");
+                    edit ? "end, local time (\"\" removes it; a time alone is on the start's day)"
+                         : "end, local time (a time alone is on the start's day)");
     cmd->add_option("--place", place, edit ? "where (\"\" removes it)" : "where");
+    if (!edit)
+      cmd->add_flag("--yes", yes,
+                    "record it even though its start has passed (an event held "
+                    "already)");
     cmd->add_flag("--online", online, "held online");
     cmd->add_flag("--offline", offline, "held in person (the default)");
     cmd->add_option("--capacity", capacity,
@@ -40,7 +47,9 @@ struct EventFlags {
     if (edit) cmd->add_option("--status", status, "open, closed (no more sign-ups) or cancelled");
   }
 
-  Result<core::EventInput> ToInput() const {
+  // `now_ms`: what "周六" and "明天" count from. `starts_at`: the start the
+  // event has now (event edit), for an end given as a time alone.
+  Result<core::EventInput> ToInput(int64_t now_ms, std::optional<int64_t> starts_at = {}) const {
     core::EventInput in;
     in.title = title;
     in.place = place;
@@ -49,17 +58,23 @@ struct EventFlags {
     if (online) in.mode = "online";
     if (offline) in.mode = "offline";
     if (at) {
-      auto t = core::ParseLocalTime(text::Trim(*at));
-      if (!t.ok()) return t.status().WithContext("--at");
-      in.starts_at = *t;
+      QUN_ASSIGN_OR_RETURN(in.starts_at, TimeArg(*at, now_ms, core::Lean::kFuture, "--at"));
+      starts_at = in.starts_at;
     }
     if (until) {
       if (text::Trim(*until).empty()) {
         in.ends_at = 0;
       } else {
-        auto t = core::ParseLocalTime(text::Trim(*until));
-        if (!t.ok()) return t.status().WithContext("--until");
-        in.ends_at = *t;
+        auto w = core::ParseWhen(*until, core::LocalDay(now_ms), core::Lean::kFuture);
+        if (!w.ok()) return w.status().WithContext("--until");
+        if (!w->dated) {
+          // A time alone ends the event on the day it starts.
+          w->day = core::LocalDay(starts_at.value_or(now_ms));
+          w->inferred = false;
+        }
+        std::string echo = core::Echo(*w);
+        if (!echo.empty()) std::cerr << "qun: " << text::Printable(echo) << "\n";
+        in.ends_at = core::LocalMs(*w);
       }
     }
     if (capacity) {
@@ -243,7 +258,13 @@ void AddEventCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Events events(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(std::string group_id, node->registry->ResolveGroup(args->group));
-        QUN_ASSIGN_OR_RETURN(core::EventInput in, args->flags.ToInput());
+        int64_t now = core::NowMs(*node->store);
+        QUN_ASSIGN_OR_RETURN(core::EventInput in, args->flags.ToInput(now));
+        if (in.starts_at && *in.starts_at < now && !args->flags.yes)
+          return Status::InvalidArgument(fmt::format(
+              fmt::runtime(_("--at {}: {} has passed already; to record an event held before, "
+                             "add --yes")),
+              *args->flags.at, core::FormatLocalTime(*in.starts_at)));
         in.title = args->title;
         if (in.capacity && *in.capacity == 0) in.capacity.reset();
         if (in.ends_at && *in.ends_at == 0) in.ends_at.reset();
@@ -372,7 +393,9 @@ void AddEventCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Events events(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(args->event));
-        QUN_ASSIGN_OR_RETURN(core::EventInput in, args->flags.ToInput());
+        QUN_ASSIGN_OR_RETURN(core::Event before, events.Get(id));
+        QUN_ASSIGN_OR_RETURN(core::EventInput in,
+                             args->flags.ToInput(core::NowMs(*node->store), before.starts_at));
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event edit"));
         QUN_RETURN_IF_ERROR(events.Edit(*txn, id, in));
         int64_t changed = txn->ops_written();

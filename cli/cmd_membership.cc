@@ -123,7 +123,8 @@ void AddMembershipCommands(App& app, CLI::App* member) {
           QUN_ASSIGN_OR_RETURN(int64_t days, core::ParseDays(*args->inactive));
           int64_t as_of = today;
           if (args->as_of) {
-            QUN_ASSIGN_OR_RETURN(as_of, core::ParseDayArg(*args->as_of, today));
+            QUN_ASSIGN_OR_RETURN(as_of, DayArg(*args->as_of, core::NowMs(*node->store),
+                                               core::Lean::kPast, "--as-of"));
           }
           core::Reports reports(reg, *node->store);
           QUN_ASSIGN_OR_RETURN(auto list, core::PurgeCandidates(reports, group, days, as_of));

@@ -85,9 +85,8 @@ void AddPollCommands(App& app) {
         in.question = args->question;
         in.options = args->options;
         if (args->closes) {
-          auto t = core::ParseLocalTime(text::Trim(*args->closes));
-          if (!t.ok()) return t.status().WithContext("--closes");
-          in.closes_at = *t;
+          QUN_ASSIGN_OR_RETURN(in.closes_at, TimeArg(*args->closes, core::NowMs(*node->store),
+                                                     core::Lean::kFuture, "--closes"));
         }
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("poll add"));
         QUN_ASSIGN_OR_RETURN(std::string id, polls.Add(*txn, group_id, in));

@@ -32,7 +32,8 @@ struct Common {
   Result<int64_t> Day(Node& node) const {
     int64_t today = core::Today(*node.store);
     if (!as_of) return today;
-    return core::ParseDayArg(*as_of, today);
+    (void)today;
+    return DayArg(*as_of, core::NowMs(*node.store), core::Lean::kPast, "--as-of");
   }
 };
 

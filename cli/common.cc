@@ -12,6 +12,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "base/dates.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
@@ -199,6 +200,37 @@ json MembershipJson(const core::Membership& m) {
           {"intro", m.intro},
           {"paid_until", m.paid_until},
           {"status_at", m.status_at}};
+}
+
+namespace {
+
+void EchoWhen(const core::When& w) {
+  std::string echo = core::Echo(w);
+  if (!echo.empty()) std::cerr << "qun: " << text::Printable(echo) << "\n";
+}
+
+int MinuteOfDay(int64_t now_ms) {
+  int64_t since_midnight = now_ms - core::LocalMidnightMs(core::LocalDay(now_ms));
+  return static_cast<int>(since_midnight / 60000);
+}
+
+}  // namespace
+
+Result<int64_t> DayArg(const std::string& text, int64_t now_ms, core::Lean lean,
+                       std::string_view flag) {
+  core::When w;
+  auto day = core::ParseDay(text, core::LocalDay(now_ms), lean, &w);
+  if (!day.ok()) return day.status().WithContext(std::string(flag));
+  EchoWhen(w);
+  return *day;
+}
+
+Result<int64_t> TimeArg(const std::string& text, int64_t now_ms, core::Lean lean,
+                        std::string_view flag) {
+  auto w = core::ParseWhen(text, core::LocalDay(now_ms), lean, MinuteOfDay(now_ms));
+  if (!w.ok()) return w.status().WithContext(std::string(flag));
+  EchoWhen(*w);
+  return core::LocalMs(*w);
 }
 
 }  // namespace qun::cli

@@ -34,6 +34,18 @@ static int Run(int argc, char** argv) {
   // umask the shell has; a user who wants to share a file says so with
   // chmod.
   umask(077);
+  // The language comes first: help texts are made as the commands are.
+  std::optional<std::string> lang;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") break;
+    if (a == "--lang" && i + 1 < argc) lang = argv[i + 1];
+    if (a.rfind("--lang=", 0) == 0) lang = std::string(a.substr(7));
+  }
+  if (Status s = i18n::Init(lang); !s.ok()) {
+    std::cerr << "qun: error: " << text::Printable(s.message()) << "\n";
+    return s.exit_code();
+  }
   App app;
   CLI::App& cli = app.cli;
   cli.require_subcommand(1);
@@ -43,6 +55,9 @@ static int Run(int argc, char** argv) {
                  "folder holding this node's data (default: $QUN_HOME, else "
                  "~/.local/share/qun)");
   cli.add_flag("--json", app.options.json, "print machine-readable JSON");
+  cli.add_option(
+      "--lang", lang,
+      "language: zh (中文) or en (default: $QUN_LANG, else the locale, as LANG=zh_CN.UTF-8)");
   cli.footer(
       "Exit codes: 0 ok, 2 bad input, 3 not found, 4 conflict, 5 database busy, "
       "6 damaged file, 7 cannot read/write, 8 newer version, 9 import rejected, 10 bad "
@@ -104,7 +119,7 @@ static int Run(int argc, char** argv) {
               << "\n";
   } else {
     // Messages quote names and values, which may come from other nodes.
-    std::cerr << "qun: error: " << text::Printable(s.message()) << "\n";
+    std::cerr << _("qun: error: ") << text::Printable(s.message()) << "\n";
   }
   return s.exit_code();
 }

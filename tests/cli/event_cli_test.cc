@@ -78,10 +78,11 @@ TEST_CASE("event add refuses bad times, modes and capacities, and writes nothing
     args.insert(args.end(), extra.begin(), extra.end());
     return c.Qun(args);
   };
-  CliResult bad_time = add({"--at", "11/28 14:00"});
+  CliResult bad_time = add({"--at", "下个月"});
   CHECK_EXIT(bad_time, 2);
   CHECK(Contains(bad_time.err, "--at"));
-  CHECK(Contains(bad_time.err, "YYYY-MM-DD HH:MM"));
+  CHECK(Contains(bad_time.err, "is not a date"));
+  CHECK(Contains(bad_time.err, "12月6日"));
   CHECK_EXIT(add({"--at", "2099-02-30 14:00"}), 2);
   CHECK_EXIT(add({"--at", "2099-11-28 25:00"}), 2);
   CliResult early = add({"--at", "2099-11-28 14:00", "--until", "2099-11-28 13:00"});

@@ -59,8 +59,12 @@ namespace internal {
 
 // Environment variables that change qun's behaviour; the child never
 // inherits them from whoever runs the tests, only gets what a test sets.
+// The locale's variables too: the language qun speaks follows them, and a
+// test that wants Chinese says so.
 inline bool IsQunVariable(const std::string& entry) {
-  return entry.rfind("QUN_", 0) == 0 || entry.rfind("NO_COLOR=", 0) == 0;
+  for (const char* prefix : {"QUN_", "NO_COLOR=", "LANG=", "LANGUAGE=", "LC_ALL=", "LC_MESSAGES="})
+    if (entry.rfind(prefix, 0) == 0) return true;
+  return false;
 }
 
 class Pipe {
