@@ -62,31 +62,6 @@ int Weekday(int64_t day) {
   return static_cast<int>(((day % 7) + 7 + 3) % 7);
 }
 
-Result<int64_t> ParseDayArg(std::string_view text, int64_t today) {
-  if (text == "today") return today;
-  if (text == "yesterday") return today - 1;
-  if (auto d = ParseDayNumber(text)) return *d;
-  return Status::InvalidArgument(fmt::format(
-      "'{}' is not a date: write it as YYYY-MM-DD (e.g. 2026-11-23), today or yesterday", text));
-}
-
-Result<int64_t> ParseLocalTime(std::string_view text) {
-  auto bad = [&] {
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a date and time: write it as YYYY-MM-DD HH:MM (e.g. 2026-11-28 14:00), "
-        "in local time",
-        text));
-  };
-  auto day = ParseDayNumber(text.substr(0, 10));
-  if (!day) return bad();
-  if (text.size() == 10) return LocalMidnightMs(*day);
-  if (text.size() != 16 || (text[10] != ' ' && text[10] != 'T') || text[13] != ':') return bad();
-  int h = 0, m = 0;
-  if (!ParseInt(text.substr(11, 2), h) || !ParseInt(text.substr(14, 2), m) || h > 23 || m > 59)
-    return bad();
-  return LocalTimeMs(*day, h, m);
-}
-
 int64_t LocalTimeMs(int64_t day, int hour, int minute) {
   std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(day))};
   struct tm tm_local {};

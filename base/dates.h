@@ -28,12 +28,6 @@ int64_t LocalMidnightMs(int64_t day);
 // The day of the week, 0 Monday ... 6 Sunday.
 int Weekday(int64_t day);
 
-// A day as a command line gives it: YYYY-MM-DD, "today" or "yesterday"
-// (against `today`). InvalidArgument that shows the form otherwise.
-Result<int64_t> ParseDayArg(std::string_view text, int64_t today);
-// A local date and time: "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" or
-// "YYYY-MM-DD" (midnight). Unix ms.
-Result<int64_t> ParseLocalTime(std::string_view text);
 // The instant of `hour`:`minute` local time on `day`.
 int64_t LocalTimeMs(int64_t day, int hour, int minute);
 // "YYYY-MM-DD HH:MM" in local time; "" for 0.

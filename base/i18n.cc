@@ -98,16 +98,4 @@ const char* Tr(const char* msgid) {
   return dgettext(kDomain, msgid);
 }
 
-std::string TrIn(Lang lang, const char* msgid) {
-  Lang saved = g_lang;
-  if (lang != saved && lang == Lang::kZh) {
-    Status s = Init("zh");
-    (void)s;
-  }
-  g_lang = lang;
-  std::string out = Tr(msgid);
-  g_lang = saved;
-  return out;
-}
-
 }  // namespace qun::i18n

@@ -39,8 +39,6 @@ Lang Current();
 // The message in the current language; `msgid` itself in English or when
 // the catalog lacks it.
 const char* Tr(const char* msgid);
-// The message in `lang`, whatever the current one.
-std::string TrIn(Lang lang, const char* msgid);
 
 // Where the catalogs are looked for: QUN_LOCALEDIR, else the first of
 // <exe dir>/locale, <exe dir>/../locale and <exe dir>/../share/locale

@@ -546,6 +546,12 @@ int64_t LocalMs(const When& w) {
   return LocalTimeMs(w.day, *w.minute / 60, *w.minute % 60);
 }
 
+Result<int64_t> ParseLocalTime(std::string_view text) {
+  QUN_ASSIGN_OR_RETURN(When w, ParseWhen(text, 0, Lean::kNear));
+  if (w.inferred) return NotADate(w.written);
+  return LocalMs(w);
+}
+
 std::string WeekdayName(int weekday) {
   static const char* const kNames[] = {N_("Monday"),   N_("Tuesday"), N_("Wednesday"),
                                        N_("Thursday"), N_("Friday"),  N_("Saturday"),

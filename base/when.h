@@ -45,6 +45,10 @@ Result<When> ParseWhen(std::string_view text, int64_t today, Lean lean,
 Result<int64_t> ParseDay(std::string_view text, int64_t today, Lean lean, When* parsed = nullptr);
 // Unix ms of a local date and time (midnight when no time was given).
 int64_t LocalMs(const When& w);
+// A local date and time written in full, nothing left to guess from today
+// ("2026-11-28 14:00", "2026-11-28T14:00", "2026年11月28日 下午2点"; a date
+// alone is its midnight): unix ms. For text a program wrote.
+Result<int64_t> ParseLocalTime(std::string_view text);
 
 // "2026-12-12 周六" / "2026-12-12 Sat", with " 20:00" when a time was given,
 // in the current language.

@@ -101,8 +101,10 @@ std::string FormatFee(int64_t cents);
 // unseen. `flag` names the argument in an error.
 Result<int64_t> DayArg(const std::string& text, int64_t now_ms, core::Lean lean,
                        std::string_view flag);
-// A date with an optional time of day: unix ms.
+// A date with an optional time of day: unix ms. A time alone is on
+// `time_alone_day` when given (an event's end on its start's day), else
+// today's or, for what lies ahead once it has passed, tomorrow's.
 Result<int64_t> TimeArg(const std::string& text, int64_t now_ms, core::Lean lean,
-                        std::string_view flag);
+                        std::string_view flag, std::optional<int64_t> time_alone_day = {});
 
 }  // namespace qun::cli

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
 #include <map>
 
 #include "base/dates.h"
@@ -65,16 +64,9 @@ struct EventFlags {
       if (text::Trim(*until).empty()) {
         in.ends_at = 0;
       } else {
-        auto w = core::ParseWhen(*until, core::LocalDay(now_ms), core::Lean::kFuture);
-        if (!w.ok()) return w.status().WithContext("--until");
-        if (!w->dated) {
-          // A time alone ends the event on the day it starts.
-          w->day = core::LocalDay(starts_at.value_or(now_ms));
-          w->inferred = false;
-        }
-        std::string echo = core::Echo(*w);
-        if (!echo.empty()) std::cerr << "qun: " << text::Printable(echo) << "\n";
-        in.ends_at = core::LocalMs(*w);
+        // A time alone ends the event on the day it starts.
+        QUN_ASSIGN_OR_RETURN(in.ends_at, TimeArg(*until, now_ms, core::Lean::kFuture, "--until",
+                                                 core::LocalDay(starts_at.value_or(now_ms))));
       }
     }
     if (capacity) {

@@ -30,9 +30,7 @@ struct Common {
     cmd->add_option("--as-of", as_of, "the day the report is for: YYYY-MM-DD (default today)");
   }
   Result<int64_t> Day(Node& node) const {
-    int64_t today = core::Today(*node.store);
-    if (!as_of) return today;
-    (void)today;
+    if (!as_of) return core::Today(*node.store);
     return DayArg(*as_of, core::NowMs(*node.store), core::Lean::kPast, "--as-of");
   }
 };

@@ -226,9 +226,13 @@ Result<int64_t> DayArg(const std::string& text, int64_t now_ms, core::Lean lean,
 }
 
 Result<int64_t> TimeArg(const std::string& text, int64_t now_ms, core::Lean lean,
-                        std::string_view flag) {
+                        std::string_view flag, std::optional<int64_t> time_alone_day) {
   auto w = core::ParseWhen(text, core::LocalDay(now_ms), lean, MinuteOfDay(now_ms));
   if (!w.ok()) return w.status().WithContext(std::string(flag));
+  if (!w->dated && time_alone_day) {
+    w->day = *time_alone_day;
+    w->inferred = false;  // the day the user meant, nothing to echo
+  }
   EchoWhen(*w);
   return core::LocalMs(*w);
 }

@@ -8,8 +8,6 @@
 namespace qun::core {
 namespace {
 
-Bytes Blob(const PublicKey& k) { return Bytes{std::vector<uint8_t>(k.begin(), k.end())}; }
-
 std::optional<std::string> TextOrNone(const Value& v) {
   if (auto* s = std::get_if<std::string>(&v)) return *s;
   return std::nullopt;
@@ -39,6 +37,17 @@ Result<std::vector<LoggedTxn>> TxnRows(Stmt& s) {
     if (!row) break;
     QUN_ASSIGN_OR_RETURN(LoggedTxn t, TxnFromRow(*s));
     out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// The first column of every row, as text.
+Result<std::vector<std::string>> TextColumn(CachedStatement& s) {
+  std::vector<std::string> out;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(s->Text(0));
   }
   return out;
 }
@@ -203,13 +212,7 @@ Result<std::vector<std::string>> LoggedRowIds(Database& db, const std::string& p
       CachedStatement s,
       db.Use("SELECT DISTINCT row_id FROM op WHERE row_id >= ? AND row_id < ? LIMIT ?"));
   s->Bind(1, prefix).Bind(2, PrefixEnd(prefix)).Bind(3, limit);
-  std::vector<std::string> out;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(s->Text(0));
-  }
-  return out;
+  return TextColumn(s);
 }
 
 Result<std::optional<PublicKey>> FirstWriter(Database& db, std::string_view table,
@@ -228,13 +231,7 @@ Result<std::optional<PublicKey>> FirstWriter(Database& db, std::string_view tabl
 Result<std::vector<std::string>> NodesWithRoles(Database& db) {
   QUN_ASSIGN_OR_RETURN(CachedStatement s,
                        db.Use("SELECT DISTINCT node FROM node_role ORDER BY node"));
-  std::vector<std::string> out;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(s->Text(0));
-  }
-  return out;
+  return TextColumn(s);
 }
 
 Result<LogSize> ReadLogSize(Database& db) {

@@ -82,33 +82,34 @@ parts below it: held < decisions, keyring < forks, send, outbox < change_set_sto
   endforeach()
 endforeach()
 
+# Lines no file of `folders` may hold: each is named with `what`.
+function(forbid_lines folders regex what)
+  set(found "")
+  foreach(folder IN LISTS folders)
+    file(GLOB_RECURSE sources ${QUN_SCAN_DIR}/${folder}/*.h ${QUN_SCAN_DIR}/${folder}/*.cc)
+    foreach(source IN LISTS sources)
+      file(STRINGS ${source} lines REGEX "${regex}")
+      foreach(line IN LISTS lines)
+        file(RELATIVE_PATH rel ${QUN_SCAN_DIR} ${source})
+        string(STRIP "${line}" line)
+        set(found "${found}\n  ${rel}: ${what}: ${line}")
+      endforeach()
+    endforeach()
+  endforeach()
+  set(failures "${failures}${found}" PARENT_SCOPE)
+endfunction()
+
 # cli/ parses, calls the node and the community, and formats: it holds no SQL
 # and writes no field by table and column name.
-file(GLOB cli_sources ${QUN_SCAN_DIR}/cli/*.h ${QUN_SCAN_DIR}/cli/*.cc)
-foreach(source IN LISTS cli_sources)
-  file(STRINGS ${source} lines REGEX
-       "(SELECT |INSERT |UPDATE |DELETE FROM|->Set\\(\"|\\.Set\\(\"|Cached\\(|Prepare\\(|Exec\\()")
-  foreach(line IN LISTS lines)
-    file(RELATIVE_PATH rel ${QUN_SCAN_DIR} ${source})
-    string(STRIP "${line}" line)
-    set(failures "${failures}\n  ${rel}: SQL or a field write in cli/: ${line}")
-  endforeach()
-endforeach()
+forbid_lines("cli"
+  "(SELECT |INSERT |UPDATE |DELETE FROM|->Set\\(\"|\\.Set\\(\"|Cached\\(|Prepare\\(|Exec\\()"
+  "SQL or a field write in cli/")
 
 # The op log's tables are core's: above it, code asks core/log_reads.h (or
 # the write path) instead of naming them in SQL of its own.
-foreach(folder community sync node cli)
-  file(GLOB_RECURSE sources ${QUN_SCAN_DIR}/${folder}/*.h ${QUN_SCAN_DIR}/${folder}/*.cc)
-  foreach(source IN LISTS sources)
-    file(STRINGS ${source} lines REGEX
-         "(FROM|JOIN|INTO|UPDATE) (op|op_txn|op_author|field_clock|meta|node_role)([ ,;)\"]|$)")
-    foreach(line IN LISTS lines)
-      file(RELATIVE_PATH rel ${QUN_SCAN_DIR} ${source})
-      string(STRIP "${line}" line)
-      set(failures "${failures}\n  ${rel}: SQL on the op log outside core/: ${line}")
-    endforeach()
-  endforeach()
-endforeach()
+forbid_lines("community;sync;node;cli"
+  "(FROM|JOIN|INTO|UPDATE) (op|op_txn|op_author|field_clock|meta|node_role)([ ,;)\"]|$)"
+  "SQL on the op log outside core/")
 
 if(failures)
   message(FATAL_ERROR "The layers' include rules are broken:${failures}")

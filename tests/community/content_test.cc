@@ -5,15 +5,14 @@
 #include "base/text.h"
 #include "community/registry.h"
 #include "core/ids.h"
-#include "support/test_store.h"
+#include "support/registry_store.h"
 
 using namespace qun;
-using testing::TestStore;
+using testing::RegistryStore;
 
 namespace {
 
-struct Fixture : TestStore {
-  core::Registry reg{*store};
+struct Fixture : RegistryStore {
   std::string beijing, shanghai, zhang;
 
   Fixture() {
@@ -26,15 +25,6 @@ struct Fixture : TestStore {
     REQUIRE(id.ok());
     REQUIRE(txn->Commit().ok());
     zhang = *id;
-  }
-  std::string AddGroup(const std::string& name) {
-    auto txn = Begin("group add");
-    core::GroupInput in;
-    in.name = name;
-    auto id = reg.AddGroup(*txn, in);
-    REQUIRE_MESSAGE(id.ok(), id.status().message());
-    REQUIRE(txn->Commit().ok());
-    return *id;
   }
   Result<std::string> Add(const std::string& group, const std::string& title,
                           const std::string& body = "", std::vector<std::string> tags = {},

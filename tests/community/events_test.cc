@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "base/dates.h"
+#include "base/when.h"
 #include "core/ids.h"
 #include "support/test_store.h"
 

@@ -13,27 +13,16 @@
 
 #include "community/registry.h"
 #include "core/ids.h"
-#include "support/test_store.h"
+#include "support/registry_store.h"
 
 using namespace qun;
-using qun::testing::TestStore;
+using qun::testing::RegistryStore;
 
 namespace {
 
 core::Handle H(const char* kind, const char* value) { return *core::NormalizeHandle(kind, value); }
 
-struct Fixture : TestStore {
-  core::Registry reg{*store};
-
-  std::string AddGroup(const std::string& name) {
-    auto txn = Begin("group add");
-    core::GroupInput in;
-    in.name = name;
-    auto id = reg.AddGroup(*txn, in);
-    REQUIRE_MESSAGE(id.ok(), id.status().message());
-    REQUIRE(txn->Commit().ok());
-    return *id;
-  }
+struct Fixture : RegistryStore {
   std::string AddPerson(core::PersonInput in) {
     auto txn = Begin("member add");
     auto id = reg.AddPerson(*txn, in);
@@ -118,7 +107,8 @@ TEST_SUITE("person merge") {
     CHECK(p.nickname == "小张");
     CHECK(p.intro == "做咖啡的");
     CHECK(p.notes == "老会员\n第二条");
-    CHECK(p.handles == std::vector<core::Handle>{H("wechat", "zw_1"), H("phone", "+8613800000000")});
+    CHECK(p.handles ==
+          std::vector<core::Handle>{H("wechat", "zw_1"), H("phone", "+8613800000000")});
     CHECK(p.tags == std::vector<std::string>{"摄影", "读书"});
 
     auto removed = f.reg.PersonRemoved(gone);

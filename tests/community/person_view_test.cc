@@ -5,17 +5,16 @@
 #include "base/dates.h"
 #include "community/registry.h"
 #include "core/ids.h"
-#include "support/test_store.h"
+#include "support/registry_store.h"
 
 using namespace qun;
-using testing::TestStore;
+using testing::RegistryStore;
 
 namespace {
 
 const std::string kNode(64, 'a');
 
-struct Fixture : TestStore {
-  core::Registry reg{*store};
+struct Fixture : RegistryStore {
   std::string beijing, shanghai, reading, zhang;
 
   Fixture() {
@@ -32,15 +31,6 @@ struct Fixture : TestStore {
     REQUIRE(txn->Set("membership", m, "nickname", "北京-张伟-摄影").ok());
     REQUIRE(txn->Set("membership", m, "paid_until", "2026-12-31").ok());
     REQUIRE(txn->Commit().ok());
-  }
-  std::string AddGroup(const std::string& name) {
-    auto txn = Begin();
-    core::GroupInput in;
-    in.name = name;
-    auto id = reg.AddGroup(*txn, in);
-    REQUIRE(id.ok());
-    REQUIRE(txn->Commit().ok());
-    return *id;
   }
   std::string Today(int64_t offset = 0) {
     return core::DayText(core::LocalDay(core::NowMs(*store)) + offset);

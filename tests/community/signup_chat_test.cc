@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "base/dates.h"
+#include "base/when.h"
 
 using namespace qun;
 using core::ChatEntry;
