@@ -117,6 +117,11 @@ TEST_CASE(
   CliResult unknown = g.Qun({"--lang", "fr", "status"});
   CHECK_EXIT(unknown, 2);
   CHECK(Contains(unknown.err, "--lang zh"));
+  CliOptions french;
+  french.env["QUN_LANG"] = "fr";
+  CliResult unknown_env = g.Qun({"status"}, french);
+  CHECK_EXIT(unknown_env, 2);
+  CHECK(Contains(unknown_env.err, "QUN_LANG=zh"));
 
   // The echo names the weekday in the language spoken; JSON does not change.
   CliResult made = g.Qun({"event", "add", "读书会", "夜读", "--at", "2099-11-28 14:00"}, zh);
