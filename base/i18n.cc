@@ -98,4 +98,19 @@ const char* Tr(const char* msgid) {
   return dgettext(kDomain, msgid);
 }
 
+const char* TrContext(const char* context, const char* msgid) {
+  if (g_lang == Lang::kEn || !msgid || !*msgid) return msgid;
+  // The catalog keys a message with a context as "context\004msgid"; a
+  // missing one comes back as the key itself.
+  thread_local std::string key;
+  key = std::string(context) + '\004' + msgid;
+  const char* found = dgettext(kDomain, key.c_str());
+  return found == key.c_str() ? msgid : found;
+}
+
+const char* TrPlural(const char* singular, const char* plural, int64_t n) {
+  if (g_lang == Lang::kEn) return n == 1 ? singular : plural;
+  return dngettext(kDomain, singular, plural, static_cast<unsigned long>(n < 0 ? -n : n));
+}
+
 }  // namespace qun::i18n

@@ -8,13 +8,21 @@
 // without being installed; QUN_LOCALEDIR names another folder.
 //
 // Marking: _("text") translates a message now; N_("text") only marks one
-// for the catalog, for tables of messages translated where they are shown.
+// for the catalog, for tables of messages translated where they are shown;
+// P_("one {}", "{} things", n) chooses by number (one form in Chinese);
+// C_("context", "text") is a short word whose Chinese depends on what it
+// names ("active" is 在群 for a membership, 活跃 for an engagement level),
+// and NC_ marks one for the catalog without translating.
 // Messages are fmt format strings: their {} placeholders must match between
-// the languages (tests/base/catalog_test.cc checks every one). --json keys,
+// the languages (tests/base/catalog_test.cc checks every one); format a
+// translated one with i18n::Format(_("..."), values...). --json keys,
 // exit codes and the text stored in the database never depend on the
 // language.
 #pragma once
 
+#include <fmt/format.h>
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +48,21 @@ Lang Current();
 // the catalog lacks it.
 const char* Tr(const char* msgid);
 
+// `msgid` as meant in `context` (gettext's msgctxt), in the current
+// language; `msgid` itself when the catalog lacks it.
+const char* TrContext(const char* context, const char* msgid);
+
+// The singular or plural message for `n`, in the current language.
+const char* TrPlural(const char* singular, const char* plural, int64_t n);
+
+// A translated fmt message with its values. The format string comes from
+// the catalog at run time; its placeholders are the English ones (checked
+// by tests/base/catalog_test.cc), so it cannot throw on a good catalog.
+template <typename... Args>
+std::string Format(const char* message, Args&&... args) {
+  return fmt::format(fmt::runtime(message), std::forward<Args>(args)...);
+}
+
 // Where the catalogs are looked for: QUN_LOCALEDIR, else the first of
 // <exe dir>/locale, <exe dir>/../locale and <exe dir>/../share/locale
 // that holds qun's catalog.
@@ -49,3 +72,6 @@ std::string LocaleDir();
 
 #define _(msgid) ::qun::i18n::Tr(msgid)
 #define N_(msgid) msgid
+#define C_(context, msgid) ::qun::i18n::TrContext(context, msgid)
+#define NC_(context, msgid) msgid
+#define P_(singular, plural, n) ::qun::i18n::TrPlural(singular, plural, n)

@@ -12,7 +12,7 @@ list(SORT sources)
 file(MAKE_DIRECTORY ${QUN_WORK_DIR})
 set(pot ${QUN_WORK_DIR}/qun.pot)
 execute_process(
-  COMMAND ${QUN_XGETTEXT} --language=C++ --from-code=UTF-8 --keyword=_ --keyword=N_
+  COMMAND ${QUN_XGETTEXT} --language=C++ --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=C_:1c,2 --keyword=NC_:1c,2
           --no-location --sort-output -o ${pot} ${sources}
   WORKING_DIRECTORY ${QUN_SOURCE_DIR}
   RESULT_VARIABLE rc ERROR_VARIABLE err)

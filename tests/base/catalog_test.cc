@@ -15,7 +15,9 @@
 namespace {
 
 struct Entry {
-  std::string msgid, msgstr;
+  // A plural message's Chinese has one form (msgstr[0]), checked against
+  // the English plural.
+  std::string msgctxt, msgid, msgid_plural, msgstr;
   bool fuzzy = false;
   int line = 0;
 };
@@ -51,12 +53,19 @@ std::vector<Entry> ReadPo(const std::string& path) {
   while (std::getline(in, line)) {
     ++n;
     if (line.rfind("#,", 0) == 0 && line.find("fuzzy") != std::string::npos) e.fuzzy = true;
-    if (line.rfind("msgid ", 0) == 0) {
-      if (!e.msgid.empty() || target) flush();
+    if (line.rfind("msgctxt ", 0) == 0) {
+      if (!e.msgid.empty()) flush();
+      e.msgctxt = Unquote(line);
+      target = &e.msgctxt;
+    } else if (line.rfind("msgid ", 0) == 0) {
+      if (!e.msgid.empty()) flush();
       e.line = n;
       e.msgid = Unquote(line);
       target = &e.msgid;
-    } else if (line.rfind("msgstr ", 0) == 0) {
+    } else if (line.rfind("msgid_plural ", 0) == 0) {
+      e.msgid_plural = Unquote(line);
+      target = &e.msgid_plural;
+    } else if (line.rfind("msgstr[0] ", 0) == 0 || line.rfind("msgstr ", 0) == 0) {
       e.msgstr = Unquote(line);
       target = &e.msgstr;
     } else if (!line.empty() && line[0] == '"' && target) {
@@ -101,7 +110,7 @@ TEST_CASE("every Chinese message keeps its English placeholders, and none is fuz
     CAPTURE(e.msgid);
     CHECK_FALSE(e.fuzzy);
     CHECK_FALSE(e.msgstr.empty());
-    CHECK(SameFields(e.msgid, e.msgstr));
+    CHECK(SameFields(e.msgid_plural.empty() ? e.msgid : e.msgid_plural, e.msgstr));
   }
 }
 
