@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "base/i18n.h"
+
 namespace qun::csv {
 namespace {
 
@@ -41,16 +43,14 @@ class Reader {
   int line_ = 1;
 };
 
-std::string LinePrefix(int line) { return "line " + std::to_string(line) + ": "; }
-
 Status TooLong(int line, size_t field_number, size_t limit) {
-  return Status::InvalidArgument(
-      LinePrefix(line) + "field " + std::to_string(field_number) + " is longer than " +
-      (limit % (1 << 20) == 0   ? std::to_string(limit >> 20) + " MiB"
-       : limit % (1 << 10) == 0 ? std::to_string(limit >> 10) + " KiB"
-                                : std::to_string(limit) + " bytes") +
-      ", more than any value Qun keeps; the file is damaged, or a quote (\") opened "
-      "there is closed much later: check that line");
+  const std::string size = limit % (1 << 20) == 0   ? std::to_string(limit >> 20) + " MiB"
+                           : limit % (1 << 10) == 0 ? std::to_string(limit >> 10) + " KiB"
+                                                    : i18n::Format(_("{} bytes"), limit);
+  return Status::InvalidArgument(i18n::Format(
+      _("line {}: field {} is longer than {}, more than any value Qun keeps; the file is "
+        "damaged, or a quote (\") opened there is closed much later: check that line"),
+      line, field_number, size));
 }
 
 // Reads one quoted field; the reader is on the opening quote. Stops after
@@ -62,9 +62,9 @@ Status ReadQuoted(Reader* r, size_t field_number, size_t limit, std::string* fie
     if (field->size() > limit) return TooLong(start_line, field_number, limit);
     if (r->AtEnd()) {
       return Status::InvalidArgument(
-          LinePrefix(start_line) + "field " + std::to_string(field_number) +
-          " opens a quote (\") that is never closed; add the closing quote, or remove the "
-          "opening one");
+          i18n::Format(_("line {}: field {} opens a quote (\") that is never closed; add the "
+                         "closing quote, or remove the opening one"),
+                       start_line, field_number));
     }
     const char c = r->Take();
     if (c != '"') {
@@ -95,9 +95,9 @@ Result<std::vector<Record>> Parse(std::string_view text, const ParseOptions& opt
         QUN_RETURN_IF_ERROR(ReadQuoted(&r, record.fields.size() + 1, limit, &field));
         if (!r.AtEnd() && r.Peek() != ',' && !r.AtLineEnd()) {
           return Status::InvalidArgument(
-              LinePrefix(r.line()) + "field " + std::to_string(record.fields.size() + 1) +
-              " has text after its closing quote; inside a quoted field write a quote as two "
-              "quotes (\"\")");
+              i18n::Format(_("line {}: field {} has text after its closing quote; inside a "
+                             "quoted field write a quote as two quotes (\"\")"),
+                           r.line(), record.fields.size() + 1));
         }
       } else {
         while (!r.AtEnd() && r.Peek() != ',' && !r.AtLineEnd()) {

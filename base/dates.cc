@@ -7,6 +7,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "base/i18n.h"
+
 namespace qun::core {
 namespace {
 
@@ -95,7 +97,7 @@ std::string AddMonths(int64_t day, int64_t months) {
 Result<int64_t> ParseDays(std::string_view text) {
   auto bad = [&] {
     return Status::InvalidArgument(
-        fmt::format("'{}' is not a number of days: write it like 60d, 8w or 60", text));
+        i18n::Format(_("'{}' is not a number of days: write it like 60d, 8w or 60"), text));
   };
   if (text.empty()) return bad();
   int64_t per = 1;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "base/i18n.h"
 #include "base/text.h"
 
 namespace qun::encoding {
@@ -17,13 +18,13 @@ constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr std::string_view kUtf16LeBom = "\xFF\xFE";
 constexpr std::string_view kUtf16BeBom = "\xFE\xFF";
 
-// Ends errors for a file whose encoding was guessed.
+// Ends errors for a file whose encoding was guessed (translated where used).
 constexpr const char* kSaveAdvice =
-    "save it as \"CSV UTF-8\" from your spreadsheet, or pass --encoding to name its encoding";
+    N_("save it as \"CSV UTF-8\" from your spreadsheet, or pass --encoding to name its encoding");
 // Ends errors for a file read in an encoding the user named.
 constexpr const char* kCheckAdvice =
-    "check that --encoding names the file's real encoding, or save it as \"CSV UTF-8\" from "
-    "your spreadsheet";
+    N_("check that --encoding names the file's real encoding, or save it as \"CSV UTF-8\" from "
+       "your spreadsheet");
 
 // The iconv name of a non-UTF-8 encoding.
 const char* IconvName(Encoding e) {
@@ -70,8 +71,9 @@ class Iconv {
   static Result<Iconv> Open(const char* to, const char* from) {
     iconv_t cd = iconv_open(to, from);
     if (cd == reinterpret_cast<iconv_t>(-1)) {
-      return Status::Internal(std::string("this system cannot convert from ") + from + " to " + to +
-                              " (iconv_open: " + std::strerror(errno) + ")");
+      return Status::Internal(
+          i18n::Format(_("this system cannot convert from {} to {} (iconv_open: {})"), from, to,
+                       std::strerror(errno)));
     }
     return Iconv(cd);
   }
@@ -149,8 +151,7 @@ int LineAt(std::string_view bytes, size_t offset, Encoding e) {
 
 // "line 3, byte 57": where a person finds the problem in an editor.
 std::string Where(std::string_view bytes, size_t offset, Encoding e) {
-  return "line " + std::to_string(LineAt(bytes, offset, e)) + ", byte " +
-         std::to_string(offset + 1);
+  return i18n::Format(_("line {}, byte {}"), LineAt(bytes, offset, e), offset + 1);
 }
 
 std::string NormalizeName(std::string_view name) {
@@ -171,17 +172,20 @@ Result<std::string> ConvertToUtf8(std::string_view bytes, size_t bom_size, Encod
   if (from == Encoding::kUtf8 || from == Encoding::kUtf8Bom) {
     const size_t bad = text::FirstInvalidUtf8(body);
     if (bad == std::string_view::npos) return std::string(body);
-    return Status::InvalidArgument("the file is not valid UTF-8 (first undecodable byte at " +
-                                   Where(bytes, bom_size + bad, from) + "); " + advice);
+    return Status::InvalidArgument(
+        i18n::Format(_("the file is not valid UTF-8 (first undecodable byte at {}); {}"),
+                     Where(bytes, bom_size + bad, from), _(advice)));
   }
   QUN_ASSIGN_OR_RETURN(Iconv cd, Iconv::Open("UTF-8", IconvName(from)));
   std::string out;
   if (std::optional<ConversionError> err = cd.Convert(body, &out)) {
     const size_t offset = bom_size + err->offset;
-    const std::string what =
-        err->truncated ? "it ends in the middle of a character, at " : "first undecodable byte at ";
-    return Status::InvalidArgument(std::string("the file is not valid ") + Name(from) + " (" +
-                                   what + Where(bytes, offset, from) + "); " + advice);
+    const char* message =
+        err->truncated
+            ? _("the file is not valid {} (it ends in the middle of a character, at {}); {}")
+            : _("the file is not valid {} (first undecodable byte at {}); {}");
+    return Status::InvalidArgument(
+        i18n::Format(message, Name(from), Where(bytes, offset, from), _(advice)));
   }
   return out;
 }
@@ -251,9 +255,10 @@ Result<Encoding> Parse(std::string_view name) {
   if (n == "gb18030" || n == "gbk" || n == "gb2312" || n == "cp936") return Encoding::kGb18030;
   if (n == "utf16le") return Encoding::kUtf16Le;
   if (n == "utf16be") return Encoding::kUtf16Be;
-  return Status::InvalidArgument("unknown encoding \"" + std::string(name) +
-                                 "\"; use one of utf-8, utf-8-bom, gb18030 (also gbk, gb2312), "
-                                 "utf-16le, utf-16be");
+  return Status::InvalidArgument(
+      i18n::Format(_("unknown encoding \"{}\"; use one of utf-8, utf-8-bom, gb18030 (also gbk, "
+                     "gb2312), utf-16le, utf-16be"),
+                   name));
 }
 
 Result<Decoded> DecodeAuto(std::string_view bytes) {
@@ -283,9 +288,10 @@ Result<Decoded> DecodeAuto(std::string_view bytes) {
   const bool closer_to_utf8 = bad_utf8 >= err->offset;
   const size_t offset = closer_to_utf8 ? bad_utf8 : err->offset;
   const Encoding as = closer_to_utf8 ? Encoding::kUtf8 : Encoding::kGb18030;
-  return Status::InvalidArgument(
-      "the file is neither UTF-8 nor GB18030 (first undecodable byte at " +
-      Where(bytes, offset, as) + ", when read as " + Name(as) + "); " + kSaveAdvice);
+  return Status::InvalidArgument(i18n::Format(
+      _("the file is neither UTF-8 nor GB18030 (first undecodable byte at {0}, when read as "
+        "{1}); {2}"),
+      Where(bytes, offset, as), Name(as), _(kSaveAdvice)));
 }
 
 Result<std::string> DecodeAs(std::string_view bytes, Encoding from) {
@@ -297,8 +303,8 @@ Result<std::string> DecodeAs(std::string_view bytes, Encoding from) {
 Result<std::string> EncodeAs(std::string_view utf8, Encoding to) {
   const size_t bad = text::FirstInvalidUtf8(utf8);
   if (bad != std::string_view::npos) {
-    return Status::InvalidArgument("the text to write is not valid UTF-8 (byte " +
-                                   std::to_string(bad + 1) + ")");
+    return Status::InvalidArgument(
+        i18n::Format(_("the text to write is not valid UTF-8 (byte {})"), bad + 1));
   }
   switch (to) {
     case Encoding::kUtf8:
@@ -314,8 +320,8 @@ Result<std::string> EncodeAs(std::string_view utf8, Encoding to) {
   std::string out(BomOf(to));
   std::string converted;
   if (std::optional<ConversionError> err = cd.Convert(utf8, &converted)) {
-    return Status::Internal(std::string("cannot convert the text to ") + Name(to) + " (at byte " +
-                            std::to_string(err->offset + 1) + ")");
+    return Status::Internal(
+        i18n::Format(_("cannot convert the text to {} (at byte {})"), Name(to), err->offset + 1));
   }
   out += converted;
   return out;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <iterator>
 
@@ -193,6 +194,45 @@ std::string Trim(std::string_view s) {
     }
   }
   return std::string(s);
+}
+
+void AppendUtf8(char32_t cp, std::string& out) {
+  assert(cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF));
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::string FoldWidth(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const Decoded d = DecodeAt(s, i);
+    if (d.len == 0) {  // invalid bytes are kept for the caller to refuse
+      out.push_back(s[i++]);
+      continue;
+    }
+    if (d.cp >= 0xFF01 && d.cp <= 0xFF5E)
+      out.push_back(static_cast<char>(d.cp - 0xFF01 + 0x21));
+    else if (d.cp == 0x3000)
+      out.push_back(' ');
+    else
+      out.append(s.substr(i, d.len));
+    i += d.len;
+  }
+  return out;
 }
 
 std::string AsciiLower(std::string_view s) {

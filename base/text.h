@@ -47,6 +47,14 @@ std::string Truncate(std::string_view s, size_t width);
 // Trims ASCII whitespace and U+3000 (ideographic space) at both ends.
 std::string Trim(std::string_view s);
 
+// Appends the UTF-8 encoding of `cp` (a valid code point) to `out`.
+void AppendUtf8(char32_t cp, std::string& out);
+
+// What a Chinese input method types for ASCII, as ASCII: the full-width
+// forms U+FF01..U+FF5E (１, Ａ, －, ：, ＝) and the ideographic space. Other
+// text is kept as it is.
+std::string FoldWidth(std::string_view s);
+
 // Lower-cases ASCII letters only (handles and emails are matched this way).
 std::string AsciiLower(std::string_view s);
 

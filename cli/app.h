@@ -51,7 +51,7 @@ inline Result<std::unique_ptr<SyncNode>> OpenSyncNode(const GlobalOptions& optio
 }
 
 struct App {
-  CLI::App cli{"qun — a local-first registry for communities of many chat groups", "qun"};
+  CLI::App cli{_("qun — a local-first registry for communities of many chat groups"), "qun"};
   GlobalOptions options;
   // Set by the chosen subcommand's callback; run after parsing.
   std::function<Status()> action;

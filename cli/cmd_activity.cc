@@ -4,7 +4,9 @@
 
 #include "base/dates.h"
 #include "cli/app.h"
+#include "cli/argv.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/activity.h"
 #include "community/group_rows.h"
 #include "core/ids.h"
@@ -15,6 +17,15 @@ namespace {
 const core::GroupRowKind& kTopicKind = core::kTopicRowKind;
 
 int64_t Today(Node& node) { return core::Today(*node.store); }
+
+// Where a member stands on a topic's homework (community/activity.h: "on
+// time", "late", "missing"), in the words of the language shown.
+std::string HomeworkState(const std::string& state) {
+  if (state == "on time") return C_("homework", "on time");
+  if (state == "late") return C_("homework", "late");
+  if (state == "missing") return C_("homework", "missing");
+  return state;
+}
 
 nlohmann::json FactJson(const core::ActivityFact& a) {
   return {{"id", a.id},
@@ -42,11 +53,11 @@ void AddCheckin(App& app) {
     std::string note;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.cli.add_subcommand("checkin", "record check-ins (打卡) in a group");
-  cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-  cmd->add_option("PERSON", args->people, "who checked in (one or more)")->required();
-  cmd->add_option("--date", args->date, "the day checked in for: YYYY-MM-DD (default today)");
-  cmd->add_option("--note", args->note, "what they posted, briefly");
+  CLI::App* cmd = app.cli.add_subcommand("checkin", _("record check-ins (打卡) in a group"));
+  cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+  cmd->add_option("PERSON", args->people, _("who checked in (one or more)"))->required();
+  cmd->add_option("--date", args->date, _("the day checked in for: YYYY-MM-DD (default today)"));
+  cmd->add_option("--note", args->note, _("what they posted, briefly"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -58,12 +69,12 @@ void AddCheckin(App& app) {
         QUN_ASSIGN_OR_RETURN(
             day, DayArg(*args->date, core::NowMs(*node->store), core::Lean::kPast, "--date"));
         if (day > today)
-          return Status::InvalidArgument(fmt::format(
-              fmt::runtime(_("--date {}: a check-in is for today or a day gone by, not {}")),
-              *args->date, core::DayText(day)));
+          return Status::InvalidArgument(
+              i18n::Format(_("--date {}: a check-in is for today or a day gone by, not {}"),
+                           *args->date, core::DayText(day)));
       }
       std::vector<std::string> people;
-      for (const std::string& ref : args->people) {
+      for (const std::string& ref : SplitList(args->people)) {  // 张三，李四、王五
         QUN_ASSIGN_OR_RETURN(std::string p, reg.ResolvePerson(ref));
         // A name given twice is one check-in.
         if (std::find(people.begin(), people.end(), p) == people.end()) people.push_back(p);
@@ -94,8 +105,9 @@ void AddCheckin(App& app) {
       }
       for (const std::string& p : people) {
         const core::Streak& s = by_person[p];
-        app.Print(fmt::format("{} checked in for {}: streak {} day{} (longest {})\n", s.person_name,
-                              core::DayText(day), s.current, s.current == 1 ? "" : "s", s.longest));
+        app.Print(i18n::Format(P_("{} checked in for {}: streak {} day (longest {})\n",
+                                  "{} checked in for {}: streak {} days (longest {})\n", s.current),
+                               s.person_name, core::DayText(day), s.current, s.longest));
       }
       return Status::Ok();
     };
@@ -109,10 +121,10 @@ void AddStreaks(App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand(
-      "streaks", "check-in streaks of a group's members (one missed day is forgiven)");
-  cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-  cmd->add_option("--person", args->person, "only this person");
-  cmd->add_option("--as-of", args->as_of, "the day to count up to: YYYY-MM-DD (default today)");
+      "streaks", _("check-in streaks of a group's members (one missed day is forgiven)"));
+  cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+  cmd->add_option("--person", args->person, _("only this person"));
+  cmd->add_option("--as-of", args->as_of, _("the day to count up to: YYYY-MM-DD (default today)"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -140,14 +152,14 @@ void AddStreaks(App& app) {
         return Status::Ok();
       }
       if (streaks.empty()) {
-        app.Print("No members in that group.\n");
+        app.Print(_("No members in that group.\n"));
         return Status::Ok();
       }
-      Table t({"PERSON", "STREAK", "LONGEST", "CHECK-INS", "LAST"});
+      Table t({_("PERSON"), _("STREAK"), _("LONGEST"), _("CHECK-INS"), _("LAST")});
       for (const auto& s : streaks)
         t.AddRow({s.person_name, std::to_string(s.current), std::to_string(s.longest),
                   std::to_string(s.total), s.last_day});
-      app.Print(t.Render() + fmt::format("As of {}\n", core::DayText(today)));
+      app.Print(t.Render() + i18n::Format(_("As of {}\n"), core::DayText(today)));
       return Status::Ok();
     };
   });
@@ -155,7 +167,7 @@ void AddStreaks(App& app) {
 
 void AddTopic(App& app) {
   CLI::App* topic = app.cli.add_subcommand(
-      "topic", "weekly topics with homework deadlines (add, submit, status)");
+      "topic", _("weekly topics with homework deadlines (add, submit, status)"));
   topic->require_subcommand(1);
   {
     struct Args {
@@ -163,11 +175,12 @@ void AddTopic(App& app) {
       std::optional<std::string> deadline;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = topic->add_subcommand("add", "add a topic to a group");
-    cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    cmd->add_option("TITLE", args->title, "the topic")->required();
-    cmd->add_option("--deadline", args->deadline,
-                    "homework due by: YYYY-MM-DD HH:MM (local time; a date alone means its start)");
+    CLI::App* cmd = topic->add_subcommand("add", _("add a topic to a group"));
+    cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    cmd->add_option("TITLE", args->title, _("the topic"))->required();
+    cmd->add_option(
+        "--deadline", args->deadline,
+        _("homework due by: YYYY-MM-DD HH:MM (local time; a date alone means its start)"));
     cmd->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -185,16 +198,18 @@ void AddTopic(App& app) {
           app.PrintJson({{"id", id}, {"title", args->title}, {"deadline", deadline}});
           return Status::Ok();
         }
-        app.Print(fmt::format("Added topic {} ({}){}\n", args->title, core::ShortRowId(id),
-                              deadline ? ", due " + core::FormatLocalTime(deadline) : ""));
+        app.Print(
+            deadline ? i18n::Format(_("Added topic {} ({}), due {}\n"), args->title,
+                                    core::ShortRowId(id), core::FormatLocalTime(deadline))
+                     : i18n::Format(_("Added topic {} ({})\n"), args->title, core::ShortRowId(id)));
         return Status::Ok();
       };
     });
   }
   {
     auto group = std::make_shared<std::optional<std::string>>();
-    CLI::App* cmd = topic->add_subcommand("list", "list topics, latest deadline first");
-    cmd->add_option("--group", *group, "only this group's");
+    CLI::App* cmd = topic->add_subcommand("list", _("list topics, latest deadline first"));
+    cmd->add_option("--group", *group, _("only this group's"));
     cmd->callback([&app, group] {
       app.action = [&app, group]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -217,10 +232,11 @@ void AddTopic(App& app) {
           return Status::Ok();
         }
         if (topics.empty()) {
-          app.Print("No topics yet. Add one with `qun topic add GROUP TITLE --deadline TIME`.\n");
+          app.Print(
+              _("No topics yet. Add one with `qun topic add GROUP TITLE --deadline TIME`.\n"));
           return Status::Ok();
         }
-        Table t({"ID", "GROUP", "TOPIC", "DEADLINE", "SUBMITTED"});
+        Table t({_("ID"), _("GROUP"), _("TOPIC"), _("DEADLINE"), _("SUBMITTED")});
         for (const auto& tp : topics)
           t.AddRow({core::ShortRowId(tp.id), tp.group_name, tp.title,
                     core::FormatLocalTime(tp.deadline), std::to_string(tp.submissions)});
@@ -235,12 +251,12 @@ void AddTopic(App& app) {
       std::optional<std::string> at;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = topic->add_subcommand("submit", "record a person's homework for a topic");
-    cmd->add_option("TOPIC", args->topic, "topic id prefix or title")->required();
-    cmd->add_option("PERSON", args->person, "who submitted")->required();
-    cmd->add_option("--note", args->note, "the homework, or a link to it");
+    CLI::App* cmd = topic->add_subcommand("submit", _("record a person's homework for a topic"));
+    cmd->add_option("TOPIC", args->topic, _("topic id prefix or title"))->required();
+    cmd->add_option("PERSON", args->person, _("who submitted"))->required();
+    cmd->add_option("--note", args->note, _("the homework, or a link to it"));
     cmd->add_option("--at", args->at,
-                    "when it was submitted: YYYY-MM-DD HH:MM (default now), for late records");
+                    _("when it was submitted: YYYY-MM-DD HH:MM (default now), for late records"));
     cmd->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -266,23 +282,25 @@ void AddTopic(App& app) {
                          {"submissions", sub.count}});
           return Status::Ok();
         }
-        std::string when = sub.late ? fmt::format("late: the deadline was {}; recorded as late",
-                                                  core::FormatLocalTime(t.deadline))
-                                    : "on time";
-        app.Print(fmt::format("Recorded {}'s homework for {} ({}){}\n", p.display_name, t.title,
-                              when,
-                              sub.count > 1 ? fmt::format(". Submission {}: the first one "
-                                                          "decides on time or late",
-                                                          sub.count)
-                                            : ""));
+        std::string when = sub.late ? i18n::Format(_("late: the deadline was {}; recorded as late"),
+                                                   core::FormatLocalTime(t.deadline))
+                                    : C_("homework", "on time");
+        std::string again =
+            sub.count > 1
+                ? i18n::Format(_(". Submission {}: the first one decides on time or late"),
+                               sub.count)
+                : "";
+        app.Print(i18n::Format(_("Recorded {}'s homework for {} ({}){}\n"), p.display_name, t.title,
+                               when, again));
         return Status::Ok();
       };
     });
   }
   {
     auto ref = std::make_shared<std::string>();
-    CLI::App* cmd = topic->add_subcommand("status", "who submitted on time, late, or not at all");
-    cmd->add_option("TOPIC", *ref, "topic id prefix or title")->required();
+    CLI::App* cmd =
+        topic->add_subcommand("status", _("who submitted on time, late, or not at all"));
+    cmd->add_option("TOPIC", *ref, _("topic id prefix or title"))->required();
     cmd->callback([&app, ref] {
       app.action = [&app, ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -311,12 +329,16 @@ void AddTopic(App& app) {
           return Status::Ok();
         }
         std::string out =
-            fmt::format("{} ({}){}: {} on time, {} late, {} missing\n", t.title, t.group_name,
-                        t.deadline ? ", due " + core::FormatLocalTime(t.deadline) : "",
-                        counts["on time"], counts["late"], counts["missing"]);
-        Table table({"PERSON", "HOMEWORK", "SUBMITTED"});
+            t.deadline
+                ? i18n::Format(_("{} ({}), due {}: {} on time, {} late, {} missing\n"), t.title,
+                               t.group_name, core::FormatLocalTime(t.deadline), counts["on time"],
+                               counts["late"], counts["missing"])
+                : i18n::Format(_("{} ({}): {} on time, {} late, {} missing\n"), t.title,
+                               t.group_name, counts["on time"], counts["late"], counts["missing"]);
+        Table table({_("PERSON"), _("HOMEWORK"), _("SUBMITTED")});
         for (const auto& e : entries)
-          table.AddRow({e.person_name, e.state, core::FormatLocalTime(e.submitted_at)});
+          table.AddRow(
+              {e.person_name, HomeworkState(e.state), core::FormatLocalTime(e.submitted_at)});
         app.Print(out + table.Render());
         return Status::Ok();
       };
@@ -325,7 +347,7 @@ void AddTopic(App& app) {
 }
 
 void AddActivity(App& app) {
-  CLI::App* act = app.cli.add_subcommand("activity", "talks, shares and other activity facts");
+  CLI::App* act = app.cli.add_subcommand("activity", _("talks, shares and other activity facts"));
   act->require_subcommand(1);
   {
     struct Args {
@@ -333,19 +355,19 @@ void AddActivity(App& app) {
       std::optional<std::string> date;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = act->add_subcommand("add", "record a talk or share by a member");
-    cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    cmd->add_option("PERSON", args->person, "who")->required();
-    cmd->add_option("--kind", args->kind, "talk or share")->required();
-    cmd->add_option("--note", args->note, "what it was about");
-    cmd->add_option("--date", args->date, "the day: YYYY-MM-DD (default today)");
+    CLI::App* cmd = act->add_subcommand("add", _("record a talk or share by a member"));
+    cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    cmd->add_option("PERSON", args->person, _("who"))->required();
+    cmd->add_option("--kind", args->kind, _("talk or share"))->required();
+    cmd->add_option("--note", args->note, _("what it was about"));
+    cmd->add_option("--date", args->date, _("the day: YYYY-MM-DD (default today)"));
     cmd->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         if (args->kind != "talk" && args->kind != "share")
-          return Status::InvalidArgument(fmt::format(
-              "'{}' is not a kind `activity add` records: choose talk or share (check-ins, "
-              "homework and attendance have their own commands: `qun checkin`, `qun topic "
-              "submit`, `qun event attend`)",
+          return Status::InvalidArgument(i18n::Format(
+              _("'{}' is not a kind `activity add` records: choose talk or share (check-ins, "
+                "homework and attendance have their own commands: `qun checkin`, `qun topic "
+                "submit`, `qun event attend`)"),
               args->kind));
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(args->group));
@@ -356,10 +378,10 @@ void AddActivity(App& app) {
           QUN_ASSIGN_OR_RETURN(
               day, DayArg(*args->date, core::NowMs(*node->store), core::Lean::kPast, "--date"));
           if (day > today)
-            return Status::InvalidArgument(fmt::format(
-                fmt::runtime(_("--date {}: activity is recorded for today or a day gone by, "
-                               "not {}")),
-                *args->date, core::DayText(day)));
+            return Status::InvalidArgument(
+                i18n::Format(_("--date {}: activity is recorded for today or a day gone by, "
+                               "not {}"),
+                             *args->date, core::DayText(day)));
         }
         core::Activity activity(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("activity add"));
@@ -370,8 +392,8 @@ void AddActivity(App& app) {
           app.PrintJson({{"id", id}, {"kind", args->kind}, {"day", core::DayText(day)}});
           return Status::Ok();
         }
-        app.Print(fmt::format("Recorded a {} on {} ({})\n", args->kind, core::DayText(day),
-                              core::ShortRowId(id)));
+        app.Print(i18n::Format(_("Recorded a {} on {} ({})\n"), Word(kActivityKind, args->kind),
+                               core::DayText(day), core::ShortRowId(id)));
         return Status::Ok();
       };
     });
@@ -382,13 +404,13 @@ void AddActivity(App& app) {
       int64_t limit = 50;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* cmd = act->add_subcommand("list", "activity facts, newest first");
-    cmd->add_option("--group", args->group, "only this group's");
-    cmd->add_option("--person", args->person, "only this person's");
-    cmd->add_option("--kind", args->kind, "checkin, homework, talk, share or attendance");
-    cmd->add_option("--since", args->since, "from this day on: YYYY-MM-DD");
-    cmd->add_option("--until", args->until, "up to this day: YYYY-MM-DD");
-    cmd->add_option("-n,--limit", args->limit, "show at most this many (0: all; default 50)");
+    CLI::App* cmd = act->add_subcommand("list", _("activity facts, newest first"));
+    cmd->add_option("--group", args->group, _("only this group's"));
+    cmd->add_option("--person", args->person, _("only this person's"));
+    cmd->add_option("--kind", args->kind, _("checkin, homework, talk, share or attendance"));
+    cmd->add_option("--since", args->since, _("from this day on: YYYY-MM-DD"));
+    cmd->add_option("--until", args->until, _("up to this day: YYYY-MM-DD"));
+    cmd->add_option("-n,--limit", args->limit, _("show at most this many (0: all; default 50)"));
     cmd->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -400,7 +422,8 @@ void AddActivity(App& app) {
           QUN_ASSIGN_OR_RETURN(f.person_id, node->registry->ResolvePerson(*args->person));
         }
         if (args->kind)
-          QUN_RETURN_IF_ERROR(core::CheckEnum("activity kind", *args->kind, core::kActivityKinds));
+          QUN_RETURN_IF_ERROR(
+              core::CheckEnum(C_("field", "activity kind"), *args->kind, core::kActivityKinds));
         f.kind = args->kind;
         if (args->since) {
           QUN_ASSIGN_OR_RETURN(f.since_day, DayArg(*args->since, core::NowMs(*node->store),
@@ -422,24 +445,29 @@ void AddActivity(App& app) {
           return Status::Ok();
         }
         if (facts.empty()) {
-          app.Print("No activity matches.\n");
+          app.Print(_("No activity matches.\n"));
           return Status::Ok();
         }
-        Table t({"ID", "DAY", "GROUP", "PERSON", "KIND", "NOTE"});
+        Table t({_("ID"), _("DAY"), _("GROUP"), _("PERSON"), _("KIND"), _("NOTE")});
         t.SetMaxWidth(5, 40);
         for (const auto& a : facts)
-          t.AddRow({core::ShortRowId(a.id), a.day, a.group_name, a.person_name, a.kind, a.note});
-        std::string more =
-            total > facts.size() ? fmt::format(" (showing {}; -n 0 shows all)", facts.size()) : "";
-        app.Print(t.Render() + fmt::format("{} record{}{}\n", total, total == 1 ? "" : "s", more));
+          t.AddRow({core::ShortRowId(a.id), a.day, a.group_name, a.person_name,
+                    Word(kActivityKind, a.kind), a.note});
+        int64_t n = static_cast<int64_t>(total);
+        std::string count = total > facts.size()
+                                ? i18n::Format(P_("{} record (showing {}; -n 0 shows all)\n",
+                                                  "{} records (showing {}; -n 0 shows all)\n", n),
+                                               total, facts.size())
+                                : i18n::Format(P_("{} record\n", "{} records\n", n), total);
+        app.Print(t.Render() + count);
         return Status::Ok();
       };
     });
   }
   {
     auto ref = std::make_shared<std::string>();
-    CLI::App* cmd = act->add_subcommand("remove", "undo an activity record made by mistake");
-    cmd->add_option("ID", *ref, "the record's id (as `qun activity list` shows it)")->required();
+    CLI::App* cmd = act->add_subcommand("remove", _("undo an activity record made by mistake"));
+    cmd->add_option("ID", *ref, _("the record's id (as `qun activity list` shows it)"))->required();
     cmd->callback([&app, ref] {
       app.action = [&app, ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -451,8 +479,8 @@ void AddActivity(App& app) {
         if (app.options.json)
           app.PrintJson({{"id", id}, {"removed", true}});
         else
-          app.Print(fmt::format("Removed activity record {}; `qun log` keeps its history\n",
-                                core::ShortRowId(id)));
+          app.Print(i18n::Format(_("Removed activity record {}; `qun log` keeps its history\n"),
+                                 core::ShortRowId(id)));
         return Status::Ok();
       };
     });

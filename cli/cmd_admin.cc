@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "base/i18n.h"
 #include "cli/app.h"
 #include "core/permissions.h"
 #include "sync/key_rotation.h"
@@ -36,11 +37,12 @@ Status ChangeRoles(App& app, const AdminArgs& args, bool grant) {
       held.push_back({{"role", core::RoleName(k.role)}, {"group_id", k.group}});
     app.PrintJson({{"node_id", core::ToHex(node)}, {"roles", held}, {"founder", now.founder}});
   } else {
-    app.Print(
-        fmt::format("{} {} {}. It now holds: {}.\nOther nodes learn of it at the next "
-                    "sync.\n",
-                    grant ? "Granted" : "Revoked", node::RolesText(db, roles),
-                    grant ? "to " + label : "from " + label, core::DescribeRoles(db, now)));
+    app.Print(i18n::Format(grant ? _("Granted {} to {}. It now holds: {}.\nOther nodes learn of "
+                                     "it at the next sync.\n")
+                                 : _("Revoked {0} from {1}. It now holds: {2}.\nOther nodes "
+                                     "learn of it at the next sync.\n"),
+                           node::RolesText(db, roles), label,
+                           core::DescribeRoles(db, now, core::Wording::kShown)));
   }
   return Status::Ok();
 }
@@ -65,15 +67,27 @@ Status RotateKey(App& app, const std::optional<std::string>& removed_ref) {
   std::string out;
   if (removed) {
     std::string roles = node::RolesText(db, done.removed_roles);
-    out += fmt::format("Removed {}{}. It can no longer connect to this node.\n",
-                       NodeLabel(db, *removed),
-                       roles.empty() ? "" : fmt::format(" (it held {})", roles));
+    out +=
+        roles.empty()
+            ? i18n::Format(_("Removed {}. It can no longer connect to this node.\n"),
+                           NodeLabel(db, *removed))
+            : i18n::Format(_("Removed {} (it held {}). It can no longer connect to this node.\n"),
+                           NodeLabel(db, *removed), roles);
   }
-  out += fmt::format(
-      "New community key (epoch {}) sealed to {} node{}; what is written from now on uses it{}.\n"
-      "Sync with the others (`qun sync --all`) so that they receive it.\n",
-      done.epoch, done.recipients, done.recipients == 1 ? "" : "s",
-      removed ? ", and the removed node cannot read it" : "");
+  const int64_t n = static_cast<int64_t>(done.recipients);
+  out += i18n::Format(
+      removed ? P_("New community key (epoch {}) sealed to {} node; what is written from now on "
+                   "uses it, and the removed node cannot read it.\n",
+                   "New community key (epoch {}) sealed to {} nodes; what is written from now on "
+                   "uses it, and the removed node cannot read it.\n",
+                   n)
+              : P_("New community key (epoch {}) sealed to {} node; what is written from now on "
+                   "uses it.\n",
+                   "New community key (epoch {}) sealed to {} nodes; what is written from now on "
+                   "uses it.\n",
+                   n),
+      done.epoch, done.recipients);
+  out += _("Sync with the others (`qun sync --all`) so that they receive it.\n");
   app.Print(out);
   return Status::Ok();
 }
@@ -84,7 +98,7 @@ Status ResolveFork(App& app, const std::string& node_ref, const std::string& kee
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
   SyncNode& s = *sp;
   core::Database& db = s.node->store->db();
-  QUN_RETURN_IF_ERROR(node::RequireOwner(s, "resolve a fork"));
+  QUN_RETURN_IF_ERROR(node::RequireOwner(s, _("resolve a fork")));
   QUN_ASSIGN_OR_RETURN(core::PublicKey node, node::ResolveNodeRef(*s.node->registry, node_ref));
   std::string label = NodeLabel(db, node);
   QUN_ASSIGN_OR_RETURN(sync::ChangeSetStore::ForkResolved resolved,
@@ -101,13 +115,13 @@ Status ResolveFork(App& app, const std::string& node_ref, const std::string& kee
   }
   std::string out;
   for (const sync::ForkChoice& c : choices)
-    out += fmt::format("Kept {}'s change set {} {}.\n", label, c.seq,
-                       core::ToHex(c.keep).substr(0, 12));
-  out += still ? "Its later change sets stay held until the kept ones reach this node.\n"
-               : fmt::format("Its change sets are no longer held ({} applied now).\n", applied);
+    out += i18n::Format(_("Kept {}'s change set {} {}.\n"), label, c.seq,
+                        core::ToHex(c.keep).substr(0, 12));
+  out += still ? _("Its later change sets stay held until the kept ones reach this node.\n")
+               : i18n::Format(_("Its change sets are no longer held ({} applied now).\n"), applied);
   out +=
-      "Other nodes follow at the next sync. If its key may be in someone else's hands, "
-      "remove it: `qun admin remove`.\n";
+      _("Other nodes follow at the next sync. If its key may be in someone else's hands, "
+        "remove it: `qun admin remove`.\n");
   app.Print(out);
   return Status::Ok();
 }
@@ -129,8 +143,10 @@ Status ListAdmins(App& app) {
                    {"roles", held},
                    {"member", e.member},
                    {"this_node", e.this_node}});
-    text += fmt::format("{}{}\n    {}\n", e.label, e.this_node ? "  (this node)" : "",
-                        e.member ? core::DescribeRoles(db, e.roles) : "no role: cannot connect");
+    std::string roles = e.member ? core::DescribeRoles(db, e.roles, core::Wording::kShown)
+                                 : _("no role: cannot connect");
+    text += e.this_node ? i18n::Format(_("{}  (this node)\n    {}\n"), e.label, roles)
+                        : fmt::format("{}\n    {}\n", e.label, roles);
   }
   if (app.options.json)
     app.PrintJson(out);
@@ -142,18 +158,19 @@ Status ListAdmins(App& app) {
 }  // namespace
 
 void AddAdminCommands(App& app) {
-  CLI::App* admin = app.cli.add_subcommand("admin", "who holds which role; owners change roles");
+  CLI::App* admin = app.cli.add_subcommand("admin", _("who holds which role; owners change roles"));
   admin->require_subcommand(1);
 
-  CLI::App* list = admin->add_subcommand("list", "list the nodes and the roles they hold");
+  CLI::App* list = admin->add_subcommand("list", _("list the nodes and the roles they hold"));
   list->callback([&app] { app.action = [&app] { return ListAdmins(app); }; });
 
   auto removed = std::make_shared<std::string>();
   CLI::App* remove = admin->add_subcommand(
       "remove",
-      "take every role from a node and replace the community key, so that it can neither "
-      "connect nor read what is written next (owners only)");
-  remove->add_option("NODE", *removed, "the node: its id, the id's first characters, or its name")
+      _("take every role from a node and replace the community key, so that it can neither "
+        "connect nor read what is written next (owners only)"));
+  remove
+      ->add_option("NODE", *removed, _("the node: its id, the id's first characters, or its name"))
       ->required();
   remove->callback(
       [&app, removed] { app.action = [&app, removed] { return RotateKey(app, *removed); }; });
@@ -162,32 +179,33 @@ void AddAdminCommands(App& app) {
   auto fork_keep = std::make_shared<std::string>();
   CLI::App* resolve = admin->add_subcommand(
       "resolve-fork",
-      "say which of a node's two change sets with one number counts, so that its later ones "
-      "are no longer held (owners only)");
-  resolve->add_option("NODE", *fork_node, "the node that signed both")->required();
+      _("say which of a node's two change sets with one number counts, so that its later ones "
+        "are no longer held (owners only)"));
+  resolve->add_option("NODE", *fork_node, _("the node that signed both"))->required();
   resolve->add_option("--keep", *fork_keep,
-                      "the hash (its first characters) of the change set to keep; default: the "
-                      "one this node applied");
+                      _("the hash (its first characters) of the change set to keep; default: the "
+                        "one this node applied"));
   resolve->callback([&app, fork_node, fork_keep] {
     app.action = [&app, fork_node, fork_keep] { return ResolveFork(app, *fork_node, *fork_keep); };
   });
 
-  CLI::App* key = app.cli.add_subcommand("key", "the community key");
+  CLI::App* key = app.cli.add_subcommand("key", _("the community key"));
   key->require_subcommand(1);
   CLI::App* rotate = key->add_subcommand(
-      "rotate", "replace the community key; every member gets the new one (owners only)");
+      "rotate", _("replace the community key; every member gets the new one (owners only)"));
   rotate->callback([&app] { app.action = [&app] { return RotateKey(app, std::nullopt); }; });
 
   for (bool grant : {true, false}) {
     auto args = std::make_shared<AdminArgs>();
     CLI::App* cmd = admin->add_subcommand(
         grant ? "grant" : "revoke",
-        grant ? "give a node a role (owners only)" : "take a role from a node (owners only)");
-    cmd->add_option("NODE", args->node, "the node: its id, the id's first characters, or its name")
+        grant ? _("give a node a role (owners only)") : _("take a role from a node (owners only)"));
+    cmd->add_option("NODE", args->node,
+                    _("the node: its id, the id's first characters, or its name"))
         ->required();
-    cmd->add_option("ROLE", args->role, "owner, admin, editor (member-editor), viewer or relay")
+    cmd->add_option("ROLE", args->role, _("owner, admin, editor (member-editor), viewer or relay"))
         ->required();
-    cmd->add_option("--group", args->groups, "for admin: the group (repeat for several)");
+    cmd->add_option("--group", args->groups, _("for admin: the group (repeat for several)"));
     cmd->callback([&app, args, grant] {
       app.action = [&app, args, grant] { return ChangeRoles(app, *args, grant); };
     });

@@ -2,8 +2,10 @@
 // enter a group (community/admission.h).
 #include <fmt/format.h>
 
+#include "base/i18n.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/admission.h"
 #include "core/ids.h"
 
@@ -31,9 +33,9 @@ nlohmann::json ApplicationJson(const core::Application& a) {
 
 std::string DeciderText(const core::Application& a) {
   if (!a.decided_at) return "";
-  return fmt::format("{} on {}",
-                     a.decided_by_name.empty() ? core::ShortId(a.decided_by) : a.decided_by_name,
-                     FormatTime(a.decided_at));
+  return i18n::Format(_("{} on {}"),
+                      a.decided_by_name.empty() ? core::ShortId(a.decided_by) : a.decided_by_name,
+                      FormatTime(a.decided_at));
 }
 
 struct PairArgs {
@@ -45,8 +47,8 @@ template <typename Run>
 CLI::App* PairCommand(App& app, CLI::App* parent, const char* name, const char* help,
                       std::shared_ptr<PairArgs> args, Run run) {
   CLI::App* cmd = parent->add_subcommand(name, help);
-  cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-  cmd->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+  cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+  cmd->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"))
       ->required();
   cmd->callback([&app, args, run] {
     app.action = [&app, args, run]() -> Status {
@@ -64,7 +66,7 @@ CLI::App* PairCommand(App& app, CLI::App* parent, const char* name, const char* 
 
 void AddAdmissionCommands(App& app) {
   CLI::App* adm = app.cli.add_subcommand(
-      "admission", "applications to groups: screening answers, approval, fees and waitlists");
+      "admission", _("applications to groups: screening answers, approval, fees and waitlists"));
   adm->require_subcommand(1);
 
   {  // apply
@@ -75,7 +77,7 @@ void AddAdmissionCommands(App& app) {
     auto pair = std::make_shared<PairArgs>();
     auto args = std::make_shared<ApplyArgs>();
     CLI::App* cmd = PairCommand(
-        app, adm, "apply", "record a person's application to a group, with their answers", pair,
+        app, adm, "apply", _("record a person's application to a group, with their answers"), pair,
         [&app, args](Node& node, core::Admission& admission, const std::string& group,
                      const std::string& person) -> Status {
           core::ApplyInput in;
@@ -85,21 +87,21 @@ void AddAdmissionCommands(App& app) {
           QUN_RETURN_IF_ERROR(admission.Apply(*txn, group, person, in));
           QUN_RETURN_IF_ERROR(txn->Commit());
           QUN_ASSIGN_OR_RETURN(auto a, admission.Get(group, person));
-          if (!a) return Status::Internal("the application vanished after writing it");
+          if (!a) return Status::Internal(_("the application vanished after writing it"));
           if (app.options.json) {
             app.PrintJson(ApplicationJson(*a));
             return Status::Ok();
           }
-          app.Print(fmt::format(
-              "Recorded the application of {} to {}. Approve with `qun admission approve {} {}` "
-              "or reject with `qun admission reject {} {} --reason TEXT`\n",
+          app.Print(i18n::Format(
+              _("Recorded the application of {} to {}. Approve with `qun admission approve {} {}` "
+                "or reject with `qun admission reject {} {} --reason TEXT`\n"),
               a->person_name, a->group_name, core::ShortId(group), core::ShortId(person),
               core::ShortId(group), core::ShortId(person)));
           return Status::Ok();
         });
     cmd->add_option("--answer", args->answers,
-                    "the answer to each screening question, in order (repeatable)");
-    cmd->add_flag("--paid", args->paid, "the fee of a paid group is paid");
+                    _("the answer to each screening question, in order (repeatable)"));
+    cmd->add_flag("--paid", args->paid, _("the fee of a paid group is paid"));
   }
 
   {  // list
@@ -107,10 +109,10 @@ void AddAdmissionCommands(App& app) {
       std::optional<std::string> group, status;
     };
     auto args = std::make_shared<ListArgs>();
-    CLI::App* list = adm->add_subcommand("list", "list applications, oldest first");
-    list->add_option("--group", args->group, "only this group's");
+    CLI::App* list = adm->add_subcommand("list", _("list applications, oldest first"));
+    list->add_option("--group", args->group, _("only this group's"));
     list->add_option("--status", args->status,
-                     "pending, approved, waitlisted or rejected (default: all)");
+                     _("pending, approved, waitlisted or rejected (default: all)"));
     list->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -127,16 +129,19 @@ void AddAdmissionCommands(App& app) {
           return Status::Ok();
         }
         if (apps.empty()) {
-          app.Print("No applications match.\n");
+          app.Print(_("No applications match.\n"));
           return Status::Ok();
         }
-        Table t({"GROUP", "PERSON", "APPLIED", "PAID", "STATUS", "DECIDED BY", "REASON"});
+        Table t({_("GROUP"), _("PERSON"), _("APPLIED"), _("PAID"), _("STATUS"), _("DECIDED BY"),
+                 _("REASON")});
         t.SetMaxWidth(6, 30);
         for (const auto& a : apps)
-          t.AddRow({a.group_name, a.person_name, FormatTime(a.applied_at), a.paid ? "yes" : "",
-                    a.status, DeciderText(a), a.reason});
-        app.Print(t.Render() +
-                  fmt::format("{} application{}\n", apps.size(), apps.size() == 1 ? "" : "s"));
+          t.AddRow({a.group_name, a.person_name, FormatTime(a.applied_at),
+                    a.paid ? YesNo(true) : "", Word(kApplicationStatus, a.status), DeciderText(a),
+                    a.reason});
+        app.Print(t.Render() + i18n::Format(P_("{} application\n", "{} applications\n",
+                                               static_cast<int64_t>(apps.size())),
+                                            apps.size()));
         return Status::Ok();
       };
     });
@@ -144,27 +149,27 @@ void AddAdmissionCommands(App& app) {
 
   {  // show
     auto pair = std::make_shared<PairArgs>();
-    PairCommand(app, adm, "show", "show an application with its answers", pair,
+    PairCommand(app, adm, "show", _("show an application with its answers"), pair,
                 [&app](Node&, core::Admission& admission, const std::string& group,
                        const std::string& person) -> Status {
                   QUN_ASSIGN_OR_RETURN(auto a, admission.Get(group, person));
                   if (!a)
-                    return Status::NotFound(fmt::format(
-                        "no application from that person to that group; record one with `qun "
-                        "admission apply {} {}`",
+                    return Status::NotFound(i18n::Format(
+                        _("no application from that person to that group; record one with `qun "
+                          "admission apply {} {}`"),
                         core::ShortId(group), core::ShortId(person)));
                   if (app.options.json) {
                     app.PrintJson(ApplicationJson(*a));
                     return Status::Ok();
                   }
                   Details d;
-                  d.Add("Person", a->person_name);
-                  d.Add("Group", a->group_name);
-                  d.Add("Applied", FormatTime(a->applied_at));
-                  d.Add("Status", a->status);
-                  d.Add("Fee paid", a->paid ? "yes" : "no");
-                  if (a->decided_at) d.Add("Decided by", DeciderText(*a));
-                  if (!a->reason.empty()) d.Add("Reason", a->reason);
+                  d.Add(_("Person"), a->person_name);
+                  d.Add(_("Group"), a->group_name);
+                  d.Add(_("Applied"), FormatTime(a->applied_at));
+                  d.Add(_("Status"), Word(kApplicationStatus, a->status));
+                  d.Add(_("Fee paid"), YesNo(a->paid));
+                  if (a->decided_at) d.Add(_("Decided by"), DeciderText(*a));
+                  if (!a->reason.empty()) d.Add(_("Reason"), a->reason);
                   for (const auto& [q, ans] : a->answers) d.Add(q, ans);
                   app.Print(d.Render());
                   return Status::Ok();
@@ -180,7 +185,8 @@ void AddAdmissionCommands(App& app) {
     auto pair = std::make_shared<PairArgs>();
     auto args = std::make_shared<ApproveArgs>();
     CLI::App* cmd = PairCommand(
-        app, adm, "approve", "let an applicant in (onto the waitlist when the group is full)", pair,
+        app, adm, "approve", _("let an applicant in (onto the waitlist when the group is full)"),
+        pair,
         [&app, args](Node& node, core::Admission& admission, const std::string& group,
                      const std::string& person) -> Status {
           core::Approval approval;
@@ -192,32 +198,32 @@ void AddAdmissionCommands(App& app) {
                                                                      node.identity->node_id()));
           QUN_RETURN_IF_ERROR(txn->Commit());
           QUN_ASSIGN_OR_RETURN(auto a, admission.Get(group, person));
-          if (!a) return Status::Internal("the application vanished after writing it");
+          if (!a) return Status::Internal(_("the application vanished after writing it"));
           if (app.options.json) {
             app.PrintJson(ApplicationJson(*a));
             return Status::Ok();
           }
           if (status == "waitlisted")
-            app.Print(fmt::format(
-                "Approved {} for {}, which is full: they are on its waitlist and move up when "
-                "a place frees (`qun admission waitlist {}`)\n",
+            app.Print(i18n::Format(
+                _("Approved {} for {}, which is full: they are on its waitlist and move up when "
+                  "a place frees (`qun admission waitlist {}`)\n"),
                 a->person_name, a->group_name, core::ShortId(group)));
           else
-            app.Print(
-                fmt::format("Approved {}: now a member of {}\n", a->person_name, a->group_name));
+            app.Print(i18n::Format(_("Approved {}: now a member of {}\n"), a->person_name,
+                                   a->group_name));
           return Status::Ok();
         });
-    cmd->add_option("--reason", args->reason, "why (kept with the decision)");
-    cmd->add_flag("--waive-fee", args->waive_fee, "approve in a paid group without the fee");
+    cmd->add_option("--reason", args->reason, _("why (kept with the decision)"));
+    cmd->add_flag("--waive-fee", args->waive_fee, _("approve in a paid group without the fee"));
     cmd->add_option("--paid-until", args->paid_until,
-                    "paid groups: dues paid until YYYY-MM-DD (default a year from today)");
+                    _("paid groups: dues paid until YYYY-MM-DD (default a year from today)"));
   }
 
   {  // reject
     auto pair = std::make_shared<PairArgs>();
     auto reason = std::make_shared<std::string>();
     CLI::App* cmd =
-        PairCommand(app, adm, "reject", "turn an application down, with a reason", pair,
+        PairCommand(app, adm, "reject", _("turn an application down, with a reason"), pair,
                     [&app, reason](Node& node, core::Admission& admission, const std::string& group,
                                    const std::string& person) -> Status {
                       QUN_ASSIGN_OR_RETURN(auto txn, node.Begin("admission reject"));
@@ -225,40 +231,41 @@ void AddAdmissionCommands(App& app) {
                           admission.Reject(*txn, group, person, *reason, node.identity->node_id()));
                       QUN_RETURN_IF_ERROR(txn->Commit());
                       QUN_ASSIGN_OR_RETURN(auto a, admission.Get(group, person));
-                      if (!a) return Status::Internal("the application vanished after writing it");
+                      if (!a)
+                        return Status::Internal(_("the application vanished after writing it"));
                       if (app.options.json)
                         app.PrintJson(ApplicationJson(*a));
                       else
-                        app.Print(fmt::format("Rejected the application of {} to {}: {}\n",
-                                              a->person_name, a->group_name, a->reason));
+                        app.Print(i18n::Format(_("Rejected the application of {} to {}: {}\n"),
+                                               a->person_name, a->group_name, a->reason));
                       return Status::Ok();
                     });
-    cmd->add_option("--reason", *reason, "why (required)")->required();
+    cmd->add_option("--reason", *reason, _("why (required)"))->required();
   }
 
   {  // paid
     auto pair = std::make_shared<PairArgs>();
-    PairCommand(app, adm, "paid", "mark an applicant's fee as paid", pair,
+    PairCommand(app, adm, "paid", _("mark an applicant's fee as paid"), pair,
                 [&app](Node& node, core::Admission& admission, const std::string& group,
                        const std::string& person) -> Status {
                   QUN_ASSIGN_OR_RETURN(auto txn, node.Begin("admission paid"));
                   QUN_RETURN_IF_ERROR(admission.MarkPaid(*txn, group, person));
                   QUN_RETURN_IF_ERROR(txn->Commit());
                   QUN_ASSIGN_OR_RETURN(auto a, admission.Get(group, person));
-                  if (!a) return Status::Internal("the application vanished after writing it");
+                  if (!a) return Status::Internal(_("the application vanished after writing it"));
                   if (app.options.json)
                     app.PrintJson(ApplicationJson(*a));
                   else
-                    app.Print(fmt::format("Marked the fee of {} for {} as paid\n", a->person_name,
-                                          a->group_name));
+                    app.Print(i18n::Format(_("Marked the fee of {} for {} as paid\n"),
+                                           a->person_name, a->group_name));
                   return Status::Ok();
                 });
   }
 
   {  // waitlist
     auto group_ref = std::make_shared<std::string>();
-    CLI::App* cmd = adm->add_subcommand("waitlist", "a full group's waitlist, in order");
-    cmd->add_option("GROUP", *group_ref, "group id, id prefix or name")->required();
+    CLI::App* cmd = adm->add_subcommand("waitlist", _("a full group's waitlist, in order"));
+    cmd->add_option("GROUP", *group_ref, _("group id, id prefix or name"))->required();
     cmd->callback([&app, group_ref] {
       app.action = [&app, group_ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -274,10 +281,10 @@ void AddAdmissionCommands(App& app) {
           app.PrintJson(out);
           return Status::Ok();
         }
-        std::string out = fmt::format("{}: {}/{} members, {} waiting\n", g.name, g.active_members,
-                                      g.capacity, waiting.size());
+        std::string out = i18n::Format(_("{}: {}/{} members, {} waiting\n"), g.name,
+                                       g.active_members, g.capacity, waiting.size());
         if (!waiting.empty()) {
-          Table t({"#", "PERSON", "WAITING SINCE"});
+          Table t({"#", _("PERSON"), _("WAITING SINCE")});
           for (size_t i = 0; i < waiting.size(); ++i)
             t.AddRow(
                 {std::to_string(i + 1), waiting[i].person_name,

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/i18n.h"
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/db.h"
@@ -24,9 +25,10 @@ void AddCheckCommand(App& app) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.cli.add_subcommand(
       "check",
-      "check this node's database: SQLite's integrity check, then every change set applied "
-      "again into a scratch database must give the same data (after a crash or a disk problem)");
-  cmd->add_flag("--quick", args->quick, "only the integrity check, not the replay");
+      _("check this node's database: SQLite's integrity check, then every change set applied "
+        "again into a scratch database must give the same data (after a crash or a disk "
+        "problem)"));
+  cmd->add_flag("--quick", args->quick, _("only the integrity check, not the replay"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       // The integrity check comes first, on the bare file: opening the node
@@ -44,21 +46,21 @@ void AddCheckCommand(App& app) {
       if (!problems.empty()) {
         std::string list;
         for (const std::string& p : problems) list += "\n  " + p;
-        return Status::Corruption(fmt::format(
-            "the database {} is damaged; SQLite's integrity check says:{}\nMove the home aside "
-            "and make this node again from a backup of the home, or with `qun init --join` and "
-            "an invite: syncing brings back everything the other nodes hold",
+        return Status::Corruption(i18n::Format(
+            _("the database {} is damaged; SQLite's integrity check says:{}\nMove the home aside "
+              "and make this node again from a backup of the home, or with `qun init --join` and "
+              "an invite: syncing brings back everything the other nodes hold"),
             db_path, list));
       }
       json out = {{"database", db_path}, {"integrity", "ok"}};
-      std::string text = fmt::format("integrity: ok ({})\n", db_path);
+      std::string text = i18n::Format(_("integrity: ok ({})\n"), db_path);
       if (!args->quick) {
         auto opened = OpenSyncNode(app.options);
         if (!opened.ok() && opened.status().code() != Status::Code::kNotFound)
           return opened.status();
         if (!opened.ok()) {
           out["replay"] = "skipped: not in a community";
-          text += "replay: skipped, this node has not joined a community\n";
+          text += _("replay: skipped, this node has not joined a community\n");
         } else {
           SyncNode& s = **opened;
           // What the replay reads: every change set held but those waiting
@@ -76,14 +78,14 @@ void AddCheckCommand(App& app) {
             int64_t free_bytes = static_cast<int64_t>(disk.f_bavail) * disk.f_frsize;
             int64_t needed = static_cast<int64_t>(db_stat.st_size) + (4 << 20);
             if (free_bytes < needed)
-              return Status::IOError(fmt::format(
-                  "the disk holding {} is too full for the replay: it builds a scratch copy of "
-                  "the database beside it, which needs about {} MB free, and {} MB are free. "
-                  "Free some space and check again, or run `qun check --quick` for the "
-                  "integrity check alone",
+              return Status::IOError(i18n::Format(
+                  _("the disk holding {} is too full for the replay: it builds a scratch copy of "
+                    "the database beside it, which needs about {} MB free, and {} MB are free. "
+                    "Free some space and check again, or run `qun check --quick` for the "
+                    "integrity check alone"),
                   home, (needed + (1 << 20) - 1) >> 20, free_bytes >> 20));
           }
-          Progress progress("Replaying change sets", to_replay);
+          Progress progress(_("Replaying change sets"), to_replay);
           QUN_ASSIGN_OR_RETURN(
               sync::ReplayReport r,
               sync::ReplayChangeSets(*s.node->store, *s.sets, s.community, *s.node->identity,
@@ -92,9 +94,9 @@ void AddCheckCommand(App& app) {
           if (r.lacks_join_history) {
             out["replay"] = "incomplete: waiting for the history this node joined after";
             text +=
-                "replay: not yet; this node's own changes build on history from before it "
-                "joined, which it has not received: sync with a peer (or import a bundle), then "
-                "check again\n";
+                _("replay: not yet; this node's own changes build on history from before it "
+                  "joined, which it has not received: sync with a peer (or import a bundle), then "
+                  "check again\n");
             if (app.options.json)
               app.PrintJson(out);
             else
@@ -107,15 +109,15 @@ void AddCheckCommand(App& app) {
           out["state_hash"] = r.state_hash;
           out["replayed_state_hash"] = r.replayed_hash;
           if (!r.Same())
-            return Status::Corruption(fmt::format(
-                "this node's data differs from what its change sets give: state hash {} here, "
-                "{} from the {} change sets applied again ({} applied there, {} here). Keep "
-                "the home as it is for a bug report; to go on, make a new node with `qun init "
-                "--join` and an invite, and sync it",
+            return Status::Corruption(i18n::Format(
+                _("this node's data differs from what its change sets give: state hash {} here, "
+                  "{} from the {} change sets applied again ({} applied there, {} here). Keep "
+                  "the home as it is for a bug report; to go on, make a new node with `qun init "
+                  "--join` and an invite, and sync it"),
                 r.state_hash, r.replayed_hash, r.change_sets, r.applied, r.held_applied));
           out["replay"] = "same";
-          text += fmt::format(
-              "replay: the {} change sets applied again give the same data (state hash {})\n",
+          text += i18n::Format(
+              _("replay: the {} change sets applied again give the same data (state hash {})\n"),
               r.change_sets, r.state_hash);
         }
       }

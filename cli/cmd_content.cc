@@ -3,6 +3,7 @@
 
 #include "base/text.h"
 #include "cli/app.h"
+#include "cli/argv.h"
 #include "cli/output.h"
 #include "community/content.h"
 #include "core/ids.h"
@@ -37,27 +38,30 @@ struct ContentFlags {
   std::vector<std::string> tags;
 
   void Register(CLI::App* cmd, bool edit) {
-    cmd->add_option("--url", url, edit ? "the link (\"\" removes it)" : "the link: http(s)://...");
-    cmd->add_option("--body", body, "the text (post, summary or notes)");
-    cmd->add_option("--body-file", body_file, "read the text from a file (- for standard input)");
+    cmd->add_option("--url", url,
+                    edit ? _("the link (\"\" removes it)") : _("the link: http(s)://..."));
+    cmd->add_option("--body", body, _("the text (post, summary or notes)"));
+    cmd->add_option("--body-file", body_file,
+                    _("read the text from a file (- for standard input)"));
     cmd->add_option("--tag", tags,
-                    edit ? "the tags, replacing all (repeatable)" : "a tag (repeatable)");
+                    edit ? _("the tags, replacing all (repeatable)") : _("a tag (repeatable)"));
     cmd->add_option("--by", by,
-                    edit ? "who wrote or shared it (\"\" removes it)"
-                         : "who wrote or shared it: a person of the community");
+                    edit ? _("who wrote or shared it (\"\" removes it)")
+                         : _("who wrote or shared it: a person of the community"));
   }
 
   Status Fill(core::Registry& reg, core::ContentInput& in, bool edit) const {
     if (body && body_file)
-      return Status::InvalidArgument("give the text with either --body or --body-file, not both");
+      return Status::InvalidArgument(
+          _("give the text with either --body or --body-file, not both"));
     in.url = url;
     in.body = body;
     if (body_file) {
       QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(*body_file));
-      QUN_RETURN_IF_ERROR(core::CheckText("body file", bytes));
+      QUN_RETURN_IF_ERROR(core::CheckText(C_("field", "body file"), bytes));
       in.body = bytes;
     }
-    if (!tags.empty() || !edit) in.tags = tags;
+    if (!tags.empty() || !edit) in.tags = SplitList(tags);
     if (by) {
       if (by->empty()) {
         in.person_id = "";
@@ -93,14 +97,14 @@ Result<core::ContentFilter> MakeFilter(core::Registry& reg, const std::optional<
 
 std::string ShowText(const core::ContentItem& c) {
   Details d;
-  d.Add("Title", c.title);
-  d.Add("Id", core::ShortRowId(c.id));
-  d.Add("Group", c.group_name);
-  if (!c.url.empty()) d.Add("Link", c.url);
-  if (!c.tags.empty()) d.Add("Tags", TagsText(c.tags));
+  d.Add(_("Title"), c.title);
+  d.Add(_("Id"), core::ShortRowId(c.id));
+  d.Add(_("Group"), c.group_name);
+  if (!c.url.empty()) d.Add(_("Link"), c.url);
+  if (!c.tags.empty()) d.Add(_("Tags"), TagsText(c.tags));
   if (!c.person_id.empty())
-    d.Add("By", fmt::format("{} ({})", c.person_name, core::ShortId(c.person_id)));
-  d.Add("Saved", FormatTime(c.saved_at));
+    d.Add(_("By"), fmt::format("{} ({})", c.person_name, core::ShortId(c.person_id)));
+  d.Add(_("Saved"), FormatTime(c.saved_at));
   std::string out = d.Render();
   if (!c.body.empty()) out += "\n" + c.body + (c.body.back() == '\n' ? "" : "\n");
   return out;
@@ -109,8 +113,8 @@ std::string ShowText(const core::ContentItem& c) {
 }  // namespace
 
 void AddContentCommands(App& app) {
-  CLI::App* content =
-      app.cli.add_subcommand("content", "curated content (精华): posts and links kept for a group");
+  CLI::App* content = app.cli.add_subcommand(
+      "content", _("curated content (精华): posts and links kept for a group"));
   content->require_subcommand(1);
 
   {  // add
@@ -119,9 +123,9 @@ void AddContentCommands(App& app) {
       ContentFlags flags;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* add = content->add_subcommand("add", "save a post or link for a group");
-    add->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    add->add_option("TITLE", args->title, "the title")->required();
+    CLI::App* add = content->add_subcommand("add", _("save a post or link for a group"));
+    add->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    add->add_option("TITLE", args->title, _("the title"))->required();
     args->flags.Register(add, false);
     add->callback([&app, args] {
       app.action = [&app, args]() -> Status {
@@ -138,8 +142,8 @@ void AddContentCommands(App& app) {
         if (app.options.json)
           app.PrintJson(ContentJson(c));
         else
-          app.Print(
-              fmt::format("Saved {} ({}) in {}\n", c.title, core::ShortRowId(id), c.group_name));
+          app.Print(i18n::Format(_("Saved {} ({}) in {}\n"), c.title, core::ShortRowId(id),
+                                 c.group_name));
         return Status::Ok();
       };
     });
@@ -150,9 +154,9 @@ void AddContentCommands(App& app) {
       std::optional<std::string> group, tag;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* list = content->add_subcommand("list", "list saved content, newest first");
-    list->add_option("--group", args->group, "only this group's");
-    list->add_option("--tag", args->tag, "only items with this tag");
+    CLI::App* list = content->add_subcommand("list", _("list saved content, newest first"));
+    list->add_option("--group", args->group, _("only this group's"));
+    list->add_option("--tag", args->tag, _("only items with this tag"));
     list->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -167,17 +171,18 @@ void AddContentCommands(App& app) {
         }
         if (items.empty()) {
           app.Print(
-              "No content saved yet. Save some with `qun content add GROUP TITLE --url URL`.\n");
+              _("No content saved yet. Save some with `qun content add GROUP TITLE --url URL`.\n"));
           return Status::Ok();
         }
-        Table t({"ID", "TITLE", "GROUP", "TAGS", "BY", "SAVED"});
+        Table t({_("ID"), _("TITLE"), _("GROUP"), _("TAGS"), _("BY"), _("SAVED")});
         t.SetMaxWidth(1, 36);
         t.SetMaxWidth(3, 24);
         for (const auto& c : items)
           t.AddRow({core::ShortRowId(c.id), c.title, c.group_name, TagsText(c.tags), c.person_name,
                     FormatTime(c.saved_at)});
         app.Print(t.Render() +
-                  fmt::format("{} item{}\n", items.size(), items.size() == 1 ? "" : "s"));
+                  i18n::Format(P_("{} item\n", "{} items\n", static_cast<int64_t>(items.size())),
+                               items.size()));
         return Status::Ok();
       };
     });
@@ -189,10 +194,10 @@ void AddContentCommands(App& app) {
       std::optional<std::string> group;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* show = content->add_subcommand("show", "show one item with its text");
-    show->add_option("ITEM", args->item, "the id shown by `content list`, or the exact title")
+    CLI::App* show = content->add_subcommand("show", _("show one item with its text"));
+    show->add_option("ITEM", args->item, _("the id shown by `content list`, or the exact title"))
         ->required();
-    show->add_option("--group", args->group, "look only in this group");
+    show->add_option("--group", args->group, _("look only in this group"));
     show->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -216,14 +221,14 @@ void AddContentCommands(App& app) {
       ContentFlags flags;
     };
     auto args = std::make_shared<Args>();
-    CLI::App* edit = content->add_subcommand("edit", "change an item");
-    edit->add_option("ITEM", args->item, "the id shown by `content list`, or the exact title")
+    CLI::App* edit = content->add_subcommand("edit", _("change an item"));
+    edit->add_option("ITEM", args->item, _("the id shown by `content list`, or the exact title"))
         ->required();
-    edit->add_option("--group", args->group, "look only in this group");
-    edit->add_option("--title", args->title, "a new title");
+    edit->add_option("--group", args->group, _("look only in this group"));
+    edit->add_option("--title", args->title, _("a new title"));
     args->flags.Register(edit, true);
-    edit->add_option("--add-tag", args->add_tags, "add a tag (repeatable)");
-    edit->add_option("--remove-tag", args->remove_tags, "remove a tag (repeatable)");
+    edit->add_option("--add-tag", args->add_tags, _("add a tag (repeatable)"));
+    edit->add_option("--remove-tag", args->remove_tags, _("remove a tag (repeatable)"));
     edit->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -245,11 +250,12 @@ void AddContentCommands(App& app) {
           j["changed_fields"] = changed;
           app.PrintJson(j);
         } else if (changed == 0) {
-          app.Print(fmt::format("Nothing changed in {} ({}): give a new value, e.g. --title\n",
-                                c.title, core::ShortRowId(id)));
+          app.Print(i18n::Format(_("Nothing changed in {} ({}): give a new value, e.g. --title\n"),
+                                 c.title, core::ShortRowId(id)));
         } else {
-          app.Print(fmt::format("Updated {} ({}): {} field{} changed\n", c.title,
-                                core::ShortRowId(id), changed, changed == 1 ? "" : "s"));
+          app.Print(i18n::Format(P_("Updated {} ({}): {} field changed\n",
+                                    "Updated {} ({}): {} fields changed\n", changed),
+                                 c.title, core::ShortRowId(id), changed));
         }
         return Status::Ok();
       };
@@ -263,10 +269,10 @@ void AddContentCommands(App& app) {
     };
     auto args = std::make_shared<Args>();
     CLI::App* remove =
-        content->add_subcommand("remove", "remove an item (its history is kept in `qun log`)");
-    remove->add_option("ITEM", args->item, "the id shown by `content list`, or the exact title")
+        content->add_subcommand("remove", _("remove an item (its history is kept in `qun log`)"));
+    remove->add_option("ITEM", args->item, _("the id shown by `content list`, or the exact title"))
         ->required();
-    remove->add_option("--group", args->group, "look only in this group");
+    remove->add_option("--group", args->group, _("look only in this group"));
     remove->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -279,8 +285,8 @@ void AddContentCommands(App& app) {
         if (app.options.json)
           app.PrintJson({{"id", id}, {"title", c.title}, {"removed", true}});
         else
-          app.Print(fmt::format("Removed {} ({}); `qun log {}` still shows it\n", c.title,
-                                core::ShortRowId(id), c.id));
+          app.Print(i18n::Format(_("Removed {} ({}); `qun log {}` still shows it\n"), c.title,
+                                 core::ShortRowId(id), c.id));
         return Status::Ok();
       };
     });
@@ -293,10 +299,11 @@ void AddContentCommands(App& app) {
     };
     auto args = std::make_shared<Args>();
     CLI::App* search = content->add_subcommand(
-        "search", "find content by words in its title, text, tags or link (all words must match)");
-    search->add_option("QUERY", args->words, "one or more words, e.g. 摄影 入门")->required();
-    search->add_option("--group", args->group, "only this group's");
-    search->add_option("--tag", args->tag, "only items with this tag");
+        "search",
+        _("find content by words in its title, text, tags or link (all words must match)"));
+    search->add_option("QUERY", args->words, _("one or more words, e.g. 摄影 入门"))->required();
+    search->add_option("--group", args->group, _("only this group's"));
+    search->add_option("--tag", args->tag, _("only items with this tag"));
     search->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -316,7 +323,7 @@ void AddContentCommands(App& app) {
           return Status::Ok();
         }
         if (hits.empty()) {
-          app.Print(fmt::format("Nothing matches '{}'. Try fewer or shorter words.\n", query));
+          app.Print(i18n::Format(_("Nothing matches '{}'. Try fewer or shorter words.\n"), query));
           return Status::Ok();
         }
         std::string out;
@@ -326,7 +333,9 @@ void AddContentCommands(App& app) {
                              h.item.tags.empty() ? "" : "  " + TagsText(h.item.tags));
           if (!h.snippet.empty()) out += "          " + h.snippet + "\n";
         }
-        app.Print(out + fmt::format("{} match{}\n", hits.size(), hits.size() == 1 ? "" : "es"));
+        app.Print(out +
+                  i18n::Format(P_("{} match\n", "{} matches\n", static_cast<int64_t>(hits.size())),
+                               hits.size()));
         return Status::Ok();
       };
     });

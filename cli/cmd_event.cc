@@ -10,6 +10,7 @@
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/events.h"
 #include "core/ids.h"
 
@@ -26,24 +27,27 @@ struct EventFlags {
   bool online = false, offline = false, yes = false;
 
   void Register(CLI::App* cmd, bool edit) {
-    if (edit) cmd->add_option("--title", title, "new title");
+    if (edit) cmd->add_option("--title", title, _("new title"));
     auto* at_opt = cmd->add_option(
-        "--at", at, "start, local time: \"2026-12-12 14:00\", \"周六 下午2点\", \"12/12 14:00\"");
+        "--at", at,
+        _("start, local time: \"2026-12-12 14:00\", \"周六 下午2点\", \"12/12 14:00\""));
     if (!edit) at_opt->required();
     cmd->add_option("--until", until,
-                    edit ? "end, local time (\"\" removes it; a time alone is on the start's day)"
-                         : "end, local time (a time alone is on the start's day)");
-    cmd->add_option("--place", place, edit ? "where (\"\" removes it)" : "where");
+                    edit
+                        ? _("end, local time (\"\" removes it; a time alone is on the start's day)")
+                        : _("end, local time (a time alone is on the start's day)"));
+    cmd->add_option("--place", place, edit ? _("where (\"\" removes it)") : _("where"));
     if (!edit)
       cmd->add_flag("--yes", yes,
-                    "record it even though its start has passed (an event held "
-                    "already)");
-    cmd->add_flag("--online", online, "held online");
-    cmd->add_flag("--offline", offline, "held in person (the default)");
+                    _("record it even though its start has passed (an event held "
+                      "already)"));
+    cmd->add_flag("--online", online, _("held online"));
+    cmd->add_flag("--offline", offline, _("held in person (the default)"));
     cmd->add_option("--capacity", capacity,
-                    edit ? "most places, guests included (none: no limit)"
-                         : "most places, guests included (default: no limit)");
-    if (edit) cmd->add_option("--status", status, "open, closed (no more sign-ups) or cancelled");
+                    edit ? _("most places, guests included (none: no limit)")
+                         : _("most places, guests included (default: no limit)"));
+    if (edit)
+      cmd->add_option("--status", status, _("open, closed (no more sign-ups) or cancelled"));
   }
 
   // `now_ms`: what "周六" and "明天" count from. `starts_at`: the start the
@@ -53,7 +57,8 @@ struct EventFlags {
     in.title = title;
     in.place = place;
     in.status = status;
-    if (online && offline) return Status::InvalidArgument("give --online or --offline, not both");
+    if (online && offline)
+      return Status::InvalidArgument(_("give --online or --offline, not both"));
     if (online) in.mode = "online";
     if (offline) in.mode = "offline";
     if (at) {
@@ -77,8 +82,8 @@ struct EventFlags {
         bool digits = c.size() <= 6 && std::all_of(c.begin(), c.end(),
                                                    [](char ch) { return ch >= '0' && ch <= '9'; });
         if (!digits)
-          return Status::InvalidArgument(fmt::format(
-              "--capacity must be a number of places, e.g. 20, or none for no limit (got '{}')",
+          return Status::InvalidArgument(i18n::Format(
+              _("--capacity must be a number of places, e.g. 20, or none for no limit (got '{}')"),
               c));
         in.capacity = std::stoll(c);
       }
@@ -152,23 +157,26 @@ nlohmann::json ListJson(const core::SignupList& l) {
 
 std::string ShowText(const core::Event& e, const core::SignupList& l) {
   Details d;
-  d.Add("Event", e.title);
-  d.Add("Id", core::ShortRowId(e.id));
-  d.Add("Group", fmt::format("{} ({})", e.group_name, core::ShortId(e.group_id)));
-  d.Add("Time", TimeText(e));
-  std::string where = e.place.empty() ? (e.mode == "online" ? "online" : "") : e.place;
-  if (!e.place.empty()) where += fmt::format(" ({})", e.mode);
-  if (!where.empty()) d.Add("Place", where);
+  d.Add(_("Event"), e.title);
+  d.Add(_("Id"), core::ShortRowId(e.id));
+  d.Add(_("Group"), fmt::format("{} ({})", e.group_name, core::ShortId(e.group_id)));
+  d.Add(_("Time"), TimeText(e));
+  std::string where =
+      e.place.empty() ? (e.mode == "online" ? Word(kEventMode, "online") : "") : e.place;
+  if (!e.place.empty()) where += fmt::format(" ({})", Word(kEventMode, e.mode));
+  if (!where.empty()) d.Add(_("Place"), where);
   if (e.capacity)
-    d.Add("Capacity", fmt::format("{} places: {} taken, {} free", *e.capacity, l.places_taken,
-                                  std::max<int64_t>(0, *e.capacity - l.places_taken)));
+    d.Add(_("Capacity"),
+          i18n::Format(_("{} places: {} taken, {} free"), *e.capacity, l.places_taken,
+                       std::max<int64_t>(0, *e.capacity - l.places_taken)));
   else
-    d.Add("Capacity", fmt::format("no limit ({} places taken)", l.places_taken));
-  d.Add("Status", e.status);
+    d.Add(_("Capacity"), i18n::Format(_("no limit ({} places taken)"), l.places_taken));
+  d.Add(_("Status"), Word(kEventStatus, e.status));
   if (!l.attended.empty())
-    d.Add("Attended", fmt::format("{} ({} from the list, {} without signing up)", l.attended.size(),
-                                  l.attended.size() - l.walk_ins.size(), l.walk_ins.size()));
-  if (!e.retro.empty()) d.Add("Retro", e.retro);
+    d.Add(_("Attended"),
+          i18n::Format(_("{} ({} from the list, {} without signing up)"), l.attended.size(),
+                       l.attended.size() - l.walk_ins.size(), l.walk_ins.size()));
+  if (!e.retro.empty()) d.Add(_("Retro"), e.retro);
   std::string out = d.Render();
   auto block = [&](const std::vector<core::Signup>& v) {
     size_t w = 0;
@@ -178,33 +186,35 @@ std::string ShowText(const core::Event& e, const core::SignupList& l) {
     for (const auto& s : v) {
       std::string line =
           fmt::format("  {:>3}. {}", s.position, text::PadRightNoTruncate(EntryText(s), w));
-      if (s.attended) line += "  ✓ attended";
+      if (s.attended) line += std::string("  ") + _("✓ attended");
       while (!line.empty() && line.back() == ' ') line.pop_back();
       b += line + "\n";
     }
     return b;
   };
   if (l.in.empty() && l.waitlist.empty()) {
-    out += fmt::format("\nNo sign-ups yet; add one with `qun event signup {} PERSON`.\n",
-                       core::ShortRowId(e.id));
+    out += i18n::Format(_("\nNo sign-ups yet; add one with `qun event signup {} PERSON`.\n"),
+                        core::ShortRowId(e.id));
   } else {
-    out += fmt::format("\nSign-ups ({} {}, {} places):\n", l.in.size(),
-                       l.in.size() == 1 ? "person" : "people", l.places_taken);
+    out +=
+        i18n::Format(P_("\nSign-ups ({} person, {} places):\n",
+                        "\nSign-ups ({} people, {} places):\n", static_cast<int64_t>(l.in.size())),
+                     l.in.size(), l.places_taken);
     out += block(l.in);
     if (!l.waitlist.empty()) {
-      out += fmt::format("Waitlist ({}):\n", l.waitlist.size());
+      out += i18n::Format(_("Waitlist ({}):\n"), l.waitlist.size());
       out += block(l.waitlist);
     }
   }
   if (!l.withdrawn.empty()) {
     std::string names;
     for (const auto& s : l.withdrawn) names += (names.empty() ? "" : ", ") + s.name;
-    out += "Withdrawn: " + names + "\n";
+    out += i18n::Format(_("Withdrawn: {}\n"), names);
   }
   if (!l.walk_ins.empty()) {
     std::string names;
     for (const auto& a : l.walk_ins) names += (names.empty() ? "" : ", ") + a.name;
-    out += "Attended without signing up: " + names + "\n";
+    out += i18n::Format(_("Attended without signing up: {}\n"), names);
   }
   return out;
 }
@@ -232,7 +242,7 @@ Result<Resolved> ResolvePair(Node& node, core::Events& events, const PairArgs& a
 }  // namespace
 
 void AddEventCommands(App& app) {
-  CLI::App* event = app.cli.add_subcommand("event", "events and their sign-up lists (接龙)");
+  CLI::App* event = app.cli.add_subcommand("event", _("events and their sign-up lists (接龙)"));
   event->require_subcommand(1);
 
   {  // add
@@ -241,9 +251,10 @@ void AddEventCommands(App& app) {
       EventFlags flags;
     };
     auto args = std::make_shared<AddArgs>();
-    CLI::App* add = event->add_subcommand("add", "add an event to a group; prints its id");
-    add->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    add->add_option("TITLE", args->title, "what the event is called, e.g. 周六读书会")->required();
+    CLI::App* add = event->add_subcommand("add", _("add an event to a group; prints its id"));
+    add->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    add->add_option("TITLE", args->title, _("what the event is called, e.g. 周六读书会"))
+        ->required();
     args->flags.Register(add, false);
     add->callback([&app, args] {
       app.action = [&app, args]() -> Status {
@@ -253,10 +264,10 @@ void AddEventCommands(App& app) {
         int64_t now = core::NowMs(*node->store);
         QUN_ASSIGN_OR_RETURN(core::EventInput in, args->flags.ToInput(now));
         if (in.starts_at && *in.starts_at < now && !args->flags.yes)
-          return Status::InvalidArgument(fmt::format(
-              fmt::runtime(_("--at {}: {} has passed already; to record an event held before, "
-                             "add --yes")),
-              *args->flags.at, core::FormatLocalTime(*in.starts_at)));
+          return Status::InvalidArgument(
+              i18n::Format(_("--at {}: {} has passed already; to record an event held before, "
+                             "add --yes"),
+                           *args->flags.at, core::FormatLocalTime(*in.starts_at)));
         in.title = args->title;
         if (in.capacity && *in.capacity == 0) in.capacity.reset();
         if (in.ends_at && *in.ends_at == 0) in.ends_at.reset();
@@ -279,9 +290,9 @@ void AddEventCommands(App& app) {
       bool all = false;
     };
     auto args = std::make_shared<ListArgs>();
-    CLI::App* list = event->add_subcommand("list", "list upcoming events");
-    list->add_option("--group", args->group, "only this group's events");
-    list->add_flag("--all", args->all, "include past and cancelled events");
+    CLI::App* list = event->add_subcommand("list", _("list upcoming events"));
+    list->add_option("--group", args->group, _("only this group's events"));
+    list->add_flag("--all", args->all, _("include past and cancelled events"));
     list->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -310,22 +321,23 @@ void AddEventCommands(App& app) {
           return Status::Ok();
         }
         if (list.empty()) {
-          app.Print(args->all ? "No events yet. Add one with `qun event add GROUP TITLE --at "
-                                "\"YYYY-MM-DD HH:MM\"`.\n"
-                              : "No upcoming events. `qun event list --all` shows past and "
-                                "cancelled ones; `qun event add` adds one.\n");
+          app.Print(args->all ? _("No events yet. Add one with `qun event add GROUP TITLE --at "
+                                  "\"YYYY-MM-DD HH:MM\"`.\n")
+                              : _("No upcoming events. `qun event list --all` shows past and "
+                                  "cancelled ones; `qun event add` adds one.\n"));
           return Status::Ok();
         }
-        Table t({"ID", "TIME", "TITLE", "GROUP", "PLACE", "PLACES", "WAITLIST", "STATUS"});
+        Table t({_("ID"), _("TIME"), _("TITLE"), _("GROUP"), _("PLACE"), _("PLACES"), _("WAITLIST"),
+                 _("STATUS")});
         t.SetMaxWidth(2, 30);
         t.SetMaxWidth(4, 24);
         for (size_t i = 0; i < list.size(); ++i) {
           const auto& e = list[i];
           t.AddRow({core::ShortRowId(e.id), TimeText(e), e.title, e.group_name,
-                    e.place.empty() && e.mode == "online" ? "online" : e.place,
+                    e.place.empty() && e.mode == "online" ? Word(kEventMode, "online") : e.place,
                     PlacesText(e, lists[i]),
                     lists[i].waitlist.empty() ? "" : std::to_string(lists[i].waitlist.size()),
-                    e.status});
+                    Word(kEventStatus, e.status)});
         }
         app.Print(t.Render());
         return Status::Ok();
@@ -339,10 +351,10 @@ void AddEventCommands(App& app) {
       bool chat = false;
     };
     auto args = std::make_shared<ShowArgs>();
-    CLI::App* show = event->add_subcommand("show", "show an event and its sign-up list");
-    show->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    CLI::App* show = event->add_subcommand("show", _("show an event and its sign-up list"));
+    show->add_option("EVENT", args->event, _("event id, id prefix or title"))->required();
     show->add_flag("--chat", args->chat,
-                   "print the list in the numbered 接龙 form to paste into the chat");
+                   _("print the list in the numbered 接龙 form to paste into the chat"));
     show->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -377,8 +389,8 @@ void AddEventCommands(App& app) {
       EventFlags flags;
     };
     auto args = std::make_shared<EditArgs>();
-    CLI::App* edit = event->add_subcommand("edit", "change an event");
-    edit->add_option("EVENT", args->event, "event id, id prefix or title")->required();
+    CLI::App* edit = event->add_subcommand("edit", _("change an event"));
+    edit->add_option("EVENT", args->event, _("event id, id prefix or title"))->required();
     args->flags.Register(edit, true);
     edit->callback([&app, args] {
       app.action = [&app, args]() -> Status {
@@ -398,10 +410,12 @@ void AddEventCommands(App& app) {
           j["changed_fields"] = changed;
           app.PrintJson(j);
         } else if (changed == 0) {
-          app.Print(fmt::format("Nothing changed for {} ({})\n", e.title, core::ShortRowId(id)));
+          app.Print(
+              i18n::Format(_("Nothing changed for {} ({})\n"), e.title, core::ShortRowId(id)));
         } else {
-          app.Print(fmt::format("Updated {} ({}): {} field{} changed\n", e.title,
-                                core::ShortRowId(id), changed, changed == 1 ? "" : "s"));
+          app.Print(i18n::Format(P_("Updated {} ({}): {} field changed\n",
+                                    "Updated {} ({}): {} fields changed\n", changed),
+                                 e.title, core::ShortRowId(id), changed));
         }
         return Status::Ok();
       };
@@ -415,12 +429,12 @@ void AddEventCommands(App& app) {
       std::string note;
     };
     auto args = std::make_shared<SignupArgs>();
-    CLI::App* signup = event->add_subcommand("signup", "put a group member on the sign-up list");
-    signup->add_option("EVENT", args->pair.event, "event id, id prefix or title")->required();
-    signup->add_option("PERSON", args->pair.person, "person id, id prefix, name or handle")
+    CLI::App* signup = event->add_subcommand("signup", _("put a group member on the sign-up list"));
+    signup->add_option("EVENT", args->pair.event, _("event id, id prefix or title"))->required();
+    signup->add_option("PERSON", args->pair.person, _("person id, id prefix, name or handle"))
         ->required();
-    signup->add_option("--guests,--plus", args->guests, "people they bring (the +1s)");
-    signup->add_option("--note", args->note, "a note shown after their name, e.g. 晚到半小时");
+    signup->add_option("--guests,--plus", args->guests, _("people they bring (the +1s)"));
+    signup->add_option("--note", args->note, _("a note shown after their name, e.g. 晚到半小时"));
     signup->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -446,18 +460,18 @@ void AddEventCommands(App& app) {
         std::string who = r.person.display_name;
         if (args->guests > 0) who += fmt::format(" (+{})", args->guests);
         if (res.waitlisted)
-          app.Print(fmt::format(
-              "'{}' is full ({} of {} places taken): {} is on the waitlist at position {}, and "
-              "moves up when a place frees\n",
+          app.Print(i18n::Format(
+              _("'{}' is full ({} of {} places taken): {} is on the waitlist at position {}, and "
+                "moves up when a place frees\n"),
               e.title, res.places_taken, e.capacity.value_or(0), who, res.position));
         else if (e.capacity)
-          app.Print(
-              fmt::format("{} signed up for '{}': number {} on the list ({} of {} places "
-                          "taken)\n",
-                          who, e.title, res.position, res.places_taken, *e.capacity));
+          app.Print(i18n::Format(_("{} signed up for '{}': number {} on the list ({} of {} places "
+                                   "taken)\n"),
+                                 who, e.title, res.position, res.places_taken, *e.capacity));
         else
-          app.Print(fmt::format("{} signed up for '{}': number {} on the list ({} places taken)\n",
-                                who, e.title, res.position, res.places_taken));
+          app.Print(
+              i18n::Format(_("{} signed up for '{}': number {} on the list ({} places taken)\n"),
+                           who, e.title, res.position, res.places_taken));
         return Status::Ok();
       };
     });
@@ -465,9 +479,9 @@ void AddEventCommands(App& app) {
 
   {  // withdraw
     auto args = std::make_shared<PairArgs>();
-    CLI::App* withdraw = event->add_subcommand("withdraw", "take a person off the sign-up list");
-    withdraw->add_option("EVENT", args->event, "event id, id prefix or title")->required();
-    withdraw->add_option("PERSON", args->person, "person id, id prefix, name or handle")
+    CLI::App* withdraw = event->add_subcommand("withdraw", _("take a person off the sign-up list"));
+    withdraw->add_option("EVENT", args->event, _("event id, id prefix or title"))->required();
+    withdraw->add_option("PERSON", args->person, _("person id, id prefix, name or handle"))
         ->required();
     withdraw->callback([&app, args] {
       app.action = [&app, args]() -> Status {
@@ -491,8 +505,8 @@ void AddEventCommands(App& app) {
           return Status::Ok();
         }
         std::string out =
-            fmt::format("{} withdrew from '{}'\n", r.person.display_name, r.event.title);
-        for (const auto& n : names) out += fmt::format("{} moved up from the waitlist\n", n);
+            i18n::Format(_("{} withdrew from '{}'\n"), r.person.display_name, r.event.title);
+        for (const auto& n : names) out += i18n::Format(_("{} moved up from the waitlist\n"), n);
         app.Print(out);
         return Status::Ok();
       };
@@ -505,13 +519,12 @@ void AddEventCommands(App& app) {
       bool absent = false;
     };
     auto args = std::make_shared<AttendArgs>();
-    CLI::App* attend = event->add_subcommand("attend",
-                                             "mark that a person came (or, with "
-                                             "--absent, did not)");
-    attend->add_option("EVENT", args->pair.event, "event id, id prefix or title")->required();
-    attend->add_option("PERSON", args->pair.person, "person id, id prefix, name or handle")
+    CLI::App* attend = event->add_subcommand("attend", _("mark that a person came (or, with "
+                                                         "--absent, did not)"));
+    attend->add_option("EVENT", args->pair.event, _("event id, id prefix or title"))->required();
+    attend->add_option("PERSON", args->pair.person, _("person id, id prefix, name or handle"))
         ->required();
-    attend->add_flag("--absent", args->absent, "remove their attendance mark");
+    attend->add_flag("--absent", args->absent, _("remove their attendance mark"));
     attend->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -530,15 +543,15 @@ void AddEventCommands(App& app) {
         }
         const std::string& who = r.person.display_name;
         if (!args->absent)
-          app.Print(changed ? fmt::format("{} attended '{}'\n", who, r.event.title)
-                            : fmt::format("{} was already marked as attending '{}'; nothing "
-                                          "written\n",
-                                          who, r.event.title));
+          app.Print(changed ? i18n::Format(_("{} attended '{}'\n"), who, r.event.title)
+                            : i18n::Format(_("{} was already marked as attending '{}'; nothing "
+                                             "written\n"),
+                                           who, r.event.title));
         else
-          app.Print(changed ? fmt::format("{} is marked absent from '{}'\n", who, r.event.title)
-                            : fmt::format("{} was not marked as attending '{}'; nothing "
-                                          "written\n",
-                                          who, r.event.title));
+          app.Print(changed ? i18n::Format(_("{} is marked absent from '{}'\n"), who, r.event.title)
+                            : i18n::Format(_("{} was not marked as attending '{}'; nothing "
+                                             "written\n"),
+                                           who, r.event.title));
         return Status::Ok();
       };
     });
@@ -551,17 +564,17 @@ void AddEventCommands(App& app) {
     };
     auto args = std::make_shared<RetroArgs>();
     CLI::App* retro =
-        event->add_subcommand("retro", "write the event's retrospective (复盘), replacing it");
-    retro->add_option("EVENT", args->event, "event id, id prefix or title")->required();
-    retro->add_option("TEXT", args->text, "the retrospective");
-    retro->add_option("--file", args->file, "read the retrospective from a file (- for stdin)");
+        event->add_subcommand("retro", _("write the event's retrospective (复盘), replacing it"));
+    retro->add_option("EVENT", args->event, _("event id, id prefix or title"))->required();
+    retro->add_option("TEXT", args->text, _("the retrospective"));
+    retro->add_option("--file", args->file, _("read the retrospective from a file (- for stdin)"));
     retro->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         if (args->text && args->file)
-          return Status::InvalidArgument("give the retrospective as TEXT or --file, not both");
+          return Status::InvalidArgument(_("give the retrospective as TEXT or --file, not both"));
         if (!args->text && !args->file)
           return Status::InvalidArgument(
-              "give the retrospective as TEXT, or --file FILE to read it from a file");
+              _("give the retrospective as TEXT, or --file FILE to read it from a file"));
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Events events(*node->registry, *node->store);
         QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(args->event));
@@ -580,9 +593,9 @@ void AddEventCommands(App& app) {
           app.PrintJson(EventJson(e));
         else
           app.Print(
-              fmt::format("Saved the retrospective of '{}' ({} characters); `qun event show "
-                          "{}` shows it\n",
-                          e.title, text::CodePoints(e.retro).size(), core::ShortRowId(id)));
+              i18n::Format(_("Saved the retrospective of '{}' ({} characters); `qun event show "
+                             "{}` shows it\n"),
+                           e.title, text::CodePoints(e.retro).size(), core::ShortRowId(id)));
         return Status::Ok();
       };
     });

@@ -21,17 +21,17 @@ std::string MatchReason(const core::ChatMatch& m, const std::map<std::string, st
                         const std::string& group) {
   using Kind = core::ChatMatch::Kind;
   if (m.kind == Kind::kDuplicate)
-    return fmt::format("listed again (first at line {}); skipped", m.first_line);
+    return i18n::Format(_("listed again (first at line {}); skipped"), m.first_line);
   if (m.kind == Kind::kAmbiguous) {
     std::string names;
     for (const auto& id : m.candidates) {
       auto it = labels.find(id);
       names += (names.empty() ? "" : ", ") + (it == labels.end() ? core::ShortId(id) : it->second);
     }
-    return fmt::format("'{}' matches {} people in {}: {}", m.matched_name, m.candidates.size(),
-                       group, names);
+    return i18n::Format(_("'{0}' matches {1} people in {2}: {3}"), m.matched_name,
+                        m.candidates.size(), group, names);
   }
-  return fmt::format("nobody in {} goes by '{}'", group, m.entry.name());
+  return i18n::Format(_("nobody in {} goes by '{}'"), group, m.entry.name());
 }
 
 }  // namespace
@@ -44,10 +44,10 @@ void AddEventChatCommand(App& app, CLI::App* event) {
     };
     auto args = std::make_shared<ImportArgs>();
     CLI::App* paste = event->add_subcommand(
-        "import-chat", "sign up the people of a 接龙 list pasted from the chat");
-    paste->add_option("EVENT", args->event, "event id, id prefix or title")->required();
-    paste->add_option("FILE", args->file, "the pasted list (- for stdin)")->required();
-    paste->add_flag("--dry-run", args->dry_run, "show what would be done; write nothing");
+        "import-chat", _("sign up the people of a 接龙 list pasted from the chat"));
+    paste->add_option("EVENT", args->event, _("event id, id prefix or title"))->required();
+    paste->add_option("FILE", args->file, _("the pasted list (- for stdin)"))->required();
+    paste->add_flag("--dry-run", args->dry_run, _("show what would be done; write nothing"));
     paste->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -115,61 +115,64 @@ void AddEventChatCommand(App& app, CLI::App* event) {
           app.PrintJson(j);
           return Status::Ok();
         }
-        std::string out = fmt::format(
-            "Read {} {} from the list ({} other line{} skipped).\n", plan.parsed.entries.size(),
-            plan.parsed.entries.size() == 1 ? "entry" : "entries",
-            plan.parsed.headers + plan.parsed.empty_slots,
-            plan.parsed.headers + plan.parsed.empty_slots == 1 ? "" : "s");
+        const int64_t entries = static_cast<int64_t>(plan.parsed.entries.size());
+        const int64_t skipped = static_cast<int64_t>(plan.parsed.headers + plan.parsed.empty_slots);
+        std::string out = i18n::Format(
+            P_("Read {} entry from the list ({}).\n", "Read {} entries from the list ({}).\n",
+               entries),
+            entries,
+            i18n::Format(P_("{} other line skipped", "{} other lines skipped", skipped), skipped));
         if (!plan.to_add.empty()) {
-          out += fmt::format("{} {}:\n", args->dry_run ? "Would sign up" : "Signed up",
-                             plan.to_add.size());
+          out += i18n::Format(args->dry_run ? _("Would sign up {}:\n") : _("Signed up {}:\n"),
+                              plan.to_add.size());
           for (size_t i : plan.to_add) {
             const auto& m = plan.matches[i];
-            std::string line = fmt::format("  line {}: {}", m.entry.line, names[m.person_id]);
+            std::string line = i18n::Format(_("  line {}: {}"), m.entry.line, names[m.person_id]);
             if (m.entry.guests > 0) line += fmt::format(" +{}", m.entry.guests);
             if (!m.note.empty()) line += " " + m.note;
             if (auto it = placed.find(m.person_id); it != placed.end() && !args->dry_run)
               line += it->second->waitlisted
-                          ? fmt::format(" (waitlist, position {})", it->second->position)
-                          : fmt::format(" (number {})", it->second->position);
+                          ? i18n::Format(_(" (waitlist, position {})"), it->second->position)
+                          : i18n::Format(_(" (number {})"), it->second->position);
             out += line + "\n";
           }
         } else {
-          out += "No one new to sign up.\n";
+          out += _("No one new to sign up.\n");
         }
         if (!plan.already.empty()) {
           std::string list;
           for (size_t i : plan.already)
             list += (list.empty() ? "" : ", ") + names[plan.matches[i].person_id];
-          out += fmt::format("Already on the list, left as they are ({}): {}\n",
-                             plan.already.size(), list);
+          out += i18n::Format(_("Already on the list, left as they are ({}): {}\n"),
+                              plan.already.size(), list);
         }
         if (!duplicates.empty()) {
-          out += fmt::format("Listed twice, skipped ({}):\n", duplicates.size());
+          out += i18n::Format(_("Listed twice, skipped ({}):\n"), duplicates.size());
           for (const auto* m : duplicates)
-            out += fmt::format("  line {}: {} (first at line {})\n", m->entry.line, m->entry.text,
-                               m->first_line);
+            out += i18n::Format(_("  line {}: {} (first at line {})\n"), m->entry.line,
+                                m->entry.text, m->first_line);
         }
         if (!problems.empty()) {
-          out += fmt::format("Could not match {} line{}:\n", problems.size(),
-                             problems.size() == 1 ? "" : "s");
+          out += i18n::Format(P_("Could not match {} line:\n", "Could not match {} lines:\n",
+                                 static_cast<int64_t>(problems.size())),
+                              problems.size());
           for (const auto* m : problems)
-            out += fmt::format("  line {}: {} — {}\n", m->entry.line, m->entry.text,
-                               MatchReason(*m, labels, e.group_name));
+            out += i18n::Format(_("  line {}: {} — {}\n"), m->entry.line, m->entry.text,
+                                MatchReason(*m, labels, e.group_name));
           bool ambiguous = std::any_of(problems.begin(), problems.end(),
                                        [](const auto* m) { return m->kind == Kind::kAmbiguous; });
-          out += fmt::format(
-              "To sign them up, add each person to the group: `qun member add NAME --group {} "
-              "--nickname NAME-IN-CHAT`, or `qun member join {} PERSON` for someone already in "
-              "the registry. {}Then import the same list again: people already on the list are "
-              "not added twice.\n",
+          out += i18n::Format(
+              _("To sign them up, add each person to the group: `qun member add NAME --group {} "
+                "--nickname NAME-IN-CHAT`, or `qun member join {} PERSON` for someone already in "
+                "the registry. {}Then import the same list again: people already on the list are "
+                "not added twice.\n"),
               core::ShortId(e.group_id), core::ShortId(e.group_id),
-              ambiguous ? "A name several people share needs one of them to get another "
-                          "nickname (`qun member edit PERSON --nickname ...`), or sign them up "
-                          "by id with `qun event signup`. "
+              ambiguous ? _("A name several people share needs one of them to get another "
+                            "nickname (`qun member edit PERSON --nickname ...`), or sign them up "
+                            "by id with `qun event signup`. ")
                         : "");
         }
-        if (args->dry_run) out += "Nothing written (--dry-run).\n";
+        if (args->dry_run) out += _("Nothing written (--dry-run).\n");
         app.Print(out);
         return Status::Ok();
       };

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
@@ -19,9 +20,9 @@ void AddLogCommand(App& app) {
   };
   auto args = std::make_shared<LogArgs>();
   CLI::App* log = app.cli.add_subcommand(
-      "log", "history of the whole community, or of one group, person or row");
-  log->add_option("ID", args->ref, "a row id or prefix, a group or a person");
-  log->add_option("-n,--limit", args->limit, "show at most this many changes (0: all)")
+      "log", _("history of the whole community, or of one group, person or row"));
+  log->add_option("ID", args->ref, _("a row id or prefix, a group or a person"));
+  log->add_option("-n,--limit", args->limit, _("show at most this many changes (0: all)"))
       ->check(CLI::NonNegativeNumber);
   log->callback([&app, args] {
     app.action = [&app, args]() -> Status {
@@ -68,10 +69,10 @@ void AddLogCommand(App& app) {
         return Status::Ok();
       }
       if (entries.empty()) {
-        app.Print("No changes recorded.\n");
+        app.Print(_("No changes recorded.\n"));
         return Status::Ok();
       }
-      Table t({"WHEN", "WHO", "CHANGE", "RECORD", "FIELD", "FROM", "TO"});
+      Table t({_("WHEN"), _("WHO"), _("CHANGE"), _("RECORD"), _("FIELD"), _("FROM"), _("TO")});
       t.SetMaxWidth(5, 24);
       t.SetMaxWidth(6, 32);
       auto shown = [](const std::string& field, const Value& v) {
@@ -88,7 +89,7 @@ void AddLogCommand(App& app) {
         std::string who = e.author_name.empty() ? core::ShortId(e.author)
                                                 : e.author_name + " " + core::ShortId(e.author);
         // A refused change stays in the history but changes nothing.
-        std::string change = e.counts ? e.note : e.note + " (does not count)";
+        std::string change = e.counts ? e.note : i18n::Format(_("{} (does not count)"), e.note);
         t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, change, label(e),
                   e.column, shown(e.column, e.old_value), shown(e.column, e.new_value)});
       }

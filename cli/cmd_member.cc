@@ -7,9 +7,12 @@
 #include <set>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
+#include "cli/argv.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/entry_ritual.h"
 #include "community/member_rules.h"
 #include "community/person_merge.h"
@@ -32,23 +35,23 @@ struct PersonFlags {
   std::vector<std::string> remove_wechat, remove_phone, remove_email, remove_tags;
 
   void Register(CLI::App* cmd, bool edit) {
-    if (edit) cmd->add_option("--name", name, "new display name");
-    cmd->add_option("--nickname", nickname, "nickname in the chats");
-    cmd->add_option("--wechat", wechat, "WeChat id (repeatable)");
-    cmd->add_option("--phone", phone, "phone number (repeatable)");
-    cmd->add_option("--email", email, "email address (repeatable)");
-    cmd->add_option("--city", city, "city");
-    cmd->add_option("--tag,--add-tag", tags, "interest tag (repeatable)");
-    cmd->add_option("--intro", intro, "self-introduction: who they are");
-    cmd->add_option("--needs", needs, "self-introduction: what they need");
-    cmd->add_option("--offers", offers, "self-introduction: what they offer");
-    cmd->add_option("--referred-by", referred_by, "the person who referred them");
-    cmd->add_option("--notes", notes, "admins' notes");
+    if (edit) cmd->add_option("--name", name, _("new display name"));
+    cmd->add_option("--nickname", nickname, _("nickname in the chats"));
+    cmd->add_option("--wechat", wechat, _("WeChat id (repeatable)"));
+    cmd->add_option("--phone", phone, _("phone number (repeatable)"));
+    cmd->add_option("--email", email, _("email address (repeatable)"));
+    cmd->add_option("--city", city, _("city"));
+    cmd->add_option("--tag,--add-tag", tags, _("interest tag (repeatable)"));
+    cmd->add_option("--intro", intro, _("self-introduction: who they are"));
+    cmd->add_option("--needs", needs, _("self-introduction: what they need"));
+    cmd->add_option("--offers", offers, _("self-introduction: what they offer"));
+    cmd->add_option("--referred-by", referred_by, _("the person who referred them"));
+    cmd->add_option("--notes", notes, _("admins' notes"));
     if (edit) {
-      cmd->add_option("--remove-wechat", remove_wechat, "remove a WeChat id");
-      cmd->add_option("--remove-phone", remove_phone, "remove a phone number");
-      cmd->add_option("--remove-email", remove_email, "remove an email address");
-      cmd->add_option("--remove-tag", remove_tags, "remove a tag");
+      cmd->add_option("--remove-wechat", remove_wechat, _("remove a WeChat id"));
+      cmd->add_option("--remove-phone", remove_phone, _("remove a phone number"));
+      cmd->add_option("--remove-email", remove_email, _("remove an email address"));
+      cmd->add_option("--remove-tag", remove_tags, _("remove a tag"));
     }
   }
 
@@ -61,8 +64,8 @@ struct PersonFlags {
     in.needs = needs;
     in.offers = offers;
     in.notes = notes;
-    in.add_tags = tags;
-    in.remove_tags = remove_tags;
+    in.add_tags = SplitList(tags);  // 徒步，露营
+    in.remove_tags = SplitList(remove_tags);
     auto handles = [](const char* kind, const std::vector<std::string>& values,
                       std::vector<core::Handle>& out) -> Status {
       for (const auto& v : values) {
@@ -92,14 +95,15 @@ struct PersonFlags {
 
 std::string ContactsText(const core::Person& p) {
   std::string out;
-  for (const auto& h : p.handles) out += (out.empty() ? "" : ", ") + h.kind + " " + h.value;
+  for (const auto& h : p.handles)
+    out += (out.empty() ? "" : ", ") + Word(kHandleKind, h.kind) + " " + h.value;
   return out;
 }
 
 }  // namespace
 
 void AddMemberCommands(App& app) {
-  CLI::App* member = app.cli.add_subcommand("member", "people and their memberships in groups");
+  CLI::App* member = app.cli.add_subcommand("member", _("people and their memberships in groups"));
   member->require_subcommand(1);
 
   {  // add
@@ -107,11 +111,11 @@ void AddMemberCommands(App& app) {
     auto flags = std::make_shared<PersonFlags>();
     auto group = std::make_shared<std::optional<std::string>>();
     auto role = std::make_shared<std::string>("member");
-    CLI::App* add = member->add_subcommand("add", "add a person to the registry");
-    add->add_option("NAME", *name, "display name")->required();
+    CLI::App* add = member->add_subcommand("add", _("add a person to the registry"));
+    add->add_option("NAME", *name, _("display name"))->required();
     flags->Register(add, false);
-    add->add_option("--group", *group, "also add them to this group");
-    add->add_option("--role", *role, "their role in --group (default member)");
+    add->add_option("--group", *group, _("also add them to this group"));
+    add->add_option("--role", *role, _("their role in --group (default member)"));
     add->callback([&app, name, flags, group, role] {
       app.action = [&app, name, flags, group, role]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -131,7 +135,7 @@ void AddMemberCommands(App& app) {
         if (app.options.json)
           app.PrintJson(PersonJson(p));
         else
-          app.Print(fmt::format("Added {} ({})\n", p.display_name, core::ShortId(id)));
+          app.Print(i18n::Format(_("Added {} ({})\n"), p.display_name, core::ShortId(id)));
         return Status::Ok();
       };
     });
@@ -142,14 +146,14 @@ void AddMemberCommands(App& app) {
       std::optional<std::string> group, tag, city, status, role;
     };
     auto args = std::make_shared<ListArgs>();
-    CLI::App* list = member->add_subcommand("list", "list people, optionally filtered");
-    list->add_option("--group", args->group, "only members of this group");
-    list->add_option("--tag", args->tag, "only people with this tag");
-    list->add_option("--city", args->city, "only people in this city");
+    CLI::App* list = member->add_subcommand("list", _("list people, optionally filtered"));
+    list->add_option("--group", args->group, _("only members of this group"));
+    list->add_option("--tag", args->tag, _("only people with this tag"));
+    list->add_option("--city", args->city, _("only people in this city"));
     list->add_option("--status", args->status,
-                     "only memberships with this status (applicant, waitlisted, active, muted, "
-                     "left, removed, purged, rejected, banned)");
-    list->add_option("--role", args->role, "only memberships with this role");
+                     _("only memberships with this status (applicant, waitlisted, active, muted, "
+                       "left, removed, purged, rejected, banned)"));
+    list->add_option("--role", args->role, _("only memberships with this role"));
     list->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -161,7 +165,8 @@ void AddMemberCommands(App& app) {
         if (args->status)
           QUN_RETURN_IF_ERROR(
               core::CheckEnum("membership status", *args->status, core::kMemberStatuses));
-        if (args->role) QUN_RETURN_IF_ERROR(core::CheckEnum("role", *args->role, core::kMemberRoles));
+        if (args->role)
+          QUN_RETURN_IF_ERROR(core::CheckEnum("role", *args->role, core::kMemberRoles));
         f.tag = args->tag;
         f.city = args->city;
         f.status = args->status;
@@ -196,14 +201,15 @@ void AddMemberCommands(App& app) {
           return Status::Ok();
         }
         if (people.empty()) {
-          app.Print("No one matches.\n");
+          app.Print(_("No one matches.\n"));
           return Status::Ok();
         }
-        std::vector<std::string> headers = {"ID", "NAME", "NICKNAME", "CITY", "CONTACT", "TAGS"};
+        std::vector<std::string> headers = {_("ID"),   _("NAME"),    _("NICKNAME"),
+                                            _("CITY"), _("CONTACT"), _("TAGS")};
         if (f.group_id) {
-          headers.push_back("ROLE");
-          headers.push_back("STATUS");
-          headers.push_back("LEVEL");
+          headers.push_back(_("ROLE"));
+          headers.push_back(_("STATUS"));
+          headers.push_back(_("LEVEL"));
         }
         Table t(headers);
         t.SetMaxWidth(2, 24);
@@ -217,14 +223,15 @@ void AddMemberCommands(App& app) {
                                           p.handles.empty() ? "" : p.handles[0].value,
                                           JoinTags(p.tags)};
           if (f.group_id) {
-            row.push_back(in_group[p.id].role);
-            row.push_back(in_group[p.id].status);
-            row.push_back(levels.count(p.id) ? levels[p.id] : "");
+            row.push_back(Word(kRole, in_group[p.id].role));
+            row.push_back(Word(kMemberStatus, in_group[p.id].status));
+            row.push_back(levels.count(p.id) ? Word(kLevel, levels[p.id]) : "");
           }
           t.AddRow(row);
         }
-        app.Print(t.Render() +
-                  fmt::format("{} {}\n", people.size(), people.size() == 1 ? "person" : "people"));
+        app.Print(t.Render() + i18n::Format(P_("{} person\n", "{} people\n",
+                                               static_cast<int64_t>(people.size())),
+                                            people.size()));
         return Status::Ok();
       };
     });
@@ -233,8 +240,9 @@ void AddMemberCommands(App& app) {
   {  // show
     auto ref = std::make_shared<std::string>();
     CLI::App* show =
-        member->add_subcommand("show", "show a person and their memberships in all groups");
-    show->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")->required();
+        member->add_subcommand("show", _("show a person and their memberships in all groups"));
+    show->add_option("PERSON", *ref, _("id, id prefix, name, nickname or contact handle"))
+        ->required();
     show->callback([&app, ref] {
       app.action = [&app, ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -252,29 +260,29 @@ void AddMemberCommands(App& app) {
           return Status::Ok();
         }
         Details d;
-        d.Add("Name", p.display_name);
-        d.Add("Id", p.id);
-        if (!p.nickname.empty()) d.Add("Nickname", p.nickname);
-        if (!p.handles.empty()) d.Add("Contact", ContactsText(p));
-        if (!p.city.empty()) d.Add("City", p.city);
-        if (!p.tags.empty()) d.Add("Tags", JoinTags(p.tags));
-        if (!p.intro.empty()) d.Add("Intro", p.intro);
-        if (!p.needs.empty()) d.Add("Needs", p.needs);
-        if (!p.offers.empty()) d.Add("Offers", p.offers);
+        d.Add(_("Name"), p.display_name);
+        d.Add(_("Id"), p.id);
+        if (!p.nickname.empty()) d.Add(_("Nickname"), p.nickname);
+        if (!p.handles.empty()) d.Add(_("Contact"), ContactsText(p));
+        if (!p.city.empty()) d.Add(_("City"), p.city);
+        if (!p.tags.empty()) d.Add(_("Tags"), JoinTags(p.tags));
+        if (!p.intro.empty()) d.Add(_("Intro"), p.intro);
+        if (!p.needs.empty()) d.Add(_("Needs"), p.needs);
+        if (!p.offers.empty()) d.Add(_("Offers"), p.offers);
         if (!p.referred_by.empty())
-          d.Add("Referred by",
+          d.Add(_("Referred by"),
                 fmt::format("{} ({})", p.referred_by_name, core::ShortId(p.referred_by)));
-        if (!p.notes.empty()) d.Add("Notes", p.notes);
-        d.Add("Added", FormatTime(p.created_at));
-        d.Add("Updated", FormatTime(p.updated_at));
+        if (!p.notes.empty()) d.Add(_("Notes"), p.notes);
+        d.Add(_("Added"), FormatTime(p.created_at));
+        d.Add(_("Updated"), FormatTime(p.updated_at));
         std::string out = d.Render();
         if (memberships.empty()) {
-          out += "\nNot in any group.\n";
+          out += _("\nNot in any group.\n");
         } else {
-          Table t({"GROUP", "NAME", "ROLE", "STATUS", "JOINED"});
+          Table t({_("GROUP"), _("NAME"), _("ROLE"), _("STATUS"), _("JOINED")});
           for (const auto& m : memberships)
-            t.AddRow({core::ShortId(m.group_id), m.group_name, m.role, m.status,
-                      FormatTime(m.joined_at)});
+            t.AddRow({core::ShortId(m.group_id), m.group_name, Word(kRole, m.role),
+                      Word(kMemberStatus, m.status), FormatTime(m.joined_at)});
           out += "\n" + t.Render();
         }
         app.Print(out);
@@ -286,8 +294,9 @@ void AddMemberCommands(App& app) {
   {  // edit
     auto ref = std::make_shared<std::string>();
     auto flags = std::make_shared<PersonFlags>();
-    CLI::App* edit = member->add_subcommand("edit", "change a person's record");
-    edit->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")->required();
+    CLI::App* edit = member->add_subcommand("edit", _("change a person's record"));
+    edit->add_option("PERSON", *ref, _("id, id prefix, name, nickname or contact handle"))
+        ->required();
     flags->Register(edit, true);
     edit->callback([&app, ref, flags] {
       app.action = [&app, ref, flags]() -> Status {
@@ -306,12 +315,13 @@ void AddMemberCommands(App& app) {
           app.PrintJson(j);
         } else if (changed == 0) {
           app.Print(
-              fmt::format("Nothing changed for {} ({})\n", p.display_name, core::ShortId(id)));
+              i18n::Format(_("Nothing changed for {} ({})\n"), p.display_name, core::ShortId(id)));
         } else {
           // A tag or handle is a row of its own, so one added tag is several
           // field writes; say what is counted.
-          app.Print(fmt::format("Updated {} ({}): {} field write{} recorded\n", p.display_name,
-                                core::ShortId(id), changed, changed == 1 ? "" : "s"));
+          app.Print(i18n::Format(P_("Updated {} ({}): {} field write recorded\n",
+                                    "Updated {} ({}): {} field writes recorded\n", changed),
+                                 p.display_name, core::ShortId(id), changed));
         }
         return Status::Ok();
       };
@@ -321,8 +331,8 @@ void AddMemberCommands(App& app) {
   {  // remove
     auto ref = std::make_shared<std::string>();
     CLI::App* remove = member->add_subcommand(
-        "remove", "remove a person from the registry (their history is kept)");
-    remove->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")
+        "remove", _("remove a person from the registry (their history is kept)"));
+    remove->add_option("PERSON", *ref, _("id, id prefix, name, nickname or contact handle"))
         ->required();
     remove->callback([&app, ref] {
       app.action = [&app, ref]() -> Status {
@@ -336,8 +346,8 @@ void AddMemberCommands(App& app) {
         if (app.options.json)
           app.PrintJson({{"id", id}, {"display_name", p.display_name}, {"removed", true}});
         else
-          app.Print(fmt::format("Removed {} ({}); `qun log {}` still shows their history\n",
-                                p.display_name, core::ShortId(id), core::ShortId(id)));
+          app.Print(i18n::Format(_("Removed {} ({}); `qun log {}` still shows their history\n"),
+                                 p.display_name, core::ShortId(id), core::ShortId(id)));
         return Status::Ok();
       };
     });
@@ -349,10 +359,11 @@ void AddMemberCommands(App& app) {
     };
     auto args = std::make_shared<MergeArgs>();
     CLI::App* merge = member->add_subcommand(
-        "merge", "merge two records of one person: KEEP takes OTHER's handles, tags, groups");
-    merge->add_option("KEEP", args->keep, "the record to keep (id, id prefix or handle)")
+        "merge", _("merge two records of one person: KEEP takes OTHER's handles, tags, groups"));
+    merge->add_option("KEEP", args->keep, _("the record to keep (id, id prefix or handle)"))
         ->required();
-    merge->add_option("OTHER", args->gone, "the record merged into it, then removed")->required();
+    merge->add_option("OTHER", args->gone, _("the record merged into it, then removed"))
+        ->required();
     merge->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -373,10 +384,10 @@ void AddMemberCommands(App& app) {
                          {"referrals", r.referrals},
                          {"fields", r.fields}});
         } else {
-          app.Print(fmt::format(
-              "Merged {} ({}) into {} ({}): {} handles, {} tags, {} group memberships and {} "
-              "referrals moved, {} fields filled in. {} is removed; `qun log {}` keeps its "
-              "history.\n",
+          app.Print(i18n::Format(
+              _("Merged {} ({}) into {} ({}): {} handles, {} tags, {} group memberships and {} "
+                "referrals moved, {} fields filled in. {} is removed; `qun log {}` keeps its "
+                "history.\n"),
               other.display_name, core::ShortId(gone), kept.display_name, core::ShortId(keep),
               r.handles, r.tags, r.memberships, r.referrals, r.fields, core::ShortId(gone),
               core::ShortId(gone)));

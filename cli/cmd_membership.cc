@@ -9,9 +9,11 @@
 #include <set>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/entry_ritual.h"
 #include "community/member_rules.h"
 #include "community/reports.h"
@@ -37,25 +39,26 @@ Status ConfirmNotBanned(const App& app, core::Registry& reg, const std::string& 
   QUN_ASSIGN_OR_RETURN(core::Person p, reg.GetPerson(person_id));
   std::string where;
   if (ban)
-    where = fmt::format("from the whole community ({})", ban->empty() ? "no reason given" : *ban);
+    where = i18n::Format(_("from the whole community ({})"),
+                         ban->empty() ? std::string(_("no reason given")) : *ban);
   for (const auto& m : banned_in)
-    where +=
-        fmt::format("{}{}", where.empty() ? "from the group " : ", from the group ", m.group_name);
-  std::string what = fmt::format("{} is banned {}", p.display_name, where);
+    where += i18n::Format(where.empty() ? _("from the group {}") : _(", from the group {}"),
+                          m.group_name);
+  std::string what = i18n::Format(_("{} is banned {}"), p.display_name, where);
   if (yes) {
-    std::cerr << "qun: note: " << OneLine(what) << "; adding them as --yes says\n";
+    std::cerr << i18n::Format(_("qun: note: {}; adding them as --yes says\n"), OneLine(what));
     return Status::Ok();
   }
   if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
-    std::cerr << OneLine(what) << ". Add them anyway? [y/N] " << std::flush;
+    std::cerr << i18n::Format(_("{}. Add them anyway? [y/N] "), OneLine(what)) << std::flush;
     std::string answer;
     std::getline(std::cin, answer);
     answer = text::AsciiLower(text::Trim(answer));
     if (answer == "y" || answer == "yes") return Status::Ok();
-    return Status::Conflict("not added; nothing was written");
+    return Status::Conflict(_("not added; nothing was written"));
   }
-  return Status::Conflict(fmt::format(
-      "{}; nothing was written. Add them anyway with --yes, or check `qun member show {}`", what,
+  return Status::Conflict(i18n::Format(
+      _("{}; nothing was written. Add them anyway with --yes, or check `qun member show {}`"), what,
       core::ShortId(person_id)));
 }
 
@@ -93,19 +96,19 @@ void AddMembershipCommands(App& app, CLI::App* member) {
       bool apply = false, restore = false;
     };
     auto args = std::make_shared<PurgeArgs>();
-    CLI::App* purge = member->add_subcommand(
-        "purge",
-        "mark members inactive for a while as purged (dry run unless --apply; --restore undoes)");
-    purge->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    purge->add_option("--inactive", args->inactive, "no activity for more than this, e.g. 60d");
-    purge->add_option("--as-of", args->as_of, "count inactivity up to this day (default today)");
-    purge->add_flag("--apply", args->apply, "do it (without it, only show who)");
-    purge->add_flag("--restore", args->restore, "bring the group's purged members back");
+    CLI::App* purge =
+        member->add_subcommand("purge", _("mark members inactive for a while as purged (dry run "
+                                          "unless --apply; --restore undoes)"));
+    purge->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    purge->add_option("--inactive", args->inactive, _("no activity for more than this, e.g. 60d"));
+    purge->add_option("--as-of", args->as_of, _("count inactivity up to this day (default today)"));
+    purge->add_flag("--apply", args->apply, _("do it (without it, only show who)"));
+    purge->add_flag("--restore", args->restore, _("bring the group's purged members back"));
     purge->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         if (args->restore == args->inactive.has_value())
           return Status::InvalidArgument(
-              "give --inactive DAYS (who to purge) or --restore (bring purged members back)");
+              _("give --inactive DAYS (who to purge) or --restore (bring purged members back)"));
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Registry& reg = *node->registry;
         QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
@@ -152,27 +155,37 @@ void AddMembershipCommands(App& app, CLI::App* member) {
           return Status::Ok();
         }
         if (who.empty()) {
-          app.Print(args->restore ? fmt::format("No purged members in {}.\n", g.name)
-                                  : fmt::format("No one in {} is inactive for more than {}.\n",
-                                                g.name, *args->inactive));
+          app.Print(args->restore ? i18n::Format(_("No purged members in {}.\n"), g.name)
+                                  : i18n::Format(_("No one in {} is inactive for more than {}.\n"),
+                                                 g.name, *args->inactive));
           return Status::Ok();
         }
         std::string out;
         for (const auto& [id, name] : who)
-          out += "  " + name +
-                 (last_active.count(id) ? " (last active: " + last_active[id] + ")" : "") + "\n";
+          out += last_active.count(id)
+                     ? i18n::Format(_("  {} (last active: {})\n"), name, last_active[id])
+                     : "  " + name + "\n";
+        const auto n = static_cast<int64_t>(who.size());
         if (args->apply)
-          out = fmt::format("{} {} member{} of {}:\n", args->restore ? "Restored" : "Purged",
-                            who.size(), who.size() == 1 ? "" : "s", g.name) +
+          out = i18n::Format(
+                    args->restore
+                        ? P_("Restored {} member of {}:\n", "Restored {} members of {}:\n", n)
+                        : P_("Purged {} member of {}:\n", "Purged {} members of {}:\n", n),
+                    n, g.name) +
                 out +
-                (args->restore ? std::string()
-                               : fmt::format("Undo with `qun member purge {} --restore --apply`\n",
-                                             core::ShortId(group)));
+                (args->restore
+                     ? std::string()
+                     : i18n::Format(_("Undo with `qun member purge {} --restore --apply`\n"),
+                                    core::ShortId(group)));
         else
-          out = fmt::format("Would {} {} member{} of {} (dry run; nothing written):\n",
-                            args->restore ? "restore" : "purge", who.size(),
-                            who.size() == 1 ? "" : "s", g.name) +
-                out + "Run again with --apply to do it.\n";
+          out = i18n::Format(
+                    args->restore
+                        ? P_("Would restore {} member of {} (dry run; nothing written):\n",
+                             "Would restore {} members of {} (dry run; nothing written):\n", n)
+                        : P_("Would purge {} member of {} (dry run; nothing written):\n",
+                             "Would purge {} members of {} (dry run; nothing written):\n", n),
+                    n, g.name) +
+                out + _("Run again with --apply to do it.\n");
         app.Print(out);
         return Status::Ok();
       };
@@ -186,13 +199,13 @@ void AddMembershipCommands(App& app, CLI::App* member) {
       std::optional<int64_t> months;
     };
     auto args = std::make_shared<PayArgs>();
-    CLI::App* pay = member->add_subcommand("pay", "record a member's dues paid until a date");
-    pay->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    pay->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+    CLI::App* pay = member->add_subcommand("pay", _("record a member's dues paid until a date"));
+    pay->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    pay->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"))
         ->required();
-    pay->add_option("--until", args->until, "paid until this day: YYYY-MM-DD");
+    pay->add_option("--until", args->until, _("paid until this day: YYYY-MM-DD"));
     pay->add_option("--months", args->months,
-                    "paid for this many more months (from the current end, or today)");
+                    _("paid for this many more months (from the current end, or today)"));
     pay->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -208,7 +221,7 @@ void AddMembershipCommands(App& app, CLI::App* member) {
               {{"group", m.group_name}, {"person", m.person_name}, {"paid_until", until}});
         else
           app.Print(
-              fmt::format("{} has paid for {} until {}\n", m.person_name, m.group_name, until));
+              i18n::Format(_("{} has paid for {} until {}\n"), m.person_name, m.group_name, until));
         return Status::Ok();
       };
     });
@@ -222,13 +235,13 @@ void AddMembershipCommands(App& app, CLI::App* member) {
     auto args = std::make_shared<IntroArgs>();
     CLI::App* intro = member->add_subcommand(
         "intro",
-        "record a newcomer's self-introduction (and group nickname); without TEXT, print the "
-        "group's template");
-    intro->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    intro->add_option("PERSON", args->person, "person id, id prefix, name or contact handle");
-    intro->add_option("TEXT", args->text, "the introduction as they posted it");
-    intro->add_option("--file", args->file, "read the introduction from a file (- for stdin)");
-    intro->add_option("--nickname", args->nickname, "their nickname in this group");
+        _("record a newcomer's self-introduction (and group nickname); without TEXT, print the "
+          "group's template"));
+    intro->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    intro->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"));
+    intro->add_option("TEXT", args->text, _("the introduction as they posted it"));
+    intro->add_option("--file", args->file, _("read the introduction from a file (- for stdin)"));
+    intro->add_option("--nickname", args->nickname, _("their nickname in this group"));
     intro->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -237,7 +250,7 @@ void AddMembershipCommands(App& app, CLI::App* member) {
         QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
         std::string text = args->text;
         if (args->file) {
-          if (!text.empty()) return Status::InvalidArgument("give TEXT or --file, not both");
+          if (!text.empty()) return Status::InvalidArgument(_("give TEXT or --file, not both"));
           QUN_ASSIGN_OR_RETURN(text, ReadInput(*args->file));
         }
         text = text::Trim(text);
@@ -250,20 +263,20 @@ void AddMembershipCommands(App& app, CLI::App* member) {
                            {"nickname_pattern", g.nickname_pattern}});
           } else if (g.intro_template.empty()) {
             app.Print(
-                fmt::format("{} has no self-introduction template; set one with `qun group "
-                            "edit {} --intro-template TEXT`\n",
-                            g.name, core::ShortId(group)));
+                i18n::Format(_("{} has no self-introduction template; set one with `qun group "
+                               "edit {} --intro-template TEXT`\n"),
+                             g.name, core::ShortId(group)));
           } else {
             app.Print(g.intro_template + (g.intro_template.ends_with("\n") ? "" : "\n") +
                       (g.nickname_pattern.empty()
                            ? ""
-                           : fmt::format("群昵称 / nickname: {}\n", g.nickname_pattern)));
+                           : i18n::Format(_("群昵称 / nickname: {}\n"), g.nickname_pattern)));
           }
           return Status::Ok();
         }
         if (text.empty() && !args->nickname)
           return Status::InvalidArgument(
-              "give the introduction (TEXT or --file) or a --nickname to record");
+              _("give the introduction (TEXT or --file) or a --nickname to record"));
         QUN_ASSIGN_OR_RETURN(std::string person, reg.ResolvePerson(args->person));
         QUN_ASSIGN_OR_RETURN(core::Membership m, reg.RequireMember(group, person));
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("member intro"));
@@ -286,14 +299,15 @@ void AddMembershipCommands(App& app, CLI::App* member) {
           return Status::Ok();
         }
         std::string out =
-            fmt::format("Recorded the introduction of {} in {}\n", m.person_name, g.name);
+            i18n::Format(_("Recorded the introduction of {} in {}\n"), m.person_name, g.name);
         if (!missing.empty()) {
           std::string list;
           for (const auto& h : missing) list += (list.empty() ? "" : ", ") + h;
-          out += fmt::format("It does not answer part of the template: {}\n", list);
+          out += i18n::Format(_("It does not answer part of the template: {}\n"), list);
         }
         if (!nickname_problem.empty())
-          out += fmt::format("The nickname does not follow the convention: {}\n", nickname_problem);
+          out += i18n::Format(_("The nickname does not follow the convention: {}\n"),
+                              nickname_problem);
         app.Print(out);
         return Status::Ok();
       };
@@ -304,8 +318,8 @@ void AddMembershipCommands(App& app, CLI::App* member) {
     auto group_ref = std::make_shared<std::string>();
     CLI::App* check = member->add_subcommand(
         "check-nicknames",
-        "list the members whose nickname does not follow the group's convention");
-    check->add_option("GROUP", *group_ref, "group id, id prefix or name")->required();
+        _("list the members whose nickname does not follow the group's convention"));
+    check->add_option("GROUP", *group_ref, _("group id, id prefix or name"))->required();
     check->callback([&app, group_ref] {
       app.action = [&app, group_ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -329,16 +343,16 @@ void AddMembershipCommands(App& app, CLI::App* member) {
           return Status::Ok();
         }
         if (rows.empty()) {
-          app.Print(fmt::format("All {} members of {} follow the convention {}\n", checked, g.name,
-                                g.nickname_pattern));
+          app.Print(i18n::Format(_("All {} members of {} follow the convention {}\n"), checked,
+                                 g.name, g.nickname_pattern));
           return Status::Ok();
         }
-        Table t({"PERSON", "NICKNAME", "PROBLEM"});
+        Table t({_("PERSON"), _("NICKNAME"), _("PROBLEM")});
         for (const auto& r : rows) t.AddRow({r.membership.person_name, r.nickname, r.problem});
         app.Print(t.Render() +
-                  fmt::format("{} of {} members do not follow {}; record a nickname with `qun "
-                              "member intro {} PERSON --nickname NICK`\n",
-                              rows.size(), checked, g.nickname_pattern, core::ShortId(group)));
+                  i18n::Format(_("{} of {} members do not follow {}; record a nickname with `qun "
+                                 "member intro {} PERSON --nickname NICK`\n"),
+                               rows.size(), checked, g.nickname_pattern, core::ShortId(group)));
         return Status::Ok();
       };
     });
@@ -357,18 +371,18 @@ void AddMembershipCommands(App& app, CLI::App* member) {
           std::function<Status(App&, Node&, core::WriteTxn&, const Pair&, const PairArgs&)> run) {
         auto args = std::make_shared<PairArgs>();
         CLI::App* cmd = member->add_subcommand(name, help);
-        cmd->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-        cmd->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+        cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+        cmd->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"))
             ->required();
         if (value_name) {
           auto* opt = cmd->add_option(value_name, args->value, value_help);
           if (value_required) opt->required();
         }
         if (joins) {
-          cmd->add_option("--invited-by", args->invited_by, "the person who invited them");
+          cmd->add_option("--invited-by", args->invited_by, _("the person who invited them"));
           cmd->add_flag("--waitlist", args->waitlist,
-                        "when the group is full, put them on its waitlist");
-          cmd->add_flag("--yes", args->yes, "add them even when they are banned elsewhere");
+                        _("when the group is full, put them on its waitlist"));
+          cmd->add_flag("--yes", args->yes, _("add them even when they are banned elsewhere"));
         }
         std::string note = std::string("member ") + name;
         cmd->callback([&app, args, run, note, joins] {
@@ -393,7 +407,7 @@ void AddMembershipCommands(App& app, CLI::App* member) {
             f.group_id = pair.group_id;
             f.person_id = pair.person_id;
             QUN_ASSIGN_OR_RETURN(auto ms, node->registry->ListMemberships(f));
-            if (ms.empty()) return Status::Internal("the membership vanished after writing it");
+            if (ms.empty()) return Status::Internal(_("the membership vanished after writing it"));
             const core::Membership& m = ms[0];
             if (app.options.json) {
               nlohmann::json j = MembershipJson(m);
@@ -401,40 +415,42 @@ void AddMembershipCommands(App& app, CLI::App* member) {
               app.PrintJson(j);
               return Status::Ok();
             }
-            app.Print(fmt::format("{} in {}: role {}, status {}\n", m.person_name, m.group_name,
-                                  m.role, m.status));
+            app.Print(i18n::Format(_("{} in {}: role {}, status {}\n"), m.person_name, m.group_name,
+                                   Word(kRole, m.role), Word(kMemberStatus, m.status)));
             for (const auto& name : moved_up)
-              app.Print(fmt::format("{} moved up from the waitlist into the place freed\n", name));
+              app.Print(
+                  i18n::Format(_("{} moved up from the waitlist into the place freed\n"), name));
             return Status::Ok();
           };
         });
         return cmd;
       };
 
-  pair_command(
-      "join", "add a person to a group", "--role", "member, core, admin or owner (default member)",
-      false, true, [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
-        std::optional<std::string> inviter;
-        if (a.invited_by) {
-          auto r = node.registry->ResolvePerson(*a.invited_by);
-          if (!r.ok()) return r.status().WithContext("--invited-by");
-          inviter = *r;
-        }
-        return node.registry->Join(txn, p.group_id, p.person_id,
-                                   a.value.empty() ? "member" : a.value, inviter, a.waitlist);
-      });
-  pair_command("leave", "record that a person left a group", nullptr, nullptr, false, false,
+  pair_command("join", _("add a person to a group"), "--role",
+               _("member, core, admin or owner (default member)"), false, true,
+               [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+                 std::optional<std::string> inviter;
+                 if (a.invited_by) {
+                   auto r = node.registry->ResolvePerson(*a.invited_by);
+                   if (!r.ok()) return r.status().WithContext("--invited-by");
+                   inviter = *r;
+                 }
+                 return node.registry->Join(txn, p.group_id, p.person_id,
+                                            a.value.empty() ? "member" : a.value, inviter,
+                                            a.waitlist);
+               });
+  pair_command("leave", _("record that a person left a group"), nullptr, nullptr, false, false,
                [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs&) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, "left");
                });
-  pair_command("set-status", "set a membership's status", "STATUS",
-               "applicant, waitlisted, active, muted, left, removed, purged, rejected or banned",
+  pair_command("set-status", _("set a membership's status"), "STATUS",
+               _("applicant, waitlisted, active, muted, left, removed, purged, rejected or banned"),
                true, false,
                [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, a.value);
                });
-  pair_command("set-role", "set a member's role in a group", "ROLE", "member, core, admin or owner",
-               true, false,
+  pair_command("set-role", _("set a member's role in a group"), "ROLE",
+               _("member, core, admin or owner"), true, false,
                [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
                  return node.registry->SetRole(txn, p.group_id, p.person_id, a.value);
                });

@@ -13,10 +13,12 @@
 #include <sstream>
 #include <thread>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "core/hlc.h"
 #include "core/home.h"
 #include "sync/client.h"
@@ -62,8 +64,8 @@ void LogLine(const std::string& line) {
 
 Result<int64_t> ParseDurationMs(const std::string& text) {
   auto bad = [&] {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a duration: write it like 30s, 5m or 1h (0 turns it off)", text));
+    return Status::InvalidArgument(i18n::Format(
+        _("'{}' is not a duration: write it like 30s, 5m or 1h (0 turns it off)"), text));
   };
   if (text.empty()) return bad();
   size_t digits = text.find_first_not_of("0123456789");
@@ -82,10 +84,10 @@ namespace {
 // "just now", "5 min ago", "3 h ago", "2 days ago".
 std::string Ago(int64_t unix_ms) {
   int64_t s = (core::WallClockMs() - unix_ms) / 1000;
-  if (s < 60) return "just now";
-  if (s < 3600) return fmt::format("{} min ago", s / 60);
-  if (s < 86400) return fmt::format("{} h ago", s / 3600);
-  return fmt::format("{} days ago", s / 86400);
+  if (s < 60) return _("just now");
+  if (s < 3600) return i18n::Format(_("{} min ago"), s / 60);
+  if (s < 86400) return i18n::Format(_("{} h ago"), s / 3600);
+  return i18n::Format(_("{} days ago"), s / 86400);
 }
 
 }  // namespace
@@ -115,20 +117,20 @@ json ReportJson(const std::string& name, const sync::SyncReport& r) {
 namespace {
 
 void AddPeerCommands(App& app) {
-  CLI::App* peer = app.cli.add_subcommand("peer", "the nodes and relays this node syncs with");
+  CLI::App* peer = app.cli.add_subcommand("peer", _("the nodes and relays this node syncs with"));
   peer->require_subcommand(1);
 
   struct AddArgs {
     std::string name, address, key;
   };
   auto add_args = std::make_shared<AddArgs>();
-  CLI::App* add = peer->add_subcommand("add", "add a peer: another admin's node, or a relay");
-  add->add_option("NAME", add_args->name, "a short name for it (bob, relay, 李娜-laptop)")
+  CLI::App* add = peer->add_subcommand("add", _("add a peer: another admin's node, or a relay"));
+  add->add_option("NAME", add_args->name, _("a short name for it (bob, relay, 李娜-laptop)"))
       ->required();
-  add->add_option("ADDRESS", add_args->address, "where it serves: tcp://HOST:PORT")->required();
+  add->add_option("ADDRESS", add_args->address, _("where it serves: tcp://HOST:PORT"))->required();
   add->add_option("--key", add_args->key,
-                  "its node id (64 hex characters): `qun status` on it prints it, and `qun "
-                  "serve`/`qun relay` print it when they start")
+                  _("its node id (64 hex characters): `qun status` on it prints it, and `qun "
+                    "serve`/`qun relay` print it when they start"))
       ->required();
   add->callback([&app, add_args] {
     app.action = [&app, add_args]() -> Status {
@@ -137,7 +139,8 @@ void AddPeerCommands(App& app) {
       QUN_ASSIGN_OR_RETURN(core::PublicKey key, sync::ParseNodeId(add_args->key));
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       if (key == node->identity->public_key())
-        return Status::InvalidArgument("that is this node's own id; give the id of the other node");
+        return Status::InvalidArgument(
+            _("that is this node's own id; give the id of the other node"));
       sync::Peer p;
       p.name = add_args->name;
       p.address = add_args->address;
@@ -146,14 +149,14 @@ void AddPeerCommands(App& app) {
       if (app.options.json) {
         app.PrintJson({{"name", p.name}, {"address", p.address}, {"key", add_args->key}});
       } else {
-        app.Print(fmt::format("Added peer {} at {}. Sync with it: `qun sync {}`.\n", p.name,
-                              p.address, p.name));
+        app.Print(i18n::Format(_("Added peer {} at {}. Sync with it: `qun sync {}`.\n"), p.name,
+                               p.address, p.name));
       }
       return Status::Ok();
     };
   });
 
-  CLI::App* list = peer->add_subcommand("list", "list the peers and how the last sync went");
+  CLI::App* list = peer->add_subcommand("list", _("list the peers and how the last sync went"));
   list->callback([&app] {
     app.action = [&app]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -166,22 +169,23 @@ void AddPeerCommands(App& app) {
       }
       if (peers.empty()) {
         app.Print(
-            "No peers yet. Add one with `qun peer add NAME tcp://HOST:PORT --key NODE-ID`.\n");
+            _("No peers yet. Add one with `qun peer add NAME tcp://HOST:PORT --key NODE-ID`.\n"));
         return Status::Ok();
       }
-      Table t({"Name", "Address", "Node id", "Last sync", "Last error"});
+      Table t({_("Name"), _("Address"), _("Node id"), _("Last sync"), _("Last error")});
       t.SetMaxWidth(4, 60);
       for (const auto& p : peers)
-        t.AddRow({p.name + (p.relay ? " (relay)" : ""), p.address, core::ToHex(p.key).substr(0, 16),
-                  p.last_sync_ms ? Ago(*p.last_sync_ms) : "never", p.last_error.value_or("")});
+        t.AddRow({p.relay ? i18n::Format(_("{} (relay)"), p.name) : p.name, p.address,
+                  core::ToHex(p.key).substr(0, 16),
+                  p.last_sync_ms ? Ago(*p.last_sync_ms) : _("never"), p.last_error.value_or("")});
       app.Print(t.Render());
       return Status::Ok();
     };
   });
 
   auto remove_name = std::make_shared<std::string>();
-  CLI::App* remove = peer->add_subcommand("remove", "forget a peer");
-  remove->add_option("NAME", *remove_name, "the peer's name")->required();
+  CLI::App* remove = peer->add_subcommand("remove", _("forget a peer"));
+  remove->add_option("NAME", *remove_name, _("the peer's name"))->required();
   remove->callback([&app, remove_name] {
     app.action = [&app, remove_name]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -189,7 +193,7 @@ void AddPeerCommands(App& app) {
       if (app.options.json)
         app.PrintJson({{"removed", *remove_name}});
       else
-        app.Print(fmt::format("Removed peer {}.\n", *remove_name));
+        app.Print(i18n::Format(_("Removed peer {}.\n"), *remove_name));
       return Status::Ok();
     };
   });
@@ -204,11 +208,11 @@ struct SyncArgs {
 void AddSyncCommand(App& app) {
   auto args = std::make_shared<SyncArgs>();
   CLI::App* cmd = app.cli.add_subcommand(
-      "sync", "sync with a peer over the network, both ways (all peers without a name)");
-  auto* name = cmd->add_option("NAME", args->name, "the peer (`qun peer list`)");
-  cmd->add_flag("--all", args->all, "sync with every peer, one after another")->excludes(name);
+      "sync", _("sync with a peer over the network, both ways (all peers without a name)"));
+  auto* name = cmd->add_option("NAME", args->name, _("the peer (`qun peer list`)"));
+  cmd->add_flag("--all", args->all, _("sync with every peer, one after another"))->excludes(name);
   cmd->add_option("--timeout", args->timeout_s,
-                  "seconds to wait for the peer at any point (default 20)")
+                  _("seconds to wait for the peer at any point (default 20)"))
       ->check(CLI::Range(0.1, 3600.0));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
@@ -223,8 +227,8 @@ void AddSyncCommand(App& app) {
         QUN_ASSIGN_OR_RETURN(peers, sync::ListPeers(db));
         if (peers.empty())
           return Status::NotFound(
-              "this node has no peers to sync with; add one with `qun peer add NAME "
-              "tcp://HOST:PORT --key NODE-ID`");
+              _("this node has no peers to sync with; add one with `qun peer add NAME "
+                "tcp://HOST:PORT --key NODE-ID`"));
       }
       CatchStopSignals();
       zmq::context_t context;
@@ -232,7 +236,7 @@ void AddSyncCommand(App& app) {
       Status first_failure;
       int failed = 0;
       for (const sync::Peer& peer : peers) {
-        Progress progress(fmt::format("Syncing with {}", peer.name), 0);
+        Progress progress(i18n::Format(_("Syncing with {}"), peer.name), 0);
         sync::ClientOptions options;
         options.timeout_ms = static_cast<int64_t>(args->timeout_s * 1000);
         options.stop = &g_stop;
@@ -252,17 +256,20 @@ void AddSyncCommand(App& app) {
                                {"error", report.status().message()},
                                {"code", report.status().code_name()}});
           else if (peers.size() > 1)
-            fmt::print(stderr, "Sync with {} failed: {}\n", OneLine(peer.name),
-                       text::Printable(report.status().message()));
+            fmt::print(stderr, "{}",
+                       i18n::Format(_("Sync with {} failed: {}\n"), OneLine(peer.name),
+                                    text::Printable(report.status().message())));
           continue;
         }
         if (report->taken.rejected > 0) {
           // Damaged or forged change sets: the sync finished, but whoever
           // runs it (or a script) must hear of them.
           ++failed;
-          Status refused = Status::Rejected(fmt::format(
-              "{} change set{} from {} were refused (listed above); everything else was taken",
-              report->taken.rejected, report->taken.rejected == 1 ? "" : "s", peer.name));
+          Status refused = Status::Rejected(i18n::Format(
+              P_("{0} change set from {1} were refused (listed above); everything else was taken",
+                 "{0} change sets from {1} were refused (listed above); everything else was taken",
+                 static_cast<int64_t>(report->taken.rejected)),
+              report->taken.rejected, peer.name));
           if (first_failure.ok()) first_failure = refused;
         }
         if (app.options.json) {
@@ -270,8 +277,10 @@ void AddSyncCommand(App& app) {
         } else {
           std::string out = Summary(peer.name, *report) + "\n";
           for (const auto& r : report->notable)
-            out += fmt::format("  {:<12} {} #{}: {}\n", sync::OutcomeName(r.outcome),
-                               NodeLabel(db, r.author), r.seq, r.reason);
+            out += fmt::format(
+                "  {} {} #{}: {}\n",
+                text::PadRightNoTruncate(Word(kChangeSetOutcome, sync::OutcomeName(r.outcome)), 12),
+                NodeLabel(db, r.author), r.seq, r.reason);
           app.Print(out);
         }
         if (g_stop.load()) break;
@@ -282,8 +291,9 @@ void AddSyncCommand(App& app) {
       if (peers.size() == 1) return first_failure;
       return Status(first_failure.code() == Status::Code::kOk ? Status::Internal("")
                                                               : first_failure)
-          .WithContext(fmt::format("{} of {} peers could not be synced (listed above); the first",
-                                   failed, peers.size()));
+          .WithContext(
+              i18n::Format(_("{0} of {1} peers could not be synced (listed above); the first"),
+                           failed, peers.size()));
     };
   });
 }
@@ -307,25 +317,28 @@ json PeerJson(const sync::Peer& p, const std::optional<sync::VersionVector>& min
 }
 
 std::string PeerStatusLine(const sync::Peer& p, const sync::VersionVector& mine) {
-  std::string line = fmt::format("{} ({}{})", p.name, p.relay ? "a relay at " : "", p.address);
+  std::string line = p.relay ? i18n::Format(_("{} (a relay at {})"), p.name, p.address)
+                             : fmt::format("{} ({})", p.name, p.address);
   if (!p.last_sync_ms) {
-    line += ": never synced";
+    line += _(": never synced");
   } else {
-    line += fmt::format(": last sync {}", Ago(*p.last_sync_ms));
+    line += i18n::Format(_(": last sync {}"), Ago(*p.last_sync_ms));
     if (p.vector) {
       uint64_t behind = sync::Behind(mine, *p.vector);
       uint64_t ahead = sync::Behind(*p.vector, mine);
       if (behind == 0 && ahead == 0)
-        line += ", in step with this node";
+        line += _(", in step with this node");
       else {
         if (behind)
-          line +=
-              fmt::format(", lacks {} change set{} of this node's", behind, behind == 1 ? "" : "s");
-        if (ahead) line += fmt::format(", had {} this node lacks", ahead);
+          line += i18n::Format(
+              P_(", lacks {} change set of this node's", ", lacks {} change sets of this node's",
+                 static_cast<int64_t>(behind)),
+              behind);
+        if (ahead) line += i18n::Format(_(", had {} this node lacks"), ahead);
       }
     }
   }
-  if (p.last_error) line += fmt::format("; last try failed: {}", *p.last_error);
+  if (p.last_error) line += i18n::Format(_("; last try failed: {}"), *p.last_error);
   return line;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
@@ -40,16 +41,18 @@ Status PrintRefusals(App& app, Node& node) {
     return Status::Ok();
   }
   if (list.empty()) {
-    app.Print("Nothing was refused here.\n");
+    app.Print(_("Nothing was refused here.\n"));
     return Status::Ok();
   }
   std::string out;
   for (const auto& r : list)
-    out += fmt::format("{} change {}{}\n  {}\n", NodeLabel(db, r.author), r.seq,
-                       r.note.empty() ? "" : fmt::format(" ({})", r.note), r.reason);
-  out += fmt::format(
-      "\n{} refused. Changes not allowed by the roles stay in the history but do not count; "
-      "they count again if the revocation that overrode them is itself undone.\n",
+    out += r.note.empty()
+               ? i18n::Format(_("{} change {}\n  {}\n"), NodeLabel(db, r.author), r.seq, r.reason)
+               : i18n::Format(_("{} change {} ({})\n  {}\n"), NodeLabel(db, r.author), r.seq,
+                              r.note, r.reason);
+  out += i18n::Format(
+      _("\n{} refused. Changes not allowed by the roles stay in the history but do not count; "
+        "they count again if the revocation that overrode them is itself undone.\n"),
       list.size());
   app.Print(out);
   return Status::Ok();
@@ -63,18 +66,18 @@ void AddNodeCommands(App& app) {
   };
   auto args = std::make_shared<InitArgs>();
   CLI::App* init = app.cli.add_subcommand(
-      "init", "create this node: its identity (a keypair) and the community database");
-  init->add_option("--name", args->name, "the community's name (to found a new community)");
+      "init", _("create this node: its identity (a keypair) and the community database"));
+  init->add_option("--name", args->name, _("the community's name (to found a new community)"));
   init->add_flag("--join", args->join,
-                 "make a node to join an existing community: prints its id for the invite");
+                 _("make a node to join an existing community: prints its id for the invite"));
   init->add_option("--admin", args->admin,
-                   "your name as co-admins will see it (default: your login name)");
+                   _("your name as co-admins will see it (default: your login name)"));
   init->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       if (args->join == !args->name.empty())
         return Status::InvalidArgument(
-            "say either `qun init --name NAME` to found a community, or `qun init --join` to "
-            "join one");
+            _("say either `qun init --name NAME` to found a community, or `qun init --join` to "
+              "join one"));
       QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(app.options.home));
       if (args->join) {
         QUN_ASSIGN_OR_RETURN(std::string node_id, MakeNodeToJoin(home, args->admin));
@@ -82,10 +85,10 @@ void AddNodeCommands(App& app) {
           app.PrintJson(
               {{"home", home}, {"database", core::DatabasePath(home)}, {"node_id", node_id}});
         } else {
-          app.Print(fmt::format(
-              "Created a node in {} to join a community.\nThis node's id: {}\nSend this id to "
-              "an owner of the community; they run `qun invite {} -o invite.qun`. Then run "
-              "`qun join invite.qun` here.\n",
+          app.Print(i18n::Format(
+              _("Created a node in {} to join a community.\nThis node's id: {}\nSend this id to "
+                "an owner of the community; they run `qun invite {} -o invite.qun`. Then run "
+                "`qun join invite.qun` here.\n"),
               home, node_id, node_id));
         }
         return Status::Ok();
@@ -97,20 +100,20 @@ void AddNodeCommands(App& app) {
                        {"community_id", made.community_id},
                        {"node_id", made.node_id}});
       } else {
-        app.Print(fmt::format(
-            "Created community '{}' in {}\nThis node's id: {}\nNext: add a group with `qun "
-            "group add NAME`, or import a sheet with `qun import members FILE.csv`.\n",
+        app.Print(i18n::Format(
+            _("Created community '{}' in {}\nThis node's id: {}\nNext: add a group with `qun "
+              "group add NAME`, or import a sheet with `qun import members FILE.csv`.\n"),
             args->name, home, made.node_id));
       }
       return Status::Ok();
     };
   });
 
-  CLI::App* status = app.cli.add_subcommand("status", "show this node and what it holds");
+  CLI::App* status = app.cli.add_subcommand("status", _("show this node and what it holds"));
   auto rejected = std::make_shared<bool>(false);
   status->add_flag("--rejected", *rejected,
-                   "list the change sets refused here, and why (not allowed by the roles, "
-                   "forged, unreadable)");
+                   _("list the change sets refused here, and why (not allowed by the roles, "
+                     "forged, unreadable)"));
   status->callback([&app, rejected] {
     app.action = [&app, rejected]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -192,62 +195,64 @@ void AddNodeCommands(App& app) {
       }
       Details d;
       if (community_id.empty())
-        d.Add("Community", "none yet: run `qun join invite.qun` with an owner's invite");
+        d.Add(_("Community"), _("none yet: run `qun join invite.qun` with an owner's invite"));
       else if (name.empty())
-        d.Add("Community", fmt::format("{} (name not received yet: import a bundle from an "
-                                       "admin with `qun bundle import FILE`)",
-                                       core::ShortId(community_id)));
+        d.Add(_("Community"), i18n::Format(_("{} (name not received yet: import a bundle from an "
+                                             "admin with `qun bundle import FILE`)"),
+                                           core::ShortId(community_id)));
       else
-        d.Add("Community", fmt::format("{} ({})", name, core::ShortId(community_id)));
-      d.Add("Node id", node->identity->node_id());
-      if (roles) d.Add("Roles", core::DescribeRoles(node->store->db(), *roles));
-      d.Add("Groups", counts.archived_groups ? fmt::format("{} active, {} archived", counts.groups,
-                                                           counts.archived_groups)
-                                             : std::to_string(counts.groups));
-      d.Add("People", std::to_string(counts.people));
-      d.Add("Memberships", fmt::format("{} active", counts.memberships));
-      d.Add("History", fmt::format("{} changes, {} field writes", counts.txns, counts.ops));
-      std::string sets = fmt::format("{} applied", held.applied);
-      if (held.pending) sets += fmt::format(", {} waiting for earlier ones", held.pending);
-      if (held.newer) sets += fmt::format(", {} from a newer Qun", held.newer);
+        d.Add(_("Community"), fmt::format("{} ({})", name, core::ShortId(community_id)));
+      d.Add(_("Node id"), node->identity->node_id());
+      if (roles)
+        d.Add(_("Roles"), core::DescribeRoles(node->store->db(), *roles, core::Wording::kShown));
+      d.Add(_("Groups"),
+            counts.archived_groups
+                ? i18n::Format(_("{} active, {} archived"), counts.groups, counts.archived_groups)
+                : std::to_string(counts.groups));
+      d.Add(_("People"), std::to_string(counts.people));
+      d.Add(_("Memberships"), i18n::Format(_("{} active"), counts.memberships));
+      d.Add(_("History"), i18n::Format(_("{} changes, {} field writes"), counts.txns, counts.ops));
+      std::string sets = i18n::Format(_("{} applied"), held.applied);
+      if (held.pending) sets += i18n::Format(_(", {} waiting for earlier ones"), held.pending);
+      if (held.newer) sets += i18n::Format(_(", {} from a newer Qun"), held.newer);
       if (held.rejected)
-        sets += fmt::format(", {} refused (waiting to be sent again; see `qun bundle import`)",
-                            held.rejected);
+        sets += i18n::Format(_(", {} refused (waiting to be sent again; see `qun bundle import`)"),
+                             held.rejected);
       if (held.refused)
-        sets += fmt::format(
-            ", {} whose changes do not count (their author lacked the role; `qun status "
-            "--rejected`)",
+        sets += i18n::Format(
+            _(", {} whose changes do not count (their author lacked the role; `qun status "
+              "--rejected`)"),
             held.refused);
-      d.Add("Change sets", sets);
-      d.Add("Database", node->store->path());
-      d.Add("Schema", fmt::format("version {}", version));
+      d.Add(_("Change sets"), sets);
+      d.Add(_("Database"), node->store->path());
+      d.Add(_("Schema"), i18n::Format(_("version {}"), version));
       std::string out = d.Render();
       if (held.newer)
-        out += fmt::format(
-            "\nUpgrade qun: {} change sets were written by a newer version. They are kept and "
-            "passed on, and applied once this node runs the new version.\n",
+        out += i18n::Format(
+            _("\nUpgrade qun: {} change sets were written by a newer version. They are kept and "
+              "passed on, and applied once this node runs the new version.\n"),
             held.newer);
       for (const auto& k : held.equivocators) {
         QUN_ASSIGN_OR_RETURN(bool resolved, sync::HasResolution(node->store->db(), k));
         if (resolved)
-          out += fmt::format(
-              "\nNote: {} signed two different change sets with the same number; an owner has "
-              "said which one counts. Both are kept as evidence.\n",
+          out += i18n::Format(
+              _("\nNote: {} signed two different change sets with the same number; an owner has "
+                "said which one counts. Both are kept as evidence.\n"),
               NodeLabel(node->store->db(), k));
         else
-          out += fmt::format(
-              "\nWarning: {} signed two different change sets with the same number. Both are "
-              "kept as evidence, and its later change sets are held until an owner says which "
-              "one counts: `qun admin resolve-fork {}`. Its key may be in someone else's hands, "
-              "or its laptop was restored from an old backup and kept writing; ask its admin.\n",
+          out += i18n::Format(
+              _("\nWarning: {} signed two different change sets with the same number. Both are "
+                "kept as evidence, and its later change sets are held until an owner says which "
+                "one counts: `qun admin resolve-fork {}`. Its key may be in someone else's hands, "
+                "or its laptop was restored from an old backup and kept writing; ask its admin.\n"),
               NodeLabel(node->store->db(), k), core::ToHex(k).substr(0, 12));
       }
       if (!conflicts.empty()) {
-        out += fmt::format("\nConflicts to settle ({}):\n", conflicts.size());
+        out += i18n::Format(_("\nConflicts to settle ({}):\n"), conflicts.size());
         for (const auto& c : conflicts) out += fmt::format("  {}\n    {}\n", c.summary, c.fix);
       }
       if (!peers.empty()) {
-        out += fmt::format("\nPeers ({}):\n", peers.size());
+        out += i18n::Format(_("\nPeers ({}):\n"), peers.size());
         for (const auto& p : peers) out += fmt::format("  {}\n", PeerStatusLine(p, vector));
       }
       app.Print(out);
@@ -256,7 +261,7 @@ void AddNodeCommands(App& app) {
   });
 
   CLI::App* state_hash = app.cli.add_subcommand(
-      "state-hash", "print a fingerprint of all community data; equal on nodes that agree");
+      "state-hash", _("print a fingerprint of all community data; equal on nodes that agree"));
   state_hash->callback([&app] {
     app.action = [&app]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));

@@ -12,11 +12,11 @@ namespace qun::cli {
 namespace {
 
 std::string StatusText(const core::Poll& p, int64_t now) {
-  if (p.status == "closed") return "closed";
+  if (p.status == "closed") return C_("poll status", "closed");
   if (p.closes_at > 0 && now >= p.closes_at)
-    return "closed at " + core::FormatLocalTime(p.closes_at);
-  if (p.closes_at > 0) return "open until " + core::FormatLocalTime(p.closes_at);
-  return "open";
+    return i18n::Format(_("closed at {}"), core::FormatLocalTime(p.closes_at));
+  if (p.closes_at > 0) return i18n::Format(_("open until {}"), core::FormatLocalTime(p.closes_at));
+  return C_("poll status", "open");
 }
 
 nlohmann::json PollJson(const core::Poll& p, int64_t now) {
@@ -60,7 +60,7 @@ std::string OptionText(const core::Poll& p, int choice) {
 }  // namespace
 
 void AddPollCommands(App& app) {
-  CLI::App* poll = app.cli.add_subcommand("poll", "a group's polls and votes");
+  CLI::App* poll = app.cli.add_subcommand("poll", _("a group's polls and votes"));
   poll->require_subcommand(1);
 
   {  // add
@@ -70,12 +70,12 @@ void AddPollCommands(App& app) {
       std::optional<std::string> closes;
     };
     auto args = std::make_shared<AddArgs>();
-    CLI::App* add = poll->add_subcommand("add", "start a poll in a group; prints its id");
-    add->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-    add->add_option("QUESTION", args->question, "what is asked, e.g. 周六去哪儿？")->required();
-    add->add_option("--option", args->options, "an answer to choose (repeat: 2 to 20)");
+    CLI::App* add = poll->add_subcommand("add", _("start a poll in a group; prints its id"));
+    add->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+    add->add_option("QUESTION", args->question, _("what is asked, e.g. 周六去哪儿？"))->required();
+    add->add_option("--option", args->options, _("an answer to choose (repeat: 2 to 20)"));
     add->add_option("--closes", args->closes,
-                    "stop taking votes at this local time: \"YYYY-MM-DD HH:MM\"");
+                    _("stop taking votes at this local time: \"YYYY-MM-DD HH:MM\""));
     add->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -107,10 +107,10 @@ void AddPollCommands(App& app) {
     };
     auto args = std::make_shared<VoteArgs>();
     CLI::App* vote =
-        poll->add_subcommand("vote", "record a person's vote (again: changes it while open)");
-    vote->add_option("POLL", args->poll, "poll id, id prefix or question")->required();
-    vote->add_option("PERSON", args->person, "person id, id prefix, name or handle")->required();
-    vote->add_option("CHOICE", args->choice, "option number (1, 2, ...) or its exact text")
+        poll->add_subcommand("vote", _("record a person's vote (again: changes it while open)"));
+    vote->add_option("POLL", args->poll, _("poll id, id prefix or question"))->required();
+    vote->add_option("PERSON", args->person, _("person id, id prefix, name or handle"))->required();
+    vote->add_option("CHOICE", args->choice, _("option number (1, 2, ...) or its exact text"))
         ->required();
     vote->callback([&app, args] {
       app.action = [&app, args]() -> Status {
@@ -135,15 +135,15 @@ void AddPollCommands(App& app) {
           return Status::Ok();
         }
         if (!r.changed)
-          app.Print(fmt::format("{} had already voted {} in '{}'; nothing changed\n",
-                                person.display_name, OptionText(p, choice), p.question));
+          app.Print(i18n::Format(_("{0} had already voted {1} in '{2}'; nothing changed\n"),
+                                 person.display_name, OptionText(p, choice), p.question));
         else if (r.previous)
-          app.Print(fmt::format("{} changed their vote in '{}' from {} to {}\n",
-                                person.display_name, p.question, OptionText(p, *r.previous),
-                                OptionText(p, choice)));
+          app.Print(i18n::Format(_("{} changed their vote in '{}' from {} to {}\n"),
+                                 person.display_name, p.question, OptionText(p, *r.previous),
+                                 OptionText(p, choice)));
         else
-          app.Print(fmt::format("{} voted {} in '{}'\n", person.display_name, OptionText(p, choice),
-                                p.question));
+          app.Print(i18n::Format(_("{0} voted {1} in '{2}'\n"), person.display_name,
+                                 OptionText(p, choice), p.question));
         return Status::Ok();
       };
     });
@@ -151,8 +151,8 @@ void AddPollCommands(App& app) {
 
   {  // close
     auto ref = std::make_shared<std::string>();
-    CLI::App* close = poll->add_subcommand("close", "stop a poll taking votes");
-    close->add_option("POLL", *ref, "poll id, id prefix or question")->required();
+    CLI::App* close = poll->add_subcommand("close", _("stop a poll taking votes"));
+    close->add_option("POLL", *ref, _("poll id, id prefix or question"))->required();
     close->callback([&app, ref] {
       app.action = [&app, ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -167,10 +167,10 @@ void AddPollCommands(App& app) {
           j["changed"] = closed;
           app.PrintJson(j);
         } else {
-          app.Print(closed ? fmt::format("Closed the poll '{}'; `qun poll show {}` shows the "
-                                         "results\n",
-                                         p.question, core::ShortRowId(id))
-                           : fmt::format("The poll '{}' was closed already\n", p.question));
+          app.Print(closed ? i18n::Format(_("Closed the poll '{}'; `qun poll show {}` shows the "
+                                            "results\n"),
+                                          p.question, core::ShortRowId(id))
+                           : i18n::Format(_("The poll '{}' was closed already\n"), p.question));
         }
         return Status::Ok();
       };
@@ -179,8 +179,8 @@ void AddPollCommands(App& app) {
 
   {  // list
     auto group = std::make_shared<std::optional<std::string>>();
-    CLI::App* list = poll->add_subcommand("list", "list polls, newest first");
-    list->add_option("--group", *group, "only this group's polls");
+    CLI::App* list = poll->add_subcommand("list", _("list polls, newest first"));
+    list->add_option("--group", *group, _("only this group's polls"));
     list->callback([&app, group] {
       app.action = [&app, group]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -208,11 +208,11 @@ void AddPollCommands(App& app) {
         }
         if (list.empty()) {
           app.Print(
-              "No polls yet. Start one with `qun poll add GROUP QUESTION --option A "
-              "--option B`.\n");
+              _("No polls yet. Start one with `qun poll add GROUP QUESTION --option A "
+                "--option B`.\n"));
           return Status::Ok();
         }
-        Table t({"ID", "QUESTION", "GROUP", "OPTIONS", "VOTES", "STATUS"});
+        Table t({_("ID"), _("QUESTION"), _("GROUP"), _("OPTIONS"), _("VOTES"), _("STATUS")});
         t.SetMaxWidth(1, 36);
         for (size_t i = 0; i < list.size(); ++i)
           t.AddRow({core::ShortRowId(list[i].id), list[i].question, list[i].group_name,
@@ -226,8 +226,8 @@ void AddPollCommands(App& app) {
 
   {  // show
     auto ref = std::make_shared<std::string>();
-    CLI::App* show = poll->add_subcommand("show", "show a poll's results and who voted what");
-    show->add_option("POLL", *ref, "poll id, id prefix or question")->required();
+    CLI::App* show = poll->add_subcommand("show", _("show a poll's results and who voted what"));
+    show->add_option("POLL", *ref, _("poll id, id prefix or question"))->required();
     show->callback([&app, ref] {
       app.action = [&app, ref]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -243,14 +243,14 @@ void AddPollCommands(App& app) {
           return Status::Ok();
         }
         Details d;
-        d.Add("Poll", p.question);
-        d.Add("Id", core::ShortRowId(p.id));
-        d.Add("Group", fmt::format("{} ({})", p.group_name, core::ShortId(p.group_id)));
-        d.Add("Status", StatusText(p, now));
-        d.Add("Votes", std::to_string(r.total));
+        d.Add(_("Poll"), p.question);
+        d.Add(_("Id"), core::ShortRowId(p.id));
+        d.Add(_("Group"), fmt::format("{} ({})", p.group_name, core::ShortId(p.group_id)));
+        d.Add(_("Status"), StatusText(p, now));
+        d.Add(_("Votes"), std::to_string(r.total));
         std::string out = d.Render() + "\n" + core::RenderPollBars(p, r);
         if (!r.votes.empty()) {
-          out += "\nWho voted:\n";
+          out += _("\nWho voted:\n");
           for (size_t i = 0; i < p.options.size(); ++i) {
             std::string names;
             for (const auto& v : r.votes)

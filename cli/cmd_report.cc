@@ -10,6 +10,7 @@
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/reports.h"
 #include "core/ids.h"
 
@@ -27,7 +28,7 @@ nlohmann::json EngagementJson(const core::Engagement& e) {
 struct Common {
   std::optional<std::string> as_of;
   void Register(CLI::App* cmd) {
-    cmd->add_option("--as-of", as_of, "the day the report is for: YYYY-MM-DD (default today)");
+    cmd->add_option("--as-of", as_of, _("the day the report is for: YYYY-MM-DD (default today)"));
   }
   Result<int64_t> Day(Node& node) const {
     if (!as_of) return core::Today(*node.store);
@@ -45,7 +46,7 @@ void EngagementReport(App& app, CLI::App* report, const char* name, const char* 
   auto group = std::make_shared<std::string>();
   auto common = std::make_shared<Common>();
   CLI::App* cmd = report->add_subcommand(name, help);
-  cmd->add_option("GROUP", *group, "group id, id prefix or name")->required();
+  cmd->add_option("GROUP", *group, _("group id, id prefix or name"))->required();
   common->Register(cmd);
   extra_options(cmd);
   cmd->callback([&app, group, common, run, summary] {
@@ -67,12 +68,14 @@ void EngagementReport(App& app, CLI::App* report, const char* name, const char* 
         return Status::Ok();
       }
       std::string out =
-          summary(g, rows.size()) + fmt::format(" (as of {})\n", core::DayText(as_of));
+          summary(g, rows.size()) + i18n::Format(_(" (as of {})\n"), core::DayText(as_of));
       if (!rows.empty()) {
-        Table t({"PERSON", "LEVEL", "ACTIVITY", "DAYS", "LAST ACTIVE", "JOINED", "ROLE"});
+        Table t({_("PERSON"), _("LEVEL"), _("ACTIVITY"), _("DAYS"), _("LAST ACTIVE"), _("JOINED"),
+                 _("ROLE")});
         for (const auto& e : rows)
-          t.AddRow({e.person_name, e.level, std::to_string(e.facts), std::to_string(e.days_active),
-                    e.last_day.empty() ? "never" : e.last_day, e.joined_day, e.role});
+          t.AddRow({e.person_name, Word(kLevel, e.level), std::to_string(e.facts),
+                    std::to_string(e.days_active), e.last_day.empty() ? _("never") : e.last_day,
+                    e.joined_day, Word(kRole, e.role)});
         out += t.Render();
       }
       app.Print(out);
@@ -98,7 +101,7 @@ nlohmann::json WeeksJson(const std::vector<core::Week>& weeks) {
 Status CheckSvgPath(const std::optional<std::string>& path) {
   if (path && (path->empty() || *path == "-"))
     return Status::InvalidArgument(
-        "--svg needs a file name: the report itself goes to standard output");
+        _("--svg needs a file name: the report itself goes to standard output"));
   return Status::Ok();
 }
 
@@ -117,13 +120,13 @@ struct WeeklyArgs {
   explicit WeeklyArgs(int64_t default_weeks) : weeks(default_weeks) {}
   void Register(CLI::App* cmd, const char* group_help) {
     cmd->add_option("--group", group, group_help);
-    cmd->add_option("--weeks", weeks, fmt::format("how many weeks back (default {})", weeks));
-    cmd->add_option("--svg", svg, "also write a chart to this SVG file");
+    cmd->add_option("--weeks", weeks, i18n::Format(_("how many weeks back (default {})"), weeks));
+    cmd->add_option("--svg", svg, _("also write a chart to this SVG file"));
     common.Register(cmd);
   }
   Status Check() const {
     if (weeks < 1 || weeks > 520)
-      return Status::InvalidArgument("--weeks must be between 1 and 520");
+      return Status::InvalidArgument(_("--weeks must be between 1 and 520"));
     return CheckSvgPath(svg);
   }
   // The groups reported on: --group's, else every active group.
@@ -143,8 +146,8 @@ struct WeeklyArgs {
 void AddHealth(App& app, CLI::App* report) {
   auto args = std::make_shared<WeeklyArgs>(8);
   CLI::App* cmd = report->add_subcommand(
-      "health", "group health: size against capacity, active share, joined and left per week");
-  args->Register(cmd, "one group, week by week (default: every group)");
+      "health", _("group health: size against capacity, active share, joined and left per week"));
+  args->Register(cmd, _("one group, week by week (default: every group)"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       QUN_RETURN_IF_ERROR(args->Check());
@@ -162,7 +165,8 @@ void AddHealth(App& app, CLI::App* report) {
         if (args->group) {
           const core::GroupHealth& h = all[0];
           std::vector<std::string> labels;
-          core::ChartSeries joined{"joined", {}}, left{"left", {}}, active{"active people", {}};
+          core::ChartSeries joined{C_("chart", "joined"), {}}, left{C_("chart", "left"), {}},
+              active{C_("chart", "active people"), {}};
           for (const auto& w : h.weeks) {
             labels.push_back(w.start);
             joined.values.push_back(static_cast<double>(w.joined));
@@ -170,8 +174,8 @@ void AddHealth(App& app, CLI::App* report) {
             active.values.push_back(static_cast<double>(w.active_people));
           }
           svg = core::LineChartSvg(
-              fmt::format("{} — week by week to {}", h.group_name, core::DayText(as_of)), labels,
-              {joined, left, active});
+              i18n::Format(_("{} — week by week to {}"), h.group_name, core::DayText(as_of)),
+              labels, {joined, left, active});
         } else {
           std::vector<std::string> labels;
           std::vector<double> sizes, capacities;
@@ -180,8 +184,9 @@ void AddHealth(App& app, CLI::App* report) {
             sizes.push_back(static_cast<double>(h.members));
             capacities.push_back(static_cast<double>(h.capacity));
           }
-          svg = core::BarChartSvg(fmt::format("Group sizes and capacity, {}", core::DayText(as_of)),
-                                  labels, sizes, capacities);
+          svg = core::BarChartSvg(
+              i18n::Format(_("Group sizes and capacity, {}"), core::DayText(as_of)), labels, sizes,
+              capacities);
         }
         QUN_RETURN_IF_ERROR(WriteSvg(*args->svg, svg));
       }
@@ -201,13 +206,13 @@ void AddHealth(App& app, CLI::App* report) {
         return Status::Ok();
       }
       if (all.empty()) {
-        app.Print("No groups yet.\n");
+        app.Print(_("No groups yet.\n"));
         return Status::Ok();
       }
       std::string out;
       if (!args->group) {
-        Table t({"GROUP", "MEMBERS", "FULL", "ACTIVE", "CORE", "LURKERS", "WAITING",
-                 fmt::format("JOINED/LEFT ({}W)", args->weeks)});
+        Table t({_("GROUP"), _("MEMBERS"), _("FULL"), _("ACTIVE"), _("CORE"), _("LURKERS"),
+                 _("WAITING"), i18n::Format(_("JOINED/LEFT ({}W)"), args->weeks)});
         for (const auto& h : all) {
           int64_t joined = 0, left = 0;
           for (const auto& w : h.weeks) {
@@ -223,20 +228,21 @@ void AddHealth(App& app, CLI::App* report) {
         out = t.Render();
       } else {
         const core::GroupHealth& h = all[0];
-        out = fmt::format(
-            "{}: {}/{} members ({:.0f}% full), {} waiting; {:.0f}% active (core {}, active {}, "
-            "observer {}, lurker {})\n",
+        out = i18n::Format(
+            _("{}: {}/{} members ({:.0f}% full), {} waiting; {:.0f}% active (core {}, active {}, "
+              "observer {}, lurker {})\n"),
             h.group_name, h.members, h.capacity, h.capacity ? 100.0 * h.members / h.capacity : 0,
             h.waitlisted, 100 * h.active_ratio, h.levels.at("core"), h.levels.at("active"),
             h.levels.at("observer"), h.levels.at("lurker"));
-        Table t({"WEEK OF", "JOINED", "LEFT", "ACTIVITY", "ACTIVE PEOPLE"});
+        Table t({_("WEEK OF"), _("JOINED"), _("LEFT"), _("ACTIVITY"), _("ACTIVE PEOPLE")});
         for (const auto& w : h.weeks)
           t.AddRow({w.start, std::to_string(w.joined), std::to_string(w.left),
                     std::to_string(w.facts), std::to_string(w.active_people)});
         out += t.Render();
       }
-      out += fmt::format("As of {}{}\n", core::DayText(as_of),
-                         args->svg && *args->svg != "-" ? "; chart written to " + *args->svg : "");
+      out += args->svg && *args->svg != "-" ? i18n::Format(_("As of {}; chart written to {}\n"),
+                                                           core::DayText(as_of), *args->svg)
+                                            : i18n::Format(_("As of {}\n"), core::DayText(as_of));
       app.Print(out);
       return Status::Ok();
     };
@@ -246,18 +252,19 @@ void AddHealth(App& app, CLI::App* report) {
 void AddActivityReport(App& app, CLI::App* report) {
   auto args = std::make_shared<WeeklyArgs>(12);
   CLI::App* cmd = report->add_subcommand(
-      "activity", "activity over time: check-ins, homework, talks, attendance per week");
-  args->Register(cmd, "only this group (default: every group)");
+      "activity", _("activity over time: check-ins, homework, talks, attendance per week"));
+  args->Register(cmd, _("only this group (default: every group)"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       QUN_RETURN_IF_ERROR(args->Check());
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(int64_t as_of, args->common.Day(*node));
       QUN_ASSIGN_OR_RETURN(auto ids, args->Groups(*node));
-      std::string scope = "all groups";
+      // `scope` goes into --json as is; `scope_text` is what a person reads.
+      std::string scope = "all groups", scope_text = _("all groups");
       if (args->group) {
         QUN_ASSIGN_OR_RETURN(core::Group g, node->registry->GetGroup(ids[0]));
-        scope = g.name;
+        scope = scope_text = g.name;
       }
       core::Reports reports(*node->registry, *node->store);
       // Summed over the groups, week by week. A person active in two
@@ -281,7 +288,8 @@ void AddActivityReport(App& app, CLI::App* report) {
       if (args->svg) {
         std::vector<std::string> labels;
         std::map<std::string, core::ChartSeries> by_kind;
-        core::ChartSeries total{"all activity", {}}, people{"active people", {}};
+        core::ChartSeries total{C_("chart", "all activity"), {}},
+            people{C_("chart", "active people"), {}};
         for (const auto& w : weeks) {
           labels.push_back(w.start);
           total.values.push_back(static_cast<double>(w.facts));
@@ -289,7 +297,7 @@ void AddActivityReport(App& app, CLI::App* report) {
         }
         std::vector<core::ChartSeries> series = {total, people};
         for (const char* kind : {"checkin", "homework", "talk", "share", "attendance"}) {
-          core::ChartSeries s{kind, {}};
+          core::ChartSeries s{Word(kActivityKind, kind), {}};
           double sum = 0;
           for (const auto& w : weeks) {
             auto it = w.by_kind.find(kind);
@@ -300,8 +308,8 @@ void AddActivityReport(App& app, CLI::App* report) {
           if (sum > 0) series.push_back(s);
         }
         QUN_RETURN_IF_ERROR(WriteSvg(
-            *args->svg, core::LineChartSvg(fmt::format("Activity in {}, week by week to {}", scope,
-                                                       core::DayText(as_of)),
+            *args->svg, core::LineChartSvg(i18n::Format(_("Activity in {}, week by week to {}"),
+                                                        scope_text, core::DayText(as_of)),
                                            labels, series)));
       }
       if (app.options.json) {
@@ -309,8 +317,8 @@ void AddActivityReport(App& app, CLI::App* report) {
             {{"as_of", core::DayText(as_of)}, {"scope", scope}, {"weeks", WeeksJson(weeks)}});
         return Status::Ok();
       }
-      Table t(
-          {"WEEK OF", "ACTIVITY", "PEOPLE", "CHECK-INS", "HOMEWORK", "TALKS/SHARES", "ATTENDANCE"});
+      Table t({_("WEEK OF"), _("ACTIVITY"), _("PEOPLE"), _("CHECK-INS"), _("HOMEWORK"),
+               _("TALKS/SHARES"), _("ATTENDANCE")});
       auto kind = [](const core::Week& w, const char* k) {
         auto it = w.by_kind.find(k);
         return it == w.by_kind.end() ? int64_t{0} : it->second;
@@ -320,10 +328,11 @@ void AddActivityReport(App& app, CLI::App* report) {
                   std::to_string(kind(w, "checkin")), std::to_string(kind(w, "homework")),
                   std::to_string(kind(w, "talk") + kind(w, "share")),
                   std::to_string(kind(w, "attendance"))});
-      app.Print(
-          fmt::format("Activity in {}\n", scope) + t.Render() +
-          fmt::format("As of {}{}\n", core::DayText(as_of),
-                      args->svg && *args->svg != "-" ? "; chart written to " + *args->svg : ""));
+      app.Print(i18n::Format(_("Activity in {}\n"), scope_text) + t.Render() +
+                (args->svg && *args->svg != "-"
+                     ? i18n::Format(_("As of {}; chart written to {}\n"), core::DayText(as_of),
+                                    *args->svg)
+                     : i18n::Format(_("As of {}\n"), core::DayText(as_of))));
       return Status::Ok();
     };
   });
@@ -331,7 +340,7 @@ void AddActivityReport(App& app, CLI::App* report) {
 
 void AddReferrals(App& app, CLI::App* report) {
   CLI::App* cmd = report->add_subcommand(
-      "referrals", "who referred whom: the tree, with counts per referrer and depth");
+      "referrals", _("who referred whom: the tree, with counts per referrer and depth"));
   cmd->callback([&app] {
     app.action = [&app]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -351,23 +360,23 @@ void AddReferrals(App& app, CLI::App* report) {
       }
       if (tree.empty()) {
         app.Print(
-            "No referrals recorded. Record one with `qun member edit PERSON --referred-by "
-            "OTHER`.\n");
+            _("No referrals recorded. Record one with `qun member edit PERSON --referred-by "
+              "OTHER`.\n"));
         return Status::Ok();
       }
       std::string out;
       int64_t max_depth = 0;
       for (const auto& r : tree) {
         max_depth = std::max(max_depth, r.depth);
-        std::string counts =
-            r.direct ? fmt::format("  (referred {}{})", r.direct,
-                                   r.total > r.direct ? fmt::format(", {} in all", r.total) : "")
-                     : "";
+        std::string counts = !r.direct ? ""
+                             : r.total > r.direct
+                                 ? i18n::Format(_("  (referred {}, {} in all)"), r.direct, r.total)
+                                 : i18n::Format(_("  (referred {})"), r.direct);
         out += std::string(static_cast<size_t>(2 * r.depth), ' ') + (r.depth ? "└ " : "") +
                r.person_name + counts + "\n";
       }
-      out +=
-          fmt::format("{} people in referral trees, {} levels deep\n", tree.size(), max_depth + 1);
+      out += i18n::Format(_("{} people in referral trees, {} levels deep\n"), tree.size(),
+                          max_depth + 1);
       app.Print(out);
       return Status::Ok();
     };
@@ -382,9 +391,9 @@ void AddExpiring(App& app, CLI::App* report) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = report->add_subcommand(
-      "expiring", "members whose dues run out soon (or already have): who to remind");
-  cmd->add_option("--days", args->days, "within this many days (default 14)");
-  cmd->add_option("--group", args->group, "only this group");
+      "expiring", _("members whose dues run out soon (or already have): who to remind"));
+  cmd->add_option("--days", args->days, _("within this many days (default 14)"));
+  cmd->add_option("--group", args->group, _("only this group"));
   args->common.Register(cmd);
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
@@ -410,19 +419,19 @@ void AddExpiring(App& app, CLI::App* report) {
         return Status::Ok();
       }
       if (rows.empty()) {
-        app.Print(
-            fmt::format("No dues run out within {} days of {}.\n", days, core::DayText(as_of)));
+        app.Print(i18n::Format(_("No dues run out within {0} days of {1}.\n"), days,
+                               core::DayText(as_of)));
         return Status::Ok();
       }
-      Table t({"GROUP", "PERSON", "PAID UNTIL", "DAYS LEFT"});
+      Table t({_("GROUP"), _("PERSON"), _("PAID UNTIL"), _("DAYS LEFT")});
       for (const auto& e : rows)
         t.AddRow({e.group_name, e.person_name, e.paid_until,
-                  e.days_left < 0 ? fmt::format("expired {} ago", -e.days_left)
+                  e.days_left < 0 ? i18n::Format(_("expired {} ago"), -e.days_left)
                                   : std::to_string(e.days_left)});
       app.Print(t.Render() +
-                fmt::format("{} to remind; record a payment with `qun member pay GROUP PERSON "
-                            "--until YYYY-MM-DD`\n",
-                            rows.size()));
+                i18n::Format(_("{} to remind; record a payment with `qun member pay GROUP PERSON "
+                               "--until YYYY-MM-DD`\n"),
+                             rows.size()));
       return Status::Ok();
     };
   });
@@ -436,18 +445,18 @@ void AddMatch(App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand(
       "match",
-      "connection points for a person: shared tags, offers that answer their needs, and the "
-      "reverse");
-  cmd->add_option("PERSON", args->person, "person id, id prefix, name or contact handle")
+      _("connection points for a person: shared tags, offers that answer their needs, and the "
+        "reverse"));
+  cmd->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"))
       ->required();
-  cmd->add_option("--top", args->top, "at most this many in each list (default 10)");
+  cmd->add_option("--top", args->top, _("at most this many in each list (default 10)"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(std::string id, node->registry->ResolvePerson(args->person));
       QUN_ASSIGN_OR_RETURN(core::Person p, node->registry->GetPerson(id));
       core::Reports reports(*node->registry, *node->store);
-      if (args->top < 1) return Status::InvalidArgument("--top must be at least 1");
+      if (args->top < 1) return Status::InvalidArgument(_("--top must be at least 1"));
       QUN_ASSIGN_OR_RETURN(core::Matches m, reports.MatchFor(id, args->top));
       auto list_json = [](const std::vector<core::Match>& list, const char* a, const char* b) {
         nlohmann::json out = nlohmann::json::array();
@@ -469,10 +478,10 @@ void AddMatch(App& app) {
                        {"needs_my_offers", list_json(m.needs_my_offers, "need", "offer")}});
         return Status::Ok();
       }
-      std::string out = fmt::format("Connection points for {}\n", p.display_name);
+      std::string out = i18n::Format(_("Connection points for {}\n"), p.display_name);
       auto section = [&](const char* title, const std::vector<core::Match>& list, auto line) {
         out += fmt::format("\n{}\n", title);
-        if (list.empty()) out += "  (none)\n";
+        if (list.empty()) out += _("  (none)\n");
         for (const auto& x : list) out += "  " + x.person_name + ": " + line(x) + "\n";
       };
       auto join = [](const std::vector<std::string>& v) {
@@ -483,15 +492,16 @@ void AddMatch(App& app) {
         for (const auto& [a, b] : x.terms) s += (s.empty() ? "" : "; ") + a + " → " + b;
         return s;
       };
-      section("Tags in common:", m.common_tags,
+      section(_("Tags in common:"), m.common_tags,
               [&](const core::Match& x) { return join(x.common_tags); });
-      section(p.needs.empty() ? "Offers that answer their needs (no needs recorded):"
-                              : "Offers that answer their needs:",
+      section(p.needs.empty() ? _("Offers that answer their needs (no needs recorded):")
+                              : _("Offers that answer their needs:"),
               m.offers_my_needs, pairs);
-      section(p.offers.empty() ? "Needs their offers answer (no offers recorded):"
-                               : "Needs their offers answer:",
+      section(p.offers.empty() ? _("Needs their offers answer (no offers recorded):")
+                               : _("Needs their offers answer:"),
               m.needs_my_offers, pairs);
-      out += "\nOnly what people entered (tags, needs, offers) is compared; nothing is guessed.\n";
+      out +=
+          _("\nOnly what people entered (tags, needs, offers) is compared; nothing is guessed.\n");
       app.Print(out);
       return Status::Ok();
     };
@@ -502,24 +512,26 @@ void AddMatch(App& app) {
 
 void AddReportCommands(App& app) {
   CLI::App* report = app.cli.add_subcommand(
-      "report", "reports: levels, inactive, lurkers, core, referrals, health, activity, expiring");
+      "report",
+      _("reports: levels, inactive, lurkers, core, referrals, health, activity, expiring"));
   report->require_subcommand(1);
 
   EngagementReport(
       app, report, "levels",
-      "each member's engagement level (core, active, observer, lurker) from recent activity",
+      _("each member's engagement level (core, active, observer, lurker) from recent activity"),
       [](CLI::App*) {},
       [](core::Reports& r, const std::string& g, int64_t as_of) { return r.Engagements(g, as_of); },
       [](const core::Group& g, size_t n) {
-        return fmt::format("{}: {} members, activity over {} days (core ≥ {}, active ≥ {})", g.name,
-                           n, g.level_window_days, g.level_core, g.level_active);
+        return i18n::Format(_("{}: {} members, activity over {} days (core ≥ {}, active ≥ {})"),
+                            g.name, n, g.level_window_days, g.level_core, g.level_active);
       });
 
   auto inactive_days = std::make_shared<std::string>("60d");
   EngagementReport(
-      app, report, "inactive", "members with no activity for a number of days",
+      app, report, "inactive", _("members with no activity for a number of days"),
       [inactive_days](CLI::App* cmd) {
-        cmd->add_option("--days", *inactive_days, "no activity for more than this (default 60d)");
+        cmd->add_option("--days", *inactive_days,
+                        _("no activity for more than this (default 60d)"));
       },
       [inactive_days](core::Reports& r, const std::string& g,
                       int64_t as_of) -> Result<std::vector<core::Engagement>> {
@@ -528,15 +540,17 @@ void AddReportCommands(App& app) {
       },
       [inactive_days](const core::Group& g, size_t n) {
         auto days = core::ParseDays(*inactive_days);
-        return fmt::format("{}: {} member{} inactive for more than {} days", g.name, n,
-                           n == 1 ? "" : "s", days.ok() ? *days : 0);
+        return i18n::Format(
+            P_("{}: {} member inactive for more than {} days",
+               "{}: {} members inactive for more than {} days", static_cast<int64_t>(n)),
+            g.name, n, days.ok() ? *days : 0);
       });
 
   auto grace = std::make_shared<std::string>("14d");
   EngagementReport(
-      app, report, "lurkers", "members who joined but were never active",
+      app, report, "lurkers", _("members who joined but were never active"),
       [grace](CLI::App* cmd) {
-        cmd->add_option("--grace", *grace, "leave out who joined within this (default 14d)");
+        cmd->add_option("--grace", *grace, _("leave out who joined within this (default 14d)"));
       },
       [grace](core::Reports& r, const std::string& g,
               int64_t as_of) -> Result<std::vector<core::Engagement>> {
@@ -544,20 +558,25 @@ void AddReportCommands(App& app) {
         return r.Lurkers(g, days, as_of);
       },
       [](const core::Group& g, size_t n) {
-        return fmt::format("{}: {} lurker{} (joined, never active)", g.name, n, n == 1 ? "" : "s");
+        return i18n::Format(P_("{}: {} lurker (joined, never active)",
+                               "{}: {} lurkers (joined, never active)", static_cast<int64_t>(n)),
+                            g.name, n);
       });
 
   auto top = std::make_shared<size_t>(10);
   EngagementReport(
-      app, report, "core", "core-member candidates: the most active members who are not admins yet",
-      [top](CLI::App* cmd) { cmd->add_option("--top", *top, "how many (default 10)"); },
+      app, report, "core",
+      _("core-member candidates: the most active members who are not admins yet"),
+      [top](CLI::App* cmd) { cmd->add_option("--top", *top, _("how many (default 10)")); },
       [top](core::Reports& r, const std::string& g,
             int64_t as_of) -> Result<std::vector<core::Engagement>> {
-        if (*top < 1) return Status::InvalidArgument("--top must be at least 1");
+        if (*top < 1) return Status::InvalidArgument(_("--top must be at least 1"));
         return r.CoreCandidates(g, as_of, *top);
       },
       [](const core::Group& g, size_t n) {
-        return fmt::format("{}: {} candidate{} for volunteer admin", g.name, n, n == 1 ? "" : "s");
+        return i18n::Format(P_("{}: {} candidate for volunteer admin",
+                               "{}: {} candidates for volunteer admin", static_cast<int64_t>(n)),
+                            g.name, n);
       });
 
   AddReferrals(app, report);

@@ -1,6 +1,7 @@
 // `qun serve` (a node others sync with, which also syncs with its peers on
 // a schedule) and `qun relay` (stores and forwards change sets it cannot
 // read). Both run until SIGINT or SIGTERM and log one line per event.
+#include "base/i18n.h"
 #include "cli/net.h"
 #include "node/serve.h"
 
@@ -18,13 +19,13 @@ struct ServeArgs {
 void AddServeCommand(App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.cli.add_subcommand(
-      "serve", "keep this node reachable for its peers, and sync with them on a schedule");
+      "serve", _("keep this node reachable for its peers, and sync with them on a schedule"));
   cmd->add_option("--listen", args->listen,
-                  "where to listen: tcp://*:7447 (default), tcp://127.0.0.1:7447, or port * for "
-                  "any free one");
+                  _("where to listen: tcp://*:7447 (default), tcp://127.0.0.1:7447, or port * for "
+                    "any free one"));
   cmd->add_option("--sync-every", args->every,
-                  "how often to sync with each peer: 60s (default), 5m, 1h; 0 only serves");
-  cmd->add_option("--timeout", args->timeout_s, "seconds to wait for a peer at any point")
+                  _("how often to sync with each peer: 60s (default), 5m, 1h; 0 only serves"));
+  cmd->add_option("--timeout", args->timeout_s, _("seconds to wait for a peer at any point"))
       ->check(CLI::Range(0.1, 3600.0));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
@@ -46,11 +47,11 @@ void AddRelayCommand(App& app) {
   auto args = std::make_shared<RelayArgs>();
   CLI::App* cmd = app.cli.add_subcommand(
       "relay",
-      "store and forward change sets for nodes that are never online together; it cannot read "
-      "them");
-  cmd->add_option("--listen", args->listen, "where to listen (default tcp://*:7447)");
+      _("store and forward change sets for nodes that are never online together; it cannot read "
+        "them"));
+  cmd->add_option("--listen", args->listen, _("where to listen (default tcp://*:7447)"));
   cmd->add_option("--allow", args->allow,
-                  "a file of the node ids allowed to connect, one per line (a name may follow)")
+                  _("a file of the node ids allowed to connect, one per line (a name may follow)"))
       ->required();
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {

@@ -12,10 +12,12 @@
 #include <map>
 #include <optional>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "core/field_text.h"
 #include "core/home.h"
 #include "core/key_file.h"
@@ -39,15 +41,15 @@ Status WriteNewFile(const std::string& path, const std::string& bytes) {
   if (fd < 0) {
     if (errno == EEXIST)
       return Status::Conflict(
-          fmt::format("{} already exists; choose another file name with -o", path));
-    return Status::IOError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+          i18n::Format(_("{} already exists; choose another file name with -o"), path));
+    return Status::IOError(i18n::Format(_("cannot create {}: {}"), path, std::strerror(errno)));
   }
   bool ok =
       write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && fsync(fd) == 0;
   close(fd);
   if (!ok) {
     unlink(path.c_str());
-    return Status::IOError(fmt::format("cannot write {}; check free disk space", path));
+    return Status::IOError(i18n::Format(_("cannot write {}; check free disk space"), path));
   }
   return Status::Ok();
 }
@@ -69,9 +71,9 @@ Result<sync::VersionVector> ParseInlineVector(const std::string& text,
     std::string author = item.substr(0, colon);
     std::string seq = colon == std::string::npos ? "" : item.substr(colon + 1);
     if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos)
-      return Status::InvalidArgument(fmt::format(
-          "'{}' in --since is not AUTHOR:SEQ; copy the vector `qun bundle vector` prints on the "
-          "other node",
+      return Status::InvalidArgument(i18n::Format(
+          _("'{}' in --since is not AUTHOR:SEQ; copy the vector `qun bundle vector` prints on the "
+            "other node"),
           item));
     for (char& c : author) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::optional<core::PublicKey> match;
@@ -79,8 +81,8 @@ Result<sync::VersionVector> ParseInlineVector(const std::string& text,
       QUN_ASSIGN_OR_RETURN(match, sync::ParseNodeId(author));
     } else {
       if (author.size() < 8)
-        return Status::InvalidArgument(fmt::format(
-            "'{}' in --since is too short to name an author; give at least 8 hex characters",
+        return Status::InvalidArgument(i18n::Format(
+            _("'{}' in --since is too short to name an author; give at least 8 hex characters"),
             author));
       int found = 0;
       for (const auto& [key, s] : known)
@@ -89,8 +91,8 @@ Result<sync::VersionVector> ParseInlineVector(const std::string& text,
           ++found;
         }
       if (found > 1)
-        return Status::Conflict(
-            fmt::format("'{}' in --since matches several authors; give more characters", author));
+        return Status::Conflict(i18n::Format(
+            _("'{}' in --since matches several authors; give more characters"), author));
       // An author this node has never heard of has nothing to be sent anyway.
       if (found == 0) continue;
     }
@@ -117,14 +119,14 @@ struct InviteArgs {
 Result<std::vector<core::RoleKey>> InviteRoles(SyncNode& s, const InviteArgs& args) {
   QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles,
                        ParseRoleArgs(*s.node->registry, args.role, args.groups));
-  QUN_RETURN_IF_ERROR(node::RequireOwner(s, "invite a node"));
+  QUN_RETURN_IF_ERROR(node::RequireOwner(s, _("invite a node")));
   return roles;
 }
 
 // "24h", "30m", "7d", or seconds.
 Result<int64_t> ParseExpiry(const std::string& text) {
   auto bad = Status::InvalidArgument(
-      fmt::format("'{}' is not a duration: write it like 30m, 24h or 7d", text));
+      i18n::Format(_("'{}' is not a duration: write it like 30m, 24h or 7d"), text));
   size_t digits = text.find_first_not_of("0123456789");
   if (text.empty() || digits == 0 || (digits == std::string::npos ? text.size() : digits) > 9)
     return bad;
@@ -136,16 +138,16 @@ Result<int64_t> ParseExpiry(const std::string& text) {
                     : unit == "d" ? n * 86400
                                   : -1;
   if (seconds <= 0 || seconds > 30 * 86400)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a duration a code may last: from 1 s to 30 days (30m, 24h, 7d)", text));
+    return Status::InvalidArgument(i18n::Format(
+        _("'{}' is not a duration a code may last: from 1 s to 30 days (30m, 24h, 7d)"), text));
   return seconds;
 }
 
 Status InviteWithCode(App& app, const InviteArgs& args) {
   if (args.address.empty())
     return Status::InvalidArgument(
-        "say where the new node reaches this one: --address tcp://HOST:PORT, the address of "
-        "this laptop and the port `qun serve` listens on (7447 unless --listen says otherwise)");
+        _("say where the new node reaches this one: --address tcp://HOST:PORT, the address of "
+          "this laptop and the port `qun serve` listens on (7447 unless --listen says otherwise)"));
   QUN_RETURN_IF_ERROR(sync::CheckAddress(args.address, false));
   QUN_ASSIGN_OR_RETURN(int64_t seconds, ParseExpiry(args.expires));
   QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
@@ -164,10 +166,10 @@ Status InviteWithCode(App& app, const InviteArgs& args) {
                    {"address", args.address},
                    {"roles", node::RolesText(s.node->store->db(), roles)}});
   } else {
-    app.Print(fmt::format(
-        "{}\n\nSend this code to the new admin (it works once, for {}; it makes them {}). On "
-        "their laptop they run `qun join -` and paste it (or save it in a file and run `qun "
-        "join --code-file FILE`), while this node serves (`qun serve`) at {}.\n",
+    app.Print(i18n::Format(
+        _("{}\n\nSend this code to the new admin (it works once, for {}; it makes them {}). On "
+          "their laptop they run `qun join -` and paste it (or save it in a file and run `qun "
+          "join --code-file FILE`), while this node serves (`qun serve`) at {}.\n"),
         text, args.expires, node::RolesText(s.node->store->db(), roles), args.address));
   }
   return Status::Ok();
@@ -178,24 +180,24 @@ void AddInvite(App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand(
       "invite",
-      "let another admin's node in: an invite file for its node id, or a code to join over the "
-      "network");
+      _("let another admin's node in: an invite file for its node id, or a code to join over the "
+        "network"));
   auto* id = cmd->add_option("NODE-ID", args->node_id,
-                             "the id `qun init --join` printed on their laptop (for a file)");
+                             _("the id `qun init --join` printed on their laptop (for a file)"));
   auto* out =
-      cmd->add_option("-o,--output", args->out, "the invite file to write (give it to them)");
+      cmd->add_option("-o,--output", args->out, _("the invite file to write (give it to them)"));
   auto* code = cmd->add_flag("--code", args->code,
-                             "print a one-time code to join over the network instead (this node "
-                             "must be serving: `qun serve`)");
-  cmd->add_option("--expires", args->expires, "how long the code works: 24h (default), 30m, 7d");
+                             _("print a one-time code to join over the network instead (this node "
+                               "must be serving: `qun serve`)"));
+  cmd->add_option("--expires", args->expires, _("how long the code works: 24h (default), 30m, 7d"));
   cmd->add_option("--address", args->address,
-                  "where the new node reaches this one, as it sees it: tcp://HOST:PORT of `qun "
-                  "serve` (needed with --code)");
-  cmd->add_option("--name", args->name, "their name, as co-admins will see it");
+                  _("where the new node reaches this one, as it sees it: tcp://HOST:PORT of `qun "
+                    "serve` (needed with --code)"));
+  cmd->add_option("--name", args->name, _("their name, as co-admins will see it"));
   cmd->add_option("--role", args->role,
-                  "the role they get: owner (default), admin (with --group), editor "
-                  "(member-editor), viewer or relay");
-  cmd->add_option("--group", args->groups, "for --role admin: the group (repeat for several)");
+                  _("the role they get: owner (default), admin (with --group), editor "
+                    "(member-editor), viewer or relay"));
+  cmd->add_option("--group", args->groups, _("for --role admin: the group (repeat for several)"));
   code->excludes(id);
   code->excludes(out);
   cmd->callback([&app, args] {
@@ -203,19 +205,19 @@ void AddInvite(App& app) {
       if (args->code) return InviteWithCode(app, *args);
       if (args->node_id.empty() || args->out.empty())
         return Status::InvalidArgument(
-            "say whom to invite: `qun invite NODE-ID -o FILE` for an invite file, or `qun invite "
-            "--code --address tcp://HOST:PORT` for a code to join over the network");
+            _("say whom to invite: `qun invite NODE-ID -o FILE` for an invite file, or `qun invite "
+              "--code --address tcp://HOST:PORT` for a code to join over the network"));
       QUN_ASSIGN_OR_RETURN(core::PublicKey invitee, sync::ParseNodeId(args->node_id));
       QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
       SyncNode& s = *sp;
       if (invitee == s.node->identity->public_key())
         return Status::InvalidArgument(
-            "that is this node's own id; run `qun invite` with the id printed on the other "
-            "laptop");
+            _("that is this node's own id; run `qun invite` with the id printed on the other "
+              "laptop"));
       struct stat st;
       if (stat(args->out.c_str(), &st) == 0)
         return Status::Conflict(
-            fmt::format("{} already exists; choose another file name with -o", args->out));
+            i18n::Format(_("{} already exists; choose another file name with -o"), args->out));
       QUN_ASSIGN_OR_RETURN(std::vector<core::RoleKey> roles, InviteRoles(s, *args));
       QUN_ASSIGN_OR_RETURN(std::string bytes, InviteNode(s, invitee, args->name, roles));
       QUN_RETURN_IF_ERROR(WriteNewFile(args->out, bytes));
@@ -224,10 +226,10 @@ void AddInvite(App& app) {
       if (app.options.json) {
         app.PrintJson({{"invite", args->out}, {"node_id", hex}, {"roles", roles_text}});
       } else {
-        app.Print(fmt::format(
-            "Wrote the invite for {} ({}) to {}.\nOnly that node can open it. Give it to them; "
-            "they run `qun join {}`, then you sync (`qun sync`, or bundles: `qun bundle "
-            "export`).\n",
+        app.Print(i18n::Format(
+            _("Wrote the invite for {} ({}) to {}.\nOnly that node can open it. Give it to them; "
+              "they run `qun join {}`, then you sync (`qun sync`, or bundles: `qun bundle "
+              "export`).\n"),
             hex.substr(0, 8), roles_text, args->out, args->out));
       }
       return Status::Ok();
@@ -245,9 +247,9 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
                                           static_cast<int64_t>(timeout_s * 1000)));
   std::string id = sync::CommunityIdHex(joined.invite.community.id);
   if (!joined.first_sync.ok())
-    return joined.first_sync.status().WithContext(fmt::format(
-        "joined community {}, and {} is now peer {}, but the first sync failed (run `qun sync` "
-        "to finish it)",
+    return joined.first_sync.status().WithContext(i18n::Format(
+        _("joined community {}, and {} is now peer {}, but the first sync failed (run `qun sync` "
+          "to finish it)"),
         id.substr(0, 8), joined.address, peer_name));
   sync::SyncReport& report = *joined.first_sync;
   if (app.options.json) {
@@ -259,10 +261,10 @@ Status JoinWithCode(App& app, const std::string& text, const std::string& admin,
                    {"applied", report.taken.applied}});
   } else {
     app.Print(
-        fmt::format("Joined community {} (invited by {}).\n{}\nThe inviter is now peer {}: "
-                    "sync again any time with `qun sync`.\n",
-                    id.substr(0, 8), core::ToHex(joined.invite.inviter).substr(0, 8),
-                    Summary(peer_name, report), peer_name));
+        i18n::Format(_("Joined community {} (invited by {}).\n{}\nThe inviter is now peer {}: "
+                       "sync again any time with `qun sync`.\n"),
+                     id.substr(0, 8), core::ToHex(joined.invite.inviter).substr(0, 8),
+                     Summary(peer_name, report), peer_name));
   }
   return Status::Ok();
 }
@@ -274,19 +276,21 @@ void AddJoin(App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand(
-      "join", "join a community: with the invite file an admin made for this node, or a code");
+      "join", _("join a community: with the invite file an admin made for this node, or a code"));
   cmd->add_option("FILE-OR-CODE", args->what,
-                  "the invite file (from `qun invite NODE-ID`), or the code (from `qun invite "
-                  "--code`); - (or nothing, when standard input is not a terminal) reads either "
-                  "from standard input, which keeps a code out of the process list and the "
-                  "shell's history");
+                  _("the invite file (from `qun invite NODE-ID`), or the code (from `qun invite "
+                    "--code`); - (or nothing, when standard input is not a terminal) reads either "
+                    "from standard input, which keeps a code out of the process list and the "
+                    "shell's history"));
   cmd->add_option("--code-file", args->code_file,
-                  "read the code from this file instead of the command line");
-  cmd->add_option("--admin", args->admin,
-                  "your name as co-admins will see it, for a new node (default: your login name)");
-  cmd->add_option("--peer-name", args->peer_name,
-                  "with a code: the name to give the inviter's node as a peer (default inviter)");
-  cmd->add_option("--timeout", args->timeout_s, "with a code: seconds to wait for the inviter");
+                  _("read the code from this file instead of the command line"));
+  cmd->add_option(
+      "--admin", args->admin,
+      _("your name as co-admins will see it, for a new node (default: your login name)"));
+  cmd->add_option(
+      "--peer-name", args->peer_name,
+      _("with a code: the name to give the inviter's node as a peer (default inviter)"));
+  cmd->add_option("--timeout", args->timeout_s, _("with a code: seconds to wait for the inviter"));
   cmd->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       // A code typed on the command line is visible to every local user
@@ -296,25 +300,25 @@ void AddJoin(App& app) {
       if (!args->code_file.empty()) {
         if (!args->what.empty())
           return Status::InvalidArgument(
-              "give the code either with --code-file or on the command line, not both");
+              _("give the code either with --code-file or on the command line, not both"));
         QUN_ASSIGN_OR_RETURN(std::string text, ReadInput(args->code_file));
         if (!sync::LooksLikeInviteCode(text))
-          return Status::InvalidArgument(fmt::format(
-              "{} holds no invite code (one starts with qun1-); for an invite file, run `qun "
-              "join {}`",
+          return Status::InvalidArgument(i18n::Format(
+              _("{} holds no invite code (one starts with qun1-); for an invite file, run `qun "
+                "join {}`"),
               args->code_file, args->code_file));
         given = std::move(text);
       } else if (args->what == "-" || (args->what.empty() && !isatty(STDIN_FILENO))) {
         QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput("-"));
         if (bytes.find_first_not_of(" \t\r\n") == std::string::npos)
           return Status::InvalidArgument(
-              "standard input was empty: paste the invite code (then press Ctrl-D), or give "
-              "the invite file: `qun join FILE`");
+              _("standard input was empty: paste the invite code (then press Ctrl-D), or give "
+                "the invite file: `qun join FILE`"));
         given = std::move(bytes);
       } else if (args->what.empty()) {
         return Status::InvalidArgument(
-            "say what to join with: `qun join FILE` for an invite file, or for a code `qun join "
-            "-` and paste it (then Ctrl-D), or `qun join --code-file FILE`");
+            _("say what to join with: `qun join FILE` for an invite file, or for a code `qun join "
+              "-` and paste it (then Ctrl-D), or `qun join --code-file FILE`"));
       }
       struct stat st;
       if (given ? sync::LooksLikeInviteCode(*given)
@@ -333,11 +337,11 @@ void AddJoin(App& app) {
       if (app.options.json) {
         app.PrintJson({{"community_id", id}, {"invited_by", core::ToHex(invite.inviter)}});
       } else {
-        app.Print(fmt::format(
-            "Joined community {} (invited by {}).\nNext: sync with an admin: `qun peer add NAME "
-            "tcp://HOST:PORT --key NODE-ID` and `qun sync`, or by file: write your version vector "
-            "with `qun bundle vector -o me.vector`, give it to an admin, and import the bundle "
-            "they make with `qun bundle import FILE`.\n",
+        app.Print(i18n::Format(
+            _("Joined community {} (invited by {}).\nNext: sync with an admin: `qun peer add NAME "
+              "tcp://HOST:PORT --key NODE-ID` and `qun sync`, or by file: write your version "
+              "vector with `qun bundle vector -o me.vector`, give it to an admin, and import the "
+              "bundle they make with `qun bundle import FILE`.\n"),
             id.substr(0, 8), core::ToHex(invite.inviter).substr(0, 8)));
       }
       return Status::Ok();
@@ -347,13 +351,13 @@ void AddJoin(App& app) {
 
 void AddBundle(App& app) {
   CLI::App* bundle = app.cli.add_subcommand(
-      "bundle", "sync by file: write what another admin lacks, or take in what they sent");
+      "bundle", _("sync by file: write what another admin lacks, or take in what they sent"));
   bundle->require_subcommand(1);
 
   auto vector_out = std::make_shared<std::string>();
   CLI::App* vector = bundle->add_subcommand(
-      "vector", "write this node's version vector (what it holds) for another admin");
-  vector->add_option("-o,--output", *vector_out, "the file to write; without it, print it");
+      "vector", _("write this node's version vector (what it holds) for another admin"));
+  vector->add_option("-o,--output", *vector_out, _("the file to write; without it, print it"));
   vector->callback([&app, vector_out] {
     app.action = [&app, vector_out]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
@@ -372,17 +376,20 @@ void AddBundle(App& app) {
         return Status::Ok();
       }
       if (!vector_out->empty()) {
-        app.Print(
-            fmt::format("Wrote the version vector ({} author{}) to {}.\nThe other admin "
-                        "runs `qun bundle export --for {} -o FILE` and gives you FILE.\n",
-                        v.size(), v.size() == 1 ? "" : "s", *vector_out, *vector_out));
+        app.Print(i18n::Format(
+            P_("Wrote the version vector ({} author) to {}.\nThe other admin runs `qun bundle "
+               "export --for {} -o FILE` and gives you FILE.\n",
+               "Wrote the version vector ({} authors) to {}.\nThe other admin runs `qun bundle "
+               "export --for {} -o FILE` and gives you FILE.\n",
+               static_cast<int64_t>(v.size())),
+            v.size(), *vector_out, *vector_out));
         return Status::Ok();
       }
-      Table t({"Author", "Change sets"});
+      Table t({_("Author"), _("Change sets")});
       for (const auto& [author, seq] : v)
         t.AddRow({NodeLabel(s.node->store->db(), author), std::to_string(seq)});
       app.Print(t.Render());
-      app.Print(fmt::format("\nFor --since: {}\n", InlineVector(v)));
+      app.Print(i18n::Format(_("\nFor --since: {}\n"), InlineVector(v)));
       return Status::Ok();
     };
   });
@@ -393,14 +400,14 @@ void AddBundle(App& app) {
   };
   auto ex = std::make_shared<ExportArgs>();
   CLI::App* exp = bundle->add_subcommand(
-      "export", "write the change sets another admin lacks (theirs and others') to a file");
+      "export", _("write the change sets another admin lacks (theirs and others') to a file"));
   auto* since = exp->add_option("--since", ex->since,
-                                "what they hold, as `qun bundle vector` prints it "
-                                "(AUTHOR:SEQ,...); empty for everything");
-  auto* for_file =
-      exp->add_option("--for", ex->for_file, "their version vector file (`qun bundle vector -o`)");
+                                _("what they hold, as `qun bundle vector` prints it "
+                                  "(AUTHOR:SEQ,...); empty for everything"));
+  auto* for_file = exp->add_option("--for", ex->for_file,
+                                   _("their version vector file (`qun bundle vector -o`)"));
   since->excludes(for_file);
-  exp->add_option("-o,--output", ex->out, "the bundle file to write")->required();
+  exp->add_option("-o,--output", ex->out, _("the bundle file to write"))->required();
   exp->callback([&app, ex, since] {
     ex->since_given = since->count() > 0;
     app.action = [&app, ex]() -> Status {
@@ -422,15 +429,15 @@ void AddBundle(App& app) {
       if (app.options.json) {
         app.PrintJson({{"bundle", ex->out}, {"change_sets", writer->count()}});
       } else if (writer->count() == 0) {
-        app.Print(
-            fmt::format("The other side already holds everything this node has; wrote "
-                        "an empty bundle to {}.\n",
-                        ex->out));
+        app.Print(i18n::Format(_("The other side already holds everything this node has; wrote "
+                                 "an empty bundle to {}.\n"),
+                               ex->out));
       } else {
-        app.Print(
-            fmt::format("Wrote {} change set{} to {}.\nThe other admin runs `qun bundle "
-                        "import {}`.\n",
-                        writer->count(), writer->count() == 1 ? "" : "s", ex->out, ex->out));
+        app.Print(i18n::Format(
+            P_("Wrote {} change set to {}.\nThe other admin runs `qun bundle import {}`.\n",
+               "Wrote {} change sets to {}.\nThe other admin runs `qun bundle import {}`.\n",
+               static_cast<int64_t>(writer->count())),
+            writer->count(), ex->out, ex->out));
       }
       return Status::Ok();
     };
@@ -438,8 +445,8 @@ void AddBundle(App& app) {
 
   auto in_file = std::make_shared<std::string>();
   CLI::App* imp = bundle->add_subcommand(
-      "import", "take in a bundle from another admin: verify, decrypt and merge it");
-  imp->add_option("FILE", *in_file, "the bundle file (from `qun bundle export`)")->required();
+      "import", _("take in a bundle from another admin: verify, decrypt and merge it"));
+  imp->add_option("FILE", *in_file, _("the bundle file (from `qun bundle export`)"))->required();
   imp->callback([&app, in_file] {
     app.action = [&app, in_file]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto sp, OpenSyncNode(app.options));
@@ -448,7 +455,7 @@ void AddBundle(App& app) {
       // it is applied; then it is read again, one change set at a time.
       QUN_ASSIGN_OR_RETURN(uint64_t total, sync::CheckBundle(*in_file, s.community.id));
       QUN_ASSIGN_OR_RETURN(auto reader, sync::BundleReader::Open(*in_file));
-      Progress progress("Importing", static_cast<int64_t>(total));
+      Progress progress(_("Importing"), static_cast<int64_t>(total));
       // The same import as a network sync's (sync/import.h), in one batch.
       sync::Import import(*s.node->store, *s.sets);
       QUN_RETURN_IF_ERROR(
@@ -478,33 +485,36 @@ void AddBundle(App& app) {
                        {"rejected", refused},
                        {"change_sets", sets}});
       } else {
-        std::string out = fmt::format(
-            "Imported {}: {} applied, {} already held, {} pending, {} rejected", *in_file,
-            count(sync::Outcome::kApplied), count(sync::Outcome::kAlreadyHeld),
-            count(sync::Outcome::kPending), refused);
+        // The counts that are often none come at the end of the sentence.
+        std::string more;
         if (count(sync::Outcome::kNewerFormat))
-          out += fmt::format(", {} from a newer Qun", count(sync::Outcome::kNewerFormat));
+          more += i18n::Format(_(", {} from a newer Qun"), count(sync::Outcome::kNewerFormat));
         if (count(sync::Outcome::kEquivocation))
-          out += fmt::format(", {} equivocating", count(sync::Outcome::kEquivocation));
-        out += ".\n";
+          more += i18n::Format(_(", {} equivocating"), count(sync::Outcome::kEquivocation));
+        std::string out = i18n::Format(
+            _("Imported {}: {} applied, {} already held, {} pending, {} rejected{}.\n"), *in_file,
+            count(sync::Outcome::kApplied), count(sync::Outcome::kAlreadyHeld),
+            count(sync::Outcome::kPending), refused, more);
         for (const auto& r : shown)
-          out += fmt::format("  {:<12} {} #{}: {}\n", sync::OutcomeName(r.outcome),
-                             NodeLabel(db, r.author), r.seq, r.reason);
+          out += fmt::format(
+              "  {} {} #{}: {}\n",
+              text::PadRightNoTruncate(Word(kChangeSetOutcome, sync::OutcomeName(r.outcome)), 12),
+              NodeLabel(db, r.author), r.seq, r.reason);
         if (count(sync::Outcome::kPending))
           out +=
-              "Pending change sets wait for earlier ones; they apply by themselves once a "
-              "bundle brings those.\n";
+              _("Pending change sets wait for earlier ones; they apply by themselves once a "
+                "bundle brings those.\n");
         if (count(sync::Outcome::kNewerFormat))
           out +=
-              "Some change sets were written by a newer Qun: they are kept and passed on; "
-              "upgrade qun to apply them.\n";
+              _("Some change sets were written by a newer Qun: they are kept and passed on; "
+                "upgrade qun to apply them.\n");
         app.Print(out);
       }
       if (refused > 0)
         return Status::Rejected(
-            fmt::format("{} change sets of {} were refused (listed above); everything "
-                        "else was taken",
-                        refused, *in_file));
+            i18n::Format(_("{0} change sets of {1} were refused (listed above); everything "
+                           "else was taken"),
+                         refused, *in_file));
       return Status::Ok();
     };
   });

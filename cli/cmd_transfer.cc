@@ -12,6 +12,7 @@
 
 #include "base/csv.h"
 #include "base/encoding.h"
+#include "base/i18n.h"
 #include "cli/app.h"
 #include "cli/output.h"
 #include "community/member_import.h"
@@ -30,7 +31,7 @@ Result<Sheet> MembersSheet(core::Registry& reg) {
   Sheet s;
   s.header = core::MemberColumns();
   QUN_ASSIGN_OR_RETURN(auto people, reg.ListPeople({}));
-  Progress progress("Exporting", static_cast<int64_t>(people.size()));
+  Progress progress(_("Exporting"), static_cast<int64_t>(people.size()));
   int64_t i = 0;
   for (const auto& p : people) {
     progress.Update(++i);
@@ -73,7 +74,7 @@ Result<Sheet> MembershipsSheet(core::Registry& reg) {
 
 void AddTransferCommands(App& app) {
   // ---- import
-  CLI::App* imports = app.cli.add_subcommand("import", "bring records in from a spreadsheet");
+  CLI::App* imports = app.cli.add_subcommand("import", _("bring records in from a spreadsheet"));
   imports->require_subcommand(1);
   {
     struct ImportArgs {
@@ -84,15 +85,15 @@ void AddTransferCommands(App& app) {
     };
     auto args = std::make_shared<ImportArgs>();
     CLI::App* members = imports->add_subcommand(
-        "members", "import people from a CSV file (UTF-8 or GB18030, as Excel or WPS saves it)");
-    members->add_option("FILE", args->file, "the CSV file, or - for standard input")->required();
-    members->add_option("--group", args->group, "also add everyone to this group");
-    members->add_option("--role", args->role, "their role in --group (default member)");
+        "members", _("import people from a CSV file (UTF-8 or GB18030, as Excel or WPS saves it)"));
+    members->add_option("FILE", args->file, _("the CSV file, or - for standard input"))->required();
+    members->add_option("--group", args->group, _("also add everyone to this group"));
+    members->add_option("--role", args->role, _("their role in --group (default member)"));
     members->add_flag("--skip-bad", args->skip_bad,
-                      "import the good rows even when some are rejected");
-    members->add_flag("--dry-run", args->dry_run, "check the file and report; change nothing");
+                      _("import the good rows even when some are rejected"));
+    members->add_flag("--dry-run", args->dry_run, _("check the file and report; change nothing"));
     members->add_option("--encoding", args->encoding,
-                        "the file's encoding when detection is wrong: utf-8 or gb18030");
+                        _("the file's encoding when detection is wrong: utf-8 or gb18030"));
     members->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -112,7 +113,7 @@ void AddTransferCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(args->file));
         std::unique_ptr<Progress> bar;
         opts.progress = [&bar](int64_t done, int64_t total) {
-          if (!bar) bar = std::make_unique<Progress>("Importing", total);
+          if (!bar) bar = std::make_unique<Progress>(_("Importing"), total);
           bar->Update(done);
         };
         core::ImportReport report;
@@ -139,16 +140,15 @@ void AddTransferCommands(App& app) {
         } else {
           std::string out;
           for (const auto& r : report.rejections)
-            out += fmt::format("line {}: {}\n", r.line, r.reason);
+            out += i18n::Format(_("line {}: {}\n"), r.line, r.reason);
           for (const auto& c : report.ignored_columns)
-            out += fmt::format("note: column '{}' is not a Qun field and was ignored\n", c);
-          out += fmt::format(
-              "{}{} ({}): {} imported, {} updated, {} unchanged, {} rejected",
-              report.written ? ""
-                             : (args->dry_run ? "Dry run, nothing written: " : "Nothing written: "),
-              args->file, report.encoding, report.imported, report.updated, report.unchanged,
-              report.rejected_rows());
-          if (opts.group_id) out += fmt::format(", {} added to the group", report.joined);
+            out += i18n::Format(_("note: column '{}' is not a Qun field and was ignored\n"), c);
+          if (!report.written)
+            out += args->dry_run ? _("Dry run, nothing written: ") : _("Nothing written: ");
+          out += i18n::Format(_("{} ({}): {} imported, {} updated, {} unchanged, {} rejected"),
+                              args->file, report.encoding, report.imported, report.updated,
+                              report.unchanged, report.rejected_rows());
+          if (opts.group_id) out += i18n::Format(_(", {} added to the group"), report.joined);
           app.Print(out + "\n");
         }
         return s;
@@ -157,7 +157,7 @@ void AddTransferCommands(App& app) {
   }
 
   // ---- export
-  CLI::App* exp = app.cli.add_subcommand("export", "write records out as CSV or JSON");
+  CLI::App* exp = app.cli.add_subcommand("export", _("write records out as CSV or JSON"));
   exp->require_subcommand(1);
   struct ExportArgs {
     std::string format = "csv";
@@ -168,11 +168,12 @@ void AddTransferCommands(App& app) {
                                 Result<Sheet> (*build)(core::Registry&)) {
     auto args = std::make_shared<ExportArgs>();
     CLI::App* cmd = exp->add_subcommand(what, help);
-    cmd->add_option("--format", args->format, "csv (default) or json")
+    cmd->add_option("--format", args->format, _("csv (default) or json"))
         ->check(CLI::IsMember({"csv", "json"}));
-    cmd->add_option("-o,--output", args->output, "write to this file (default: standard output)");
+    cmd->add_option("-o,--output", args->output,
+                    _("write to this file (default: standard output)"));
     cmd->add_flag("--no-bom", args->no_bom,
-                  "leave out the UTF-8 byte-order mark that Excel needs (for scripts)");
+                  _("leave out the UTF-8 byte-order mark that Excel needs (for scripts)"));
     cmd->callback([&app, args, build] {
       app.action = [&app, args, build]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -195,14 +196,14 @@ void AddTransferCommands(App& app) {
         }
         QUN_RETURN_IF_ERROR(WriteOutput(args->output, bytes));
         if (!args->output.empty() && args->output != "-")
-          std::cerr << fmt::format("Wrote {} rows to {}\n", sheet.rows.size(), args->output);
+          std::cerr << i18n::Format(_("Wrote {} rows to {}\n"), sheet.rows.size(), args->output);
         return Status::Ok();
       };
     });
   };
-  add_export("members", "people, one row each, with a stable id column", &MembersSheet);
-  add_export("groups", "groups, including archived ones", &GroupsSheet);
-  add_export("memberships", "who is in which group, with role and status", &MembershipsSheet);
+  add_export("members", _("people, one row each, with a stable id column"), &MembersSheet);
+  add_export("groups", _("groups, including archived ones"), &GroupsSheet);
+  add_export("memberships", _("who is in which group, with role and status"), &MembershipsSheet);
 }
 
 }  // namespace qun::cli

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/words.h"
 #include "community/person_view.h"
 #include "community/warnings.h"
 #include "core/ids.h"
@@ -52,9 +54,9 @@ std::string Names(const std::vector<std::string>& names) {
 // A subcommand word (list, remove, due) after positional arguments: the
 // person meant it as text, not as the subcommand.
 Status CommandWordGiven(const std::string& command, const std::string& word) {
-  return Status::InvalidArgument(fmt::format(
-      "'{}' is a subcommand of `qun {}`; to give it as text, put -- before the arguments: "
-      "`qun {} -- ...`",
+  return Status::InvalidArgument(i18n::Format(
+      _("'{}' is a subcommand of `qun {}`; to give it as text, put -- before the arguments: "
+        "`qun {} -- ...`"),
       word, command, command));
 }
 
@@ -64,14 +66,14 @@ void AddRulesCommand(App& app) {
     std::optional<std::string> set, file;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* rules = app.cli.add_subcommand("rules", "show (or set) a group's rules");
-  rules->add_option("GROUP", args->group, "group id, id prefix or name")->required();
-  rules->add_option("--set", args->set, "replace the rules with this text (\"\" clears them)");
-  rules->add_option("--file", args->file, "replace the rules with a file's text (- for stdin)");
+  CLI::App* rules = app.cli.add_subcommand("rules", _("show (or set) a group's rules"));
+  rules->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+  rules->add_option("--set", args->set, _("replace the rules with this text (\"\" clears them)"));
+  rules->add_option("--file", args->file, _("replace the rules with a file's text (- for stdin)"));
   rules->callback([&app, args] {
     app.action = [&app, args]() -> Status {
       if (args->set && args->file)
-        return Status::InvalidArgument("give the rules with either --set or --file, not both");
+        return Status::InvalidArgument(_("give the rules with either --set or --file, not both"));
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       core::Registry& reg = *node->registry;
       QUN_ASSIGN_OR_RETURN(std::string id, reg.ResolveGroup(args->group));
@@ -101,14 +103,14 @@ void AddRulesCommand(App& app) {
       }
       std::string out;
       if (rules)
-        out += changed ? fmt::format("Updated the rules of {}.\n", g.name)
-                       : fmt::format("The rules of {} were already that.\n", g.name);
+        out += changed ? i18n::Format(_("Updated the rules of {}.\n"), g.name)
+                       : i18n::Format(_("The rules of {} were already that.\n"), g.name);
       if (g.rules.empty()) {
-        out += fmt::format("{} has no rules yet; set them with `qun rules {} --set TEXT`.\n",
-                           g.name, core::ShortId(g.id));
+        out += i18n::Format(_("{} has no rules yet; set them with `qun rules {} --set TEXT`.\n"),
+                            g.name, core::ShortId(g.id));
       } else {
-        out += fmt::format("Rules of {} ({} warnings make a person due for removal):\n\n{}\n",
-                           g.name, g.warning_limit, g.rules);
+        out += i18n::Format(_("Rules of {} ({} warnings make a person due for removal):\n\n{}\n"),
+                            g.name, g.warning_limit, g.rules);
       }
       app.Print(out);
       return Status::Ok();
@@ -123,12 +125,12 @@ void AddWarnCommands(App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* warn = app.cli.add_subcommand(
-      "warn", "give a warning under a group's rules: qun warn GROUP PERSON REASON");
+      "warn", _("give a warning under a group's rules: qun warn GROUP PERSON REASON"));
   // GROUP PERSON REASON, or one of the subcommands.
   warn->require_subcommand(0, 1);
-  warn->add_option("GROUP", args->group, "group id, id prefix or name");
-  warn->add_option("PERSON", args->person, "person id, id prefix, name or contact handle");
-  warn->add_option("REASON", args->reason, "why: which rule they broke");
+  warn->add_option("GROUP", args->group, _("group id, id prefix or name"));
+  warn->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"));
+  warn->add_option("REASON", args->reason, _("why: which rule they broke"));
   warn->callback([&app, args, warn] {
     if (!warn->get_subcommands().empty()) {
       if (!args->group.empty()) {
@@ -140,8 +142,8 @@ void AddWarnCommands(App& app) {
     app.action = [&app, args]() -> Status {
       if (args->group.empty() || args->person.empty())
         return Status::InvalidArgument(
-            "give GROUP PERSON REASON, e.g. `qun warn 北京群 张伟 发广告`, or one of `qun warn "
-            "list`, `qun warn remove ID`, `qun warn due`");
+            _("give GROUP PERSON REASON, e.g. `qun warn 北京群 张伟 发广告`, or one of `qun warn "
+              "list`, `qun warn remove ID`, `qun warn due`"));
       std::string reason;
       for (const auto& w : args->reason) reason += (reason.empty() ? "" : " ") + w;
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -168,16 +170,17 @@ void AddWarnCommands(App& app) {
         return Status::Ok();
       }
       std::string out =
-          fmt::format("Warned {} in {} ({}): warning {} of {}. Reason: {}\n", w.person_name, g.name,
-                      core::ShortRowId(id), count, g.warning_limit, w.reason);
+          i18n::Format(_("Warned {} in {} ({}): warning {} of {}. Reason: {}\n"), w.person_name,
+                       g.name, core::ShortRowId(id), count, g.warning_limit, w.reason);
       if (due && (status == "removed" || status == "banned" || status == "purged")) {
-        out += fmt::format("{} is already {} in {}.\n", w.person_name, status, g.name);
+        out += i18n::Format(_("{0} is already {1} in {2}.\n"), w.person_name,
+                            Word(kMemberStatus, status), g.name);
       } else if (due) {
-        out += fmt::format(
-            "{} has reached the limit of {} warnings in {} and is due for removal or a ban:\n"
-            "  qun member set-status {} {} removed     (remove from {})\n"
-            "  qun ban {} --reason TEXT     (ban from every group; an owner's decision)\n"
-            "`qun warn due` lists everyone due.\n",
+        out += i18n::Format(
+            _("{} has reached the limit of {} warnings in {} and is due for removal or a ban:\n"
+              "  qun member set-status {} {} removed     (remove from {})\n"
+              "  qun ban {} --reason TEXT     (ban from every group; an owner's decision)\n"
+              "`qun warn due` lists everyone due.\n"),
             w.person_name, g.warning_limit, g.name, core::ShortId(group_id),
             core::ShortId(person_id), g.name, core::ShortId(person_id));
       }
@@ -191,9 +194,9 @@ void AddWarnCommands(App& app) {
       std::optional<std::string> group, person;
     };
     auto la = std::make_shared<ListArgs>();
-    CLI::App* list = warn->add_subcommand("list", "list warnings, newest first");
-    list->add_option("--group", la->group, "only this group's");
-    list->add_option("--person", la->person, "only this person's");
+    CLI::App* list = warn->add_subcommand("list", _("list warnings, newest first"));
+    list->add_option("--group", la->group, _("only this group's"));
+    list->add_option("--person", la->person, _("only this person's"));
     list->callback([&app, la] {
       app.action = [&app, la]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -213,15 +216,17 @@ void AddWarnCommands(App& app) {
           return Status::Ok();
         }
         if (ws.empty()) {
-          app.Print("No warnings.\n");
+          app.Print(_("No warnings.\n"));
           return Status::Ok();
         }
-        Table t({"ID", "PERSON", "GROUP", "REASON", "BY", "WHEN"});
+        Table t({_("ID"), _("PERSON"), _("GROUP"), _("REASON"), _("BY"), _("WHEN")});
         t.SetMaxWidth(3, 40);
         for (const auto& w : ws)
           t.AddRow({core::ShortRowId(w.id), w.person_name, w.group_name, w.reason,
                     ByText(w.given_by, w.given_by_name), FormatTime(w.given_at)});
-        app.Print(t.Render() + fmt::format("{} warning{}\n", ws.size(), ws.size() == 1 ? "" : "s"));
+        app.Print(t.Render() +
+                  i18n::Format(P_("{} warning\n", "{} warnings\n", static_cast<int64_t>(ws.size())),
+                               ws.size()));
         return Status::Ok();
       };
     });
@@ -233,10 +238,10 @@ void AddWarnCommands(App& app) {
       std::optional<std::string> group;
     };
     auto ra = std::make_shared<RemoveArgs>();
-    CLI::App* remove =
-        warn->add_subcommand("remove", "take back a warning given by mistake (kept in `qun log`)");
-    remove->add_option("WARNING-ID", ra->ref, "the id shown by `qun warn list`")->required();
-    remove->add_option("--group", ra->group, "look only in this group");
+    CLI::App* remove = warn->add_subcommand(
+        "remove", _("take back a warning given by mistake (kept in `qun log`)"));
+    remove->add_option("WARNING-ID", ra->ref, _("the id shown by `qun warn list`"))->required();
+    remove->add_option("--group", ra->group, _("look only in this group"));
     remove->callback([&app, ra] {
       app.action = [&app, ra]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -259,10 +264,10 @@ void AddWarnCommands(App& app) {
           j["count"] = count;
           app.PrintJson(j);
         } else {
-          app.Print(
-              fmt::format("Removed warning {} ({} in {}: {}); {} now has {} warning{} there\n",
-                          core::ShortRowId(id), w.person_name, w.group_name, w.reason,
-                          w.person_name, count, count == 1 ? "" : "s"));
+          app.Print(i18n::Format(
+              P_("Removed warning {} ({} in {}: {}); {} now has {} warning there\n",
+                 "Removed warning {} ({} in {}: {}); {} now has {} warnings there\n", count),
+              core::ShortRowId(id), w.person_name, w.group_name, w.reason, w.person_name, count));
         }
         return Status::Ok();
       };
@@ -276,9 +281,9 @@ void AddWarnCommands(App& app) {
     };
     auto da = std::make_shared<DueArgs>();
     CLI::App* due = warn->add_subcommand(
-        "due", "people at or above their group's warning limit: listed for removal or ban");
-    due->add_option("--group", da->group, "only this group");
-    due->add_flag("--all", da->all, "also those already removed or banned there");
+        "due", _("people at or above their group's warning limit: listed for removal or ban"));
+    due->add_option("--group", da->group, _("only this group"));
+    due->add_flag("--all", da->all, _("also those already removed or banned there"));
     due->callback([&app, da] {
       app.action = [&app, da]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -304,20 +309,25 @@ void AddWarnCommands(App& app) {
           return Status::Ok();
         }
         if (due.empty()) {
-          app.Print("No one is at their group's warning limit.\n");
+          app.Print(_("No one is at their group's warning limit.\n"));
           return Status::Ok();
         }
-        Table t({"PERSON", "GROUP", "WARNINGS", "LAST REASON", "LAST", "STATUS"});
+        Table t({_("PERSON"), _("GROUP"), _("WARNINGS"), _("LAST REASON"), _("LAST"), _("STATUS")});
         t.SetMaxWidth(3, 36);
         for (const auto& e : due)
           t.AddRow({fmt::format("{} ({})", e.person_name, core::ShortId(e.person_id)), e.group_name,
                     fmt::format("{}/{}", e.warnings, e.limit), e.last_reason, FormatTime(e.last_at),
-                    e.done ? e.status + " (done)" : e.status});
+                    e.done ? i18n::Format(_("{} (done)"), Word(kMemberStatus, e.status))
+                           : Word(kMemberStatus, e.status)});
         app.Print(t.Render() +
-                  fmt::format("{} listed for removal or ban. Remove with `qun member set-status "
-                              "GROUP PERSON removed`, or ban from every group with `qun ban "
-                              "PERSON --reason TEXT`.\n",
-                              due.size() == 1 ? "1 person" : fmt::format("{} people", due.size())));
+                  i18n::Format(P_("{} person listed for removal or ban. Remove with `qun member "
+                                  "set-status GROUP PERSON removed`, or ban from every group with "
+                                  "`qun ban PERSON --reason TEXT`.\n",
+                                  "{} people listed for removal or ban. Remove with `qun member "
+                                  "set-status GROUP PERSON removed`, or ban from every group with "
+                                  "`qun ban PERSON --reason TEXT`.\n",
+                                  static_cast<int64_t>(due.size())),
+                               due.size()));
         return Status::Ok();
       };
     });
@@ -332,13 +342,13 @@ void AddBanCommands(App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* ban = app.cli.add_subcommand(
-      "ban", "ban a person from the whole community, every group at once (owners only)");
+      "ban", _("ban a person from the whole community, every group at once (owners only)"));
   ban->require_subcommand(0, 1);
-  ban->add_option("PERSON", args->person, "person id, id prefix, name or contact handle");
-  ban->add_option("--reason", args->reason, "why: all admins see it");
+  ban->add_option("PERSON", args->person, _("person id, id prefix, name or contact handle"));
+  ban->add_option("--reason", args->reason, _("why: all admins see it"));
   ban->add_flag("--all-groups", args->all_groups,
-                "every group (the default: a community ban always is; ban from one group with "
-                "`qun member set-status GROUP PERSON banned`)");
+                _("every group (the default: a community ban always is; ban from one group with "
+                  "`qun member set-status GROUP PERSON banned`)"));
   ban->callback([&app, args, ban] {
     if (!ban->get_subcommands().empty()) {
       if (!args->person.empty()) {
@@ -350,11 +360,11 @@ void AddBanCommands(App& app) {
     app.action = [&app, args]() -> Status {
       if (args->person.empty())
         return Status::InvalidArgument(
-            "give the person to ban, e.g. `qun ban 张伟 --reason \"多次发广告\"`, or `qun ban "
-            "list`");
+            _("give the person to ban, e.g. `qun ban 张伟 --reason \"多次发广告\"`, or `qun ban "
+              "list`"));
       if (!args->reason)
         return Status::InvalidArgument(
-            "say why with --reason TEXT: every admin sees it when the person turns up again");
+            _("say why with --reason TEXT: every admin sees it when the person turns up again"));
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(std::string person_id, node->registry->ResolvePerson(args->person));
       QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("ban"));
@@ -362,7 +372,7 @@ void AddBanCommands(App& app) {
                                                               node->identity->node_id()));
       QUN_RETURN_IF_ERROR(txn->Commit());
       QUN_ASSIGN_OR_RETURN(auto b, core::GetBan(*node->store, person_id));
-      if (!b) return Status::Internal("the ban vanished after writing it");
+      if (!b) return Status::Internal(_("the ban vanished after writing it"));
       if (app.options.json) {
         nlohmann::json j = BanJson(*b);
         j["groups_banned"] = r.groups;
@@ -371,15 +381,16 @@ void AddBanCommands(App& app) {
         return Status::Ok();
       }
       std::string out =
-          r.was_active ? fmt::format("{} was already banned from the community; reason now: {}\n",
-                                     b->person_name, b->reason)
-                       : fmt::format("Banned {} from the whole community. Reason: {}\n",
-                                     b->person_name, b->reason);
+          r.was_active
+              ? i18n::Format(_("{} was already banned from the community; reason now: {}\n"),
+                             b->person_name, b->reason)
+              : i18n::Format(_("Banned {} from the whole community. Reason: {}\n"), b->person_name,
+                             b->reason);
       if (!r.groups.empty())
-        out += fmt::format("Their membership is now banned in: {}\n", Names(r.groups));
-      out += fmt::format(
-          "Every admin sees it in `qun ban list` and `qun person {}`; adding them to a group "
-          "asks first.\n",
+        out += i18n::Format(_("Their membership is now banned in: {}\n"), Names(r.groups));
+      out += i18n::Format(
+          _("Every admin sees it in `qun ban list` and `qun person {}`; adding them to a group "
+            "asks first.\n"),
           core::ShortId(person_id));
       app.Print(out);
       return Status::Ok();
@@ -388,8 +399,8 @@ void AddBanCommands(App& app) {
 
   {  // list
     auto all = std::make_shared<bool>(false);
-    CLI::App* list = ban->add_subcommand("list", "people banned from the community");
-    list->add_flag("--all", *all, "also bans that were lifted");
+    CLI::App* list = ban->add_subcommand("list", _("people banned from the community"));
+    list->add_flag("--all", *all, _("also bans that were lifted"));
     list->callback([&app, all] {
       app.action = [&app, all]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -401,24 +412,25 @@ void AddBanCommands(App& app) {
           return Status::Ok();
         }
         if (bans.empty()) {
-          app.Print("No one is banned from the community.\n");
+          app.Print(_("No one is banned from the community.\n"));
           return Status::Ok();
         }
-        Table t({"PERSON", "REASON", "BY", "SINCE", "BAN", "STILL IN"});
+        Table t({_("PERSON"), _("REASON"), _("BY"), _("SINCE"), _("BAN"), _("STILL IN")});
         t.SetMaxWidth(1, 36);
         bool stray = false;
         for (const auto& b : bans) {
           stray = stray || (b.active && !b.holding_place_in.empty());
           t.AddRow({fmt::format("{} ({})", b.person_name, core::ShortId(b.person_id)), b.reason,
                     ByText(b.banned_by, b.banned_by_name), FormatTime(b.banned_at),
-                    b.active ? "active" : "lifted", Names(b.holding_place_in)});
+                    b.active ? C_("ban", "active") : C_("ban", "lifted"),
+                    Names(b.holding_place_in)});
         }
         std::string out = t.Render();
         if (stray)
           out +=
-              "Some banned people still hold a place in a group (added on another node while the "
-              "ban was on its way); run `qun ban PERSON --reason TEXT` again to ban them there "
-              "too.\n";
+              _("Some banned people still hold a place in a group (added on another node while the "
+                "ban was on its way); run `qun ban PERSON --reason TEXT` again to ban them there "
+                "too.\n");
         app.Print(out);
         return Status::Ok();
       };
@@ -427,8 +439,9 @@ void AddBanCommands(App& app) {
 
   auto person = std::make_shared<std::string>();
   CLI::App* unban = app.cli.add_subcommand(
-      "unban", "lift a community ban (each group's membership stays banned until restored)");
-  unban->add_option("PERSON", *person, "person id, id prefix, name or contact handle")->required();
+      "unban", _("lift a community ban (each group's membership stays banned until restored)"));
+  unban->add_option("PERSON", *person, _("person id, id prefix, name or contact handle"))
+      ->required();
   unban->callback([&app, person] {
     app.action = [&app, person]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
@@ -437,18 +450,18 @@ void AddBanCommands(App& app) {
       QUN_ASSIGN_OR_RETURN(auto still_banned, core::LiftBan(*txn, person_id));
       QUN_RETURN_IF_ERROR(txn->Commit());
       QUN_ASSIGN_OR_RETURN(auto b, core::GetBan(*node->store, person_id));
-      if (!b) return Status::Internal("the ban vanished after lifting it");
+      if (!b) return Status::Internal(_("the ban vanished after lifting it"));
       if (app.options.json) {
         nlohmann::json j = BanJson(*b);
         j["still_banned_in"] = still_banned;
         app.PrintJson(j);
         return Status::Ok();
       }
-      std::string out = fmt::format("Lifted the community ban on {}.\n", b->person_name);
+      std::string out = i18n::Format(_("Lifted the community ban on {}.\n"), b->person_name);
       if (!still_banned.empty())
-        out += fmt::format(
-            "Their membership stays banned in: {}. An admin of each group takes them back with "
-            "`qun member set-status GROUP {} active` if they are welcome there.\n",
+        out += i18n::Format(
+            _("Their membership stays banned in: {}. An admin of each group takes them back with "
+              "`qun member set-status GROUP {} active` if they are welcome there.\n"),
             Names(still_banned), core::ShortId(person_id));
       app.Print(out);
       return Status::Ok();
@@ -508,76 +521,82 @@ std::string PersonViewText(const core::PersonView& v) {
   std::string out;
   // What an admin must not miss comes first.
   if (v.BannedFromCommunity())
-    out += fmt::format("!! {} is BANNED from the whole community: {} (since {}, by {})\n",
-                       p.display_name, v.ban->reason, FormatTime(v.ban->banned_at),
-                       ByText(v.ban->banned_by, v.ban->banned_by_name));
+    out += i18n::Format(_("!! {} is BANNED from the whole community: {} (since {}, by {})\n"),
+                        p.display_name, v.ban->reason, FormatTime(v.ban->banned_at),
+                        ByText(v.ban->banned_by, v.ban->banned_by_name));
   std::vector<std::string> banned_in = v.BannedIn();
   if (!banned_in.empty())
-    out += fmt::format("!! {} is banned in: {}\n", p.display_name, Names(banned_in));
+    out += i18n::Format(_("!! {} is banned in: {}\n"), p.display_name, Names(banned_in));
   for (const auto& g : v.groups)
     if (g.warnings >= g.warning_limit && g.status != "removed" && g.status != "banned" &&
         g.status != "purged")
-      out += fmt::format("!! {} has {} warnings in {} (limit {}): due for removal or a ban\n",
-                         p.display_name, g.warnings, g.group_name, g.warning_limit);
+      out += i18n::Format(_("!! {} has {} warnings in {} (limit {}): due for removal or a ban\n"),
+                          p.display_name, g.warnings, g.group_name, g.warning_limit);
   if (!out.empty()) out += "\n";
 
   Details d;
-  d.Add("Name", p.display_name);
-  d.Add("Id", p.id);
-  if (!p.nickname.empty()) d.Add("Nickname", p.nickname);
+  d.Add(_("Name"), p.display_name);
+  d.Add(_("Id"), p.id);
+  if (!p.nickname.empty()) d.Add(_("Nickname"), p.nickname);
   std::string contacts;
   for (const auto& h : p.handles)
-    contacts += (contacts.empty() ? "" : ", ") + h.kind + " " + h.value;
-  if (!contacts.empty()) d.Add("Contact", contacts);
-  if (!p.city.empty()) d.Add("City", p.city);
-  if (!p.tags.empty()) d.Add("Tags", JoinTags(p.tags));
+    contacts += (contacts.empty() ? "" : ", ") + Word(kHandleKind, h.kind) + " " + h.value;
+  if (!contacts.empty()) d.Add(_("Contact"), contacts);
+  if (!p.city.empty()) d.Add(_("City"), p.city);
+  if (!p.tags.empty()) d.Add(_("Tags"), JoinTags(p.tags));
   if (v.ban && !v.ban->active)
-    d.Add("Community ban", fmt::format("lifted (was: {})", v.ban->reason));
+    d.Add(_("Community ban"), i18n::Format(_("lifted (was: {})"), v.ban->reason));
   int64_t holding = 0, member_of = 0;
   for (const auto& g : v.groups) {
     if (g.member) ++member_of;
     if (core::HoldsPlace(g.status)) ++holding;
   }
-  d.Add("Groups", fmt::format("in {} now ({} membership{} in all)", holding, member_of,
-                              member_of == 1 ? "" : "s"));
+  d.Add(_("Groups"), i18n::Format(P_("in {} now ({} membership in all)",
+                                     "in {} now ({} memberships in all)", member_of),
+                                  holding, member_of));
   out += d.Render();
 
   if (v.groups.empty()) {
-    out += "\nNot in any group.\n";
+    out += _("\nNot in any group.\n");
   } else {
-    Table t({"GROUP", "ROLE", "STATUS", "NICKNAME", "JOINED", "PAID UNTIL", "WARNINGS", "ACTIVITY",
-             "LAST ACTIVE"});
+    Table t({_("GROUP"), _("ROLE"), _("STATUS"), _("NICKNAME"), _("JOINED"), _("PAID UNTIL"),
+             _("WARNINGS"), _("ACTIVITY"), _("LAST ACTIVE")});
     t.SetMaxWidth(3, 20);
     for (const auto& g : v.groups)
-      t.AddRow({g.group_name + (g.group_status == "archived" ? " (archived)" : ""),
-                g.member ? g.role : "-", g.member ? g.status : "(no membership)", g.nickname,
+      t.AddRow({g.group_status == "archived" ? i18n::Format(_("{} (archived)"), g.group_name)
+                                             : g.group_name,
+                g.member ? Word(kRole, g.role) : "-",
+                g.member ? Word(kMemberStatus, g.status) : _("(no membership)"), g.nickname,
                 FormatTime(g.joined_at), g.paid_until,
                 g.warnings ? fmt::format("{}/{}", g.warnings, g.warning_limit) : "",
                 std::to_string(g.recent_activity), g.last_activity_day});
-    out += fmt::format("\nGroups (activity: facts since {}):\n", v.activity_since) + t.Render();
+    out += i18n::Format(_("\nGroups (activity: facts since {}):\n"), v.activity_since) + t.Render();
     bool any_warning = false;
     for (const auto& g : v.groups)
       if (g.warnings) {
-        if (!any_warning) out += "\nLatest warnings:\n";
+        if (!any_warning) out += _("\nLatest warnings:\n");
         any_warning = true;
         out += fmt::format("  {}: {} ({})\n", g.group_name, g.last_warning_reason,
                            FormatTime(g.last_warning_at));
       }
   }
   if (!v.signups.empty()) {
-    Table t({"EVENT", "GROUP", "STARTS", "SIGN-UP", "GUESTS"});
+    Table t({_("EVENT"), _("GROUP"), _("STARTS"), _("SIGN-UP"), _("GUESTS")});
     t.SetMaxWidth(0, 30);
     for (const auto& s : v.signups)
-      t.AddRow({s.event_title + (s.event_status == "cancelled" ? " (cancelled)" : ""), s.group_name,
-                FormatTime(s.starts_at), s.status, s.guests ? "+" + std::to_string(s.guests) : ""});
-    out += "\nSign-ups:\n" + t.Render();
+      t.AddRow({s.event_status == "cancelled" ? i18n::Format(_("{} (cancelled)"), s.event_title)
+                                              : s.event_title,
+                s.group_name, FormatTime(s.starts_at), s.status,
+                s.guests ? "+" + std::to_string(s.guests) : ""});
+    out += _("\nSign-ups:\n") + t.Render();
   }
   if (!v.applications.empty()) {
-    Table t({"GROUP", "APPLICATION", "APPLIED", "REASON"});
+    Table t({_("GROUP"), _("APPLICATION"), _("APPLIED"), _("REASON")});
     t.SetMaxWidth(3, 36);
     for (const auto& a : v.applications)
-      t.AddRow({a.group_name, a.status, FormatTime(a.applied_at), a.reason});
-    out += "\nApplications:\n" + t.Render();
+      t.AddRow(
+          {a.group_name, Word(kApplicationStatus, a.status), FormatTime(a.applied_at), a.reason});
+    out += _("\nApplications:\n") + t.Render();
   }
   return out;
 }
@@ -586,8 +605,9 @@ void AddPersonCommand(App& app) {
   auto ref = std::make_shared<std::string>();
   CLI::App* person = app.cli.add_subcommand(
       "person",
-      "one person across every group: roles, statuses, warnings, activity, bans, sign-ups");
-  person->add_option("PERSON", *ref, "id, id prefix, name, nickname or contact handle")->required();
+      _("one person across every group: roles, statuses, warnings, activity, bans, sign-ups"));
+  person->add_option("PERSON", *ref, _("id, id prefix, name, nickname or contact handle"))
+      ->required();
   person->callback([&app, ref] {
     app.action = [&app, ref]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));

@@ -30,11 +30,11 @@ Result<std::string> ReadInput(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return Status::InvalidArgument(
-        fmt::format("{} is a folder; give the path of a .csv file inside it", path));
+        i18n::Format(_("{} is a folder; give the path of a .csv file inside it"), path));
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return Status::NotFound(
-        fmt::format("cannot open {}: {}; check the file name", path, strerror(errno)));
+        i18n::Format(_("cannot open {}: {}; check the file name"), path, strerror(errno)));
   try {
     // Read at the file's size, not grown as it goes: a big sheet would take
     // twice its size or more while the string doubles.
@@ -54,7 +54,7 @@ Result<std::string> ReadInput(const std::string& path) {
     // libstdc++ reports read errors from the stream buffer by throwing.
   }
   return Status::IOError(
-      fmt::format("reading {} failed: {}; check the file and the disk", path, strerror(errno)));
+      i18n::Format(_("reading {} failed: {}; check the file and the disk"), path, strerror(errno)));
 }
 
 // Writes next to the target and renames, so an interrupted export never
@@ -64,7 +64,7 @@ Status WriteOutput(const std::string& path, const std::string& bytes) {
     // On a terminal a person reads it, so controls are shown, not obeyed;
     // into a pipe or a file it goes byte for byte.
     std::cout << (StdoutIsTerminal() ? text::Printable(bytes) : bytes) << std::flush;
-    return std::cout ? Status::Ok() : Status::IOError("writing to standard output failed");
+    return std::cout ? Status::Ok() : Status::IOError(_("writing to standard output failed"));
   }
   std::string tmp = path + ".qun-tmp";
   {
@@ -73,8 +73,8 @@ Status WriteOutput(const std::string& path, const std::string& bytes) {
     std::remove(tmp.c_str());
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
-      return Status::IOError(
-          fmt::format("cannot write {}: {}; choose another file with -o", path, strerror(errno)));
+      return Status::IOError(i18n::Format(_("cannot write {}: {}; choose another file with -o"),
+                                          path, strerror(errno)));
     size_t done = 0;
     while (done < bytes.size()) {
       ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
@@ -86,12 +86,12 @@ Status WriteOutput(const std::string& path, const std::string& bytes) {
     if (close(fd) != 0) ok = false;
     if (!ok) {
       std::remove(tmp.c_str());
-      return Status::IOError(fmt::format("writing {} failed; check free disk space", path));
+      return Status::IOError(i18n::Format(_("writing {} failed; check free disk space"), path));
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    return Status::IOError(fmt::format("cannot write {}: {}", path, strerror(errno)));
+    return Status::IOError(i18n::Format(_("cannot write {}: {}"), path, strerror(errno)));
   }
   return Status::Ok();
 }
@@ -101,10 +101,11 @@ std::string FormatFee(int64_t cents) {
   return fmt::format("{}.{:02}", cents / 100, cents % 100);
 }
 
-Result<int64_t> ParseFee(const std::string& s) {
+Result<int64_t> ParseFee(const std::string& typed) {
+  const std::string s = text::FoldWidth(typed);  // ４９．９０
   auto bad = [&] {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a fee; write an amount like 50 or 49.90 (no currency sign)", s));
+    return Status::InvalidArgument(i18n::Format(
+        _("'{}' is not a fee; write an amount like 50 or 49.90 (no currency sign)"), s));
   };
   if (s.empty()) return bad();
   int64_t whole = 0, frac = 0;

@@ -65,6 +65,15 @@ namespace {
     NC_("node role", "editor"),
     NC_("node role", "viewer"),
     NC_("node role", "relay"),
+    NC_("sign-up status", "in"),
+    NC_("sign-up status", "waitlisted"),
+    NC_("sign-up status", "withdrawn"),
+    NC_("change set outcome", "applied"),
+    NC_("change set outcome", "already held"),
+    NC_("change set outcome", "pending"),
+    NC_("change set outcome", "newer format"),
+    NC_("change set outcome", "equivocation"),
+    NC_("change set outcome", "rejected"),
 };
 
 }  // namespace

@@ -24,6 +24,8 @@ inline constexpr char kEventStatus[] = "event status";
 inline constexpr char kEventMode[] = "event mode";
 inline constexpr char kHandleKind[] = "handle kind";
 inline constexpr char kNodeRole[] = "node role";
+inline constexpr char kSignupStatus[] = "sign-up status";
+inline constexpr char kChangeSetOutcome[] = "change set outcome";
 
 std::string Word(const char* context, std::string_view value);
 

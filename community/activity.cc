@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/group_rows.h"
 #include "core/ids.h"
@@ -30,7 +31,7 @@ Status WriteFact(WriteTxn& txn, const std::string& id, const std::string& person
 }
 
 Status CheckNote(const std::string& note) {
-  QUN_RETURN_IF_ERROR(CheckText("note", note));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "note"), note));
   return Status::Ok();
 }
 
@@ -61,8 +62,8 @@ Result<std::string> Activity::CheckIn(WriteTxn& txn, const std::string& group_id
   QUN_ASSIGN_OR_RETURN(Membership m, registry_.RequireMember(group_id, person_id));
   int64_t now = NowMs(store_);
   if (day > LocalDay(now))
-    return Status::InvalidArgument(
-        fmt::format("{} is in the future; a check-in is for today or a day before", DayText(day)));
+    return Status::InvalidArgument(i18n::Format(
+        _("{} is in the future; a check-in is for today or a day before"), DayText(day)));
   ActivityFilter f;
   f.group_id = group_id;
   f.person_id = person_id;
@@ -70,22 +71,22 @@ Result<std::string> Activity::CheckIn(WriteTxn& txn, const std::string& group_id
   f.since_day = f.until_day = day;
   QUN_ASSIGN_OR_RETURN(auto same_day, List(f));
   if (!same_day.empty())
-    return Status::Conflict(fmt::format("{} has already checked in to '{}' for {} ({})",
-                                        m.person_name, m.group_name, DayText(day),
-                                        ShortRowId(same_day[0].id)));
+    return Status::Conflict(i18n::Format(_("{} has already checked in to '{}' for {} ({})"),
+                                         m.person_name, m.group_name, DayText(day),
+                                         ShortRowId(same_day[0].id)));
   return Record(txn, group_id, person_id, "checkin", day, note);
 }
 
 Result<std::string> Activity::Record(WriteTxn& txn, const std::string& group_id,
                                      const std::string& person_id, const std::string& kind,
                                      int64_t day, const std::string& note, const std::string& ref) {
-  QUN_RETURN_IF_ERROR(CheckEnum("activity kind", kind, kActivityKinds));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "activity kind"), kind, kActivityKinds));
   QUN_RETURN_IF_ERROR(CheckNote(note));
   QUN_RETURN_IF_ERROR(registry_.RequireMember(group_id, person_id).status());
   int64_t now = NowMs(store_);
   if (day > LocalDay(now))
-    return Status::InvalidArgument(
-        fmt::format("{} is in the future; activity is recorded once it happened", DayText(day)));
+    return Status::InvalidArgument(i18n::Format(
+        _("{} is in the future; activity is recorded once it happened"), DayText(day)));
   std::string id = GroupRowId(group_id, RandomId());
   QUN_RETURN_IF_ERROR(WriteFact(txn, id, person_id, kind, day, now, ref, text::Trim(note)));
   return id;
@@ -97,7 +98,9 @@ Status Activity::Remove(WriteTxn& txn, const std::string& fact_id) {
 
 Result<std::string> Activity::ResolveFact(const std::string& ref) {
   return ResolveGroupRow(
-      store_.db(), GroupRowKind{"activity", "note", "activity record", "qun activity list"}, ref);
+      store_.db(),
+      GroupRowKind{"activity", "note", NC_("row kind", "activity record"), "qun activity list"},
+      ref);
 }
 
 Result<std::vector<ActivityFact>> Activity::List(const ActivityFilter& f) {
@@ -143,12 +146,12 @@ Result<std::vector<ActivityFact>> Activity::List(const ActivityFilter& f) {
 
 Result<std::string> Activity::AddTopic(WriteTxn& txn, const std::string& group_id,
                                        const std::string& title, int64_t deadline) {
-  QUN_RETURN_IF_ERROR(CheckText("topic title", title));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "topic title"), title));
   std::string t = text::Trim(title);
-  if (t.empty()) return Status::InvalidArgument("a topic needs a title");
+  if (t.empty()) return Status::InvalidArgument(_("a topic needs a title"));
   QUN_ASSIGN_OR_RETURN(Group g, registry_.GetGroup(group_id));
   if (g.status == "archived")
-    return Status::Conflict(fmt::format("the group '{}' is archived", g.name));
+    return Status::Conflict(i18n::Format(_("the group '{}' is archived"), g.name));
   std::string id = GroupRowId(group_id, RandomId());
   QUN_RETURN_IF_ERROR(txn.Set("topic", id, "title", t).status());
   if (deadline) QUN_RETURN_IF_ERROR(txn.Set("topic", id, "deadline", deadline).status());
@@ -189,7 +192,7 @@ Result<Topic> Activity::GetTopic(const std::string& topic_id) {
   QUN_ASSIGN_OR_RETURN(auto all, ListTopics(std::string(GroupOfRowId(topic_id))));
   for (auto& t : all)
     if (t.id == topic_id) return t;
-  return Status::NotFound("no such topic; list them with `qun topic list`");
+  return Status::NotFound(_("no such topic; list them with `qun topic list`"));
 }
 
 Result<Submission> Activity::Submit(WriteTxn& txn, const std::string& topic_id,
@@ -199,7 +202,7 @@ Result<Submission> Activity::Submit(WriteTxn& txn, const std::string& topic_id,
   QUN_RETURN_IF_ERROR(CheckNote(note));
   QUN_RETURN_IF_ERROR(registry_.RequireMember(t.group_id, person_id).status());
   if (at > NowMs(store_) + 60'000)
-    return Status::InvalidArgument("a submission time cannot be in the future");
+    return Status::InvalidArgument(_("a submission time cannot be in the future"));
   ActivityFilter f;
   f.group_id = t.group_id;  // another group's rows never count toward this topic
   f.ref = topic_id;

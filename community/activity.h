@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/i18n.h"
 #include "community/group_rows.h"
 #include "community/registry.h"
 
@@ -19,7 +20,8 @@ namespace qun::core {
 extern const std::vector<std::string> kActivityKinds;
 
 // How a topic is referred to: its local id (prefix) or title.
-inline constexpr GroupRowKind kTopicRowKind{"topic", "title", "topic", "qun topic list"};
+inline constexpr GroupRowKind kTopicRowKind{"topic", "title", NC_("row kind", "topic"),
+                                            "qun topic list"};
 
 struct ActivityFact {
   std::string id, group_id, group_name, person_id, person_name, kind;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/ids.h"
 #include "core/log_reads.h"
@@ -49,28 +50,31 @@ Status Admission::Apply(WriteTxn& txn, const std::string& group_id, const std::s
   QUN_ASSIGN_OR_RETURN(Person p, registry_.GetPerson(person_id));
   if (g.status == "archived")
     return Status::Conflict(
-        fmt::format("the group '{}' is archived and takes no applications", g.name));
+        i18n::Format(_("the group '{}' is archived and takes no applications"), g.name));
   if (in.answers.size() != g.questions.size()) {
     if (g.questions.empty())
-      return Status::InvalidArgument(fmt::format(
-          "the group '{}' has no screening questions, so an application takes no --answer; "
-          "add questions with `qun group edit {} --question TEXT` (one per question)",
+      return Status::InvalidArgument(i18n::Format(
+          _("the group '{}' has no screening questions, so an application takes no --answer; "
+            "add questions with `qun group edit {} --question TEXT` (one per question)"),
           g.name, ShortId(group_id)));
     std::string list;
     for (size_t i = 0; i < g.questions.size(); ++i)
       list += fmt::format("\n  {}. {}", i + 1, g.questions[i]);
-    return Status::InvalidArgument(fmt::format(
-        "the group '{}' asks {} screening question{}; give one --answer for each, in this "
-        "order (got {}):{}",
-        g.name, g.questions.size(), g.questions.size() == 1 ? "" : "s", in.answers.size(), list));
+    return Status::InvalidArgument(
+        i18n::Format(P_("the group '{}' asks {} screening question; give one --answer for each, "
+                        "in this order (got {}):{}",
+                        "the group '{}' asks {} screening questions; give one --answer for each, "
+                        "in this order (got {}):{}",
+                        static_cast<int64_t>(g.questions.size())),
+                     g.name, g.questions.size(), in.answers.size(), list));
   }
   nlohmann::json answers = nlohmann::json::array();
   for (size_t i = 0; i < in.answers.size(); ++i) {
-    QUN_RETURN_IF_ERROR(CheckText("answer", in.answers[i]));
+    QUN_RETURN_IF_ERROR(CheckText(C_("field", "answer"), in.answers[i]));
     std::string a = text::Trim(in.answers[i]);
     if (a.empty())
-      return Status::InvalidArgument(fmt::format(
-          "the answer to \"{}\" is empty; every question needs an answer", g.questions[i]));
+      return Status::InvalidArgument(i18n::Format(
+          _("the answer to \"{}\" is empty; every question needs an answer"), g.questions[i]));
     answers.push_back({{"q", g.questions[i]}, {"a", a}});
   }
   QUN_ASSIGN_OR_RETURN(auto m, registry_.GetMembership(group_id, person_id));
@@ -78,27 +82,28 @@ Status Admission::Apply(WriteTxn& txn, const std::string& group_id, const std::s
     const std::string& s = m->status;
     if (HoldsPlace(s))
       return Status::Conflict(
-          fmt::format("{} is already a member of '{}' (status {})", p.display_name, g.name, s));
+          i18n::Format(_("{} is already a member of '{}' (status {})"), p.display_name, g.name, s));
     if (s == "waitlisted")
       return Status::Conflict(
-          fmt::format("{} is already on the waitlist of '{}'", p.display_name, g.name));
+          i18n::Format(_("{} is already on the waitlist of '{}'"), p.display_name, g.name));
     if (s == "applicant")
-      return Status::Conflict(fmt::format(
-          "{} has already applied to '{}'; decide with `qun admission approve {} {}` or `qun "
-          "admission reject {} {} --reason TEXT`",
+      return Status::Conflict(i18n::Format(
+          _("{} has already applied to '{}'; decide with `qun admission approve {} {}` or `qun "
+            "admission reject {} {} --reason TEXT`"),
           p.display_name, g.name, ShortId(group_id), ShortId(person_id), ShortId(group_id),
           ShortId(person_id)));
     if (s == "banned")
-      return Status::Conflict(fmt::format(
-          "{} is banned from '{}'; lift the ban with `qun member set-status {} {} left` before "
-          "they apply again",
+      return Status::Conflict(i18n::Format(
+          _("{} is banned from '{}'; lift the ban with `qun member set-status {} {} left` before "
+            "they apply again"),
           p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
   }
   QUN_ASSIGN_OR_RETURN(auto ban, registry_.BanReason(person_id));
   if (ban)
-    return Status::Conflict(fmt::format(
-        "{} is banned from the whole community ({}); an owner can lift it with `qun unban {}`",
-        p.display_name, ban->empty() ? "no reason given" : *ban, ShortId(person_id)));
+    return Status::Conflict(i18n::Format(
+        _("{} is banned from the whole community ({}); an owner can lift it with `qun unban {}`"),
+        p.display_name, ban->empty() ? std::string(_("no reason given")) : *ban,
+        ShortId(person_id)));
 
   std::string id = ApplicationId(group_id, person_id);
   QUN_ASSIGN_OR_RETURN(auto before, Get(group_id, person_id));
@@ -118,22 +123,22 @@ Result<Application> Admission::Pending(const std::string& group_id, const std::s
   if (!a) {
     QUN_ASSIGN_OR_RETURN(Group g, registry_.GetGroup(group_id));
     QUN_ASSIGN_OR_RETURN(Person p, registry_.GetPerson(person_id));
-    return Status::NotFound(fmt::format(
-        "{} has not applied to '{}'; record an application with `qun admission apply {} {}`",
+    return Status::NotFound(i18n::Format(
+        _("{} has not applied to '{}'; record an application with `qun admission apply {} {}`"),
         p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
   }
   if (a->status != "pending") {
-    std::string how =
-        a->decided_at
-            ? fmt::format(" by {} on {}{}",
-                          a->decided_by_name.empty() ? ShortId(a->decided_by) : a->decided_by_name,
-                          FormatLocalTime(a->decided_at),
-                          a->reason.empty() ? "" : " (" + a->reason + ")")
-            : "";
-    return Status::Conflict(fmt::format(
-        "the application of {} to '{}' is already {}{}; `qun member set-status` changes a "
-        "membership directly",
-        a->person_name, a->group_name, a->status, how));
+    if (!a->decided_at)
+      return Status::Conflict(
+          i18n::Format(_("the application of {} to '{}' is already {}; `qun member set-status` "
+                         "changes a membership directly"),
+                       a->person_name, a->group_name, a->status));
+    return Status::Conflict(i18n::Format(
+        _("the application of {} to '{}' is already {} by {} on {}{}; `qun member set-status` "
+          "changes a membership directly"),
+        a->person_name, a->group_name, a->status,
+        a->decided_by_name.empty() ? ShortId(a->decided_by) : a->decided_by_name,
+        FormatLocalTime(a->decided_at), a->reason.empty() ? "" : " (" + a->reason + ")"));
   }
   return *a;
 }
@@ -144,18 +149,18 @@ Result<std::string> Admission::Approve(WriteTxn& txn, const std::string& group_i
   QUN_ASSIGN_OR_RETURN(Application a, Pending(group_id, person_id));
   QUN_ASSIGN_OR_RETURN(Group g, registry_.GetGroup(group_id));
   if (g.status == "archived")
-    return Status::Conflict(fmt::format("the group '{}' is archived", g.name));
-  QUN_RETURN_IF_ERROR(CheckText("reason", approval.reason));
+    return Status::Conflict(i18n::Format(_("the group '{}' is archived"), g.name));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "reason"), approval.reason));
   bool paid_group = g.admission == "paid";
   if (paid_group && !a.paid && !approval.waive_fee)
-    return Status::Conflict(fmt::format(
-        "'{}' is a paid group and {} has not paid the fee; mark it paid with `qun admission "
-        "paid {} {}`, or approve with --waive-fee",
+    return Status::Conflict(i18n::Format(
+        _("'{}' is a paid group and {} has not paid the fee; mark it paid with `qun admission "
+          "paid {} {}`, or approve with --waive-fee"),
         g.name, a.person_name, ShortId(group_id), ShortId(person_id)));
   std::optional<std::string> paid_until = approval.paid_until;
   if (paid_until && !ParseDayNumber(*paid_until))
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a date: write the paid-until date as YYYY-MM-DD", *paid_until));
+    return Status::InvalidArgument(i18n::Format(
+        _("'{}' is not a date: write the paid-until date as YYYY-MM-DD"), *paid_until));
   int64_t now = NowMs(store_);
   if (paid_group && !paid_until) paid_until = DayText(LocalDay(now) + 365);
 
@@ -181,10 +186,11 @@ Result<std::string> Admission::Approve(WriteTxn& txn, const std::string& group_i
 
 Status Admission::Reject(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
                          const std::string& reason, const std::string& by) {
-  QUN_RETURN_IF_ERROR(CheckText("reason", reason));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "reason"), reason));
   if (text::Trim(reason).empty())
     return Status::InvalidArgument(
-        "a rejection needs a reason (--reason TEXT): the applicant and the other admins will ask");
+        _("a rejection needs a reason (--reason TEXT): the applicant and the other admins will "
+          "ask"));
   QUN_ASSIGN_OR_RETURN(Application a, Pending(group_id, person_id));
   int64_t now = NowMs(store_);
   std::string mid = Registry::MembershipId(group_id, person_id);
@@ -198,8 +204,9 @@ Status Admission::MarkPaid(WriteTxn& txn, const std::string& group_id,
                            const std::string& person_id) {
   QUN_ASSIGN_OR_RETURN(auto a, Get(group_id, person_id));
   if (!a)
-    return Status::NotFound(fmt::format(
-        "there is no application to mark paid; record one with `qun admission apply {} {} --paid`",
+    return Status::NotFound(i18n::Format(
+        _("there is no application to mark paid; record one with `qun admission apply {} {} "
+          "--paid`"),
         ShortId(group_id), ShortId(person_id)));
   return txn.Set("application", a->id, "paid", int64_t{1}).status();
 }
@@ -214,7 +221,9 @@ Result<std::optional<Application>> Admission::Get(const std::string& group_id,
 
 Result<std::vector<Application>> Admission::List(const std::optional<std::string>& group_id,
                                                  const std::optional<std::string>& status) {
-  if (status) QUN_RETURN_IF_ERROR(CheckEnum("application status", *status, kApplicationStatuses));
+  if (status)
+    QUN_RETURN_IF_ERROR(
+        CheckEnum(C_("field", "application status"), *status, kApplicationStatuses));
   QUN_ASSIGN_OR_RETURN(
       Statement s,
       store_.db().Prepare(fmt::format(

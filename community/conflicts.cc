@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "base/i18n.h"
 #include "core/ids.h"
 #include "core/log_reads.h"
 
@@ -43,9 +44,10 @@ Result<std::vector<Conflict>> FindConflicts(Database& db) {
     Conflict c;
     c.kind = "group name";
     c.ids = Split(groups.Text(1));
-    c.summary =
-        fmt::format("{} groups are named '{}': {}", c.ids.size(), groups.Text(0), ShortList(c.ids));
-    c.fix = fmt::format("rename one: `qun group edit {} --name NEW-NAME`", ShortId(c.ids.back()));
+    c.summary = i18n::Format(_("{} groups are named '{}': {}"), c.ids.size(), groups.Text(0),
+                             ShortList(c.ids));
+    c.fix =
+        i18n::Format(_("rename one: `qun group edit {} --name NEW-NAME`"), ShortId(c.ids.back()));
     out.push_back(std::move(c));
   }
   // People of one name created on different laptops: who created a person
@@ -69,10 +71,10 @@ Result<std::vector<Conflict>> FindConflicts(Database& db) {
     Conflict c;
     c.kind = "possible duplicate";
     c.ids = std::move(ids);
-    c.summary = fmt::format("'{}' was added on different laptops {} times: {}", people.Text(0),
-                            c.ids.size(), ShortList(c.ids));
-    c.fix = fmt::format("if they are one person: `qun member merge {} {}`", ShortId(c.ids[0]),
-                        ShortId(c.ids[1]));
+    c.summary = i18n::Format(_("'{}' was added on different laptops {} times: {}"), people.Text(0),
+                             c.ids.size(), ShortList(c.ids));
+    c.fix = i18n::Format(_("if they are one person: `qun member merge {} {}`"), ShortId(c.ids[0]),
+                         ShortId(c.ids[1]));
     out.push_back(std::move(c));
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
 #include "core/db.h"
@@ -11,7 +12,8 @@
 
 namespace qun::core {
 
-const GroupRowKind kContentKind = {"content", "title", "content item", "qun content list"};
+const GroupRowKind kContentKind = {"content", "title", NC_("row kind", "content item"),
+                                   "qun content list"};
 
 namespace {
 
@@ -55,12 +57,13 @@ std::string TagLines(const std::vector<std::string>& tags) {
 Value TextValue(const std::string& s) { return s.empty() ? Value() : Value(s); }
 
 Result<std::string> CheckTitle(const std::string& title) {
-  QUN_RETURN_IF_ERROR(CheckText("title", title));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "title"), title));
   std::string t = text::Trim(title);
   if (t.empty())
-    return Status::InvalidArgument("the title is empty; give the item a title, e.g. \"摄影入门\"");
+    return Status::InvalidArgument(
+        _("the title is empty; give the item a title, e.g. \"摄影入门\""));
   if (t.find('\n') != std::string::npos || t.find('\r') != std::string::npos)
-    return Status::InvalidArgument("the title must be one line; put longer text in --body");
+    return Status::InvalidArgument(_("the title must be one line; put longer text in --body"));
   return t;
 }
 
@@ -68,8 +71,8 @@ Status CheckPerson(Registry& reg, const std::string& person_id) {
   QUN_ASSIGN_OR_RETURN(auto removed, reg.PersonRemoved(person_id));
   if (!removed || *removed)
     return Status::NotFound(
-        "the person given with --by is not in the community; list people with `qun member "
-        "list`");
+        _("the person given with --by is not in the community; list people with `qun member "
+          "list`"));
   return Status::Ok();
 }
 
@@ -109,10 +112,10 @@ Status CheckUrl(const std::string& url) {
   std::string lowered = text::AsciiLower(url);
   size_t scheme = lowered.rfind("https://", 0) == 0 ? 8 : lowered.rfind("http://", 0) == 0 ? 7 : 0;
   auto bad = [&] {
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a web address; give one that starts with http:// or https://, e.g. "
-        "https://mp.weixin.qq.com/s/abc",
-        url));
+    return Status::InvalidArgument(
+        i18n::Format(_("'{}' is not a web address; give one that starts with http:// or "
+                       "https://, e.g. https://mp.weixin.qq.com/s/abc"),
+                     url));
   };
   if (scheme == 0 || url.size() == scheme) return bad();
   if (!text::IsValidUtf8(url)) return bad();
@@ -127,11 +130,11 @@ Status CheckUrl(const std::string& url) {
 Result<std::vector<std::string>> NormalizeTags(const std::vector<std::string>& tags) {
   std::vector<std::string> out;
   for (const auto& raw : tags) {
-    QUN_RETURN_IF_ERROR(CheckText("tag", raw));
+    QUN_RETURN_IF_ERROR(CheckText(C_("field", "tag"), raw));
     std::string t = text::Trim(raw);
     if (t.empty()) continue;
     if (t.find('\n') != std::string::npos || t.find('\r') != std::string::npos)
-      return Status::InvalidArgument("a tag must be one line; give each tag with its own --tag");
+      return Status::InvalidArgument(_("a tag must be one line; give each tag with its own --tag"));
     bool seen = std::any_of(out.begin(), out.end(), [&](const auto& o) { return SameTag(o, t); });
     if (!seen) out.push_back(t);
   }
@@ -141,11 +144,11 @@ Result<std::vector<std::string>> NormalizeTags(const std::vector<std::string>& t
 Result<std::string> AddContent(WriteTxn& txn, const std::string& group_id, const ContentInput& in) {
   Registry reg(txn.store());
   QUN_RETURN_IF_ERROR(reg.GetGroup(group_id).status());
-  if (!in.title) return Status::InvalidArgument("a content item needs a title");
+  if (!in.title) return Status::InvalidArgument(_("a content item needs a title"));
   QUN_ASSIGN_OR_RETURN(std::string title, CheckTitle(*in.title));
   std::string url = in.url ? text::Trim(*in.url) : "";
   if (!url.empty()) QUN_RETURN_IF_ERROR(CheckUrl(url));
-  QUN_RETURN_IF_ERROR(CheckText("body", in.body));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "body"), in.body));
   std::vector<std::string> given = in.tags.value_or(std::vector<std::string>{});
   given.insert(given.end(), in.add_tags.begin(), in.add_tags.end());
   QUN_ASSIGN_OR_RETURN(std::vector<std::string> tags, NormalizeTags(given));
@@ -179,7 +182,7 @@ Status EditContent(WriteTxn& txn, const std::string& id, const ContentInput& in)
     url = text::Trim(*in.url);
     if (!url->empty()) QUN_RETURN_IF_ERROR(CheckUrl(*url));
   }
-  QUN_RETURN_IF_ERROR(CheckText("body", in.body));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "body"), in.body));
   std::optional<std::vector<std::string>> tags;
   if (in.tags || !in.add_tags.empty() || !in.remove_tags.empty()) {
     std::vector<std::string> next = in.tags ? *in.tags : cur.tags;
@@ -215,7 +218,7 @@ Result<ContentItem> GetContent(Store& store, const std::string& id) {
   QUN_ASSIGN_OR_RETURN(auto items, Query(store, "c.id = ?1 AND c.deleted = 0", {id}));
   if (items.empty())
     return Status::NotFound(
-        fmt::format("no content item {}; list them with `qun content list`", ShortRowId(id)));
+        i18n::Format(_("no content item {}; list them with `qun content list`"), ShortRowId(id)));
   return items[0];
 }
 
@@ -282,10 +285,10 @@ std::string Snippet(const std::string& given, const std::string& term, size_t wi
 
 Result<std::vector<ContentHit>> SearchContent(Store& store, const std::string& query,
                                               const ContentFilter& filter) {
-  QUN_RETURN_IF_ERROR(CheckText("query", query));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "query"), query));
   std::vector<std::string> terms = QueryTerms(query);
   if (terms.empty())
-    return Status::InvalidArgument("the search has no words; e.g. `qun content search 摄影`");
+    return Status::InvalidArgument(_("the search has no words; e.g. `qun content search 摄影`"));
   // Terms of three or more characters go to the trigram index (all must
   // match: FTS5 joins phrases with AND); shorter ones are scanned for.
   std::string match;

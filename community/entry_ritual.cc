@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "base/text.h"
 
 namespace qun::core {
@@ -72,19 +73,19 @@ std::string NicknameProblem(const NicknamePattern& pattern, std::string_view nic
   std::string convention;
   for (size_t i = 0; i < pattern.parts.size(); ++i)
     convention += (i ? pattern.separator : "") + pattern.parts[i];
-  if (nickname.empty()) return "no nickname";
+  if (nickname.empty()) return _("no nickname");
   const std::vector<std::string_view>* family = FamilyOf(pattern.separator);
   std::vector<std::string_view> seps;
   if (family) seps = *family;
   if (seps.empty()) seps.push_back(pattern.separator);
   std::vector<std::string> parts = SplitAny(nickname, seps);
   if (parts.size() != pattern.parts.size())
-    return std::to_string(parts.size()) + (parts.size() == 1 ? " part" : " parts") +
-           " instead of " + std::to_string(pattern.parts.size()) + ": " + convention;
+    return i18n::Format(P_("{} part instead of {}: {}", "{} parts instead of {}: {}",
+                           static_cast<int64_t>(parts.size())),
+                        parts.size(), pattern.parts.size(), convention);
   for (size_t i = 0; i < parts.size(); ++i)
     if (text::Trim(parts[i]).empty())
-      return "part " + std::to_string(i + 1) + " (" + pattern.parts[i] +
-             ") is empty: " + convention;
+      return i18n::Format(_("part {} ({}) is empty: {}"), i + 1, pattern.parts[i], convention);
   return "";
 }
 

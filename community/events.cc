@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/group_rows.h"
 #include "core/ids.h"
@@ -17,7 +18,7 @@ const std::vector<std::string> kEventStatuses = {"open", "closed", "cancelled"};
 
 namespace {
 
-constexpr GroupRowKind kEventKind = {"event", "title", "event", "qun event list"};
+constexpr GroupRowKind kEventKind = {"event", "title", NC_("row kind", "event"), "qun event list"};
 
 Value TextOrNull(const std::string& s) {
   if (s.empty()) return std::monostate{};
@@ -26,8 +27,9 @@ Value TextOrNull(const std::string& s) {
 
 Status CheckCapacity(int64_t capacity) {
   if (capacity < 0)
-    return Status::InvalidArgument(fmt::format(
-        "the capacity must be a number of places, 1 or more (got {}); leave it out for no limit",
+    return Status::InvalidArgument(i18n::Format(
+        _("the capacity must be a number of places, 1 or more (got {}); leave it out for no "
+          "limit"),
         capacity));
   return Status::Ok();
 }
@@ -67,24 +69,24 @@ Result<std::string> Events::Add(WriteTxn& txn, const std::string& group_id, cons
   std::string title = text::Trim(in.title.value_or(""));
   if (title.empty())
     return Status::InvalidArgument(
-        "the event needs a title, e.g. `qun event add GROUP 周六读书会 "
-        "--at \"2026-11-28 14:00\"`");
+        _("the event needs a title, e.g. `qun event add GROUP 周六读书会 "
+          "--at \"2026-11-28 14:00\"`"));
   if (!in.starts_at)
     return Status::InvalidArgument(
-        "the event needs a start time: --at \"YYYY-MM-DD HH:MM\" (local time)");
+        _("the event needs a start time: --at \"YYYY-MM-DD HH:MM\" (local time)"));
   EventInput full = in;
   full.title = title;
   if (!full.mode) full.mode = "offline";
   if (!full.status) full.status = "open";
-  QUN_RETURN_IF_ERROR(CheckText("title", full.title));
-  QUN_RETURN_IF_ERROR(CheckText("place", full.place));
-  QUN_RETURN_IF_ERROR(CheckEnum("mode", *full.mode, kEventModes));
-  QUN_RETURN_IF_ERROR(CheckEnum("event status", *full.status, kEventStatuses));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "title"), full.title));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "place"), full.place));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "mode"), *full.mode, kEventModes));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "event status"), *full.status, kEventStatuses));
   if (full.capacity) QUN_RETURN_IF_ERROR(CheckCapacity(*full.capacity));
   if (full.ends_at && *full.ends_at != 0 && *full.ends_at <= *full.starts_at)
-    return Status::InvalidArgument(fmt::format("the end ({}) must come after the start ({})",
-                                               FormatLocalTime(*full.ends_at),
-                                               FormatLocalTime(*full.starts_at)));
+    return Status::InvalidArgument(i18n::Format(_("the end ({}) must come after the start ({})"),
+                                                FormatLocalTime(*full.ends_at),
+                                                FormatLocalTime(*full.starts_at)));
   std::string id = GroupRowId(group.id, RandomId());
   auto set = [&](const char* column, const Value& v) {
     return txn.Set("event", id, column, v).status();
@@ -104,19 +106,20 @@ Result<std::string> Events::Add(WriteTxn& txn, const std::string& group_id, cons
 
 Status Events::Edit(WriteTxn& txn, const std::string& id, const EventInput& in) {
   QUN_ASSIGN_OR_RETURN(Event e, Get(id));
-  QUN_RETURN_IF_ERROR(CheckText("title", in.title));
-  QUN_RETURN_IF_ERROR(CheckText("place", in.place));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "title"), in.title));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "place"), in.place));
   if (in.title && text::Trim(*in.title).empty())
-    return Status::InvalidArgument("the title cannot be empty; give the new title with --title");
-  if (in.mode) QUN_RETURN_IF_ERROR(CheckEnum("mode", *in.mode, kEventModes));
-  if (in.status) QUN_RETURN_IF_ERROR(CheckEnum("event status", *in.status, kEventStatuses));
+    return Status::InvalidArgument(_("the title cannot be empty; give the new title with --title"));
+  if (in.mode) QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "mode"), *in.mode, kEventModes));
+  if (in.status)
+    QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "event status"), *in.status, kEventStatuses));
   if (in.capacity) QUN_RETURN_IF_ERROR(CheckCapacity(*in.capacity));
   int64_t starts = in.starts_at.value_or(e.starts_at);
   int64_t ends = in.ends_at.value_or(e.ends_at);
   if (ends != 0 && ends <= starts)
-    return Status::InvalidArgument(fmt::format(
-        "the end ({}) must come after the start ({}); give both --at and --until, or --until \"\" "
-        "to remove the end",
+    return Status::InvalidArgument(i18n::Format(
+        _("the end ({}) must come after the start ({}); give both --at and --until, or --until "
+          "\"\" to remove the end"),
         FormatLocalTime(ends), FormatLocalTime(starts)));
   auto set = [&](const char* column, const Value& v) {
     return txn.Set("event", id, column, v).status();
@@ -134,11 +137,11 @@ Status Events::Edit(WriteTxn& txn, const std::string& id, const EventInput& in) 
 }
 
 Status Events::SetRetro(WriteTxn& txn, const std::string& id, const std::string& retro) {
-  QUN_RETURN_IF_ERROR(CheckText("retrospective", retro));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "retrospective"), retro));
   std::string trimmed = text::Trim(retro);
   if (trimmed.empty())
     return Status::InvalidArgument(
-        "the retrospective is empty; give the text, or --file with a file holding it");
+        _("the retrospective is empty; give the text, or --file with a file holding it"));
   QUN_ASSIGN_OR_RETURN(Event e, Get(id));
   return txn.Set("event", e.id, "retro", trimmed).status();
 }
@@ -161,7 +164,7 @@ Result<Event> Events::Get(const std::string& id) {
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row)
     return Status::NotFound(
-        fmt::format("no event {}; list them with `qun event list --all`", ShortRowId(id)));
+        i18n::Format(_("no event {}; list them with `qun event list --all`"), ShortRowId(id)));
   Event e;
   e.id = s.Text(0);
   e.group_id = s.Text(1);
@@ -259,13 +262,15 @@ Result<SignupList> Events::Signups(const Event& event) {
 
 Status Events::CheckOpen(const Event& e) {
   if (e.status == "cancelled")
-    return Status::Conflict(fmt::format(
-        "'{}' was cancelled, so it takes no sign-ups; `qun event edit {} --status open` reopens it",
-        e.title, ShortRowId(e.id)));
+    return Status::Conflict(
+        i18n::Format(_("'{}' was cancelled, so it takes no sign-ups; `qun event edit {} --status "
+                       "open` reopens it"),
+                     e.title, ShortRowId(e.id)));
   if (e.status == "closed")
     return Status::Conflict(
-        fmt::format("sign-ups for '{}' are closed; `qun event edit {} --status open` reopens them",
-                    e.title, ShortRowId(e.id)));
+        i18n::Format(_("sign-ups for '{}' are closed; `qun event edit {} --status open` reopens "
+                       "them"),
+                     e.title, ShortRowId(e.id)));
   return Status::Ok();
 }
 
@@ -289,18 +294,19 @@ Result<SignupResult> Events::Signup(WriteTxn& txn, const std::string& event_id,
   QUN_RETURN_IF_ERROR(CheckOpen(e));
   if (guests < 0 || guests > kMaxGuests)
     return Status::InvalidArgument(
-        fmt::format("--guests must be from 0 to {} (got {})", kMaxGuests, guests));
-  QUN_RETURN_IF_ERROR(CheckText("note", note));
+        i18n::Format(_("--guests must be from 0 to {} (got {})"), kMaxGuests, guests));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "note"), note));
   QUN_ASSIGN_OR_RETURN(Membership m, registry_.RequireMember(e.group_id, person_id));
   QUN_ASSIGN_OR_RETURN(SignupList before, Signups(e));
   for (const auto* list : {&before.in, &before.waitlist})
     for (const auto& x : *list)
       if (x.person_id == person_id)
-        return Status::Conflict(fmt::format(
-            "{} is already signed up for '{}', {} position {}; `qun event withdraw {} {}` takes "
-            "them off",
-            m.person_name, e.title, x.waitlisted ? "on the waitlist at" : "on the list at",
-            x.position, ShortRowId(e.id), ShortId(person_id)));
+        return Status::Conflict(i18n::Format(
+            x.waitlisted ? _("{} is already signed up for '{}', on the waitlist at position {}; "
+                             "`qun event withdraw {} {}` takes them off")
+                         : _("{} is already signed up for '{}', on the list at position {}; `qun "
+                             "event withdraw {} {}` takes them off"),
+            m.person_name, e.title, x.position, ShortRowId(e.id), ShortId(person_id)));
   int64_t at = 0;
   if (signed_at) {
     at = *signed_at;
@@ -343,11 +349,10 @@ Result<WithdrawResult> Events::Withdraw(WriteTxn& txn, const std::string& event_
     for (const auto& x : before.withdrawn)
       if (x.person_id == person_id)
         return Status::Conflict(
-            fmt::format("{} has already withdrawn from '{}'", p.display_name, e.title));
+            i18n::Format(_("{} has already withdrawn from '{}'"), p.display_name, e.title));
     return Status::NotFound(
-        fmt::format("{} is not signed up for '{}'; `qun event show {}` lists "
-                    "who is",
-                    p.display_name, e.title, ShortRowId(e.id)));
+        i18n::Format(_("{} is not signed up for '{}'; `qun event show {}` lists who is"),
+                     p.display_name, e.title, ShortRowId(e.id)));
   }
   QUN_RETURN_IF_ERROR(txn.Set("signup", found->id, "status", std::string("withdrawn")).status());
   QUN_ASSIGN_OR_RETURN(SignupList after, Signups(e));
@@ -379,9 +384,9 @@ Result<bool> Events::MarkAttendance(WriteTxn& txn, const std::string& event_id,
     return !facts.empty();
   }
   if (e.status == "cancelled")
-    return Status::Conflict(fmt::format(
-        "'{}' was cancelled, so no one can have attended it; `qun event edit {} --status closed` "
-        "if it took place after all",
+    return Status::Conflict(i18n::Format(
+        _("'{}' was cancelled, so no one can have attended it; `qun event edit {} --status "
+          "closed` if it took place after all"),
         e.title, ShortRowId(e.id)));
   // Someone on the list may have left the group since; anyone else must
   // hold a place in it (a walk-in).
@@ -424,7 +429,7 @@ Result<ChatImportPlan> Events::PlanChatImport(const Event& event, std::string_vi
   QUN_RETURN_IF_ERROR(CheckOpen(event));
   if (!text::IsValidUtf8(text))
     return Status::InvalidArgument(
-        "the pasted list is not valid UTF-8 text; save it as UTF-8 and import it again");
+        _("the pasted list is not valid UTF-8 text; save it as UTF-8 and import it again"));
   ChatImportPlan plan;
   plan.parsed = ParseChatList(text);
   QUN_ASSIGN_OR_RETURN(auto people, ChatPeople(event.group_id));
@@ -447,7 +452,7 @@ Status Events::ApplyChatImport(WriteTxn& txn, const Event& event, const ChatImpo
     const ChatMatch& m = plan.matches[i];
     int64_t guests = std::min(m.entry.guests, kMaxGuests);
     auto r = Signup(txn, event.id, m.person_id, guests, m.note, base + k++);
-    if (!r.ok()) return r.status().WithContext(fmt::format("line {}", m.entry.line));
+    if (!r.ok()) return r.status().WithContext(i18n::Format(_("line {}"), m.entry.line));
   }
   return Status::Ok();
 }

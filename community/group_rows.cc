@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/db.h"
 #include "core/ids.h"
@@ -18,9 +19,13 @@ Result<std::string> ResolveGroupRow(Database& db, const GroupRowKind& kind, cons
   if (!IsGroupScoped(kind.table) || !IsDomainColumn(kind.table, kind.title_column))
     return Status::Internal(
         fmt::format("{}.{} is not a group's table", kind.table, kind.title_column));
+  // The name of the kind of row, in the language of the messages: the
+  // kinds' names are marked NC_("row kind", ...) where they are defined.
+  const std::string what_en(kind.what);
+  const char* what = C_("row kind", what_en.c_str());
   std::string trimmed = text::Trim(ref);
   if (trimmed.empty())
-    return Status::InvalidArgument(fmt::format("an empty {} reference was given", kind.what));
+    return Status::InvalidArgument(i18n::Format(_("an empty {} reference was given"), what));
   std::string scope = group_id ? "AND group_id = ?2" : "";
   auto collect = [&](Statement& s) -> Result<std::vector<std::string>> {
     std::vector<std::string> ids;
@@ -59,9 +64,9 @@ Result<std::string> ResolveGroupRow(Database& db, const GroupRowKind& kind, cons
     QUN_ASSIGN_OR_RETURN(auto ids, collect(s));
     if (ids.size() == 1) return ids[0];
     if (ids.size() > 1)
-      return Status::Conflict(
-          fmt::format("'{}' is ambiguous: it matches {} {}s ({}); give more characters of the id",
-                      ref, ids.size(), kind.what, listed(ids)));
+      return Status::Conflict(i18n::Format(
+          _("'{}' is ambiguous: it matches {} {}s ({}); give more characters of the id"), ref,
+          ids.size(), what, listed(ids)));
   }
   QUN_ASSIGN_OR_RETURN(Statement s,
                        db.Prepare(fmt::format("SELECT id FROM {} WHERE {} = ?1 AND deleted = 0 {} "
@@ -73,10 +78,12 @@ Result<std::string> ResolveGroupRow(Database& db, const GroupRowKind& kind, cons
   if (ids.size() == 1) return ids[0];
   if (ids.size() > 1)
     return Status::Conflict(
-        fmt::format("'{}' is ambiguous: {} {}s have that title ({}); use the id instead", ref,
-                    ids.size(), kind.what, listed(ids)));
-  return Status::NotFound(fmt::format("no {} matches '{}'{}; list them with `{}`", kind.what, ref,
-                                      group_id ? " in that group" : "", kind.list_command));
+        i18n::Format(_("'{}' is ambiguous: {} {}s have that title ({}); use the id instead"), ref,
+                     ids.size(), what, listed(ids)));
+  return Status::NotFound(
+      i18n::Format(group_id ? _("no {} matches '{}' in that group; list them with `{}`")
+                            : _("no {} matches '{}'; list them with `{}`"),
+                   what, ref, kind.list_command));
 }
 
 }  // namespace qun::core

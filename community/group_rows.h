@@ -17,7 +17,9 @@ class Database;
 struct GroupRowKind {
   std::string_view table;         // "event"
   std::string_view title_column;  // "title"
-  std::string_view what;          // "event"
+  // "event", marked NC_("row kind", "event") for the catalog: messages
+  // show it translated.
+  std::string_view what;
   std::string_view list_command;  // "qun event list"
 };
 

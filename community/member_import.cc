@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/csv.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/ids.h"
 
@@ -108,8 +109,8 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
   }
   if (text_utf8.find('\0') != std::string::npos)
     return Status::InvalidArgument(
-        "the file contains NUL bytes: it is not a CSV text file (UTF-16 without a byte-order "
-        "mark?); save it as \"CSV UTF-8\" from your spreadsheet");
+        _("the file contains NUL bytes: it is not a CSV text file (UTF-16 without a byte-order "
+          "mark?); save it as \"CSV UTF-8\" from your spreadsheet"));
   QUN_ASSIGN_OR_RETURN(std::vector<csv::Record> records, csv::Parse(text_utf8));
   // An export defuses cells a spreadsheet would run as formulas
   // (csv::DefuseFormula); the values are what was exported.
@@ -117,8 +118,8 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     for (std::string& f : rec.fields) f = csv::RestoreFormula(f);
   if (records.empty())
     return Status::InvalidArgument(
-        "the file is empty; it needs a header line such as "
-        "display_name,wechat,phone,email,city,tags");
+        _("the file is empty; it needs a header line such as "
+          "display_name,wechat,phone,email,city,tags"));
 
   // Map header cells to canonical columns.
   std::map<std::string, size_t> col;
@@ -134,15 +135,16 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     }
     if (col.count(it->second))
       return Status::InvalidArgument(
-          fmt::format("the header has two columns for {} ('{}' is the second); remove one",
-                      it->second, header.fields[i]));
+          i18n::Format(_("the header has two columns for {} ('{}' is the second); remove one"),
+                       it->second, header.fields[i]));
     col[it->second] = i;
   }
   if (!col.count("display_name"))
-    return Status::InvalidArgument(fmt::format(
-        "the header (line {}) has no display_name column; name the column with people's names "
-        "display_name (or 姓名), and keep the first line as the header",
-        header.line));
+    return Status::InvalidArgument(
+        i18n::Format(_("the header (line {}) has no display_name column; name the column with "
+                       "people's names display_name (or 姓名), and keep the first line as the "
+                       "header"),
+                     header.line));
 
   // Parse rows into person inputs; each problem becomes a rejection.
   std::vector<Row> rows;
@@ -160,9 +162,9 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
       for (size_t i = header.fields.size(); i < rec.fields.size(); ++i)
         if (!text::Trim(rec.fields[i]).empty()) extra_empty = false;
       if (!extra_empty) {
-        reject(rec.line, fmt::format("{} fields, but the header has {}; a comma inside a value "
-                                     "needs quotes",
-                                     rec.fields.size(), header.fields.size()));
+        reject(rec.line, i18n::Format(_("{} fields, but the header has {}; a comma inside a "
+                                        "value needs quotes"),
+                                      rec.fields.size(), header.fields.size()));
         continue;
       }
     }
@@ -176,7 +178,7 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     PersonInput& in = row.input;
     in.display_name = field("display_name");
     if (text::Trim(*in.display_name).empty()) {
-      reject(rec.line, "the display_name is empty");
+      reject(rec.line, _("the display_name is empty"));
       continue;
     }
     in.nickname = field("nickname");
@@ -202,8 +204,8 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
         }
         std::string key = h->kind + ":" + h->value;
         if (auto seen = handle_lines.find(key); seen != handle_lines.end()) {
-          reject(rec.line, fmt::format("the {} {} is also on line {}; one person per row", h->kind,
-                                       h->value, seen->second));
+          reject(rec.line, i18n::Format(_("the {} {} is also on line {}; one person per row"),
+                                        h->kind, h->value, seen->second));
           ok = false;
           break;
         }
@@ -218,10 +220,10 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
       // Without id or handle, the name is all that tells two rows apart.
       std::string name = text::Trim(*in.display_name);
       if (auto seen = bare_name_lines.find(name); seen != bare_name_lines.end()) {
-        reject(rec.line, fmt::format("{} is also on line {}, and neither row has an id or a "
-                                     "contact handle to tell them apart; add a wechat, phone or "
-                                     "email column",
-                                     name, seen->second));
+        reject(rec.line, i18n::Format(_("{} is also on line {}, and neither row has an id or a "
+                                        "contact handle to tell them apart; add a wechat, phone "
+                                        "or email column"),
+                                      name, seen->second));
         continue;
       }
       bare_name_lines[name] = rec.line;
@@ -229,13 +231,13 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     if (auto id = field("id"); id && !text::Trim(*id).empty()) {
       std::string v = text::AsciiLower(text::Trim(*id));
       if (!LooksLikeId(v)) {
-        reject(rec.line, fmt::format("the id '{}' is not a Qun id (32 hex characters); leave it "
-                                     "empty for new people",
-                                     *id));
+        reject(rec.line, i18n::Format(_("the id '{}' is not a Qun id (32 hex characters); leave "
+                                        "it empty for new people"),
+                                      *id));
         continue;
       }
       if (!ids_seen.insert(v).second) {
-        reject(rec.line, fmt::format("the id {} appears on two rows", ShortId(v)));
+        reject(rec.line, i18n::Format(_("the id {} appears on two rows"), ShortId(v)));
         continue;
       }
       row.id = v;
@@ -283,8 +285,8 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
       }
       if (owners.size() > 1) {
         s = Status::Conflict(
-            "its contact handles belong to two different people in the registry; split or "
-            "merge them first");
+            _("its contact handles belong to two different people in the registry; split or "
+              "merge them first"));
       } else if (owners.size() == 1) {
         target = *owners.begin();
         existed = true;
@@ -325,10 +327,10 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
         auto ban = registry.BanReason(*target);
         s = ban.status();
         if (s.ok() && *ban)
-          s = Status::Conflict(fmt::format(
-              "this person is banned from the whole community ({}); add them to the group with "
-              "`qun member join --yes` if that is intended",
-              (*ban)->empty() ? "no reason given" : **ban));
+          s = Status::Conflict(i18n::Format(
+              _("this person is banned from the whole community ({}); add them to the group "
+                "with `qun member join --yes` if that is intended"),
+              (*ban)->empty() ? std::string(_("no reason given")) : **ban));
         if (s.ok()) {
           s = registry.JoinGroup(*txn, *group, *target, options.role, std::nullopt);
           joined = s.ok();
@@ -381,8 +383,10 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     }
     report->rejections.push_back(
         {w.row->line,
-         fmt::format("referred_by '{}': {}{}", *w.row->referred_by, s.message(),
-                     options.skip_bad ? " (the person was imported without the referral)" : ""),
+         i18n::Format(options.skip_bad
+                          ? _("referred_by '{}': {} (the person was imported without the referral)")
+                          : _("referred_by '{}': {}"),
+                      *w.row->referred_by, s.message()),
          true});
   }
   for (const Written& w : written) {
@@ -395,10 +399,10 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
   std::sort(report->rejections.begin(), report->rejections.end(),
             [](const ImportRejection& a, const ImportRejection& b) { return a.line < b.line; });
   if (!report->rejections.empty() && !options.skip_bad)
-    return Status::Rejected(fmt::format(
-        "{} of {} rows have problems, so nothing was imported; fix them, or pass --skip-bad to "
-        "import the good rows",
-        report->rejections.size(), report->rows));
+    return Status::Rejected(
+        i18n::Format(_("{} of {} rows have problems, so nothing was imported; fix them, or pass "
+                       "--skip-bad to import the good rows"),
+                     report->rejections.size(), report->rows));
   if (options.dry_run) return Status::Ok();  // the transaction rolls back
   QUN_RETURN_IF_ERROR(txn->Commit());
   report->written = true;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/entry_ritual.h"
 #include "core/ids.h"
@@ -15,14 +16,14 @@ Result<std::string> RecordDues(WriteTxn& txn, const Membership& m,
                                const std::optional<std::string>& until,
                                const std::optional<int64_t>& months, int64_t today) {
   if (until.has_value() == months.has_value())
-    return Status::InvalidArgument("give --until YYYY-MM-DD or --months N");
+    return Status::InvalidArgument(_("give --until YYYY-MM-DD or --months N"));
   if (months && (*months < 1 || *months > 120))
-    return Status::InvalidArgument("--months must be between 1 and 120");
+    return Status::InvalidArgument(_("--months must be between 1 and 120"));
   std::string day;
   if (until) {
     if (!ParseDayNumber(*until))
       return Status::InvalidArgument(
-          fmt::format("'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)", *until));
+          i18n::Format(_("'{}' is not a date: write it as YYYY-MM-DD (e.g. 2027-06-30)"), *until));
     day = *until;
   } else {
     int64_t from = std::max(today, ParseDayNumber(m.paid_until).value_or(today));
@@ -34,8 +35,8 @@ Result<std::string> RecordDues(WriteTxn& txn, const Membership& m,
 
 Status RecordIntro(WriteTxn& txn, const Membership& m, const std::string& intro,
                    const std::optional<std::string>& nickname) {
-  QUN_RETURN_IF_ERROR(CheckText("introduction", intro));
-  if (nickname) QUN_RETURN_IF_ERROR(CheckText("nickname", *nickname));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "introduction"), intro));
+  if (nickname) QUN_RETURN_IF_ERROR(CheckText(C_("field", "nickname"), *nickname));
   if (!intro.empty()) QUN_RETURN_IF_ERROR(txn.Set("membership", m.id, "intro", intro).status());
   if (nickname)
     QUN_RETURN_IF_ERROR(txn.Set("membership", m.id, "nickname", text::Trim(*nickname)).status());
@@ -45,10 +46,13 @@ Status RecordIntro(WriteTxn& txn, const Membership& m, const std::string& intro,
 Result<NicknameCheck> CheckNicknames(Registry& registry, const Group& g) {
   auto pattern = ParseNicknamePattern(g.nickname_pattern);
   if (!pattern)
-    return Status::InvalidArgument(
-        fmt::format("{} has {} nickname convention; set one with `qun group edit {} "
-                    "--nickname-pattern city-name-trade`",
-                    g.name, g.nickname_pattern.empty() ? "no" : "no usable", ShortId(g.id)));
+    return Status::InvalidArgument(i18n::Format(
+        g.nickname_pattern.empty()
+            ? _("{} has no nickname convention; set one with `qun group edit {} "
+                "--nickname-pattern city-name-trade`")
+            : _("{} has no usable nickname convention; set one with `qun group edit {} "
+                "--nickname-pattern city-name-trade`"),
+        g.name, ShortId(g.id)));
   QUN_ASSIGN_OR_RETURN(auto members, registry.Members(g.id));
   NicknameCheck out;
   for (const auto& m : members) {

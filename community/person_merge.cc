@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "core/db.h"
 #include "core/ids.h"
 
@@ -11,13 +12,13 @@ namespace qun::core {
 
 Result<PersonMergeResult> MergePeople(Registry& registry, WriteTxn& txn, const std::string& keep,
                                       const std::string& gone) {
-  if (keep == gone) return Status::InvalidArgument("a person cannot be merged into themselves");
+  if (keep == gone) return Status::InvalidArgument(_("a person cannot be merged into themselves"));
   QUN_ASSIGN_OR_RETURN(Person k, registry.GetPerson(keep));
   QUN_ASSIGN_OR_RETURN(Person g, registry.GetPerson(gone));
   QUN_ASSIGN_OR_RETURN(auto gone_removed, registry.PersonRemoved(gone));
   QUN_ASSIGN_OR_RETURN(auto keep_removed, registry.PersonRemoved(keep));
   if ((gone_removed && *gone_removed) || (keep_removed && *keep_removed))
-    return Status::NotFound("only people in the registry can be merged, not removed ones");
+    return Status::NotFound(_("only people in the registry can be merged, not removed ones"));
   PersonMergeResult r;
   Database& db = txn.store().db();
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "community/admission.h"
 #include "core/db.h"
 
@@ -95,7 +96,7 @@ Result<PersonView> GetPersonView(Store& store, const std::string& person_id) {
   QUN_ASSIGN_OR_RETURN(auto removed, reg.PersonRemoved(person_id));
   if (!removed || *removed)
     return Status::NotFound(
-        fmt::format("no person with id {}; list people with `qun member list`", person_id));
+        i18n::Format(_("no person with id {}; list people with `qun member list`"), person_id));
   PersonView v;
   QUN_ASSIGN_OR_RETURN(v.person, reg.GetPerson(person_id));
   QUN_ASSIGN_OR_RETURN(v.ban, GetBan(store, person_id));

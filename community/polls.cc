@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/group_rows.h"
 #include "core/ids.h"
@@ -14,7 +15,7 @@
 namespace qun::core {
 namespace {
 
-constexpr GroupRowKind kPollKind = {"poll", "question", "poll", "qun poll list"};
+constexpr GroupRowKind kPollKind = {"poll", "question", NC_("row kind", "poll"), "qun poll list"};
 
 std::string OptionsList(const Poll& poll) {
   std::string out;
@@ -31,34 +32,34 @@ std::string Polls::VoteId(const std::string& poll_id, const std::string& person_
 
 Result<std::string> Polls::Add(WriteTxn& txn, const std::string& group_id, const PollInput& in) {
   QUN_ASSIGN_OR_RETURN(Group group, registry_.GetGroup(group_id));
-  QUN_RETURN_IF_ERROR(CheckText("question", in.question));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "question"), in.question));
   std::string question = text::Trim(in.question);
   if (question.empty())
     return Status::InvalidArgument(
-        "the poll needs a question, e.g. `qun poll add GROUP "
-        "\"周六去哪儿？\" --option 公园 --option 图书馆`");
+        _("the poll needs a question, e.g. `qun poll add GROUP "
+          "\"周六去哪儿？\" --option 公园 --option 图书馆`"));
   std::vector<std::string> options;
   std::set<std::string> seen;
   for (const auto& raw : in.options) {
-    QUN_RETURN_IF_ERROR(CheckText("option", raw));
+    QUN_RETURN_IF_ERROR(CheckText(C_("field", "option"), raw));
     std::string o = text::Trim(raw);
     if (o.empty())
       return Status::InvalidArgument(
-          fmt::format("option {} is empty; every --option needs a text", options.size() + 1));
+          i18n::Format(_("option {} is empty; every --option needs a text"), options.size() + 1));
     if (!seen.insert(o).second)
       return Status::InvalidArgument(
-          fmt::format("the option '{}' is given twice; options must differ", o));
+          i18n::Format(_("the option '{}' is given twice; options must differ"), o));
     options.push_back(o);
   }
   if (options.size() < kMinPollOptions || options.size() > kMaxPollOptions)
     return Status::InvalidArgument(
-        fmt::format("a poll needs {} to {} options, each given with --option (got {})",
-                    kMinPollOptions, kMaxPollOptions, options.size()));
+        i18n::Format(_("a poll needs {} to {} options, each given with --option (got {})"),
+                     kMinPollOptions, kMaxPollOptions, options.size()));
   int64_t now = NowMs(store_);
   if (in.closes_at && *in.closes_at <= now)
     return Status::InvalidArgument(
-        fmt::format("the closing time {} has already passed; give a time to come with --closes",
-                    FormatLocalTime(*in.closes_at)));
+        i18n::Format(_("the closing time {} has already passed; give a time to come with --closes"),
+                     FormatLocalTime(*in.closes_at)));
   std::string id = GroupRowId(group.id, RandomId());
   auto set = [&](const char* column, const Value& v) {
     return txn.Set("poll", id, column, v).status();
@@ -90,7 +91,7 @@ Result<Poll> Polls::Get(const std::string& id) {
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row)
     return Status::NotFound(
-        fmt::format("no poll {}; list them with `qun poll list`", ShortRowId(id)));
+        i18n::Format(_("no poll {}; list them with `qun poll list`"), ShortRowId(id)));
   Poll p;
   p.id = s.Text(0);
   p.group_id = s.Text(1);
@@ -133,12 +134,12 @@ Result<VoteResult> Polls::Vote(WriteTxn& txn, const std::string& poll_id,
   if (poll.ClosedAt(now))
     return Status::Conflict(
         poll.status == "closed"
-            ? fmt::format("the poll '{}' is closed; it takes no more votes", poll.question)
-            : fmt::format("the poll '{}' closed at {}; it takes no more votes", poll.question,
-                          FormatLocalTime(poll.closes_at)));
+            ? i18n::Format(_("the poll '{}' is closed; it takes no more votes"), poll.question)
+            : i18n::Format(_("the poll '{}' closed at {}; it takes no more votes"), poll.question,
+                           FormatLocalTime(poll.closes_at)));
   if (choice < 0 || choice >= static_cast<int>(poll.options.size()))
-    return Status::InvalidArgument(
-        fmt::format("there is no option {}; the options are {}", choice + 1, OptionsList(poll)));
+    return Status::InvalidArgument(i18n::Format(_("there is no option {}; the options are {}"),
+                                                choice + 1, OptionsList(poll)));
   QUN_RETURN_IF_ERROR(registry_.RequireMember(poll.group_id, person_id).status());
   std::string id = VoteId(poll.id, person_id);
   QUN_ASSIGN_OR_RETURN(
@@ -218,11 +219,11 @@ Result<int> ParseChoice(const Poll& poll, const std::string& choice) {
     if (poll.options[i] == c) return static_cast<int>(i);
   if (digits)
     return Status::InvalidArgument(
-        fmt::format("there is no option {}: the poll has {} options ({})", c, poll.options.size(),
-                    OptionsList(poll)));
+        i18n::Format(_("there is no option {}: the poll has {} options ({})"), c,
+                     poll.options.size(), OptionsList(poll)));
   return Status::InvalidArgument(
-      fmt::format("'{}' is not one of the options; give its number or its exact text: {}", c,
-                  OptionsList(poll)));
+      i18n::Format(_("'{}' is not one of the options; give its number or its exact text: {}"), c,
+                   OptionsList(poll)));
 }
 
 std::string RenderPollBars(const Poll& poll, const PollResults& results, size_t bar_width) {

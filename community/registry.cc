@@ -12,6 +12,7 @@
 #include <set>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/ids.h"
 #include "core/log_reads.h"
@@ -34,8 +35,8 @@ const std::vector<std::string> kHandleKinds = {"wechat", "phone", "email"};
 // Every text a person typed must be valid UTF-8 before it enters the log.
 Status CheckText(std::string_view field, const std::optional<std::string>& v) {
   if (v && !text::IsValidUtf8(*v))
-    return Status::InvalidArgument(fmt::format(
-        "the {} is not valid UTF-8 text; re-type it, or convert the file to UTF-8", field));
+    return Status::InvalidArgument(i18n::Format(
+        _("the {} is not valid UTF-8 text; re-type it, or convert the file to UTF-8"), field));
   return Status::Ok();
 }
 
@@ -55,8 +56,10 @@ Result<std::string> ResolveRef(Database& db, const std::string& ref, std::string
                                std::string_view what, std::string_view live_sql,
                                const std::vector<std::string>& name_sqls) {
   std::string lowered = text::AsciiLower(text::Trim(ref));
+  const bool group = what == "group";
   if (lowered.empty())
-    return Status::InvalidArgument(fmt::format("an empty {} reference was given", what));
+    return Status::InvalidArgument(group ? _("an empty group reference was given")
+                                         : _("an empty person reference was given"));
   auto candidates = [&](Statement& stmt) -> Result<std::vector<std::string>> {
     std::vector<std::string> ids;
     while (true) {
@@ -67,13 +70,13 @@ Result<std::string> ResolveRef(Database& db, const std::string& ref, std::string
     }
     return ids;
   };
-  std::string plural = what == "person" ? "people" : std::string(what) + "s";
   auto ambiguous = [&](const std::vector<std::string>& ids) {
     std::string list;
     for (size_t i = 0; i < ids.size() && i < 5; ++i) list += " " + ShortId(ids[i]);
-    return Status::Conflict(
-        fmt::format("'{}' is ambiguous: it matches {} {} ({}{}); give more characters of the id",
-                    ref, ids.size(), plural, list.substr(1), ids.size() > 5 ? " ..." : ""));
+    return Status::Conflict(i18n::Format(
+        group ? _("'{}' is ambiguous: it matches {} groups ({}{}); give more characters of the id")
+              : _("'{}' is ambiguous: it matches {} people ({}{}); give more characters of the id"),
+        ref, ids.size(), list.substr(1), ids.size() > 5 ? " ..." : ""));
   };
 
   if (LooksLikeIdPrefix(lowered)) {
@@ -95,18 +98,19 @@ Result<std::string> ResolveRef(Database& db, const std::string& ref, std::string
     QUN_ASSIGN_OR_RETURN(auto ids, candidates(stmt));
     if (ids.size() == 1) return ids[0];
     if (ids.size() > 1)
-      return Status::Conflict(
-          fmt::format("'{}' is ambiguous: {} {} have that name ({}); use the id instead", ref,
-                      ids.size(), plural, [&] {
-                        std::vector<std::string> s;
-                        for (auto& id : ids) s.push_back(ShortId(id));
-                        return Join(s, ", ");
-                      }()));
+      return Status::Conflict(i18n::Format(
+          group ? _("'{}' is ambiguous: {} groups have that name ({}); use the id instead")
+                : _("'{}' is ambiguous: {} people have that name ({}); use the id instead"),
+          ref, ids.size(), [&] {
+            std::vector<std::string> s;
+            for (auto& id : ids) s.push_back(ShortId(id));
+            return Join(s, ", ");
+          }()));
   }
-  return Status::NotFound(
-      fmt::format("no {} matches '{}'; check the spelling, or list them with "
-                  "`qun {} list`",
-                  what, ref, what == "group" ? "group" : "member"));
+  return Status::NotFound(i18n::Format(
+      group ? _("no group matches '{}'; check the spelling, or list them with `qun group list`")
+            : _("no person matches '{}'; check the spelling, or list them with `qun member list`"),
+      ref));
 }
 
 }  // namespace
@@ -114,21 +118,22 @@ Result<std::string> ResolveRef(Database& db, const std::string& ref, std::string
 Status CheckEnum(const std::string& field, const std::string& value,
                  const std::vector<std::string>& allowed) {
   if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return Status::Ok();
-  return Status::InvalidArgument(
-      fmt::format("'{}' is not a valid {}; choose one of: {}", value, field, Join(allowed, ", ")));
+  return Status::InvalidArgument(i18n::Format(_("'{}' is not a valid {}; choose one of: {}"), value,
+                                              field, Join(allowed, ", ")));
 }
 
 Result<Handle> NormalizeHandle(const std::string& kind_in, const std::string& value_in) {
   std::string kind = text::AsciiLower(text::Trim(kind_in));
-  QUN_RETURN_IF_ERROR(CheckEnum("contact kind", kind, kHandleKinds));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "contact kind"), kind, kHandleKinds));
   std::string value = text::Trim(value_in);
   if (!text::IsValidUtf8(value))
-    return Status::InvalidArgument(fmt::format("the {} handle is not valid UTF-8 text", kind));
-  if (value.empty()) return Status::InvalidArgument(fmt::format("the {} handle is empty", kind));
+    return Status::InvalidArgument(i18n::Format(_("the {} handle is not valid UTF-8 text"), kind));
+  if (value.empty())
+    return Status::InvalidArgument(i18n::Format(_("the {} handle is empty"), kind));
   if (value.find(';') != std::string::npos || value.find("；") != std::string::npos)
-    return Status::InvalidArgument(fmt::format(
-        "the {} '{}' contains ';', which separates several {}s in spreadsheets; give each on its "
-        "own",
+    return Status::InvalidArgument(i18n::Format(
+        _("the {} '{}' contains ';', which separates several {}s in spreadsheets; give each on its "
+          "own"),
         kind, value, kind));
   if (kind == "phone") {
     std::string digits;
@@ -139,14 +144,15 @@ Result<Handle> NormalizeHandle(const std::string& kind_in, const std::string& va
       } else if (c == '+' && digits.empty() && i == 0) {
         digits += c;
       } else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') {
-        return Status::InvalidArgument(fmt::format(
-            "'{}' is not a phone number; use digits, optionally with a leading + and spaces or "
-            "dashes",
+        return Status::InvalidArgument(i18n::Format(
+            _("'{}' is not a phone number; use digits, optionally with a leading + and spaces or "
+              "dashes"),
             value));
       }
     }
     if (digits.size() < 3 || digits == "+")
-      return Status::InvalidArgument(fmt::format("'{}' is too short for a phone number", value));
+      return Status::InvalidArgument(
+          i18n::Format(_("'{}' is too short for a phone number"), value));
     value = digits;
   } else if (kind == "email") {
     value = text::AsciiLower(value);
@@ -154,10 +160,10 @@ Result<Handle> NormalizeHandle(const std::string& kind_in, const std::string& va
     if (at == std::string::npos || at == 0 || at + 1 == value.size() ||
         value.find(' ') != std::string::npos)
       return Status::InvalidArgument(
-          fmt::format("'{}' is not an email address (expected name@domain)", value));
+          i18n::Format(_("'{}' is not an email address (expected name@domain)"), value));
   } else {
     if (value.find_first_of(" \t\r\n") != std::string::npos)
-      return Status::InvalidArgument(fmt::format("the wechat id '{}' contains spaces", value));
+      return Status::InvalidArgument(i18n::Format(_("the wechat id '{}' contains spaces"), value));
     // WeChat ids do not distinguish case: WangFang_88 and wangfang_88 are
     // one account, so they must be one handle.
     value = text::AsciiLower(value);
@@ -177,9 +183,9 @@ std::string Registry::MembershipId(const std::string& group_id, const std::strin
 // ---------------------------------------------------------------- community
 
 Status Registry::InitCommunity(WriteTxn& txn, const std::string& name) {
-  QUN_RETURN_IF_ERROR(CheckText("community name", name));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "community name"), name));
   if (text::Trim(name).empty())
-    return Status::InvalidArgument("the community needs a name: qun init --name NAME");
+    return Status::InvalidArgument(_("the community needs a name: qun init --name NAME"));
   std::string id = RandomId();
   QUN_ASSIGN_OR_RETURN(bool w, txn.Set("community", id, "name", text::Trim(name)));
   QUN_ASSIGN_OR_RETURN(w, txn.Set("community", id, "created_at", NowMs(store_)));
@@ -191,7 +197,8 @@ Result<std::string> Registry::CommunityId() {
   QUN_ASSIGN_OR_RETURN(Statement s,
                        store_.db().Prepare("SELECT id FROM community ORDER BY created_at LIMIT 1"));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status::NotFound("this node holds no community yet; run `qun init --name NAME`");
+  if (!row)
+    return Status::NotFound(_("this node holds no community yet; run `qun init --name NAME`"));
   return s.Text(0);
 }
 
@@ -199,12 +206,13 @@ Result<std::string> Registry::CommunityName() {
   QUN_ASSIGN_OR_RETURN(
       Statement s, store_.db().Prepare("SELECT name FROM community ORDER BY created_at LIMIT 1"));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status::NotFound("this node holds no community yet; run `qun init --name NAME`");
+  if (!row)
+    return Status::NotFound(_("this node holds no community yet; run `qun init --name NAME`"));
   return s.Text(0);
 }
 
 Status Registry::SetNodeName(WriteTxn& txn, const std::string& node_id, const std::string& name) {
-  QUN_RETURN_IF_ERROR(CheckText("node name", name));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "node name"), name));
   QUN_ASSIGN_OR_RETURN(bool w, txn.Set("node", node_id, "name", name));
   QUN_ASSIGN_OR_RETURN(w, txn.Set("node", node_id, "deleted", int64_t{0}));
   (void)w;
@@ -302,13 +310,13 @@ Result<std::string> Registry::ResolvePersonByName(const std::string& name) {
                                                         "display_name=? LIMIT 2"));
   s.Bind(1, text::Trim(name));
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status::NotFound(fmt::format("no person is named '{}'", name));
+  if (!row) return Status::NotFound(i18n::Format(_("no person is named '{}'"), name));
   std::string id = s.Text(0);
   QUN_ASSIGN_OR_RETURN(row, s.Step());
   if (row)
-    return Status::Conflict(fmt::format(
-        "several people are named '{}'; add an id or a contact handle (wechat, phone or email) "
-        "to say which",
+    return Status::Conflict(i18n::Format(
+        _("several people are named '{}'; add an id or a contact handle (wechat, phone or email) "
+          "to say which"),
         name));
   return id;
 }
@@ -320,17 +328,17 @@ Result<std::string> Registry::ResolveAnyRow(const std::string& ref) {
     if (ids.size() == 1) return ids[0];
     if (ids.size() > 1)
       return Status::Conflict(
-          fmt::format("'{}' is ambiguous: it matches {} rows; give more characters of the id", ref,
-                      ids.size()));
+          i18n::Format(_("'{}' is ambiguous: it matches {} rows; give more characters of the id"),
+                       ref, ids.size()));
   }
   auto group = ResolveGroup(ref);
   if (group.ok()) return group;
   if (group.status().code() == Status::Code::kConflict) return group.status();
   auto person = ResolvePerson(ref);
   if (person.ok() || person.status().code() == Status::Code::kConflict) return person;
-  return Status::NotFound(fmt::format(
-      "nothing matches '{}': no row id, group or person by that name; try `qun log` without an "
-      "id, or `qun member list`",
+  return Status::NotFound(i18n::Format(
+      _("nothing matches '{}': no row id, group or person by that name; try `qun log` without an "
+        "id, or `qun member list`"),
       ref));
 }
 

@@ -1,6 +1,7 @@
 // The registry's groups: checked input, writes, reads (community/registry.h).
 #include <fmt/format.h>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
 #include "core/ids.h"
@@ -11,43 +12,47 @@ namespace qun::core {
 // ---------------------------------------------------------------- groups
 
 Status Registry::CheckGroupInput(const GroupInput& in, const std::optional<std::string>& id) {
-  QUN_RETURN_IF_ERROR(CheckText("group name", in.name));
-  QUN_RETURN_IF_ERROR(CheckText("chat handle", in.handle));
-  QUN_RETURN_IF_ERROR(CheckText("rules", in.rules));
-  QUN_RETURN_IF_ERROR(CheckText("self-introduction template", in.intro_template));
-  if (in.kind) QUN_RETURN_IF_ERROR(CheckEnum("group kind", *in.kind, kGroupKinds));
-  if (in.platform) QUN_RETURN_IF_ERROR(CheckEnum("platform", *in.platform, kPlatforms));
-  if (in.admission) QUN_RETURN_IF_ERROR(CheckEnum("admission", *in.admission, kAdmissions));
-  if (in.status) QUN_RETURN_IF_ERROR(CheckEnum("group status", *in.status, kGroupStatuses));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "group name"), in.name));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "chat handle"), in.handle));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "rules"), in.rules));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "self-introduction template"), in.intro_template));
+  if (in.kind) QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "group kind"), *in.kind, kGroupKinds));
+  if (in.platform)
+    QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "platform"), *in.platform, kPlatforms));
+  if (in.admission)
+    QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "admission"), *in.admission, kAdmissions));
+  if (in.status)
+    QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "group status"), *in.status, kGroupStatuses));
   if (in.capacity && *in.capacity <= 0)
     return Status::InvalidArgument(
-        fmt::format("capacity must be a positive number of members, not {}", *in.capacity));
+        i18n::Format(_("capacity must be a positive number of members, not {}"), *in.capacity));
   if (in.fee_cents && *in.fee_cents < 0)
-    return Status::InvalidArgument("the fee cannot be negative");
-  QUN_RETURN_IF_ERROR(CheckText("nickname convention", in.nickname_pattern));
+    return Status::InvalidArgument(_("the fee cannot be negative"));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "nickname convention"), in.nickname_pattern));
   if (in.questions)
     for (const std::string& q : *in.questions) {
-      QUN_RETURN_IF_ERROR(CheckText("screening question", q));
+      QUN_RETURN_IF_ERROR(CheckText(C_("field", "screening question"), q));
       if (q.find('\n') != std::string::npos || text::Trim(q).empty())
         return Status::InvalidArgument(
-            "a screening question is one non-empty line; give each with its own --question");
+            _("a screening question is one non-empty line; give each with its own --question"));
     }
   auto positive = [](const char* what, const std::optional<int64_t>& v) -> Status {
     if (v && *v <= 0)
-      return Status::InvalidArgument(fmt::format("{} must be a positive number, not {}", what, *v));
+      return Status::InvalidArgument(
+          i18n::Format(_("{} must be a positive number, not {}"), what, *v));
     return Status::Ok();
   };
-  QUN_RETURN_IF_ERROR(positive("the warning limit", in.warning_limit));
-  QUN_RETURN_IF_ERROR(positive("the level window (days)", in.level_window_days));
-  QUN_RETURN_IF_ERROR(positive("the activity needed for core", in.level_core));
-  QUN_RETURN_IF_ERROR(positive("the activity needed for active", in.level_active));
+  QUN_RETURN_IF_ERROR(positive(_("the warning limit"), in.warning_limit));
+  QUN_RETURN_IF_ERROR(positive(_("the level window (days)"), in.level_window_days));
+  QUN_RETURN_IF_ERROR(positive(_("the activity needed for core"), in.level_core));
+  QUN_RETURN_IF_ERROR(positive(_("the activity needed for active"), in.level_active));
   if (in.level_core && in.level_active && *in.level_active > *in.level_core)
     return Status::InvalidArgument(
-        "the activity needed for active cannot exceed what core needs (--level-active is at most "
-        "--level-core)");
+        _("the activity needed for active cannot exceed what core needs (--level-active is at "
+          "most --level-core)"));
   if (in.name) {
     std::string name = text::Trim(*in.name);
-    if (name.empty()) return Status::InvalidArgument("a group needs a non-empty name");
+    if (name.empty()) return Status::InvalidArgument(_("a group needs a non-empty name"));
     QUN_ASSIGN_OR_RETURN(
         Statement s,
         store_.db().Prepare("SELECT id, name FROM chat_group WHERE deleted=0 AND name=? "
@@ -56,10 +61,10 @@ Status Registry::CheckGroupInput(const GroupInput& in, const std::optional<std::
     if (id) s.Bind(2, *id);
     QUN_ASSIGN_OR_RETURN(bool taken, s.Step());
     if (taken)
-      return Status::Conflict(fmt::format(
-          "a group named '{}' already exists ({}); choose another name, or edit that group "
-          "with `qun group edit {}`",
-          s.Text(1), ShortId(s.Text(0)), ShortId(s.Text(0))));
+      return Status::Conflict(
+          i18n::Format(_("a group named '{}' already exists ({}); choose another name, or edit "
+                         "that group with `qun group edit {}`"),
+                       s.Text(1), ShortId(s.Text(0)), ShortId(s.Text(0))));
   }
   return Status::Ok();
 }
@@ -100,7 +105,7 @@ Status Registry::WriteGroupFields(WriteTxn& txn, const std::string& id, const Gr
 }
 
 Result<std::string> Registry::AddGroup(WriteTxn& txn, const GroupInput& in_given) {
-  if (!in_given.name) return Status::InvalidArgument("a group needs a name");
+  if (!in_given.name) return Status::InvalidArgument(_("a group needs a name"));
   QUN_RETURN_IF_ERROR(CheckGroupInput(in_given, std::nullopt));
   GroupInput in = in_given;
   if (!in.kind) in.kind = "other";
@@ -173,7 +178,7 @@ Result<Group> Registry::GetGroup(const std::string& id) {
       store_.db().Prepare(fmt::format("SELECT {} FROM chat_group g WHERE g.id=?", kGroupColumns)));
   s.Bind(1, id);
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status::NotFound(fmt::format("no group with id {}", id));
+  if (!row) return Status::NotFound(i18n::Format(_("no group with id {}"), id));
   return ReadGroup(s);
 }
 

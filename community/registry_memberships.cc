@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
 #include "core/ids.h"
@@ -35,37 +36,37 @@ Status Registry::JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id
                            const std::string& role, const std::optional<std::string>& invited_by,
                            bool waitlist) {
   const std::string group_id = g.id;
-  QUN_RETURN_IF_ERROR(CheckEnum("role", role, kMemberRoles));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "role"), role, kMemberRoles));
   if (g.status == "archived")
-    return Status::Conflict(fmt::format(
-        "the group '{}' is archived; reactivate it with `qun group edit {} --status active` "
-        "first",
-        g.name, ShortId(g.id)));
+    return Status::Conflict(
+        i18n::Format(_("the group '{}' is archived; reactivate it with `qun group edit {} "
+                       "--status active` first"),
+                     g.name, ShortId(g.id)));
   QUN_ASSIGN_OR_RETURN(auto existing, GetMembership(group_id, person_id));
   if (existing && HoldsPlace(existing->status))
-    return Status::Conflict(fmt::format(
-        "{} is already a member of '{}' (role {}, status {}); change the role with `qun member "
-        "set-role`",
-        existing->person_name, g.name, existing->role, existing->status));
+    return Status::Conflict(
+        i18n::Format(_("{} is already a member of '{}' (role {}, status {}); change the role "
+                       "with `qun member set-role`"),
+                     existing->person_name, g.name, existing->role, existing->status));
   if (existing && existing->status == "banned")
-    return Status::Conflict(fmt::format(
-        "{} is banned from '{}'; lift the ban with `qun member set-status {} {} active` if "
-        "that is intended",
-        existing->person_name, g.name, ShortId(g.id), ShortId(person_id)));
+    return Status::Conflict(
+        i18n::Format(_("{} is banned from '{}'; lift the ban with `qun member set-status {} {} "
+                       "active` if that is intended"),
+                     existing->person_name, g.name, ShortId(g.id), ShortId(person_id)));
   if (existing && existing->status == "waitlisted" && waitlist)
     return Status::Conflict(
-        fmt::format("{} is already on the waitlist of '{}'", existing->person_name, g.name));
+        i18n::Format(_("{} is already on the waitlist of '{}'"), existing->person_name, g.name));
   // Those already waiting come first: free places go to them before a
   // newcomer.
   QUN_RETURN_IF_ERROR(PromoteWaitlistOf(txn, g).status());
   bool full = g.active_members >= g.capacity;
   if (full && !waitlist)
-    return Status::Conflict(fmt::format(
-        "the group '{}' is full ({}/{} members); raise its capacity with `qun group edit {} "
-        "--capacity N`, or put them on its waitlist with `qun member join {} {} --waitlist`",
+    return Status::Conflict(i18n::Format(
+        _("the group '{}' is full ({}/{} members); raise its capacity with `qun group edit {} "
+          "--capacity N`, or put them on its waitlist with `qun member join {} {} --waitlist`"),
         g.name, g.active_members, g.capacity, ShortId(g.id), ShortId(g.id), ShortId(person_id)));
   if (invited_by && *invited_by == person_id)
-    return Status::InvalidArgument("a person cannot invite themselves");
+    return Status::InvalidArgument(_("a person cannot invite themselves"));
   std::string id = MembershipId(group_id, person_id);
   int64_t now = NowMs(store_);
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "group_id", group_id).status());
@@ -83,7 +84,7 @@ Status Registry::JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id
 
 Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
                                      const std::string& person_id, const std::string& status) {
-  QUN_RETURN_IF_ERROR(CheckEnum("membership status", status, kMemberStatuses));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "membership status"), status, kMemberStatuses));
   QUN_ASSIGN_OR_RETURN(auto existing, GetMembership(group_id, person_id));
   std::string id = MembershipId(group_id, person_id);
   if (!existing) {
@@ -91,8 +92,8 @@ Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
     QUN_ASSIGN_OR_RETURN(Person p, GetPerson(person_id));
     if (status != "applicant" && status != "banned")
       return Status::NotFound(
-          fmt::format("{} is not in the group '{}'; add them with `qun member join {} {}`",
-                      p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
+          i18n::Format(_("{} is not in the group '{}'; add them with `qun member join {} {}`"),
+                       p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
     // Applicants and bans may precede membership: record the row.
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "group_id", group_id).status());
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "person_id", person_id).status());
@@ -101,10 +102,10 @@ Status Registry::SetMembershipStatus(WriteTxn& txn, const std::string& group_id,
   } else if (HoldsPlace(status) && !HoldsPlace(existing->status)) {
     QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
     if (g.active_members >= g.capacity)
-      return Status::Conflict(fmt::format(
-          "the group '{}' is full ({}/{} members); raise its capacity with `qun group edit {} "
-          "--capacity N`",
-          g.name, g.active_members, g.capacity, ShortId(g.id)));
+      return Status::Conflict(
+          i18n::Format(_("the group '{}' is full ({}/{} members); raise its capacity with `qun "
+                         "group edit {} --capacity N`"),
+                       g.name, g.active_members, g.capacity, ShortId(g.id)));
   }
   if (existing && existing->status == status) return Status::Ok();
   QUN_ASSIGN_OR_RETURN(bool changed, txn.Set("membership", id, "status", status));
@@ -163,10 +164,10 @@ Result<Membership> Registry::RequireMember(const std::string& group_id,
   QUN_ASSIGN_OR_RETURN(Person p, GetPerson(person_id));
   if (!m)
     return Status::NotFound(
-        fmt::format("{} is not in the group '{}'; add them first with `qun member join {} {}`",
-                    p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
-  return Status::Conflict(fmt::format(
-      "{} is not a member of '{}' now (status {}); `qun member show {}` shows their groups",
+        i18n::Format(_("{} is not in the group '{}'; add them first with `qun member join {} {}`"),
+                     p.display_name, g.name, ShortId(group_id), ShortId(person_id)));
+  return Status::Conflict(i18n::Format(
+      _("{} is not a member of '{}' now (status {}); `qun member show {}` shows their groups"),
       p.display_name, g.name, m->status, ShortId(person_id)));
 }
 
@@ -182,11 +183,11 @@ Result<std::optional<std::string>> Registry::BanReason(const std::string& person
 
 Status Registry::SetRole(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
                          const std::string& role) {
-  QUN_RETURN_IF_ERROR(CheckEnum("role", role, kMemberRoles));
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "role"), role, kMemberRoles));
   QUN_ASSIGN_OR_RETURN(auto existing, GetMembership(group_id, person_id));
   if (!existing)
-    return Status::NotFound(fmt::format(
-        "that person is not in the group; add them first with `qun member join {} {} --role {}`",
+    return Status::NotFound(i18n::Format(
+        _("that person is not in the group; add them first with `qun member join {} {} --role {}`"),
         ShortId(group_id), ShortId(person_id), role));
   return txn.Set("membership", existing->id, "role", role).status();
 }

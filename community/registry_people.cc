@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
 #include "core/ids.h"
@@ -51,23 +52,23 @@ Result<std::optional<bool>> Registry::PersonRemoved(const std::string& id) {
 }
 
 Status Registry::CheckPersonInput(const PersonInput& in, const std::string& id) {
-  QUN_RETURN_IF_ERROR(CheckText("display name", in.display_name));
-  QUN_RETURN_IF_ERROR(CheckText("nickname", in.nickname));
-  QUN_RETURN_IF_ERROR(CheckText("city", in.city));
-  QUN_RETURN_IF_ERROR(CheckText("intro", in.intro));
-  QUN_RETURN_IF_ERROR(CheckText("needs", in.needs));
-  QUN_RETURN_IF_ERROR(CheckText("offers", in.offers));
-  QUN_RETURN_IF_ERROR(CheckText("notes", in.notes));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "display name"), in.display_name));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "nickname"), in.nickname));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "city"), in.city));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "intro"), in.intro));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "needs"), in.needs));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "offers"), in.offers));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "notes"), in.notes));
   if (in.display_name && text::Trim(*in.display_name).empty())
-    return Status::InvalidArgument("a person needs a non-empty display name");
+    return Status::InvalidArgument(_("a person needs a non-empty display name"));
   auto check_tag = [](const std::string& t) -> Status {
-    if (!text::IsValidUtf8(t)) return Status::InvalidArgument("a tag is not valid UTF-8 text");
-    if (text::Trim(t).empty()) return Status::InvalidArgument("a tag cannot be empty");
+    if (!text::IsValidUtf8(t)) return Status::InvalidArgument(_("a tag is not valid UTF-8 text"));
+    if (text::Trim(t).empty()) return Status::InvalidArgument(_("a tag cannot be empty"));
     if (t.find(';') != std::string::npos || t.find("；") != std::string::npos)
       return Status::InvalidArgument(
-          fmt::format("the tag '{}' contains ';', which separates tags in spreadsheets; give "
-                      "each tag on its own",
-                      t));
+          i18n::Format(_("the tag '{}' contains ';', which separates tags in spreadsheets; give "
+                         "each tag on its own"),
+                       t));
     return Status::Ok();
   };
   for (const auto& t : in.add_tags) QUN_RETURN_IF_ERROR(check_tag(t));
@@ -82,20 +83,20 @@ Status Registry::CheckPersonInput(const PersonInput& in, const std::string& id) 
     QUN_ASSIGN_OR_RETURN(auto owner, FindByHandle(h));
     if (owner && *owner != id) {
       QUN_ASSIGN_OR_RETURN(Person other, GetPerson(*owner));
-      return Status::Conflict(fmt::format(
-          "the {} '{}' already belongs to {} ({}); edit that person with `qun member edit {}`, "
-          "or remove the handle from them first",
+      return Status::Conflict(i18n::Format(
+          _("the {} '{}' already belongs to {} ({}); edit that person with `qun member edit {}`, "
+            "or remove the handle from them first"),
           h.kind, h.value, other.display_name, ShortId(*owner), ShortId(*owner)));
     }
   }
   if (in.referred_by && !in.referred_by->empty()) {
     if (*in.referred_by == id)
-      return Status::InvalidArgument("a person cannot be referred by themselves");
+      return Status::InvalidArgument(_("a person cannot be referred by themselves"));
     // A referral is a fact of the past: a referrer removed since still counts.
     QUN_ASSIGN_OR_RETURN(auto removed, PersonRemoved(*in.referred_by));
     if (!removed)
       return Status::NotFound(
-          fmt::format("the referrer {} is not in the registry", ShortId(*in.referred_by)));
+          i18n::Format(_("the referrer {} is not in the registry"), ShortId(*in.referred_by)));
   }
   return Status::Ok();
 }
@@ -172,12 +173,12 @@ Status Registry::WritePersonFields(WriteTxn& txn, const std::string& id, const P
 Result<std::string> Registry::AddPerson(WriteTxn& txn, const PersonInput& in,
                                         const std::optional<std::string>& given_id) {
   if (!in.display_name || text::Trim(*in.display_name).empty())
-    return Status::InvalidArgument("a person needs a display name");
+    return Status::InvalidArgument(_("a person needs a display name"));
   std::string id;
   if (given_id) {
     if (!LooksLikeId(*given_id))
-      return Status::InvalidArgument(fmt::format(
-          "'{}' is not a Qun id (32 hex characters); leave the id column empty for new people",
+      return Status::InvalidArgument(i18n::Format(
+          _("'{}' is not a Qun id (32 hex characters); leave the id column empty for new people"),
           *given_id));
     id = *given_id;
   } else {
@@ -214,8 +215,8 @@ Result<std::string> Registry::AddPerson(WriteTxn& txn, const PersonInput& in,
   QUN_ASSIGN_OR_RETURN(auto removed, PersonRemoved(id));
   if (removed && !*removed) {
     QUN_ASSIGN_OR_RETURN(Person existing, GetPerson(id));
-    return Status::Conflict(fmt::format(
-        "{} is already in the registry as {} ({}); use `qun member edit {}` to change them",
+    return Status::Conflict(i18n::Format(
+        _("{} is already in the registry as {} ({}); use `qun member edit {}` to change them"),
         text::Trim(*in.display_name), existing.display_name, ShortId(id), ShortId(id)));
   }
   QUN_RETURN_IF_ERROR(CheckPersonInput(in, id));
@@ -284,7 +285,7 @@ Result<Person> Registry::GetPerson(const std::string& id) {
           kPersonColumns)));
   s.Bind(1, id);
   QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Status::NotFound(fmt::format("no person with id {}", id));
+  if (!row) return Status::NotFound(i18n::Format(_("no person with id {}"), id));
   Person p;
   p.id = s.Text(0);
   p.display_name = s.Text(1);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 
 namespace qun::core {
@@ -34,7 +35,7 @@ Result<GroupSettings> ReadSettings(Database& db, const std::string& group_id) {
                               "level_active FROM chat_group WHERE id=?"));
   s->Bind(1, group_id);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return Status::NotFound(fmt::format("no group with id {}", group_id));
+  if (!row) return Status::NotFound(i18n::Format(_("no group with id {}"), group_id));
   auto setting = [&s](int col, int64_t fallback) {
     return s->IsNull(col) ? fallback : s->Int(col);
   };

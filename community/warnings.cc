@@ -7,6 +7,7 @@
 #include <map>
 
 #include "base/dates.h"
+#include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
 #include "core/db.h"
@@ -15,7 +16,8 @@
 
 namespace qun::core {
 
-const GroupRowKind kWarningKind = {"warning", "reason", "warning", "qun warn list"};
+const GroupRowKind kWarningKind = {"warning", "reason", NC_("row kind", "warning"),
+                                   "qun warn list"};
 
 namespace {
 
@@ -26,10 +28,10 @@ bool IsDone(const std::string& status) {
 }
 
 Result<std::string> CheckReason(const std::string& given, std::string_view what) {
-  QUN_RETURN_IF_ERROR(CheckText("reason", given));
+  QUN_RETURN_IF_ERROR(CheckText(C_("field", "reason"), given));
   std::string reason = text::Trim(given);
   if (reason.empty())
-    return Status::InvalidArgument(fmt::format("the reason is empty; say why, e.g. {}", what));
+    return Status::InvalidArgument(i18n::Format(_("the reason is empty; say why, e.g. {}"), what));
   return reason;
 }
 
@@ -94,9 +96,9 @@ Result<std::string> GiveWarning(WriteTxn& txn, const std::string& group_id,
   QUN_ASSIGN_OR_RETURN(std::string reason, CheckReason(given_reason, "\"发广告\""));
   QUN_ASSIGN_OR_RETURN(auto m, reg.GetMembership(group_id, person_id));
   if (!m)
-    return Status::NotFound(fmt::format(
-        "{} has never been in the group '{}', so they cannot be warned there; `qun person {}` "
-        "shows their groups",
+    return Status::NotFound(i18n::Format(
+        _("{} has never been in the group '{}', so they cannot be warned there; `qun person {}` "
+          "shows their groups"),
         p.display_name, g.name, ShortId(person_id)));
   std::string id = GroupRowId(group_id, RandomId());
   QUN_RETURN_IF_ERROR(txn.Set("warning", id, "person_id", person_id).status());
@@ -116,7 +118,7 @@ Result<Warning> GetWarning(Store& store, const std::string& id) {
   QUN_ASSIGN_OR_RETURN(auto ws, QueryWarnings(store, "w.id = ?1 AND w.deleted = 0", {id}));
   if (ws.empty())
     return Status::NotFound(
-        fmt::format("no warning {}; list them with `qun warn list`", ShortRowId(id)));
+        i18n::Format(_("no warning {}; list them with `qun warn list`"), ShortRowId(id)));
   return ws[0];
 }
 
@@ -228,8 +230,8 @@ Result<std::vector<std::string>> LiftBan(WriteTxn& txn, const std::string& perso
   QUN_ASSIGN_OR_RETURN(Person p, reg.GetPerson(person_id));
   QUN_ASSIGN_OR_RETURN(auto ban, GetBan(txn.store(), person_id));
   if (!ban || !ban->active)
-    return Status::NotFound(fmt::format(
-        "{} is not banned from the community; `qun ban list` shows who is", p.display_name));
+    return Status::NotFound(i18n::Format(
+        _("{} is not banned from the community; `qun ban list` shows who is"), p.display_name));
   QUN_RETURN_IF_ERROR(txn.Set("ban", ban->id, "active", int64_t{0}).status());
   return GroupsWithStatus(txn.store(), person_id, {"banned"});
 }
@@ -281,16 +283,28 @@ Result<std::optional<std::string>> BanNotice(Store& store, const std::string& pe
   QUN_ASSIGN_OR_RETURN(Person p, reg.GetPerson(person_id));
   QUN_ASSIGN_OR_RETURN(auto ban, GetBan(store, person_id));
   QUN_ASSIGN_OR_RETURN(auto banned_in, GroupsWithStatus(store, person_id, {"banned"}));
-  std::string out;
-  if (ban && ban->active)
-    out = fmt::format("{} is banned from the whole community (reason: {}; since {}{})",
-                      p.display_name, ban->reason, FormatLocalTime(ban->banned_at),
-                      ban->banned_by_name.empty() ? "" : ", by " + ban->banned_by_name);
-  if (!banned_in.empty())
-    out += (out.empty() ? p.display_name + " is banned in " : "; also banned in ") +
-           fmt::format("{}", fmt::join(banned_in, ", "));
-  if (out.empty()) return std::optional<std::string>();
-  return std::optional<std::string>(out + ".");
+  std::string groups = fmt::format("{}", fmt::join(banned_in, ", "));
+  if (ban && ban->active) {
+    std::string since = FormatLocalTime(ban->banned_at);
+    const std::string& by = ban->banned_by_name;
+    if (banned_in.empty())
+      return std::optional<std::string>(
+          by.empty() ? i18n::Format(_("{} is banned from the whole community (reason: {}; since "
+                                      "{})."),
+                                    p.display_name, ban->reason, since)
+                     : i18n::Format(_("{} is banned from the whole community (reason: {}; since "
+                                      "{}, by {})."),
+                                    p.display_name, ban->reason, since, by));
+    return std::optional<std::string>(
+        by.empty() ? i18n::Format(_("{} is banned from the whole community (reason: {}; since "
+                                    "{}); also banned in {}."),
+                                  p.display_name, ban->reason, since, groups)
+                   : i18n::Format(_("{} is banned from the whole community (reason: {}; since "
+                                    "{}, by {}); also banned in {}."),
+                                  p.display_name, ban->reason, since, by, groups));
+  }
+  if (banned_in.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(i18n::Format(_("{} is banned in {}."), p.display_name, groups));
 }
 
 }  // namespace qun::core

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 
 namespace qun::core {
@@ -49,35 +50,35 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what, std::string_view
       return Status::Ok();
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Busy(fmt::format(
-          "the database {} is in use by another qun process and stayed locked while we waited; "
-          "wait for that command to finish (or stop it) and try again",
+      return Status::Busy(i18n::Format(
+          _("the database {} is in use by another qun process and stayed locked while we waited; "
+            "wait for that command to finish (or stop it) and try again"),
           path));
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
-      return Status::Corruption(fmt::format(
-          "the database {} is damaged or is not a Qun database ({}); restore it from a backup, "
-          "or move it away and run `qun init` to start a new node",
+      return Status::Corruption(i18n::Format(
+          _("the database {} is damaged or is not a Qun database ({}); restore it from a backup, "
+            "or move it away and run `qun init` to start a new node"),
           path, detail));
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_READONLY:
     case SQLITE_AUTH:
-      return Status::IOError(fmt::format(
-          "cannot open or write the database {} ({}); check that the folder exists and that you "
-          "may write to it and to the files beside it of the same name ending in -wal and -shm, "
-          "or choose another home with --home DIR",
+      return Status::IOError(i18n::Format(
+          _("cannot open or write the database {} ({}); check that the folder exists and that you "
+            "may write to it and to the files beside it of the same name ending in -wal and -shm, "
+            "or choose another home with --home DIR"),
           path, detail));
     case SQLITE_FULL:
       return Status::IOError(
-          fmt::format("the disk holding {} is full; free some space and try again", path));
+          i18n::Format(_("the disk holding {} is full; free some space and try again"), path));
     case SQLITE_IOERR:
       // The same full disk as SQLITE_FULL, with the same remedy.
       if (DiskFull(db, path))
         return Status::IOError(
-            fmt::format("the disk holding {} is full; free some space and try again", path));
-      return Status::IOError(fmt::format(
-          "reading or writing {} failed ({}); check the disk and try again", path, detail));
+            i18n::Format(_("the disk holding {} is full; free some space and try again"), path));
+      return Status::IOError(i18n::Format(
+          _("reading or writing {} failed ({}); check the disk and try again"), path, detail));
     case SQLITE_CONSTRAINT:
       return Status::Internal(fmt::format("{}: a database constraint failed ({})", what, detail));
     default:
@@ -259,7 +260,7 @@ Result<std::array<uint8_t, 32>> KeyFromValue(const Value& v) {
   auto* b = std::get_if<Bytes>(&v);
   std::array<uint8_t, 32> key{};
   if (!b || b->data.size() != key.size())
-    return Status::Corruption("a stored public key is damaged (not 32 bytes)");
+    return Status::Corruption(_("a stored public key is damaged (not 32 bytes)"));
   std::copy(b->data.begin(), b->data.end(), key.begin());
   return key;
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/i18n.h"
 #include "base/text.h"
 
 namespace qun::core {
@@ -13,51 +14,51 @@ namespace {
 struct Entry {
   std::string_view table, column;
   TextKind kind;
-  std::string_view label;
+  const char* label;  // marked for the catalog; translated where shown
 };
 
 // Fields whose kind is not kLine, and fields with a better name than
 // TABLE.COLUMN. Keep in step with core/schema.cc.
 constexpr Entry kFields[] = {
-    {"community", "name", TextKind::kLine, "community name"},
-    {"node", "name", TextKind::kLine, "node name"},
-    {"chat_group", "name", TextKind::kLine, "group name"},
-    {"chat_group", "handle", TextKind::kLine, "chat handle"},
-    {"chat_group", "rules", TextKind::kDocument, "group rules"},
-    {"chat_group", "intro_template", TextKind::kDocument, "self-introduction template"},
-    {"chat_group", "questions", TextKind::kList, "list of screening questions"},
-    {"chat_group", "nickname_pattern", TextKind::kLine, "nickname convention"},
-    {"person", "display_name", TextKind::kLine, "display name"},
-    {"person", "nickname", TextKind::kLine, "nickname"},
-    {"person", "city", TextKind::kLine, "city"},
-    {"person", "intro", TextKind::kNote, "intro"},
-    {"person", "needs", TextKind::kNote, "needs"},
-    {"person", "offers", TextKind::kNote, "offers"},
-    {"person", "notes", TextKind::kNote, "notes"},
-    {"person_handle", "value", TextKind::kLine, "contact handle"},
-    {"person_tag", "tag", TextKind::kLine, "tag"},
-    {"membership", "nickname", TextKind::kLine, "group nickname"},
-    {"membership", "intro", TextKind::kNote, "self-introduction"},
-    {"application", "answers", TextKind::kJson, "list of answers"},
-    {"application", "decision", TextKind::kJson, "application decision"},
-    {"activity", "note", TextKind::kNote, "activity note"},
-    {"topic", "title", TextKind::kLine, "topic title"},
-    {"event", "title", TextKind::kLine, "event title"},
-    {"event", "place", TextKind::kLine, "event place"},
-    {"event", "retro", TextKind::kDocument, "retrospective"},
-    {"signup", "note", TextKind::kNote, "sign-up note"},
-    {"poll", "question", TextKind::kLine, "poll question"},
-    {"poll", "options", TextKind::kJson, "list of poll options"},
-    {"content", "title", TextKind::kLine, "content title"},
-    {"content", "url", TextKind::kUrl, "link"},
-    {"content", "body", TextKind::kBody, "content body"},
-    {"content", "tags", TextKind::kList, "list of content tags"},
-    {"warning", "reason", TextKind::kNote, "warning reason"},
-    {"ban", "reason", TextKind::kNote, "ban reason"},
+    {"community", "name", TextKind::kLine, N_("community name")},
+    {"node", "name", TextKind::kLine, N_("node name")},
+    {"chat_group", "name", TextKind::kLine, N_("group name")},
+    {"chat_group", "handle", TextKind::kLine, N_("chat handle")},
+    {"chat_group", "rules", TextKind::kDocument, N_("group rules")},
+    {"chat_group", "intro_template", TextKind::kDocument, N_("self-introduction template")},
+    {"chat_group", "questions", TextKind::kList, N_("list of screening questions")},
+    {"chat_group", "nickname_pattern", TextKind::kLine, N_("nickname convention")},
+    {"person", "display_name", TextKind::kLine, N_("display name")},
+    {"person", "nickname", TextKind::kLine, N_("nickname")},
+    {"person", "city", TextKind::kLine, N_("city")},
+    {"person", "intro", TextKind::kNote, N_("intro")},
+    {"person", "needs", TextKind::kNote, N_("needs")},
+    {"person", "offers", TextKind::kNote, N_("offers")},
+    {"person", "notes", TextKind::kNote, N_("notes")},
+    {"person_handle", "value", TextKind::kLine, N_("contact handle")},
+    {"person_tag", "tag", TextKind::kLine, N_("tag")},
+    {"membership", "nickname", TextKind::kLine, N_("group nickname")},
+    {"membership", "intro", TextKind::kNote, N_("self-introduction")},
+    {"application", "answers", TextKind::kJson, N_("list of answers")},
+    {"application", "decision", TextKind::kJson, N_("application decision")},
+    {"activity", "note", TextKind::kNote, N_("activity note")},
+    {"topic", "title", TextKind::kLine, N_("topic title")},
+    {"event", "title", TextKind::kLine, N_("event title")},
+    {"event", "place", TextKind::kLine, N_("event place")},
+    {"event", "retro", TextKind::kDocument, N_("retrospective")},
+    {"signup", "note", TextKind::kNote, N_("sign-up note")},
+    {"poll", "question", TextKind::kLine, N_("poll question")},
+    {"poll", "options", TextKind::kJson, N_("list of poll options")},
+    {"content", "title", TextKind::kLine, N_("content title")},
+    {"content", "url", TextKind::kUrl, N_("link")},
+    {"content", "body", TextKind::kBody, N_("content body")},
+    {"content", "tags", TextKind::kList, N_("list of content tags")},
+    {"warning", "reason", TextKind::kNote, N_("warning reason")},
+    {"ban", "reason", TextKind::kNote, N_("ban reason")},
 };
 
 std::string SizeText(size_t bytes) {
-  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  if (bytes < 1024) return i18n::Format(_("{} bytes"), bytes);
   if (bytes < (size_t{1} << 20)) return fmt::format("{:.1f} KiB", bytes / 1024.0);
   return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024.0));
 }
@@ -65,7 +66,7 @@ std::string SizeText(size_t bytes) {
 std::string LimitText(size_t bytes) {
   if (bytes % (size_t{1} << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
   if (bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
-  return fmt::format("{} bytes", bytes);
+  return i18n::Format(_("{} bytes"), bytes);
 }
 
 // The first string inside a JSON document that a note may not hold.
@@ -104,7 +105,7 @@ bool AllowsLineBreaks(TextKind kind) { return kind != TextKind::kLine && kind !=
 
 FieldText FieldTextOf(std::string_view table, std::string_view column) {
   for (const Entry& e : kFields)
-    if (e.table == table && e.column == column) return {e.kind, std::string(e.label)};
+    if (e.table == table && e.column == column) return {e.kind, _(e.label)};
   return {TextKind::kLine, fmt::format("{}.{}", table, column)};
 }
 
@@ -116,8 +117,8 @@ Status CheckFieldText(std::string_view label, TextKind kind, std::string_view te
   const size_t limit = MaxBytes(kind);
   if (text.size() > limit)
     return Status::InvalidArgument(
-        fmt::format("the {} is {}, more than the {} a {} may hold; shorten it", label,
-                    SizeText(text.size()), LimitText(limit), label));
+        i18n::Format(_("the {0} is {1}, more than the {2} a {0} may hold; shorten it"), label,
+                     SizeText(text.size()), LimitText(limit)));
   // Tabs are spaces to the eye but not to a list split by lines.
   const bool breaks = AllowsLineBreaks(kind);
   std::optional<char32_t> bad = text::FirstUnsafe(text, breaks);
@@ -125,14 +126,16 @@ Status CheckFieldText(std::string_view label, TextKind kind, std::string_view te
   if (!bad) return Status::Ok();
   if (*bad == '\n' || *bad == '\r' || *bad == '\t')
     return Status::InvalidArgument(
-        fmt::format("the {} holds a {} ({}): {}type it without it", label,
-                    *bad == '\n'   ? "line break"
-                    : *bad == '\r' ? "carriage return"
-                                   : "tab",
-                    CodePointName(*bad), breaks ? "" : "it is one line; "));
-  return Status::InvalidArgument(fmt::format(
-      "the {} holds a control character ({}) that would act on the terminals of those who read "
-      "it; type it without it",
+        i18n::Format(breaks ? _("the {} holds a {} ({}): type it without it")
+                            : _("the {} holds a {} ({}): it is one line; type it without it"),
+                     label,
+                     *bad == '\n'   ? _("line break")
+                     : *bad == '\r' ? _("carriage return")
+                                    : _("tab"),
+                     CodePointName(*bad)));
+  return Status::InvalidArgument(i18n::Format(
+      _("the {} holds a control character ({}) that would act on the terminals of those who "
+        "read it; type it without it"),
       label, CodePointName(*bad)));
 }
 

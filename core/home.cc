@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/i18n.h"
+
 namespace qun::core {
 
 Result<std::string> ResolveHome(const std::string& flag) {
@@ -17,16 +19,16 @@ Result<std::string> ResolveHome(const std::string& flag) {
   const char* home = std::getenv("HOME");
   if (!home || !*home)
     return Status::InvalidArgument(
-        "cannot tell where to keep Qun's data: neither --home, $QUN_HOME nor $HOME is set; "
-        "pass --home DIR");
+        _("cannot tell where to keep Qun's data: neither --home, $QUN_HOME nor $HOME is set; "
+          "pass --home DIR"));
   return std::string(home) + "/.local/share/qun";
 }
 
 static Status NotWritable(const std::string& home, int err) {
-  return Status::IOError(fmt::format(
-      "cannot use {} as Qun's home: {}; choose a folder you may write to with --home DIR, or "
-      "fix its permissions (chmod u+rwx {})",
-      home, strerror(err), home));
+  return Status::IOError(
+      i18n::Format(_("cannot use {0} as Qun's home: {1}; choose a folder you may write to with "
+                     "--home DIR, or fix its permissions (chmod u+rwx {0})"),
+                   home, strerror(err)));
 }
 
 Status PrepareHome(const std::string& home) {
@@ -37,16 +39,16 @@ Status PrepareHome(const std::string& home) {
   if (stat(home.c_str(), &st) != 0) return NotWritable(home, errno);
   if (!S_ISDIR(st.st_mode))
     return Status::IOError(
-        fmt::format("{} is a file, not a folder; choose another home with --home DIR", home));
+        i18n::Format(_("{} is a file, not a folder; choose another home with --home DIR"), home));
   // The home holds the node's secret key and the community's database
   // (names, phones): only its owner may enter, whether qun made the folder
   // just now or the user chose one that already existed (and may have been
   // made 0755 or 0777).
   if ((st.st_mode & 0777) != 0700 && chmod(home.c_str(), 0700) != 0)
-    return Status::IOError(fmt::format(
-        "cannot make {} private to you (chmod 700): {}; choose a folder of your own with "
-        "--home DIR",
-        home, strerror(errno)));
+    return Status::IOError(
+        i18n::Format(_("cannot make {} private to you (chmod 700): {}; choose a folder of your "
+                       "own with --home DIR"),
+                     home, strerror(errno)));
   if (access(home.c_str(), W_OK | X_OK) != 0) return NotWritable(home, errno);
   return Status::Ok();
 }
@@ -69,15 +71,15 @@ Status CheckHome(const std::string& home) {
   struct stat st;
   if (stat(home.c_str(), &st) != 0) {
     if (errno == ENOENT)
-      return Status::NotFound(fmt::format(
-          "no Qun node in {}; run `qun init --name NAME` to create one, or pass the right "
-          "--home DIR",
-          home));
+      return Status::NotFound(
+          i18n::Format(_("no Qun node in {}; run `qun init --name NAME` to create one, or pass "
+                         "the right --home DIR"),
+                       home));
     return NotWritable(home, errno);
   }
   if (!S_ISDIR(st.st_mode))
     return Status::IOError(
-        fmt::format("{} is a file, not a folder; choose another home with --home DIR", home));
+        i18n::Format(_("{} is a file, not a folder; choose another home with --home DIR"), home));
   if (access(home.c_str(), R_OK | X_OK) != 0) return NotWritable(home, errno);
   // Someone else who may enter the home may read the database, and one
   // who may write to it may swap node.pub (the id sent to the owner) or
@@ -85,11 +87,14 @@ Status CheckHome(const std::string& home) {
   // user's back: what happened may want a look (compare `qun status` with
   // what it should be) before the one command that fixes it.
   if ((st.st_mode & 077) != 0)
-    return Status::IOError(fmt::format(
-        "the home {} is open to other users (mode {:04o}): they can read the community's "
-        "database{}; run `chmod 700 {}` and try again",
-        home, st.st_mode & 07777, (st.st_mode & 022) != 0 ? " and replace the node's files" : "",
-        home));
+    return Status::IOError(i18n::Format(
+        (st.st_mode & 022) != 0
+            ? _("the home {0} is open to other users (mode {1:04o}): they can read the "
+                "community's database and replace the node's files; run `chmod 700 {0}` and try "
+                "again")
+            : _("the home {0} is open to other users (mode {1:04o}): they can read the "
+                "community's database; run `chmod 700 {0}` and try again"),
+        home, st.st_mode & 07777));
   std::string db = DatabasePath(home);
   for (const std::string& f : {db, db + "-wal", db + "-shm", home + "/node.pub"}) Tighten(f);
   return Status::Ok();

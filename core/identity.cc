@@ -11,6 +11,8 @@
 #include <fstream>
 #include <new>
 
+#include "base/i18n.h"
+
 namespace qun::core {
 namespace {
 
@@ -20,7 +22,7 @@ constexpr char kPubFile[] = "node.pub";
 }  // namespace
 
 Status InitSodium() {
-  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialize");
+  if (sodium_init() < 0) return Status::Internal(_("libsodium failed to initialize"));
   return Status::Ok();
 }
 
@@ -67,7 +69,7 @@ bool Identity::Verify(const PublicKey& signer, std::string_view message, const u
 Result<std::string> Identity::SealTo(const PublicKey& recipient, std::string_view message) {
   uint8_t x25519[crypto_box_PUBLICKEYBYTES];
   if (crypto_sign_ed25519_pk_to_curve25519(x25519, recipient.data()) != 0)
-    return Status::InvalidArgument("that is not a valid node public key");
+    return Status::InvalidArgument(_("that is not a valid node public key"));
   std::string out(message.size() + crypto_box_SEALBYTES, '\0');
   crypto_box_seal(reinterpret_cast<uint8_t*>(out.data()),
                   reinterpret_cast<const uint8_t*>(message.data()), message.size(), x25519);
@@ -76,19 +78,19 @@ Result<std::string> Identity::SealTo(const PublicKey& recipient, std::string_vie
 
 Result<std::string> Identity::OpenSealed(std::string_view sealed) const {
   if (sealed.size() < crypto_box_SEALBYTES)
-    return Status::Corruption("the sealed message is too short");
+    return Status::Corruption(_("the sealed message is too short"));
   uint8_t pk[crypto_box_PUBLICKEYBYTES];
   SecretKey sk;  // reused as a guarded buffer for the X25519 secret key
   if (crypto_sign_ed25519_pk_to_curve25519(pk, public_key_.data()) != 0 ||
       crypto_sign_ed25519_sk_to_curve25519(sk.data(), secret_key_.data()) != 0)
-    return Status::Internal("cannot convert this node's key for decryption");
+    return Status::Internal(_("cannot convert this node's key for decryption"));
   std::string out(sealed.size() - crypto_box_SEALBYTES, '\0');
   if (crypto_box_seal_open(reinterpret_cast<uint8_t*>(out.data()),
                            reinterpret_cast<const uint8_t*>(sealed.data()), sealed.size(), pk,
                            sk.data()) != 0)
     return Status::Corruption(
-        "this was not sealed to this node's key (or it was damaged); ask for an invite made "
-        "for this node's public key");
+        _("this was not sealed to this node's key (or it was damaged); ask for an invite made "
+          "for this node's public key"));
   return out;
 }
 
@@ -96,14 +98,14 @@ Result<Identity::CurveKey> Identity::CurvePublicKey(const PublicKey& node) {
   CurveKey out{};
   if (crypto_sign_ed25519_pk_to_curve25519(out.data(), node.data()) != 0)
     return Status::InvalidArgument(
-        fmt::format("{} is not a valid node id", ToHex(node).substr(0, 16)));
+        i18n::Format(_("{} is not a valid node id"), ToHex(node).substr(0, 16)));
   return out;
 }
 
 Status Identity::WithCurveSecret(const std::function<Status(const uint8_t*)>& use) const {
   SecretKey sk;  // a guarded buffer for the X25519 secret key
   if (crypto_sign_ed25519_sk_to_curve25519(sk.data(), secret_key_.data()) != 0)
-    return Status::Internal("cannot convert this node's key for the network");
+    return Status::Internal(_("cannot convert this node's key for the network"));
   return use(sk.data());
 }
 
@@ -117,20 +119,20 @@ Result<std::unique_ptr<Identity>> Identity::Create(const std::string& home) {
   int fd = open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST)
-      return Status::Conflict(fmt::format(
-          "{} already exists: this home already holds a node; use it, or choose another "
-          "home with --home DIR",
-          key_path));
+      return Status::Conflict(
+          i18n::Format(_("{} already exists: this home already holds a node; use it, or choose "
+                         "another home with --home DIR"),
+                       key_path));
     return Status::IOError(
-        fmt::format("cannot create {}: {}; choose a home you may write to with --home DIR",
-                    key_path, strerror(errno)));
+        i18n::Format(_("cannot create {}: {}; choose a home you may write to with --home DIR"),
+                     key_path, strerror(errno)));
   }
   ssize_t n = write(fd, id->secret_key_.data(), SecretKey::size());
   bool ok = n == static_cast<ssize_t>(SecretKey::size()) && fsync(fd) == 0;
   close(fd);
   if (!ok) {
     unlink(key_path.c_str());
-    return Status::IOError(fmt::format("cannot write {}; check free disk space", key_path));
+    return Status::IOError(i18n::Format(_("cannot write {}; check free disk space"), key_path));
   }
   std::ofstream pub(home + "/" + kPubFile);
   pub << id->node_id() << "\n";
@@ -143,25 +145,25 @@ Result<std::unique_ptr<Identity>> Identity::Load(const std::string& home) {
   int fd = open(key_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
-      return Status::NotFound(fmt::format(
-          "no node in {} (missing {}); run `qun init --name NAME` first, or pass the right "
-          "--home",
-          home, kKeyFile));
-    return Status::IOError(fmt::format("cannot read {}: {}", key_path, strerror(errno)));
+      return Status::NotFound(
+          i18n::Format(_("no node in {} (missing {}); run `qun init --name NAME` first, or pass "
+                         "the right --home"),
+                       home, kKeyFile));
+    return Status::IOError(i18n::Format(_("cannot read {}: {}"), key_path, strerror(errno)));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
     close(fd);
-    return Status::IOError(fmt::format(
-        "the secret key {} can be read by other users; run `chmod 600 {}` and try again", key_path,
+    return Status::IOError(i18n::Format(
+        _("the secret key {0} can be read by other users; run `chmod 600 {0}` and try again"),
         key_path));
   }
   std::unique_ptr<Identity> id(new Identity());
   ssize_t n = read(fd, id->secret_key_.data(), SecretKey::size());
   close(fd);
   if (n != static_cast<ssize_t>(SecretKey::size()))
-    return Status::Corruption(fmt::format(
-        "the secret key {} is damaged (wrong size); restore it from a backup", key_path));
+    return Status::Corruption(i18n::Format(
+        _("the secret key {} is damaged (wrong size); restore it from a backup"), key_path));
   crypto_sign_ed25519_sk_to_pk(id->public_key_.data(), id->secret_key_.data());
   return id;
 }

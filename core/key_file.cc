@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/i18n.h"
+
 namespace qun::core {
 namespace {
 constexpr char kMagic[] = "qunkey01";  // 8 bytes
@@ -29,8 +31,8 @@ Status WriteKeys(const std::string& path, const std::vector<const CommunityKey*>
   if (fd < 0) {
     if (errno == EEXIST)
       return Status::Conflict(
-          fmt::format("{} already exists: this node already holds the community key", path));
-    return Status::IOError(fmt::format("cannot create {}: {}", path, strerror(errno)));
+          i18n::Format(_("{} already exists: this node already holds the community key"), path));
+    return Status::IOError(i18n::Format(_("cannot create {}: {}"), path, strerror(errno)));
   }
   bool ok =
       write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && fsync(fd) == 0;
@@ -38,7 +40,7 @@ Status WriteKeys(const std::string& path, const std::vector<const CommunityKey*>
   sodium_memzero(bytes.data(), bytes.size());
   if (!ok) {
     unlink(path.c_str());
-    return Status::IOError(fmt::format("cannot write {}; check free disk space", path));
+    return Status::IOError(i18n::Format(_("cannot write {}; check free disk space"), path));
   }
   return Status::Ok();
 }
@@ -63,7 +65,7 @@ Status AddToKeyFile(const std::string& home, const CommunityKey& key) {
   QUN_RETURN_IF_ERROR(WriteKeys(next, keys));
   if (rename(next.c_str(), path.c_str()) != 0) {
     unlink(next.c_str());
-    return Status::IOError(fmt::format("cannot replace {}: {}", path, strerror(errno)));
+    return Status::IOError(i18n::Format(_("cannot replace {}: {}"), path, strerror(errno)));
   }
   // The rename itself must reach the disk before anything sealed with the
   // new key does.
@@ -81,15 +83,15 @@ Result<std::vector<CommunityKey>> ReadKeyFile(const std::string& home) {
   if (fd < 0) {
     if (errno == ENOENT)
       return Status::NotFound(
-          "this node holds no community key yet: it has not joined a community. Ask an owner "
-          "to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join invite.qun`");
-    return Status::IOError(fmt::format("cannot read {}: {}", path, strerror(errno)));
+          _("this node holds no community key yet: it has not joined a community. Ask an owner "
+            "to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join invite.qun`"));
+    return Status::IOError(i18n::Format(_("cannot read {}: {}"), path, strerror(errno)));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
     close(fd);
-    return Status::IOError(fmt::format(
-        "the community key {} can be read by other users; run `chmod 600 {}` and try again", path,
+    return Status::IOError(i18n::Format(
+        _("the community key {0} can be read by other users; run `chmod 600 {0}` and try again"),
         path));
   }
   std::string bytes(static_cast<size_t>(st.st_size), '\0');
@@ -99,7 +101,7 @@ Result<std::vector<CommunityKey>> ReadKeyFile(const std::string& home) {
       (bytes.size() - 8) % kRecord != 0 || bytes.size() == 8) {
     sodium_memzero(bytes.data(), bytes.size());
     return Status::Corruption(
-        fmt::format("the community key file {} is damaged; restore it from a backup", path));
+        i18n::Format(_("the community key file {} is damaged; restore it from a backup"), path));
   }
   std::vector<CommunityKey> keys;
   for (size_t off = 8; off < bytes.size(); off += kRecord) {

@@ -1,5 +1,6 @@
 #include "core/meta_keys.h"
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/db.h"
 
@@ -33,7 +34,7 @@ Result<std::optional<int64_t>> AuthorityGeneration(Database& db) {
   auto n = text::ParseUint(*text);
   if (!n || *n > static_cast<uint64_t>(INT64_MAX))
     return Status::Corruption(
-        "this node's database is damaged: the authority rules' generation is not a number");
+        _("this node's database is damaged: the authority rules' generation is not a number"));
   return std::optional<int64_t>(static_cast<int64_t>(*n));
 }
 

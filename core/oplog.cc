@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/db.h"
 #include "core/field_text.h"
@@ -328,7 +329,7 @@ Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(Store* store, const PublicKey&
 
 Status WriteTxn::CheckAllowed(const Op& op) {
   if (!founder_) return Status::Ok();  // not in a community yet: `qun init`
-  if (IsRoleOp(op)) QUN_RETURN_IF_ERROR(CheckRoleOp(op, *founder_));
+  if (IsRoleOp(op)) QUN_RETURN_IF_ERROR(CheckRoleOp(op, *founder_, Wording::kShown));
   if (roles_->Owner()) return Status::Ok();
   std::optional<std::string> group;
   if (op.table == "membership") {
@@ -370,11 +371,11 @@ Status WriteTxn::CheckAllowed(const Op& op) {
   }
   Requirement need = RequirementOf(op, group, people);
   if (Satisfies(*roles_, need, op)) return Status::Ok();
-  std::string held = DescribeRoles(store_->db(), *roles_);
-  return Status::Denied(fmt::format(
-      "this node may not change {}: that needs {}, and it holds {}. Nothing was written. An "
-      "owner can grant a role with `qun admin grant`; `qun admin list` shows who holds which",
-      WhatItChanges(store_->db(), op, group), Describe(store_->db(), need), held));
+  std::string held = DescribeRoles(store_->db(), *roles_, Wording::kShown);
+  return Status::Denied(i18n::Format(
+      _("this node may not change {}: that needs {}, and it holds {}. Nothing was written. An "
+        "owner can grant a role with `qun admin grant`; `qun admin list` shows who holds which"),
+      WhatItChanges(store_->db(), op, group), Describe(store_->db(), need, Wording::kShown), held));
 }
 
 WriteTxn::~WriteTxn() {
@@ -396,8 +397,8 @@ int64_t EncodedSizeBound(const Op& op) {
 Status WriteTxn::MakeRoom(int64_t bytes) {
   if (bytes > kMaxOpBytes)
     return Status::InvalidArgument(
-        fmt::format("one field of this change is {} MB, more than the {} MB a change may hold",
-                    bytes >> 20, kMaxOpBytes >> 20));
+        i18n::Format(_("one field of this change is {} MB, more than the {} MB a change may hold"),
+                     bytes >> 20, kMaxOpBytes >> 20));
   QUN_RETURN_IF_ERROR(EnsureTxnRow());
   const int64_t limit = store_->part_bytes();
   // Inside a savepoint (one row of an import: a person, their handles,
@@ -567,7 +568,7 @@ Status WriteTxn::Commit() {
     sqlite3_db_status(db.handle(), SQLITE_DBSTATUS_DEFERRED_FKS, &pending, &high, 0);
     if (pending > 0)
       return Status::InvalidArgument(
-          "this change refers to a row that does not exist (FOREIGN KEY constraint failed)");
+          _("this change refers to a row that does not exist (FOREIGN KEY constraint failed)"));
   }
   QUN_RETURN_IF_ERROR(db.Exec(nested_ ? "RELEASE qun_write" : "COMMIT"));
   open_ = false;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/db.h"
 #include "core/history.h"
@@ -25,6 +26,12 @@ std::string GroupLabel(Database& db, const std::string& group) {
   auto name = RowLabel(db, "chat_group", group);
   if (name.ok() && !name->empty()) return fmt::format("{} ({})", *name, ShortId(group));
   return ShortId(group);
+}
+
+// A message (marked with N_) as `wording` wants it: as written, or
+// translated.
+const char* Worded(Wording wording, const char* message) {
+  return wording == Wording::kShown ? _(message) : message;
 }
 
 }  // namespace
@@ -183,104 +190,112 @@ bool Satisfies(const Roles& roles, const Requirement& need, const Op& op) {
   return false;
 }
 
-std::string Describe(Database& db, const Requirement& need) {
+std::string Describe(Database& db, const Requirement& need, Wording wording) {
+  auto w = [wording](const char* message) { return Worded(wording, message); };
   switch (need.kind) {
     case Requirement::kOwner:
-      return "an owner";
+      return w(N_("an owner"));
     case Requirement::kGroupAdmin: {
       // A group that does not exist yet has no admins: adding one is an
       // owner's.
       auto name = RowLabel(db, "chat_group", need.group);
-      if (!name.ok() || name->empty()) return "an owner";
-      return fmt::format("an owner, or an admin of group {}", GroupLabel(db, need.group));
+      if (!name.ok() || name->empty()) return w(N_("an owner"));
+      return i18n::Format(w(N_("an owner, or an admin of group {}")), GroupLabel(db, need.group));
     }
     case Requirement::kPerson:
     case Requirement::kPersonDelete: {
-      if (need.people.empty()) return "an owner or a member-editor";
+      if (need.people.empty()) return w(N_("an owner or a member-editor"));
       bool all = need.kind == Requirement::kPersonDelete;
-      std::string out = "an owner, a member-editor, or ";
+      std::string admins;
       for (size_t i = 0; i < need.people.size(); ++i) {
         const PersonGroups& p = need.people[i];
         auto name = RowLabel(db, "person", p.person);
         std::string who = name.ok() && !name->empty()
                               ? fmt::format("{} ({})", *name, ShortId(p.person))
                               : ShortId(p.person);
-        if (i > 0) out += need.people.size() > 2 ? ", and " : " and ";
+        if (i > 0) admins += need.people.size() > 2 ? w(N_(", and ")) : w(N_(" and "));
         if (p.groups.empty()) {
-          out += fmt::format("an admin of any group (for {}, who is in none)", who);
+          admins += i18n::Format(w(N_("an admin of any group (for {}, who is in none)")), who);
           continue;
         }
         std::string groups;
         for (const std::string& g : p.groups)
-          groups += (groups.empty() ? "" : ", ") + GroupLabel(db, g);
-        out += fmt::format("an admin of {} group {} belongs to ({})", all ? "every" : "a", who,
-                           groups);
+          groups += (groups.empty() ? "" : w(N_(", "))) + GroupLabel(db, g);
+        admins += i18n::Format(all ? w(N_("an admin of every group {} belongs to ({})"))
+                                   : w(N_("an admin of a group {} belongs to ({})")),
+                               who, groups);
       }
-      return out;
+      return i18n::Format(w(N_("an owner, a member-editor, or {}")), admins);
     }
     case Requirement::kSelf:
-      return "the node itself, or an owner";
+      return w(N_("the node itself, or an owner"));
     case Requirement::kNone:
-      return "nothing";
+      return w(N_("nothing"));
   }
-  return "an owner";
+  return w(N_("an owner"));
 }
 
 std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::string>& group) {
   const std::string& t = op.table;
-  if (t == kRoleTable) return "roles";
-  if (t == kKeyEnvelopeTable) return "the community key";
-  if (t == kForkTable) return "which of a node's forked change sets counts";
-  if (t == "community") return "the community's settings";
-  if (t == "node") return op.column == "invited_by" ? "who is let in" : "another admin's node";
+  if (t == kRoleTable) return _("roles");
+  if (t == kKeyEnvelopeTable) return _("the community key");
+  if (t == kForkTable) return _("which of a node's forked change sets counts");
+  if (t == "community") return _("the community's settings");
+  if (t == "node")
+    return op.column == "invited_by" ? _("who is let in") : _("another admin's node");
   if (t == "chat_group") {
     auto name = RowLabel(db, "chat_group", op.row_id);
     if (name.ok() && !name->empty())
-      return fmt::format("the settings of group {}", GroupLabel(db, op.row_id));
-    return "the list of groups (adding one)";
+      return i18n::Format(_("the settings of group {}"), GroupLabel(db, op.row_id));
+    return _("the list of groups (adding one)");
   }
   if (t == "membership")
-    return group ? fmt::format("the members of group {}", GroupLabel(db, *group)) : "a membership";
+    return group ? i18n::Format(_("the members of group {}"), GroupLabel(db, *group))
+                 : _("a membership");
   if (t == "person" && op.column == "deleted") {
     auto name = RowLabel(db, "person", op.row_id);
     std::string who = name.ok() && !name->empty() ? *name : ShortId(op.row_id);
-    return fmt::format("whether {} is in the registry at all (deleting or restoring them)", who);
+    return i18n::Format(_("whether {} is in the registry at all (deleting or restoring them)"),
+                        who);
   }
   if (t == "person") {
     auto name = RowLabel(db, "person", op.row_id);
-    if (name.ok() && !name->empty()) return fmt::format("the record of {}", *name);
-    return "people's records";
+    if (name.ok() && !name->empty()) return i18n::Format(_("the record of {}"), *name);
+    return _("people's records");
   }
-  if (t == "person_handle") return "people's contact handles";
-  if (t == "person_tag") return "people's tags";
-  if (t == "ban") return "bans from the whole community";
+  if (t == "person_handle") return _("people's contact handles");
+  if (t == "person_tag") return _("people's tags");
+  if (t == "ban") return _("bans from the whole community");
   if (IsGroupScoped(t)) {
     std::string_view group = GroupOfRowId(op.row_id);
-    std::string what = t == "application" ? "applications"
-                       : t == "activity"  ? "activity records"
-                       : t == "topic"     ? "topics"
-                       : t == "event"     ? "events"
-                       : t == "signup"    ? "sign-up lists"
-                       : t == "poll"      ? "polls"
-                       : t == "vote"      ? "poll votes"
-                       : t == "content"   ? "curated content"
-                       : t == "warning"   ? "warnings"
+    std::string what = t == "application" ? _("applications")
+                       : t == "activity"  ? _("activity records")
+                       : t == "topic"     ? _("topics")
+                       : t == "event"     ? _("events")
+                       : t == "signup"    ? _("sign-up lists")
+                       : t == "poll"      ? _("polls")
+                       : t == "vote"      ? _("poll votes")
+                       : t == "content"   ? _("curated content")
+                       : t == "warning"   ? _("warnings")
                                           : t;
     if (group.empty()) return what;
-    return fmt::format("the {} of group {}", what, GroupLabel(db, std::string(group)));
+    return i18n::Format(_("the {0} of group {1}"), what, GroupLabel(db, std::string(group)));
   }
   return fmt::format("{}.{}", t, op.column);
 }
 
-std::string DescribeRoles(Database& db, const Roles& roles) {
+std::string DescribeRoles(Database& db, const Roles& roles, Wording wording) {
+  auto w = [wording](const char* message) { return Worded(wording, message); };
   std::string out;
-  if (roles.founder) out = "owner (the founder)";
+  if (roles.founder) out = w(N_("owner (the founder)"));
   for (const RoleKey& k : roles.held) {
     if (roles.founder && k.role == Role::kOwner) continue;
-    if (!out.empty()) out += ", ";
-    out += k.role == Role::kAdmin ? "admin of " + GroupLabel(db, k.group) : RoleName(k.role);
+    if (!out.empty()) out += w(N_(", "));
+    out += k.role == Role::kAdmin ? i18n::Format(w(N_("admin of {}")), GroupLabel(db, k.group))
+           : wording == Wording::kShown ? C_("node role", RoleName(k.role))
+                                        : RoleName(k.role);
   }
-  return out.empty() ? "no role" : out;
+  return out.empty() ? w(N_("no role")) : out;
 }
 
 std::optional<PublicKey> RoleTarget(const Op& op) {
@@ -289,19 +304,20 @@ std::optional<PublicKey> RoleTarget(const Op& op) {
   return PublicKeyFromHex(op.row_id);
 }
 
-Status CheckRoleOp(const Op& op, const PublicKey& founder) {
+Status CheckRoleOp(const Op& op, const PublicKey& founder, Wording wording) {
+  auto w = [wording](const char* message) { return Worded(wording, message); };
   if (!RoleTarget(op))
-    return Status::InvalidArgument(
-        fmt::format("a role op names '{}', which is not a node id", op.row_id.substr(0, 80)));
+    return Status::InvalidArgument(i18n::Format(
+        w(N_("a role op names '{}', which is not a node id")), op.row_id.substr(0, 80)));
   auto key = ParseRoleColumn(op.column);
   if (!key)
     return Status::InvalidArgument(
-        fmt::format("a role op names '{}', which is not a role", op.column.substr(0, 80)));
+        i18n::Format(w(N_("a role op names '{}', which is not a role")), op.column.substr(0, 80)));
   auto* v = std::get_if<int64_t>(&op.value);
   if (!v || (*v != 0 && *v != 1))
-    return Status::InvalidArgument("a role op's value is neither 1 (grant) nor 0 (revoke)");
+    return Status::InvalidArgument(w(N_("a role op's value is neither 1 (grant) nor 0 (revoke)")));
   if (*v == 0 && key->role == Role::kOwner && op.row_id == ToHex(founder))
-    return Status::InvalidArgument("the founder's ownership cannot be revoked");
+    return Status::InvalidArgument(w(N_("the founder's ownership cannot be revoked")));
   return Status::Ok();
 }
 

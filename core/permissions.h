@@ -88,12 +88,19 @@ struct Roles {
   bool Owner() const { return founder || Has(Role::kOwner); }
 };
 
+// How a description is worded: kStored for text that is kept or compared
+// (a refusal reason every node decides alike, --json), always in English;
+// kShown for the person at the terminal now, in the language chosen
+// (base/i18n.h).
+enum class Wording { kStored, kShown };
+
 // What an op changes, in an admin's words: "the settings of group 北京交流群",
-// "people's records", "roles". `group` as for RequirementOf.
+// "people's records", "roles". `group` as for RequirementOf. Shown now, in
+// the language chosen.
 std::string WhatItChanges(Database& db, const Op& op, const std::optional<std::string>& group);
 
 // "admin of 北京交流群, editor", or "no role".
-std::string DescribeRoles(Database& db, const Roles& roles);
+std::string DescribeRoles(Database& db, const Roles& roles, Wording wording = Wording::kStored);
 
 // A person an op changes (a person row, or the person of a contact handle
 // or tag), with the groups the person belongs to as far as the op's change
@@ -142,12 +149,13 @@ bool Satisfies(const Roles& roles, const Requirement& need, const Op& op);
 
 // "an owner, or an admin of group 北京交流群": for refusal reasons. Names
 // the group when `db` knows it.
-std::string Describe(Database& db, const Requirement& need);
+std::string Describe(Database& db, const Requirement& need, Wording wording = Wording::kStored);
 
 // A role op's own rules, beyond who wrote it: its row is a node id, its
 // column a role, its value 1 or 0, and the founder's ownership is never
-// revoked (it is the root every grant goes back to). InvalidArgument says why.
-Status CheckRoleOp(const Op& op, const PublicKey& founder);
+// revoked (it is the root every grant goes back to). InvalidArgument says why,
+// worded as `wording` asks (a refusal reason is stored).
+Status CheckRoleOp(const Op& op, const PublicKey& founder, Wording wording = Wording::kStored);
 // The node a role op or invite is about.
 std::optional<PublicKey> RoleTarget(const Op& op);
 

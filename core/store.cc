@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/i18n.h"
 #include "core/migrations.h"
 #include "core/oplog.h"
 
@@ -24,24 +25,24 @@ Result<std::unique_ptr<Store>> Store::Create(const std::string& path, StoreOptio
   struct stat st;
   if (path != ":memory:" && stat(path.c_str(), &st) == 0)
     return Status::Conflict(
-        fmt::format("a database already exists at {}; this home already holds a node", path));
+        i18n::Format(_("a database already exists at {}; this home already holds a node"), path));
   return OpenImpl(path, true, options);
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
   struct stat st;
   if (path != ":memory:" && stat(path.c_str(), &st) != 0)
-    return Status::NotFound(fmt::format(
-        "no community database at {}; run `qun init --name NAME` first, or pass the right "
-        "--home DIR",
-        path));
+    return Status::NotFound(
+        i18n::Format(_("no community database at {}; run `qun init --name NAME` first, or pass "
+                       "the right --home DIR"),
+                     path));
   // SQLite would quietly make an empty file into a new database; for Qun an
   // empty community.db means one was lost (a failed copy, a full disk).
   if (path != ":memory:" && st.st_size == 0)
-    return Status::Corruption(fmt::format(
-        "the database {} is an empty file; restore it from a backup, or move it away and run "
-        "`qun init` to start a new node",
-        path));
+    return Status::Corruption(
+        i18n::Format(_("the database {} is an empty file; restore it from a backup, or move it "
+                       "away and run `qun init` to start a new node"),
+                     path));
   return OpenImpl(path, path == ":memory:", options);
 }
 
@@ -49,13 +50,14 @@ Result<std::unique_ptr<Store>> Store::OpenImage(std::string_view image, StoreOpt
   QUN_ASSIGN_OR_RETURN(auto db, Database::Open(":memory:", true, options.busy_timeout_ms));
   // SQLite takes the copy over and frees it with the connection.
   auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
-  if (!copy) return Status::Internal("out of memory for a database image");
+  if (!copy) return Status::Internal(_("out of memory for a database image"));
   std::memcpy(copy, image.data(), image.size());
   int rc = sqlite3_deserialize(db->handle(), "main", copy, static_cast<sqlite3_int64>(image.size()),
                                static_cast<sqlite3_int64>(image.size()),
                                SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
   if (rc != SQLITE_OK)
-    return Status::Corruption(fmt::format("cannot load a database image: {}", sqlite3_errstr(rc)));
+    return Status::Corruption(
+        i18n::Format(_("cannot load a database image: {}"), sqlite3_errstr(rc)));
   std::unique_ptr<Store> store(new Store(std::move(db), options));
   QUN_RETURN_IF_ERROR(store->Setup());
   return store;
@@ -64,7 +66,7 @@ Result<std::unique_ptr<Store>> Store::OpenImage(std::string_view image, StoreOpt
 Result<std::string> Store::Image() {
   sqlite3_int64 size = 0;
   unsigned char* bytes = sqlite3_serialize(db_->handle(), "main", &size, 0);
-  if (!bytes) return Status::Internal("cannot copy the database into memory");
+  if (!bytes) return Status::Internal(_("cannot copy the database into memory"));
   std::string out(reinterpret_cast<const char*>(bytes), static_cast<size_t>(size));
   sqlite3_free(bytes);
   return out;
@@ -96,15 +98,15 @@ Status Store::Setup() {
   tables.Reset();
 
   if (app_id != kApplicationId && (app_id != 0 || table_count != 0))
-    return Status::Corruption(fmt::format(
-        "{} is an SQLite database of another program, not a Qun database; pass the right "
-        "--home DIR",
-        path()));
+    return Status::Corruption(
+        i18n::Format(_("{} is an SQLite database of another program, not a Qun database; pass "
+                       "the right --home DIR"),
+                     path()));
   if (schema_version_ > LatestSchemaVersion())
-    return Status::Incompatible(fmt::format(
-        "the database {} has schema version {}, newer than this qun understands (up to {}); "
-        "it was written by a newer Qun: upgrade qun to open it",
-        path(), schema_version_, LatestSchemaVersion()));
+    return Status::Incompatible(
+        i18n::Format(_("the database {} has schema version {}, newer than this qun understands "
+                       "(up to {}); it was written by a newer Qun: upgrade qun to open it"),
+                     path(), schema_version_, LatestSchemaVersion()));
 
   QUN_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
   QUN_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=FULL"));
@@ -166,7 +168,7 @@ Status Store::Migrate() {
     Status s = db_->Exec(m.sql);
     if (!s.ok()) {
       (void)db_->Exec("ROLLBACK");
-      return s.WithContext(fmt::format("applying schema migration {}", m.file));
+      return s.WithContext(i18n::Format(_("applying schema migration {}"), m.file));
     }
   }
   // Ops that an older version kept without applying (tables or columns it did

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <zmq.hpp>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/field_text.h"
 #include "core/hlc.h"
@@ -23,7 +24,7 @@ Result<CodeJoin> JoinWithCode(const std::string& home_option, const std::string&
                               int64_t timeout_ms) {
   QUN_ASSIGN_OR_RETURN(sync::InviteCode code, sync::ParseInviteCode(text));
   if (code.expires_unix_s < core::WallClockMs() / 1000)
-    return Status::Denied("the invite code has expired: ask for a new one");
+    return Status::Denied(_("the invite code has expired: ask for a new one"));
   QUN_RETURN_IF_ERROR(sync::CheckPeerName(peer_name));
   QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(home_option));
   struct stat st;
@@ -33,14 +34,14 @@ Result<CodeJoin> JoinWithCode(const std::string& home_option, const std::string&
   QUN_ASSIGN_OR_RETURN(auto node, OpenNode(home_option));
   QUN_ASSIGN_OR_RETURN(auto existing, node->store->GetMeta(core::kCommunityIdKey));
   if (existing)
-    return Status::Conflict(fmt::format(
-        "this node already belongs to community {}; to join another, use another home: `qun "
-        "--home DIR join CODE`",
-        existing->substr(0, 8)));
+    return Status::Conflict(
+        i18n::Format(_("this node already belongs to community {}; to join another, use another "
+                       "home: `qun --home DIR join CODE`"),
+                     existing->substr(0, 8)));
   // A node made earlier with `qun init --join` takes the name given now.
   if (!admin.empty()) {
     if (!text::IsValidUtf8(admin))
-      return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
+      return Status::InvalidArgument(_("the admin name is not valid UTF-8 text; re-type it"));
     QUN_RETURN_IF_ERROR(core::CheckFieldValue("node", "name", admin));
     QUN_RETURN_IF_ERROR(node->store->SetMeta(core::kJoiningAsKey, admin));
   }
@@ -52,15 +53,15 @@ Result<CodeJoin> JoinWithCode(const std::string& home_option, const std::string&
   zmq::context_t context;
   sync::ClientOptions options;
   options.timeout_ms = timeout_ms;
-  std::string inviter_label = fmt::format("the inviter at {}", code.address);
+  std::string inviter_label = i18n::Format(_("the inviter at {}"), code.address);
   QUN_ASSIGN_OR_RETURN(std::string bytes,
                        sync::RedeemInviteCode(context, *node->identity, code.address, code.inviter,
                                               inviter_label, join, options));
   QUN_ASSIGN_OR_RETURN(sync::Invite opened, sync::OpenInvite(bytes, *node->identity));
   if (opened.community.id != code.community || opened.inviter != code.inviter)
     return Status::Denied(
-        "the inviter answered with an invite to another community than the code's; nothing "
-        "was changed. Ask the admin who gave you the code");
+        _("the inviter answered with an invite to another community than the code's; nothing "
+          "was changed. Ask the admin who gave you the code"));
   QUN_ASSIGN_OR_RETURN(sync::Invite invite, JoinWithInvite(*node, bytes));
   // The inviter is the first peer, and the first sync is with it.
   sync::Peer peer;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/community_key.h"
 #include "core/field_text.h"
@@ -69,8 +70,9 @@ Result<std::unique_ptr<core::WriteTxn>> Node::Begin(const std::string& note) {
   QUN_ASSIGN_OR_RETURN(auto joining, store->GetMeta(core::kJoiningAsKey));
   if (joining)
     return Status::NotFound(
-        "this node has not joined its community yet, so it cannot record changes. Ask an "
-        "owner to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join invite.qun`");
+        _("this node has not joined its community yet, so it cannot record changes. Ask an "
+          "owner to run `qun invite YOUR-NODE-ID -o invite.qun`, then run `qun join "
+          "invite.qun`"));
   return store->Begin(identity->public_key(), note);
 }
 
@@ -107,7 +109,7 @@ Result<std::unique_ptr<Node>> OpenNode(const std::string& home_option) {
 Result<std::string> MakeNodeToJoin(const std::string& home, std::string admin) {
   if (admin.empty()) admin = LoginName();
   if (!text::IsValidUtf8(admin))
-    return Status::InvalidArgument("the admin name is not valid UTF-8 text; re-type it");
+    return Status::InvalidArgument(_("the admin name is not valid UTF-8 text; re-type it"));
   // Checked now, not when `qun join` writes it: by then the invite is spent.
   QUN_RETURN_IF_ERROR(core::CheckFieldValue("node", "name", admin));
   QUN_RETURN_IF_ERROR(core::PrepareHome(home));

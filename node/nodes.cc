@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/history.h"
 #include "sync/invite.h"
@@ -24,15 +25,15 @@ Result<core::PublicKey> ResolveNodeRef(core::Registry& registry, const std::stri
   if (ref.size() == 64) return sync::ParseNodeId(ref);
   QUN_ASSIGN_OR_RETURN(auto found, registry.FindNodes(ref));
   if (found.empty())
-    return Status::NotFound(fmt::format(
-        "no node '{}' in this community: give its id (or its first characters) or its name, as "
-        "`qun admin list` shows them",
-        ref));
+    return Status::NotFound(
+        i18n::Format(_("no node '{}' in this community: give its id (or its first characters) or "
+                       "its name, as `qun admin list` shows them"),
+                     ref));
   if (found.size() > 1) {
     std::string list;
     for (const auto& [id, name] : found) list += fmt::format("\n  {} {}", id.substr(0, 12), name);
     return Status::Conflict(
-        fmt::format("'{}' names several nodes; give more of the id:{}", ref, list));
+        i18n::Format(_("'{}' names several nodes; give more of the id:{}"), ref, list));
   }
   return sync::ParseNodeId(found[0].first);
 }
@@ -41,20 +42,21 @@ Result<std::vector<core::RoleKey>> ParseRoleArgs(core::Registry& registry, const
                                                  const std::vector<std::string>& groups) {
   auto parsed = core::ParseRole(role);
   if (!parsed)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a role: say owner, admin (with --group), editor (a member-editor), viewer "
-        "or relay",
-        role));
+    return Status::InvalidArgument(
+        i18n::Format(_("'{}' is not a role: say owner, admin (with --group), editor (a "
+                       "member-editor), viewer or relay"),
+                     role));
   if (*parsed != core::Role::kAdmin) {
     if (!groups.empty())
       return Status::InvalidArgument(
-          fmt::format("--group goes with the role admin only: a {} role is not of one group",
-                      core::RoleName(*parsed)));
+          i18n::Format(_("--group goes with the role admin only: a {} role is not of one group"),
+                       core::RoleName(*parsed)));
     return std::vector<core::RoleKey>{{*parsed, ""}};
   }
   if (groups.empty())
     return Status::InvalidArgument(
-        "an admin is an admin of a group: say which with --group NAME (repeat it for several)");
+        _("an admin is an admin of a group: say which with --group NAME (repeat it for "
+          "several)"));
   std::vector<core::RoleKey> out;
   for (const std::string& g : groups) {
     QUN_ASSIGN_OR_RETURN(std::string id, registry.ResolveGroup(g));
@@ -104,20 +106,20 @@ Status RequireOwner(SyncNode& s, std::string_view doing) {
   QUN_ASSIGN_OR_RETURN(core::Roles mine,
                        core::OwnRoles(db, s.node->identity->public_key(), s.community.founder));
   if (mine.Owner()) return Status::Ok();
-  return Status::Denied(
-      fmt::format("only an owner can {}, and this node holds {}; ask an owner (`qun admin list`)",
-                  doing, core::DescribeRoles(db, mine)));
+  return Status::Denied(i18n::Format(
+      _("only an owner can {}, and this node holds {}; ask an owner (`qun admin list`)"), doing,
+      core::DescribeRoles(db, mine, core::Wording::kShown)));
 }
 
 Result<core::Roles> ChangeRoles(SyncNode& s, const core::PublicKey& node,
                                 const std::vector<core::RoleKey>& roles, bool grant) {
   core::Database& db = s.node->store->db();
-  QUN_RETURN_IF_ERROR(RequireOwner(s, grant ? "grant roles" : "revoke roles"));
+  QUN_RETURN_IF_ERROR(RequireOwner(s, grant ? _("grant roles") : _("revoke roles")));
   if (!grant && node == s.community.founder &&
       std::any_of(roles.begin(), roles.end(),
                   [](const core::RoleKey& k) { return k.role == core::Role::kOwner; }))
     return Status::InvalidArgument(
-        "the founder is an owner for good: every role in the community goes back to it");
+        _("the founder is an owner for good: every role in the community goes back to it"));
   QUN_ASSIGN_OR_RETURN(auto txn, s.node->Begin(grant ? "admin grant" : "admin revoke"));
   QUN_RETURN_IF_ERROR(WriteRoles(*txn, node, roles, grant));
   QUN_RETURN_IF_ERROR(txn->Commit());
@@ -130,17 +132,18 @@ Result<core::Roles> ChangeRoles(SyncNode& s, const core::PublicKey& node,
 Result<KeyRotation> RotateKey(SyncNode& s, const std::optional<core::PublicKey>& removed) {
   core::Database& db = s.node->store->db();
   const core::PublicKey& me = s.node->identity->public_key();
-  QUN_RETURN_IF_ERROR(RequireOwner(s, removed ? "remove a node" : "replace the community key"));
+  QUN_RETURN_IF_ERROR(
+      RequireOwner(s, removed ? _("remove a node") : _("replace the community key")));
   KeyRotation out;
   out.removed = removed;
   if (removed) {
     if (*removed == me)
       return Status::InvalidArgument(
-          "that is this node; another owner must remove it (or give its laptop's data away "
-          "with `qun export` and stop using it)");
+          _("that is this node; another owner must remove it (or give its laptop's data away "
+            "with `qun export` and stop using it)"));
     if (*removed == s.community.founder)
       return Status::InvalidArgument(
-          "the founder cannot be removed: every role in the community goes back to it");
+          _("the founder cannot be removed: every role in the community goes back to it"));
     QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, *removed, s.community.founder));
     out.removed_roles.assign(roles.held.begin(), roles.held.end());
   }
@@ -166,7 +169,7 @@ Result<KeyRotation> RotateKey(SyncNode& s, const std::optional<core::PublicKey>&
   QUN_RETURN_IF_ERROR(s.sets->SealLocal().status());
   QUN_ASSIGN_OR_RETURN(int claimed, s.sets->ClaimKeys());
   if (claimed == 0 || !s.community.Key(out.epoch))
-    return Status::Internal("the new community key was written but this node could not take it");
+    return Status::Internal(_("the new community key was written but this node could not take it"));
   return out;
 }
 

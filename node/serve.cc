@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 #include "core/home.h"
 #include "node/nodes.h"
@@ -30,7 +31,9 @@ using CurveKey = core::Identity::CurveKey;
 // what someone trying many costs this node.
 constexpr size_t kGuestsPerMinute = 30;
 
-std::string PeerLabel(const sync::Peer& p) { return fmt::format("{} at {}", p.name, p.address); }
+std::string PeerLabel(const sync::Peer& p) {
+  return i18n::Format(_("{} at {}"), p.name, p.address);
+}
 
 // The wait before peer `failures` times failed in a row is tried again.
 int64_t Backoff(int64_t every_ms, int64_t failures) {
@@ -45,7 +48,7 @@ void Gossip(const std::string& home_option, zmq::context_t& context, const Serve
   // Its own connection to the database: the server thread has the other.
   auto sp = OpenSyncNode(home_option);
   if (!sp.ok()) {
-    log(fmt::format("cannot sync with peers: {}", sp.status().message()));
+    log(i18n::Format(_("cannot sync with peers: {}"), sp.status().message()));
     return;
   }
   SyncNode& s = **sp;
@@ -53,7 +56,7 @@ void Gossip(const std::string& home_option, zmq::context_t& context, const Serve
   while (!stop.load()) {
     auto peers = sync::ListPeers(db);
     if (!peers.ok()) {
-      log(fmt::format("cannot read the peers: {}", peers.status().message()));
+      log(i18n::Format(_("cannot read the peers: {}"), peers.status().message()));
       peers = std::vector<sync::Peer>();
     }
     for (const sync::Peer& peer : *peers) {
@@ -67,9 +70,10 @@ void Gossip(const std::string& home_option, zmq::context_t& context, const Serve
       auto report = SyncPeer(s, context, peer, client);
       if (!report.ok()) {
         if (stop.load()) break;
-        log(fmt::format("sync with {} failed ({} in a row; next try in {} s): {}", peer.name,
-                        peer.failures + 1, Backoff(options.sync_every_ms, peer.failures + 1) / 1000,
-                        report.status().message()));
+        log(i18n::Format(_("sync with {} failed ({} in a row; next try in {} s): {}"), peer.name,
+                         peer.failures + 1,
+                         Backoff(options.sync_every_ms, peer.failures + 1) / 1000,
+                         report.status().message()));
       } else if (report->sent || report->received) {
         log(SyncSummary(peer.name, *report));
       }
@@ -91,12 +95,12 @@ class AllowList {
   Status Refresh() {
     struct stat st {};
     if (stat(path_.c_str(), &st) != 0)
-      return Status::NotFound(fmt::format("cannot read the allow file {}", path_));
+      return Status::NotFound(i18n::Format(_("cannot read the allow file {}"), path_));
     if (loaded_ && st.st_mtim.tv_sec == mtime_.tv_sec && st.st_mtim.tv_nsec == mtime_.tv_nsec &&
         st.st_size == size_)
       return Status::Ok();
     std::ifstream in(path_);
-    if (!in) return Status::IOError(fmt::format("cannot read the allow file {}", path_));
+    if (!in) return Status::IOError(i18n::Format(_("cannot read the allow file {}"), path_));
     std::map<CurveKey, std::pair<core::PublicKey, std::string>> allowed;
     std::string line;
     int number = 0;
@@ -110,7 +114,7 @@ class AllowList {
       auto key = sync::ParseNodeId(id);
       if (!key.ok())
         return Status::InvalidArgument(
-            fmt::format("{} line {}: {}", path_, number, key.status().message()));
+            i18n::Format(_("{} line {}: {}"), path_, number, key.status().message()));
       QUN_ASSIGN_OR_RETURN(CurveKey curve, core::Identity::CurvePublicKey(*key));
       allowed[curve] = {*key, name};
     }
@@ -145,13 +149,13 @@ class AllowList {
 }  // namespace
 
 std::string SyncSummary(const std::string& name, const sync::SyncReport& r) {
-  std::string out = fmt::format("Synced with {}: sent {}, received {}, applied {} in {:.1f} s",
-                                name, r.sent, r.received, r.taken.applied, r.elapsed_ms / 1000.0);
-  if (r.sent == 0 && r.received == 0) out += " (already in sync)";
-  if (r.taken.pending) out += fmt::format("; {} held back", r.taken.pending);
-  if (r.taken.rejected) out += fmt::format("; {} refused", r.taken.rejected);
-  if (r.peer_taken.rejected) out += fmt::format("; the peer refused {}", r.peer_taken.rejected);
-  return out + ".";
+  std::string out = i18n::Format(_("Synced with {}: sent {}, received {}, applied {} in {:.1f} s"),
+                                 name, r.sent, r.received, r.taken.applied, r.elapsed_ms / 1000.0);
+  if (r.sent == 0 && r.received == 0) out += _(" (already in sync)");
+  if (r.taken.pending) out += i18n::Format(_("; {} held back"), r.taken.pending);
+  if (r.taken.rejected) out += i18n::Format(_("; {} refused"), r.taken.rejected);
+  if (r.peer_taken.rejected) out += i18n::Format(_("; the peer refused {}"), r.peer_taken.rejected);
+  return out + C_("the end of a sentence", ".");
 }
 
 Result<sync::SyncReport> SyncPeer(SyncNode& s, zmq::context_t& context, const sync::Peer& peer,
@@ -223,7 +227,7 @@ Status Serve(const std::string& home_option, const ServeOptions& options, std::a
           fmt::format("this node is of community {}, not {}", sync::CommunityIdHex(s.community.id),
                       sync::CommunityIdHex(community))};
       return Status::Denied(
-          fmt::format("it asked for community {}", sync::CommunityIdHex(community)));
+          i18n::Format(_("it asked for community {}"), sync::CommunityIdHex(community)));
     }
     return std::unique_ptr<sync::Replica>(new sync::NodeReplica(*s.node->store, *s.sets));
   };
@@ -234,11 +238,11 @@ Status Serve(const std::string& home_option, const ServeOptions& options, std::a
   QUN_ASSIGN_OR_RETURN(auto server,
                        sync::SyncServer::Start(context, *s.node->identity, server_options, admit,
                                                replicas, log, label, join));
-  log(fmt::format("serving {} on {}", NodeLabel(s.node->store->db(), me), server->endpoint()));
-  log(fmt::format("node id {}", s.node->identity->node_id()));
+  log(i18n::Format(_("serving {} on {}"), NodeLabel(s.node->store->db(), me), server->endpoint()));
+  log(i18n::Format(_("node id {}"), s.node->identity->node_id()));
   if (options.sync_every_ms > 0)
-    log(fmt::format("syncing with peers every {} s; stop with Ctrl-C",
-                    options.sync_every_ms / 1000.0));
+    log(i18n::Format(_("syncing with peers every {} s; stop with Ctrl-C"),
+                     options.sync_every_ms / 1000.0));
   std::thread gossip;
   if (options.sync_every_ms > 0)
     gossip = std::thread(Gossip, std::cref(home_option), std::ref(context), std::cref(options),
@@ -247,7 +251,7 @@ Status Serve(const std::string& home_option, const ServeOptions& options, std::a
   stop.store(true);
   if (gossip.joinable()) gossip.join();
   server.reset();
-  log("stopped");
+  log(_("stopped"));
   return served;
 }
 
@@ -259,8 +263,8 @@ Status RunRelay(const std::string& home_option, const RelayOptions& options,
   QUN_ASSIGN_OR_RETURN(std::string home, core::ResolveHome(home_option));
   struct stat st {};
   if (stat(core::DatabasePath(home).c_str(), &st) == 0)
-    return Status::InvalidArgument(
-        fmt::format("{} is a node's home; give the relay a home of its own with --home DIR", home));
+    return Status::InvalidArgument(i18n::Format(
+        _("{} is a node's home; give the relay a home of its own with --home DIR"), home));
   QUN_RETURN_IF_ERROR(core::PrepareHome(home));
   std::unique_ptr<core::Identity> identity;
   if (stat((home + "/node.key").c_str(), &st) == 0) {
@@ -275,7 +279,7 @@ Status RunRelay(const std::string& home_option, const RelayOptions& options,
   auto admit = [&allow, &log](const CurveKey& key) -> Result<Admission> {
     Status refreshed = allow.Refresh();
     if (!refreshed.ok())
-      log(fmt::format("{}; using the allow list read before", refreshed.message()));
+      log(i18n::Format(_("{}; using the allow list read before"), refreshed.message()));
     auto node = allow.Find(key);
     if (!node) return Admission{};
     return Admission{Admission::kMember, *node};
@@ -290,15 +294,18 @@ Status RunRelay(const std::string& home_option, const RelayOptions& options,
   QUN_ASSIGN_OR_RETURN(auto server, sync::SyncServer::Start(context, *identity, server_options,
                                                             admit, replicas, log, label));
   QUN_ASSIGN_OR_RETURN(auto totals, store->Summarize());
-  log(fmt::format("relay serving on {}, {} node{} allowed, holding {} change sets of {} communit{}",
-                  server->endpoint(), allow.size(), allow.size() == 1 ? "" : "s",
-                  totals.change_sets, totals.communities, totals.communities == 1 ? "y" : "ies"));
-  log(fmt::format("relay key {}", identity->node_id()));
-  log(fmt::format("nodes add it with: qun peer add relay tcp://THIS-HOST:PORT --key {}",
-                  identity->node_id()));
+  const int64_t allowed = static_cast<int64_t>(allow.size());
+  const int64_t communities = static_cast<int64_t>(totals.communities);
+  log(i18n::Format(_("relay serving on {}, {} allowed, holding {} change sets of {}"),
+                   server->endpoint(), i18n::Format(P_("{} node", "{} nodes", allowed), allowed),
+                   totals.change_sets,
+                   i18n::Format(P_("{} community", "{} communities", communities), communities)));
+  log(i18n::Format(_("relay key {}"), identity->node_id()));
+  log(i18n::Format(_("nodes add it with: qun peer add relay tcp://THIS-HOST:PORT --key {}"),
+                   identity->node_id()));
   Status served = server->Run(stop);
   server.reset();
-  log("stopped");
+  log(_("stopped"));
   return served;
 }
 

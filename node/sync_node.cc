@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 #include "core/key_file.h"
 #include "core/permissions.h"
@@ -115,10 +116,10 @@ Result<sync::Invite> JoinWithInvite(Node& node, std::string_view invite_bytes) {
   struct stat st;
   bool has_key = stat(key_path.c_str(), &st) == 0;
   if (existing && has_key)
-    return Status::Conflict(fmt::format(
-        "this node already belongs to community {}; to join another, make a new node with "
-        "`qun --home DIR init --join`",
-        existing->substr(0, 8)));
+    return Status::Conflict(
+        i18n::Format(_("this node already belongs to community {}; to join another, make a new "
+                       "node with `qun --home DIR init --join`"),
+                     existing->substr(0, 8)));
   QUN_ASSIGN_OR_RETURN(sync::Invite invite, sync::OpenInvite(invite_bytes, *node.identity));
   // A key file without the community recorded is what a join that failed
   // halfway left: this join replaces it.

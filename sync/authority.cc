@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/i18n.h"
 #include "core/history.h"
 #include "core/ids.h"
 #include "core/log_reads.h"
@@ -85,7 +86,7 @@ Status Authority::LoadRoleTxns() {
   QUN_ASSIGN_OR_RETURN(std::vector<int64_t> ids, core::RoleChangeTxns(db_));
   for (int64_t id : ids) {
     QUN_ASSIGN_OR_RETURN(std::optional<core::LoggedTxn> logged, core::ReadTxn(db_, id));
-    if (!logged) return Status::Corruption("the op log names a transaction it does not hold");
+    if (!logged) return Status::Corruption(_("the op log names a transaction it does not hold"));
     const PublicKey& author = logged->author;
     uint64_t seq = logged->seq;
     std::optional<std::string> refused = logged->refused;

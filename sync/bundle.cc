@@ -9,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "base/i18n.h"
 #include "sync/community.h"
 #include "sync/invite.h"
 
@@ -39,13 +40,13 @@ Result<std::unique_ptr<BundleWriter>> BundleWriter::Create(const std::string& pa
   File f(fd >= 0 ? fdopen(fd, "wb") : nullptr);
   if (fd >= 0 && !f) close(fd);
   if (!f)
-    return Status::IOError(fmt::format("cannot create {}: {}; choose a folder you may write to",
-                                       part, std::strerror(errno)));
+    return Status::IOError(i18n::Format(_("cannot create {}: {}; choose a folder you may write to"),
+                                        part, std::strerror(errno)));
   std::unique_ptr<BundleWriter> w(new BundleWriter(path, std::move(f)));
   std::string header(kMagic, kMagicSize);
   header.append(reinterpret_cast<const char*>(community.data()), community.size());
   if (std::fwrite(header.data(), 1, header.size(), w->file_.get()) != header.size())
-    return Status::IOError(fmt::format("cannot write {}; check free disk space", part));
+    return Status::IOError(i18n::Format(_("cannot write {}; check free disk space"), part));
   return w;
 }
 
@@ -58,12 +59,13 @@ BundleWriter::~BundleWriter() {
 
 Status BundleWriter::Add(std::string_view change_set) {
   if (change_set.empty() || change_set.size() > kMaxChangeSetSize)
-    return Status::Internal("a change set of impossible size cannot go in a bundle");
+    return Status::Internal(_("a change set of impossible size cannot go in a bundle"));
   char len[4];
   PutU32(len, static_cast<uint32_t>(change_set.size()));
   if (std::fwrite(len, 1, 4, file_.get()) != 4 ||
       std::fwrite(change_set.data(), 1, change_set.size(), file_.get()) != change_set.size())
-    return Status::IOError(fmt::format("cannot write {}.part; check free disk space", path_));
+    return Status::IOError(
+        i18n::Format(_("cannot write {}; check free disk space"), path_ + ".part"));
   ++count_;
   return Status::Ok();
 }
@@ -74,11 +76,11 @@ Status BundleWriter::Finish() {
   std::string part = path_ + ".part";
   if (std::fwrite(end, 1, 4, file_.get()) != 4 || std::fflush(file_.get()) != 0 ||
       fsync(fileno(file_.get())) != 0)
-    return Status::IOError(fmt::format("cannot write {}; check free disk space", part));
+    return Status::IOError(i18n::Format(_("cannot write {}; check free disk space"), part));
   file_.reset();
   if (std::rename(part.c_str(), path_.c_str()) != 0)
     return Status::IOError(
-        fmt::format("cannot rename {} to {}: {}", part, path_, std::strerror(errno)));
+        i18n::Format(_("cannot rename {} to {}: {}"), part, path_, std::strerror(errno)));
   finished_ = true;
   return Status::Ok();
 }
@@ -86,15 +88,15 @@ Status BundleWriter::Finish() {
 Result<std::unique_ptr<BundleReader>> BundleReader::Open(const std::string& path) {
   File f(std::fopen(path.c_str(), "rb"));
   if (!f) {
-    if (errno == ENOENT) return Status::NotFound(fmt::format("no file {}", path));
-    return Status::IOError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    if (errno == ENOENT) return Status::NotFound(i18n::Format(_("no file {}"), path));
+    return Status::IOError(i18n::Format(_("cannot read {}: {}"), path, std::strerror(errno)));
   }
   std::unique_ptr<BundleReader> r(new BundleReader(path, std::move(f)));
   unsigned char header[kMagicSize + 16];
   if (std::fread(header, 1, sizeof header, r->file_.get()) != sizeof header ||
       std::memcmp(header, kMagic, kMagicSize) != 0)
     return Status::Corruption(
-        fmt::format("{} is not a Qun bundle; pass the file `qun bundle export` wrote", path));
+        i18n::Format(_("{} is not a Qun bundle; pass the file `qun bundle export` wrote"), path));
   std::memcpy(r->community_.data(), header + kMagicSize, 16);
   return r;
 }
@@ -102,9 +104,9 @@ Result<std::unique_ptr<BundleReader>> BundleReader::Open(const std::string& path
 Result<std::optional<std::string>> BundleReader::Next() {
   if (ended_) return std::optional<std::string>();
   auto truncated = [&] {
-    return Status::Corruption(fmt::format(
-        "the bundle {} is truncated or damaged after {} change sets (an interrupted copy?); "
-        "nothing from it was imported. Copy it again, or ask for a new one",
+    return Status::Corruption(i18n::Format(
+        _("the bundle {} is truncated or damaged after {} change sets (an interrupted copy?); "
+          "nothing from it was imported. Copy it again, or ask for a new one"),
         path_, count_));
   };
   unsigned char len_bytes[4];
@@ -126,8 +128,8 @@ Result<uint64_t> CheckBundle(const std::string& path, const CommunityId& expecte
   QUN_ASSIGN_OR_RETURN(auto reader, BundleReader::Open(path));
   if (reader->community() != expected)
     return Status::Corruption(
-        fmt::format("the bundle {} belongs to another community ({}); nothing was imported", path,
-                    CommunityIdHex(reader->community()).substr(0, 8)));
+        i18n::Format(_("the bundle {} belongs to another community ({}); nothing was imported"),
+                     path, CommunityIdHex(reader->community()).substr(0, 8)));
   while (true) {
     QUN_ASSIGN_OR_RETURN(auto next, reader->Next());
     if (!next) return reader->count();
@@ -136,18 +138,18 @@ Result<uint64_t> CheckBundle(const std::string& path, const CommunityId& expecte
     auto cs = ChangeSet::Decode(*next);
     Result<ChangeSetHeader> header = cs.ok() ? Verify(*cs) : Result<ChangeSetHeader>(cs.status());
     if (!header.ok()) {
-      std::string why = fmt::format(
-          "change set {} of the bundle {} was altered or damaged ({}); nothing from it was "
-          "imported. Ask for a new bundle",
+      std::string why = i18n::Format(
+          _("change set {0} of the bundle {1} was altered or damaged ({2}); nothing from it was "
+            "imported. Ask for a new bundle"),
           reader->count(), path, header.status().message());
       return header.status().code() == Status::Code::kBadSignature ? Status::BadSignature(why)
                                                                    : Status::Corruption(why);
     }
     if (header->community_id != expected)
       return Status::Corruption(
-          fmt::format("change set {} of the bundle {} belongs to another community; nothing "
-                      "from it was imported",
-                      reader->count(), path));
+          i18n::Format(_("change set {0} of the bundle {1} belongs to another community; nothing "
+                         "from it was imported"),
+                       reader->count(), path));
   }
 }
 
@@ -161,29 +163,30 @@ Result<VersionVector> ParseVectorFile(std::string_view text, const CommunityId& 
   std::istringstream in{std::string(text)};
   std::string line;
   auto bad = [](const std::string& why) {
-    return Status::InvalidArgument(fmt::format(
-        "this is not a version vector file ({}); pass the file `qun bundle vector -o FILE` "
-        "wrote on the other node",
-        why));
+    return Status::InvalidArgument(
+        i18n::Format(_("this is not a version vector file ({}); pass the file `qun bundle vector "
+                       "-o FILE` wrote on the other node"),
+                     why));
   };
-  if (!std::getline(in, line) || line != "qun-vector 1") return bad("its first line is wrong");
-  if (!std::getline(in, line) || line.rfind("community ", 0) != 0) return bad("no community line");
+  if (!std::getline(in, line) || line != "qun-vector 1") return bad(_("its first line is wrong"));
+  if (!std::getline(in, line) || line.rfind("community ", 0) != 0)
+    return bad(_("no community line"));
   QUN_ASSIGN_OR_RETURN(CommunityId id, ParseCommunityId(line.substr(10)));
   if (id != expected)
     return Status::InvalidArgument(
-        "this version vector comes from a node of another community; nothing was exported");
+        _("this version vector comes from a node of another community; nothing was exported"));
   VersionVector v;
   int n = 2;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty()) continue;
     size_t space = line.find(' ');
-    if (space == std::string::npos) return bad(fmt::format("line {} has no seq", n));
+    if (space == std::string::npos) return bad(i18n::Format(_("line {} has no seq"), n));
     auto author = ParseNodeId(line.substr(0, space));
-    if (!author.ok()) return bad(fmt::format("line {} has no author key", n));
+    if (!author.ok()) return bad(i18n::Format(_("line {} has no author key"), n));
     std::string seq = line.substr(space + 1);
     if (seq.empty() || seq.size() > 18 || seq.find_first_not_of("0123456789") != std::string::npos)
-      return bad(fmt::format("line {} has no seq", n));
+      return bad(i18n::Format(_("line {} has no seq"), n));
     v[*author] = std::stoull(seq);
   }
   return v;

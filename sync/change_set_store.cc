@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "core/op_txn.h"
 #include "core/oplog.h"
 #include "core/permissions.h"
@@ -626,10 +627,10 @@ Result<ChangeSetStore::ForkResolved> ChangeSetStore::ResolveFork(const core::Pub
   for (Fork& f : all)
     if (f.author == node && !f.resolved) forks.push_back(std::move(f));
   if (forks.empty())
-    return Status::NotFound(fmt::format(
-        "{} has no unresolved fork here: `qun status` names the nodes that signed two change "
-        "sets with one number",
-        label));
+    return Status::NotFound(
+        i18n::Format(_("{} has no unresolved fork here: `qun status` names the nodes that signed "
+                       "two change sets with one number"),
+                     label));
   ForkResolved out;
   QUN_ASSIGN_OR_RETURN(out.kept, ChooseTwins(forks, keep_prefix, label));
   QUN_ASSIGN_OR_RETURN(auto txn, store_.Begin(me_.public_key(), "admin resolve-fork"));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 #include "sync/transport.h"
 
@@ -17,24 +18,25 @@ namespace {
 struct Attempt {
   Status status;
   bool retry = false;
+  bool refused = false;  // the peer's access check turned this node away
 };
 
 Status FromError(const Error& e, const std::string& peer) {
   switch (e.code) {
     case ErrorCode::kProtocolVersion:
       return Status::Incompatible(
-          fmt::format("{} cannot sync with this node: {}", peer, e.message));
+          i18n::Format(_("{} cannot sync with this node: {}"), peer, e.message));
     case ErrorCode::kOtherCommunity:
-      return Status::Denied(fmt::format("{} is not of this community: {}", peer, e.message));
+      return Status::Denied(i18n::Format(_("{} is not of this community: {}"), peer, e.message));
     case ErrorCode::kBadCode:
-      return Status::Denied(fmt::format("{} refused this node: {}", peer, e.message));
+      return Status::Denied(i18n::Format(_("{} refused this node: {}"), peer, e.message));
     case ErrorCode::kBusy:
       return Status::Unreachable(fmt::format("{}: {}", peer, e.message));
     case ErrorCode::kBadMessage:
       return Status::Corruption(
-          fmt::format("{} could not read this node's message: {}", peer, e.message));
+          i18n::Format(_("{} could not read this node's message: {}"), peer, e.message));
     default:
-      return Status::Internal(fmt::format("{} failed: {}", peer, e.message));
+      return Status::Internal(i18n::Format(_("{} failed: {}"), peer, e.message));
   }
 }
 
@@ -81,14 +83,14 @@ class Session {
       return {FromError(*e, peer_), e->code == ErrorCode::kNoSession};
     auto* their = std::get_if<Hello>(&reply);
     if (!their)
-      return {Status::Corruption(fmt::format("{} did not answer with hello", peer_)), false};
+      return {Status::Corruption(i18n::Format(_("{} did not answer with hello"), peer_)), false};
     if (their->protocol_version != kProtocolVersion)
-      return {Status::Incompatible(fmt::format("{} speaks sync protocol {}, this node {}: upgrade "
-                                               "the older qun of the two",
-                                               peer_, their->protocol_version, kProtocolVersion)),
+      return {Status::Incompatible(i18n::Format(_("{} speaks sync protocol {}, this node {}: "
+                                                  "upgrade the older qun of the two"),
+                                                peer_, their->protocol_version, kProtocolVersion)),
               false};
     if (their->community != community_)
-      return {Status::Denied(fmt::format("{} answered for another community", peer_)), false};
+      return {Status::Denied(i18n::Format(_("{} answered for another community"), peer_)), false};
     report_.peer_is_relay = their->relay;
     report_.peer_heads = their->heads;
     auto ids = mine_->MissingIds(their->heads);
@@ -143,10 +145,10 @@ class Session {
           (void)Send(Error{ErrorCode::kBadMessage, "more change sets than your hello announced"});
           report_.sent += sent;
           report_.received += received;
-          return {Status::Corruption(fmt::format(
-                      "{} sent more change sets than the {} it announced; the sync was stopped "
-                      "there (what came before is kept). If it goes on, its qun is faulty: ask "
-                      "its admin to update it",
+          return {Status::Corruption(i18n::Format(
+                      _("{} sent more change sets than the {} it announced; the sync was stopped "
+                        "there (what came before is kept). If it goes on, its qun is faulty: ask "
+                        "its admin to update it"),
                       peer_, to_receive)),
                   false};
         }
@@ -163,7 +165,8 @@ class Session {
         progress();
       } else if (auto* c = std::get_if<Credit>(&m)) {
         if (outstanding == 0)
-          return {Status::Corruption(fmt::format("{} sent credit it did not owe", peer_)), false};
+          return {Status::Corruption(i18n::Format(_("{} sent credit it did not owe"), peer_)),
+                  false};
         --outstanding;
         credit = std::min(credit + c->batches, kCreditWindow);
         Add(*c, &report_.peer_taken);
@@ -172,7 +175,7 @@ class Session {
         report_.received += received;
         return {FromError(*e, peer_), e->code == ErrorCode::kNoSession};
       } else {
-        return {Status::Corruption(fmt::format("{} sent a message out of turn", peer_)), false};
+        return {Status::Corruption(i18n::Format(_("{} sent a message out of turn"), peer_)), false};
       }
     }
     report_.sent += sent;
@@ -203,11 +206,11 @@ class Session {
       SetLimits(socket_, 2000);
       socket_.set(zmq::sockopt::handshake_ivl, static_cast<int>(options_.timeout_ms));
       if (zmq_socket_monitor(socket_.handle(), monitor_endpoint.c_str(), ZMQ_EVENT_ALL) != 0)
-        return Status::Internal("cannot watch the connection");
+        return Status::Internal(_("cannot watch the connection"));
       monitor_.connect(monitor_endpoint);
       socket_.connect(endpoint_);
     } catch (const zmq::error_t& e) {
-      return Status::InvalidArgument(fmt::format("cannot connect to {}: {}", peer_, e.what()));
+      return Status::InvalidArgument(i18n::Format(_("cannot connect to {}: {}"), peer_, e.what()));
     }
     return Status::Ok();
   }
@@ -222,7 +225,7 @@ class Session {
           return {Status::Ok(), false};
         }
       } catch (const zmq::error_t& e) {
-        return {Status::Internal(fmt::format("cannot send to {}: {}", peer_, e.what())), false};
+        return {Status::Internal(i18n::Format(_("cannot send to {}: {}"), peer_, e.what())), false};
       }
       // The queue is full: wait for room, watching the connection.
       if (Attempt a = Wait(deadline, ZMQ_POLLOUT); !a.status.ok()) return a;
@@ -236,10 +239,10 @@ class Session {
       if (socket_.recv(msg, zmq::recv_flags::dontwait)) {
         report_.bytes_received += msg.size();
         if (msg.more())
-          return {Status::Corruption(fmt::format("{} sent a message of several frames", peer_)),
+          return {Status::Corruption(i18n::Format(_("{} sent a message of several frames"), peer_)),
                   false};
         auto m = DecodeMessage(std::string_view(static_cast<const char*>(msg.data()), msg.size()));
-        if (!m.ok()) return {m.status().WithContext(fmt::format("from {}", peer_)), false};
+        if (!m.ok()) return {m.status().WithContext(i18n::Format(_("from {}"), peer_)), false};
         *out = std::move(*m);
         return {Status::Ok(), false};
       }
@@ -253,7 +256,7 @@ class Session {
     zmq::pollitem_t items[] = {{socket_.handle(), 0, events, 0},
                                {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
     if (options_.stop && options_.stop->load())
-      return {Status::Unreachable(fmt::format("the sync with {} was stopped", peer_)), false};
+      return {Status::Unreachable(i18n::Format(_("the sync with {} was stopped"), peer_)), false};
     int64_t left = deadline - core::SteadyClockMs();
     if (left <= 0) return TimedOut();
     try {
@@ -271,17 +274,18 @@ class Session {
           break;
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
           if (e->value != 400)  // the peer's access check itself failed
-            return {Status::Unreachable(fmt::format(
-                        "{} could not check whether this node may connect (its log says why); "
-                        "try again later",
+            return {Status::Unreachable(i18n::Format(
+                        _("{} could not check whether this node may connect (its log says why); "
+                          "try again later"),
                         peer_)),
                     false};
-          return {Status::Denied(fmt::format(
-                      "{} refused this node (node id {}). If it is a node of your community, it "
-                      "has not seen your invite yet: sync first with the admin who invited you. "
-                      "If it is a relay, ask its operator to add your node id to its allow file",
+          return {Status::Denied(i18n::Format(
+                      _("{} refused this node (node id {}). If it is a node of your community, "
+                        "it has not seen your invite yet: sync first with the admin who invited "
+                        "you. If it is a relay, ask its operator to add your node id to its "
+                        "allow file"),
                       peer_, me_.node_id())),
-                  false};
+                  false, /*refused=*/true};
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
           // The connection closed during the handshake: most often because
@@ -292,7 +296,8 @@ class Session {
           break;
         case ZMQ_EVENT_DISCONNECTED:
           if (handshaken_)
-            return {Status::Unreachable(fmt::format("the connection to {} dropped", peer_)), true};
+            return {Status::Unreachable(i18n::Format(_("the connection to {} dropped"), peer_)),
+                    true};
           break;
         default:
           break;
@@ -303,11 +308,12 @@ class Session {
   }
 
   Attempt WrongKey() {
-    return {Status::Denied(fmt::format(
-                "the encrypted handshake with {} failed again and again: it most likely does not "
-                "hold the key it was added with (or it is not a qun node). Check the key with its "
-                "admin (their `qun status` shows it) and run `qun peer add` again. If the key is "
-                "right, the network between you is cutting connections: try again later",
+    return {Status::Denied(i18n::Format(
+                _("the encrypted handshake with {} failed again and again: it most likely does "
+                  "not hold the key it was added with (or it is not a qun node). Check the key "
+                  "with its admin (their `qun status` shows it) and run `qun peer add` again. If "
+                  "the key is right, the network between you is cutting connections: try again "
+                  "later"),
                 peer_)),
             false};
   }
@@ -315,14 +321,14 @@ class Session {
   Attempt TimedOut() {
     double s = options_.timeout_ms / 1000.0;
     if (!connected_)
-      return {Status::Unreachable(fmt::format(
-                  "cannot reach {}: nothing answered in {:.0f} s. Is `qun serve` (or `qun "
-                  "relay`) running there, and is the address right?",
+      return {Status::Unreachable(i18n::Format(
+                  _("cannot reach {}: nothing answered in {:.0f} s. Is `qun serve` (or `qun "
+                    "relay`) running there, and is the address right?"),
                   peer_, s)),
               false};
-    return {
-        Status::Unreachable(fmt::format("{} stopped answering (nothing for {:.0f} s)", peer_, s)),
-        handshaken_};
+    return {Status::Unreachable(
+                i18n::Format(_("{} stopped answering (nothing for {:.0f} s)"), peer_, s)),
+            handshaken_};
   }
 
   const core::Identity& me_;
@@ -390,12 +396,11 @@ Result<std::string> RedeemInviteCode(zmq::context_t& context, const core::Identi
   // An inviter with no code open lets no stranger connect at all. (One
   // taking no more tries for a minute answers `busy` instead.) A qun older
   // than this one refused in both cases alike, and so this covers both.
-  if (a.status.code() == Status::Code::kDenied &&
-      a.status.message().find("refused") != std::string::npos)
-    return Status::Denied(fmt::format(
-        "{} takes no invite code now: this one was used already or has expired, or (if the "
-        "inviter runs an older qun) it is refusing tries for a minute after too many wrong "
-        "codes. Try once more in a minute; if it is refused again, ask for a new code",
+  if (a.status.code() == Status::Code::kDenied && a.refused)
+    return Status::Denied(i18n::Format(
+        _("{} takes no invite code now: this one was used already or has expired, or (if the "
+          "inviter runs an older qun) it is refusing tries for a minute after too many wrong "
+          "codes. Try once more in a minute; if it is refused again, ask for a new code"),
         peer_name));
   if (!a.status.ok()) return a.status;
   if (auto* e = std::get_if<Error>(&reply)) {
@@ -403,7 +408,7 @@ Result<std::string> RedeemInviteCode(zmq::context_t& context, const core::Identi
     return FromError(*e, peer_name);
   }
   if (auto* invited = std::get_if<Invited>(&reply)) return invited->invite;
-  return Status::Corruption(fmt::format("{} did not answer the join", peer_name));
+  return Status::Corruption(i18n::Format(_("{} did not answer the join"), peer_name));
 }
 
 }  // namespace qun::sync

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "base/i18n.h"
 #include "core/key_file.h"
 
 namespace qun::sync {
@@ -39,7 +40,7 @@ Result<CommunityId> ParseCommunityId(std::string_view hex) {
   CommunityId id;
   if (!FromHex(hex, id))
     return Status::InvalidArgument(
-        fmt::format("'{}' is not a community id (32 hex characters)", hex));
+        i18n::Format(_("'{}' is not a community id (32 hex characters)"), hex));
   return id;
 }
 
@@ -54,14 +55,14 @@ Result<Community> LoadCommunity(core::Store& store, const std::string& home) {
   QUN_ASSIGN_OR_RETURN(auto founder_hex, store.GetMeta(core::kFounderKey));
   if (!id_hex || !founder_hex)
     return Status::NotFound(
-        "this node has not joined a community yet. Ask an owner to run `qun invite "
-        "YOUR-NODE-ID -o invite.qun` (`qun status` shows your node id), then run `qun join "
-        "invite.qun`");
+        _("this node has not joined a community yet. Ask an owner to run `qun invite "
+          "YOUR-NODE-ID -o invite.qun` (`qun status` shows your node id), then run `qun join "
+          "invite.qun`"));
   Community c;
   QUN_ASSIGN_OR_RETURN(c.id, ParseCommunityId(*id_hex));
   std::optional<core::PublicKey> founder = core::PublicKeyFromHex(*founder_hex);
   if (!founder)
-    return Status::Corruption("the founder key recorded in this node's database is damaged");
+    return Status::Corruption(_("the founder key recorded in this node's database is damaged"));
   c.founder = *founder;
   QUN_ASSIGN_OR_RETURN(c.keys, core::ReadKeyFile(home));
   return c;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "base/i18n.h"
 #include "core/log_reads.h"
 #include "core/op_txn.h"
 #include "core/permissions.h"
@@ -121,16 +122,16 @@ Result<std::vector<ForkChoice>> ChooseTwins(const std::vector<Fork>& forks,
     if (!keep) {
       std::string twins;
       for (const Hash& h : f.twins) twins += " " + core::ToHex(h).substr(0, 12);
-      return Status::InvalidArgument(fmt::format(
-          "this node applied neither of {}'s change sets {} ({}); say which to keep with --keep "
-          "HASH",
-          label, f.seq, twins.substr(1)));
+      return Status::InvalidArgument(
+          i18n::Format(_("this node applied neither of {}'s change sets {} ({}); say which to "
+                         "keep with --keep HASH"),
+                       label, f.seq, twins.substr(1)));
     }
     choices.push_back({f.seq, *keep});
   }
   if (!prefix.empty() && !used_prefix)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is none of {}'s forked change sets; `qun --json status` lists their hashes",
+    return Status::InvalidArgument(i18n::Format(
+        _("'{}' is none of {}'s forked change sets; `qun --json status` lists their hashes"),
         keep_prefix, label));
   return choices;
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "base/i18n.h"
 #include "core/log_reads.h"
 
 namespace qun::sync {
@@ -168,7 +169,7 @@ Result<std::string> ReadChangeSetBytes(core::Database& db, const std::string& ta
                        db.Use(fmt::format("SELECT bytes FROM {} WHERE id=?", table)));
   s->Bind(1, id);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return Status::NotFound("a change set to send is no longer held");
+  if (!row) return Status::NotFound(_("a change set to send is no longer held"));
   return std::string(s->BlobView(0));
 }
 

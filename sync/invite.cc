@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "base/i18n.h"
+
 namespace qun::sync {
 namespace {
 
@@ -56,16 +58,16 @@ struct Wiped {
 Result<core::PublicKey> ParseNodeId(std::string_view hex) {
   std::optional<core::PublicKey> parsed = core::PublicKeyFromHex(hex);
   if (!parsed)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not a node id: a node id is the 64 hex characters that `qun init --join` (or "
-        "`qun status`) prints on the new admin's laptop",
-        hex));
+    return Status::InvalidArgument(
+        i18n::Format(_("'{}' is not a node id: a node id is the 64 hex characters that `qun init "
+                       "--join` (or `qun status`) prints on the new admin's laptop"),
+                     hex));
   const core::PublicKey& k = *parsed;
   if (!core::Identity::CurvePublicKey(k).ok())
     return Status::InvalidArgument(
-        fmt::format("'{}' is not a node id (it is not a valid public key); copy it again from `qun "
-                    "status` on that node",
-                    hex));
+        i18n::Format(_("'{}' is not a node id (it is not a valid public key); copy it again from "
+                       "`qun status` on that node"),
+                     hex));
   return k;
 }
 
@@ -115,12 +117,12 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
   if (!v1 &&
       (file.size() < kMagicSize || file.substr(0, kMagicSize) != std::string_view(kMagic, 8)))
     return Status::Corruption(
-        "this is not a Qun invite file; ask the owner for the file `qun invite` wrote");
+        _("this is not a Qun invite file; ask the owner for the file `qun invite` wrote"));
   Wiped plain;
   QUN_ASSIGN_OR_RETURN(plain.bytes, me.OpenSealed(file.substr(kMagicSize)));
   const std::string& b = plain.bytes;
   auto damaged = [] {
-    return Status::Corruption("the invite is damaged; ask the owner to run `qun invite` again");
+    return Status::Corruption(_("the invite is damaged; ask the owner to run `qun invite` again"));
   };
   if (b.size() < kFixed + kSignatureSize) return damaged();
   uint32_t count = GetU32(b.data() + kFixed - 4);
@@ -161,10 +163,10 @@ Result<Invite> OpenInvite(std::string_view file, const core::Identity& me) {
   if (!core::Identity::Verify(inv.inviter, std::string_view(b.data(), signed_size),
                               reinterpret_cast<const uint8_t*>(b.data() + signed_size)))
     return Status::BadSignature(
-        "the invite's signature does not match its inviter: it was altered; ask the owner for "
-        "a new one");
+        _("the invite's signature does not match its inviter: it was altered; ask the owner for "
+          "a new one"));
   if (invitee != me.public_key())
-    return Status::Corruption("this invite was made for another node");
+    return Status::Corruption(_("this invite was made for another node"));
   for (uint32_t i = 0; i < count; ++i) {
     const char* p = b.data() + kFixed + i * (4 + kKeySize);
     inv.community.keys.push_back(

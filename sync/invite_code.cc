@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 #include "sync/transport.h"
 
@@ -63,8 +64,8 @@ std::array<uint8_t, 32> Blake(std::string_view bytes) {
 
 Status Damaged() {
   return Status::Corruption(
-      "this is not a whole invite code: a character is wrong or missing. Copy the whole code "
-      "again (it starts with qun1-)");
+      _("this is not a whole invite code: a character is wrong or missing. Copy the whole code "
+        "again (it starts with qun1-)"));
 }
 
 }  // namespace
@@ -110,7 +111,8 @@ Result<InviteCode> ParseInviteCode(std::string_view text) {
   auto check = Blake(body);
   if (std::memcmp(check.data(), bytes->data() + body.size(), kCheck) != 0) return Damaged();
   if (body[0] != '\x01')
-    return Status::Incompatible("this invite code was made by a newer qun; upgrade qun to use it");
+    return Status::Incompatible(
+        _("this invite code was made by a newer qun; upgrade qun to use it"));
   InviteCode code;
   const char* p = body.data() + 1;
   std::memcpy(code.community.data(), p, 16);
@@ -150,6 +152,8 @@ Result<InviteSecret> NewInviteSecret(core::Database& db, const std::string& name
 
 namespace {
 
+// The refusals below are sent to the joining node (its qun shows them) and
+// stay in English, whatever language this node speaks.
 constexpr char kNotOurs[] =
     "the invite code is not one this node gave out: ask for a new code (`qun invite --code`)";
 constexpr char kUsed[] =
@@ -276,7 +280,7 @@ Result<InviteGrant> InviteCodeGrant(core::Database& db, std::string_view secret)
   }
   auto roles = core::ParseRoleLines(s.Text(1));
   if (!roles)
-    return Status::Corruption("an invite code's roles in this node's database are damaged");
+    return Status::Corruption(_("an invite code's roles in this node's database are damaged"));
   grant.roles = std::move(*roles);
   return grant;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/i18n.h"
 #include "core/db.h"
 #include "core/log_reads.h"
 #include "core/permissions.h"
@@ -56,7 +57,7 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
   for (const auto& k : community.keys) highest = std::max(highest, k.epoch());
   if (highest > UINT32_MAX - (1u << 17))
     return Status::InvalidArgument(
-        "this community's key has been replaced too many times to number another");
+        _("this community's key has been replaced too many times to number another"));
   uint32_t epoch = highest + 1 + randombytes_uniform(1u << 16);
   core::CommunityKey key = core::CommunityKey::Generate(epoch);
   Wiped plain;
@@ -89,7 +90,7 @@ Result<core::CommunityKey> WriteKeyRotation(core::WriteTxn& txn, const Community
 Result<core::CommunityKey> OpenEnvelopeValue(const core::Identity& me, uint32_t epoch,
                                              const Value& value) {
   auto* sealed = std::get_if<Bytes>(&value);
-  if (!sealed) return Status::Corruption("a key envelope holds no bytes");
+  if (!sealed) return Status::Corruption(_("a key envelope holds no bytes"));
   return OpenEnvelope(
       me, epoch,
       std::string_view(reinterpret_cast<const char*>(sealed->data.data()), sealed->data.size()));
@@ -101,14 +102,15 @@ Result<core::CommunityKey> OpenEnvelope(const core::Identity& me, uint32_t epoch
   auto opened = me.OpenSealed(sealed);
   if (!opened.ok())
     return Status::Corruption(
-        fmt::format("the new community key (epoch {}) sent to this node does not open", epoch));
+        i18n::Format(_("the new community key (epoch {}) sent to this node does not open"), epoch));
   plain.bytes = std::move(*opened);
   if (plain.bytes.size() != 4 + core::CommunityKey::kSize)
-    return Status::Corruption("a key envelope has the wrong size");
+    return Status::Corruption(_("a key envelope has the wrong size"));
   uint32_t inside = 0;
   for (int i = 0; i < 4; ++i)
     inside |= static_cast<uint32_t>(static_cast<uint8_t>(plain.bytes[i])) << (8 * i);
-  if (inside != epoch) return Status::Corruption("a key envelope holds another epoch than it says");
+  if (inside != epoch)
+    return Status::Corruption(_("a key envelope holds another epoch than it says"));
   return core::CommunityKey::FromBytes(epoch,
                                        reinterpret_cast<const uint8_t*>(plain.bytes.data() + 4));
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/log_reads.h"
 #include "core/meta_keys.h"
@@ -100,7 +101,7 @@ Result<int> Outbox::SealLocked() {
           (!key || k.epoch() > key->epoch()))
         key = &k;
     if (!key)
-      return Status::Internal("this node holds no community key it may seal a change set with");
+      return Status::Internal(_("this node holds no community key it may seal a change set with"));
     QUN_ASSIGN_OR_RETURN(ChangeSet cs, Seal(header, payload, *key, me_));
     std::string bytes = cs.Encode();
     QUN_ASSIGN_OR_RETURN(core::CachedStatement insert, db.Use(kInsert));
@@ -146,7 +147,7 @@ Status Outbox::SaveJoinPoint(const JoinPoint& join) {
 Result<JoinPoint> Outbox::ReadJoinPoint() {
   core::Database& db = held_.db();
   const Status damaged =
-      Status::Corruption("the invite point recorded in this node's database is damaged");
+      Status::Corruption(_("the invite point recorded in this node's database is damaged"));
   JoinPoint join;
   QUN_ASSIGN_OR_RETURN(auto text, core::GetMeta(db, core::kJoinVectorKey));
   if (!text) return join;

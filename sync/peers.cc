@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "base/i18n.h"
 #include "base/text.h"
 #include "core/hlc.h"
 #include "sync/invite.h"
@@ -68,10 +69,10 @@ Status CheckPeerName(const std::string& name) {
   for (unsigned char c : name)
     if (c < 0x80 && !std::isalnum(c) && c != '-' && c != '_' && c != '.') ok = false;
   if (!ok)
-    return Status::InvalidArgument(fmt::format(
-        "'{}' cannot be a peer name: use one short word of letters, digits, '-', '_' or '.' "
-        "(for example bob-laptop or 李娜)",
-        name));
+    return Status::InvalidArgument(
+        i18n::Format(_("'{}' cannot be a peer name: use one short word of letters, digits, '-', "
+                       "'_' or '.' (for example bob-laptop or 李娜)"),
+                     name));
   return Status::Ok();
 }
 
@@ -83,10 +84,10 @@ Status AddPeer(core::Database& db, const Peer& peer) {
   s.Bind(1, peer.name).Bind(2, peer.address).Bind(3, Blob(peer.key)).Bind(4, core::WallClockMs());
   QUN_RETURN_IF_ERROR(s.Run());
   if (db.Changes() == 0)
-    return Status::Conflict(fmt::format(
-        "there is already a peer named {}; remove it first with `qun peer remove {}`, or "
-        "choose another name",
-        peer.name, peer.name));
+    return Status::Conflict(
+        i18n::Format(_("there is already a peer named {0}; remove it first with `qun peer remove "
+                       "{0}`, or choose another name"),
+                     peer.name));
   return Status::Ok();
 }
 
@@ -121,10 +122,10 @@ Result<Peer> FindPeer(core::Database& db, const std::string& name) {
   std::string names;
   for (const Peer& p : all) names += (names.empty() ? "" : ", ") + p.name;
   return Status::NotFound(
-      all.empty() ? fmt::format("there is no peer named {}: this node has no peers yet; add one "
-                                "with `qun peer add NAME tcp://HOST:PORT --key NODE-ID`",
-                                name)
-                  : fmt::format("there is no peer named {}; the peers are: {}", name, names));
+      all.empty() ? i18n::Format(_("there is no peer named {}: this node has no peers yet; add "
+                                   "one with `qun peer add NAME tcp://HOST:PORT --key NODE-ID`"),
+                                 name)
+                  : i18n::Format(_("there is no peer named {}; the peers are: {}"), name, names));
 }
 
 Status RecordSync(core::Database& db, const std::string& name, const VersionVector& theirs,

@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "base/i18n.h"
+
 namespace qun::sync {
 namespace {
 
@@ -42,8 +44,9 @@ Result<std::unique_ptr<RelayStore>> RelayStore::Open(const std::string& path, in
   int64_t version = row ? v.Int(0) : 0;
   v.Reset();
   if (version > kRelaySchemaVersion)
-    return Status::Incompatible(fmt::format(
-        "{} was written by a newer qun (relay schema {}); upgrade qun to use it", path, version));
+    return Status::Incompatible(
+        i18n::Format(_("{} was written by a newer qun (relay schema {}); upgrade qun to use it"),
+                     path, version));
   if (version == 0) {
     core::Transaction tx(*db);
     QUN_RETURN_IF_ERROR(tx.Begin());

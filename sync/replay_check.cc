@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "core/db.h"
 #include "core/state_hash.h"
 
@@ -41,7 +42,8 @@ Result<ReplayReport> ReplayChangeSets(core::Store& store, ChangeSetStore& sets,
   if (report.lacks_join_history) return report;
 
   if (access(scratch_path.c_str(), F_OK) == 0)
-    return Status::Conflict(scratch_path + " already exists; remove it and check again");
+    return Status::Conflict(
+        i18n::Format(_("{} already exists; remove it and check again"), scratch_path));
   ScratchFiles cleanup{scratch_path};
   QUN_ASSIGN_OR_RETURN(auto scratch, core::Store::Create(scratch_path, core::StoreOptions{}));
   ChangeSetStore replayed(*scratch, community, me);

@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/i18n.h"
 #include "core/log_reads.h"
 
 namespace qun::sync {
@@ -70,7 +71,7 @@ Result<Heads> Send::ReadHeads() {
     QUN_ASSIGN_OR_RETURN(bool row, hash->Step());
     std::string_view bytes = row ? hash->BlobView(0) : std::string_view();
     if (bytes.size() != h.hash.size())
-      return Status::Corruption("the change set table is damaged: a head has no hash");
+      return Status::Corruption(_("the change set table is damaged: a head has no hash"));
     std::memcpy(h.hash.data(), bytes.data(), bytes.size());
     out.push_back(h);
   }

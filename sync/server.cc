@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 #include "sync/transport.h"
 
@@ -17,6 +18,12 @@ constexpr char kZapEndpoint[] = "inproc://zeromq.zap.01";
 
 // Refused change sets logged one by one in a sync; the rest are counted.
 constexpr uint64_t kNotedPerSync = 10;
+
+// A key of a LogLimit as the log names it: an address or a node, or the
+// many that share one count.
+std::string KeyText(const std::string& key) {
+  return key == LogLimit::kOtherKey ? std::string(_("other addresses")) : key;
+}
 
 }  // namespace
 
@@ -67,7 +74,7 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
     server->zap_.set(zmq::sockopt::linger, 0);
     server->zap_.bind(kZapEndpoint);
   } catch (const zmq::error_t& e) {
-    return Status::Internal(fmt::format("cannot start the access check: {}", e.what()));
+    return Status::Internal(i18n::Format(_("cannot start the access check: {}"), e.what()));
   }
   zmq::socket_t& router = server->router_;
   QUN_RETURN_IF_ERROR(MakeCurveServer(router, me));
@@ -97,19 +104,19 @@ Result<std::unique_ptr<SyncServer>> SyncServer::Start(zmq::context_t& context,
     server->connections_ = std::make_unique<ConnectionLimit>(
         ConnectionLimit::ForFdLimit(OpenFileLimit(), [self](const std::string& address) {
           if (self->closed_log_.Allow(address, core::SteadyClockMs()))
-            self->log_(fmt::format(
-                "closed a connection from {} that had not said who it is: too many such "
-                "connections were open",
+            self->log_(i18n::Format(
+                _("closed a connection from {} that had not said who it is: too many such "
+                  "connections were open"),
                 address));
         }));
     router.bind(options.listen);
     server->endpoint_ = router.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
     std::string why = e.num() == EADDRINUSE
-                          ? "the port is in use (is another `qun serve` or `qun relay` running? "
-                            "choose another with --listen)"
+                          ? _("the port is in use (is another `qun serve` or `qun relay` running? "
+                              "choose another with --listen)")
                           : e.what();
-    return Status::IOError(fmt::format("cannot listen on {}: {}", options.listen, why));
+    return Status::IOError(i18n::Format(_("cannot listen on {}: {}"), options.listen, why));
   }
   return server;
 }
@@ -126,7 +133,8 @@ Status SyncServer::Poll(int64_t timeout_ms) {
   try {
     zmq::poll(items, 3, std::chrono::milliseconds(timeout_ms));
   } catch (const zmq::error_t& e) {
-    if (e.num() != EINTR) return Status::Internal(fmt::format("waiting for peers: {}", e.what()));
+    if (e.num() != EINTR)
+      return Status::Internal(i18n::Format(_("waiting for peers: {}"), e.what()));
   }
   // Connections first: shutting idle ones down frees descriptors for the
   // handshakes waiting behind them.
@@ -156,7 +164,7 @@ Status SyncServer::Poll(int64_t timeout_ms) {
       if (frames != 2) {
         Send(routing_id,
              Error{ErrorCode::kBadMessage, "a sync message is one frame; this qun sent several"});
-        End(routing_id, "sent a message of several frames");
+        End(routing_id, _("sent a message of several frames"));
         continue;
       }
       const char* user = body.gets("User-Id");
@@ -170,7 +178,7 @@ Status SyncServer::Poll(int64_t timeout_ms) {
   for (auto& [id, s] : sessions_) {
     if (now - s->last_seen_ms > options_.idle_timeout_ms) idle.push_back(id);
   }
-  for (const std::string& id : idle) End(id, "stopped answering");
+  for (const std::string& id : idle) End(id, _("stopped answering"));
   return Status::Ok();
 }
 
@@ -209,7 +217,8 @@ void SyncServer::HandleZap() {
     if (!who.ok()) {
       status = "500";
       text = "the access check failed";
-      log_(fmt::format("cannot check a connection from {}: {}", address, who.status().message()));
+      log_(i18n::Format(_("cannot check a connection from {}: {}"), address,
+                        who.status().message()));
     } else if (who->kind == Admission::kMember) {
       status = "200";
       text = "OK";
@@ -227,16 +236,16 @@ void SyncServer::HandleZap() {
       text = "OK";
       user = std::string("busy:") + hex;
       if (refused_log_.Allow(address, core::SteadyClockMs()))
-        log_(fmt::format("turned away a node from {}: too many invite code tries this minute",
-                         address));
+        log_(i18n::Format(_("turned away a node from {}: too many invite code tries this minute"),
+                          address));
     } else if (refused_log_.Allow(address, core::SteadyClockMs())) {
-      log_(
-          fmt::format("refused a connection from {}: network key {} is not of a node allowed "
-                      "here",
-                      address, std::string(hex).substr(0, 16)));
+      log_(i18n::Format(
+          _("refused a connection from {}: network key {} is not of a node allowed here"), address,
+          std::string(hex).substr(0, 16)));
     }
   } else if (refused_log_.Allow(address, core::SteadyClockMs())) {
-    log_(fmt::format("refused a connection from {}: it does not use qun's encryption", address));
+    log_(
+        i18n::Format(_("refused a connection from {}: it does not use qun's encryption"), address));
   }
   std::array<std::string, 6> reply{version, request_id, status, text, user, ""};
   try {
@@ -244,7 +253,7 @@ void SyncServer::HandleZap() {
       zap_.send(zmq::buffer(reply[i]),
                 i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
   } catch (const zmq::error_t& e) {
-    log_(fmt::format("cannot answer an access check: {}", e.what()));
+    log_(i18n::Format(_("cannot answer an access check: {}"), e.what()));
   }
 }
 
@@ -265,8 +274,8 @@ void SyncServer::HandleGuest(const std::string& routing_id, const std::string& c
   auto curve = core::Identity::CurvePublicKey(join->node);
   if (!curve.ok() || core::ToHex(*curve) != curve_hex) {
     Send(routing_id, Error{ErrorCode::kBadMessage, "the node id does not match your key"});
-    log_(
-        fmt::format("refused a join from {}: its node id is not its key", curve_hex.substr(0, 16)));
+    log_(i18n::Format(_("refused a join from {}: its node id is not its key"),
+                      curve_hex.substr(0, 16)));
     return;
   }
   Error refuse{ErrorCode::kBadCode, ""};
@@ -275,13 +284,13 @@ void SyncServer::HandleGuest(const std::string& routing_id, const std::string& c
     if (refuse.message.empty())
       refuse = {ErrorCode::kInternal, "this node could not let you in; its log says why"};
     Send(routing_id, refuse);
-    log_(fmt::format("refused a join by {}: {}", core::ToHex(join->node).substr(0, 8),
-                     invite.status().message()));
+    log_(i18n::Format(_("refused a join by {}: {}"), core::ToHex(join->node).substr(0, 8),
+                      invite.status().message()));
     return;
   }
   spent_guests_.erase(routing_id);
   Send(routing_id, Invited{*invite});
-  log_(fmt::format("{} joined with an invite code", label_(join->node)));
+  log_(i18n::Format(_("{} joined with an invite code"), label_(join->node)));
 }
 
 void SyncServer::HandleMessage(const std::string& routing_id, const std::string& user_id,
@@ -300,7 +309,7 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
   std::optional<core::PublicKey> node_id = core::PublicKeyFromHex(user_id);
   if (!node_id) {
     // Only admitted clients get this far; one without a node id is a bug.
-    End(routing_id, "arrived without a node id");
+    End(routing_id, _("arrived without a node id"));
     return;
   }
   const core::PublicKey& peer = *node_id;
@@ -309,13 +318,13 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     Send(routing_id, Error{ErrorCode::kBadMessage, decoded.status().message()});
     if (sessions_.count(routing_id)) {
       End(routing_id,
-          fmt::format("{} sent a damaged message ({} bytes)", label_(peer), bytes.size()));
+          i18n::Format(_("{} sent a damaged message ({} bytes)"), label_(peer), bytes.size()));
     } else {
       // No sync to end, and so no line saying why it ended: the message is
       // logged itself, a few a minute per node.
       if (damaged_log_.Allow(core::ToHex(peer), core::SteadyClockMs()))
-        log_(fmt::format("{} sent a damaged message ({} bytes) outside a sync: {}", label_(peer),
-                         bytes.size(), decoded.status().message()));
+        log_(i18n::Format(_("{} sent a damaged message ({} bytes) outside a sync: {}"),
+                          label_(peer), bytes.size(), decoded.status().message()));
     }
     return;
   }
@@ -331,22 +340,23 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     Error refuse{ErrorCode::kBadCode, ""};
     auto invite = join->node == peer && join_
                       ? join_(*join, /*member=*/true, &refuse)
-                      : Result<std::string>(Status::Denied("its node id is not its key"));
+                      : Result<std::string>(Status::Denied(_("its node id is not its key")));
     if (!invite.ok()) {
       if (refuse.message.empty())
         refuse = {ErrorCode::kBadMessage, "you are a node of this community already"};
       Send(routing_id, refuse);
-      log_(fmt::format("refused {} its invite again: {}", label_(peer), invite.status().message()));
+      log_(i18n::Format(_("refused {} its invite again: {}"), label_(peer),
+                        invite.status().message()));
       return;
     }
     Send(routing_id, Invited{*invite});
-    log_(fmt::format("{} asked for its invite again", label_(peer)));
+    log_(i18n::Format(_("{} asked for its invite again"), label_(peer)));
     return;
   }
   if (std::holds_alternative<Error>(m)) {
     if (it != sessions_.end())
       End(routing_id,
-          fmt::format("{} ended the sync: {}", label_(peer), std::get<Error>(m).message));
+          i18n::Format(_("{} ended the sync: {}"), label_(peer), std::get<Error>(m).message));
     return;
   }
   if (it == sessions_.end() || it->second->peer != peer) {
@@ -361,13 +371,13 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     if (batch->change_sets.empty() || batch->change_sets.size() > kBatchChangeSets) {
       Send(routing_id, Error{ErrorCode::kBadMessage,
                              fmt::format("a batch holds 1 to {} change sets", kBatchChangeSets)});
-      End(routing_id, fmt::format("{} sent a batch of {} change sets", label_(peer),
-                                  batch->change_sets.size()));
+      End(routing_id, i18n::Format(_("{} sent a batch of {} change sets"), label_(peer),
+                                   batch->change_sets.size()));
       return;
     }
     if (s.granted == 0) {
       Send(routing_id, Error{ErrorCode::kBadMessage, "a batch sent without credit"});
-      End(routing_id, fmt::format("{} sent a batch without credit", label_(peer)));
+      End(routing_id, i18n::Format(_("{} sent a batch without credit"), label_(peer)));
       return;
     }
     --s.granted;
@@ -376,8 +386,8 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     if (!credit.ok()) {
       Send(routing_id, Error{ErrorCode::kInternal,
                              "the other node could not store what you sent; it logged why"});
-      End(routing_id, fmt::format("cannot take in change sets from {}: {}", label_(peer),
-                                  credit.status().message()));
+      End(routing_id, i18n::Format(_("cannot take in change sets from {}: {}"), label_(peer),
+                                   credit.status().message()));
       return;
     }
     s.received += batch->change_sets.size();
@@ -392,11 +402,13 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
       if (r.outcome != Outcome::kRejected && r.outcome != Outcome::kEquivocation) continue;
       ++s.noted;
       if (s.noted <= kNotedPerSync)
-        log_(fmt::format("from {}: change set {} of {} {}: {}", label_(peer), r.seq,
-                         label_(r.author), OutcomeName(r.outcome), r.reason));
+        log_(i18n::Format(_("from {0}: change set {1} of {2} {3}: {4}"), label_(peer), r.seq,
+                          label_(r.author), C_("change set outcome", OutcomeName(r.outcome)),
+                          r.reason));
       else if (s.noted == kNotedPerSync + 1)
-        log_(fmt::format("from {}: more change sets like these; the end of this sync counts them",
-                         label_(peer)));
+        log_(i18n::Format(
+            _("from {}: more change sets like these; the end of this sync counts them"),
+            label_(peer)));
     }
     if (!Send(routing_id, *credit)) return;
     ++s.granted;
@@ -406,7 +418,7 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     // follow the protocol, and could make this node queue without bound.
     if (s.outstanding == 0) {
       Send(routing_id, Error{ErrorCode::kBadMessage, "credit for no batch"});
-      End(routing_id, fmt::format("{} sent credit it was not owed", label_(peer)));
+      End(routing_id, i18n::Format(_("{} sent credit it was not owed"), label_(peer)));
       return;
     }
     --s.outstanding;
@@ -414,7 +426,7 @@ void SyncServer::HandleMessage(const std::string& routing_id, const std::string&
     Pump(s);
   } else if (std::holds_alternative<Done>(m)) {
     if (s.next < s.to_send.size()) {
-      End(routing_id, fmt::format("{} said done before taking everything", label_(peer)));
+      End(routing_id, i18n::Format(_("{} said done before taking everything"), label_(peer)));
       return;
     }
     End(routing_id, "");
@@ -426,19 +438,19 @@ void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& p
   // A second hello on one connection starts the sync again; a hello from a
   // node with a sync on another connection (it restarted, or opens many)
   // replaces that one: one sync per node at a time.
-  if (sessions_.count(routing_id)) End(routing_id, "started again");
+  if (sessions_.count(routing_id)) End(routing_id, _("started again"));
   std::string older;
   for (const auto& [id, other] : sessions_)
     if (other->peer == peer) older = id;
-  if (!older.empty()) End(older, "it started another");
+  if (!older.empty()) End(older, _("it started another"));
   if (hello.protocol_version != kProtocolVersion) {
     Send(routing_id,
          Error{ErrorCode::kProtocolVersion,
                fmt::format("this node speaks sync protocol {} and you speak {}: upgrade the "
                            "older qun of the two",
                            kProtocolVersion, hello.protocol_version)});
-    log_(fmt::format("refused {}: it speaks sync protocol {}, this node {}", label_(peer),
-                     hello.protocol_version, kProtocolVersion));
+    log_(i18n::Format(_("refused {}: it speaks sync protocol {}, this node {}"), label_(peer),
+                      hello.protocol_version, kProtocolVersion));
     return;
   }
   if (sessions_.size() >= options_.max_sessions) {
@@ -451,7 +463,7 @@ void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& p
   auto replica = replicas_(hello.community, &refuse);
   if (!replica.ok()) {
     Send(routing_id, refuse);
-    log_(fmt::format("refused {}: {}", label_(peer), replica.status().message()));
+    log_(i18n::Format(_("refused {}: {}"), label_(peer), replica.status().message()));
     return;
   }
   auto session = std::make_unique<Session>();
@@ -467,7 +479,7 @@ void SyncServer::OnHello(const std::string& routing_id, const core::PublicKey& p
     Send(routing_id, Error{ErrorCode::kInternal,
                            "the other node cannot read its change sets; "
                            "it logged why"});
-    log_(fmt::format("cannot sync with {}: {}", label_(peer), ids.status().message()));
+    log_(i18n::Format(_("cannot sync with {}: {}"), label_(peer), ids.status().message()));
     return;
   }
   session->to_send = std::move(*ids);
@@ -497,7 +509,7 @@ bool SyncServer::Pump(Session& s) {
         Send(routing_id, Error{ErrorCode::kInternal,
                                "a change set vanished while it was being sent; sync again"});
         End(routing_id,
-            fmt::format("cannot send to {}: {}", label_(s.peer), cs.status().message()));
+            i18n::Format(_("cannot send to {}: {}"), label_(s.peer), cs.status().message()));
         return false;
       }
       bytes += cs->size();
@@ -521,23 +533,29 @@ bool SyncServer::Send(const std::string& routing_id, const Message& m) {
   } catch (const zmq::error_t&) {
     // EHOSTUNREACH: the client has gone (router_mandatory).
   }
-  if (sessions_.count(routing_id)) End(routing_id, "the other side went away");
+  if (sessions_.count(routing_id)) End(routing_id, _("the other side went away"));
   return false;
 }
 
 void SyncServer::LogHeldBack(int64_t now_ms) {
   for (const auto& [address, count] : refused_log_.Expire(now_ms))
-    log_(fmt::format("refused {} more connection{} from {} in the last minute", count,
-                     count == 1 ? "" : "s", address));
+    log_(i18n::Format(P_("refused {} more connection from {} in the last minute",
+                         "refused {} more connections from {} in the last minute", count),
+                      count, KeyText(address)));
   for (const auto& [address, count] : closed_log_.Expire(now_ms))
-    log_(fmt::format(
-        "closed {} more connection{} from {} that had not said who {} in the last minute", count,
-        count == 1 ? "" : "s", address, count == 1 ? "it is," : "they are,"));
+    log_(i18n::Format(P_("closed {} more connection from {} that had not said who it is, in the "
+                         "last minute",
+                         "closed {} more connections from {} that had not said who they are, in "
+                         "the last minute",
+                         count),
+                      count, KeyText(address)));
   for (const auto& [key, count] : damaged_log_.Expire(now_ms)) {
-    std::string who = key;
+    std::string who = KeyText(key);
     if (std::optional<core::PublicKey> node = core::PublicKeyFromHex(key)) who = label_(*node);
-    log_(fmt::format("{} sent {} more damaged message{} outside a sync in the last minute", who,
-                     count, count == 1 ? "" : "s"));
+    log_(i18n::Format(
+        P_("{} sent {} more damaged message outside a sync in the last minute",
+           "{} sent {} more damaged messages outside a sync in the last minute", count),
+        who, count));
   }
 }
 
@@ -549,17 +567,17 @@ void SyncServer::End(const std::string& routing_id, const std::string& why) {
   // another sync runs, some of those may wait for an invite it brings.
   Status finished = sessions_.size() == 1 ? s.replica->Finish() : Status::Ok();
   double seconds = (core::SteadyClockMs() - s.started_ms) / 1000.0;
-  std::string line = fmt::format("synced with {}: sent {}, received {} ({} applied", label_(s.peer),
-                                 s.next, s.received, s.taken.applied);
-  if (s.taken.pending) line += fmt::format(", {} held back", s.taken.pending);
-  if (s.taken.rejected) line += fmt::format(", {} refused", s.taken.rejected);
-  line += fmt::format(") in {:.1f} s", seconds);
+  std::string taken = i18n::Format(_("{} applied"), s.taken.applied);
+  if (s.taken.pending) taken += i18n::Format(_(", {} held back"), s.taken.pending);
+  if (s.taken.rejected) taken += i18n::Format(_(", {} refused"), s.taken.rejected);
+  std::string line = i18n::Format(_("synced with {}: sent {}, received {} ({}) in {:.1f} s"),
+                                  label_(s.peer), s.next, s.received, taken, seconds);
   if (!why.empty()) {
-    line = fmt::format("sync with {} stopped ({}): sent {}, received {}", label_(s.peer), why,
-                       s.next, s.received);
-    if (s.taken.rejected) line += fmt::format(" ({} refused)", s.taken.rejected);
+    line = i18n::Format(_("sync with {} stopped ({}): sent {}, received {}"), label_(s.peer), why,
+                        s.next, s.received);
+    if (s.taken.rejected) line += i18n::Format(_(" ({} refused)"), s.taken.rejected);
   }
-  if (!finished.ok()) line += fmt::format("; tidying up failed: {}", finished.message());
+  if (!finished.ok()) line += i18n::Format(_("; tidying up failed: {}"), finished.message());
   log_(line);
   sessions_.erase(it);
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/i18n.h"
 #include "core/hlc.h"
 #include "sync/protocol.h"
 
@@ -23,7 +24,7 @@ Status MakeCurveServer(zmq::socket_t& socket, const core::Identity& me) {
     }));
     socket.set(zmq::sockopt::zap_domain, kZapDomain);
   } catch (const zmq::error_t& e) {
-    return Status::Internal(fmt::format("cannot set up encryption: {}", e.what()));
+    return Status::Internal(i18n::Format(_("cannot set up encryption: {}"), e.what()));
   }
   return Status::Ok();
 }
@@ -41,7 +42,7 @@ Status MakeCurveClient(zmq::socket_t& socket, const core::Identity& me,
       return Status::Ok();
     }));
   } catch (const zmq::error_t& e) {
-    return Status::Internal(fmt::format("cannot set up encryption: {}", e.what()));
+    return Status::Internal(i18n::Format(_("cannot set up encryption: {}"), e.what()));
   }
   return Status::Ok();
 }
@@ -67,15 +68,15 @@ std::optional<SocketEvent> ReadEvent(zmq::socket_t& monitor) {
 Status CheckAddress(const std::string& address, bool for_listen) {
   const std::string example = for_listen ? "tcp://*:7447" : "tcp://192.168.1.20:7447";
   auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not an address qun can use: {}. Write it like {}", address, why, example));
+    return Status::InvalidArgument(i18n::Format(
+        _("'{}' is not an address qun can use: {}. Write it like {}"), address, why, example));
   };
-  if (address.rfind("tcp://", 0) != 0) return bad("it must start with tcp://");
+  if (address.rfind("tcp://", 0) != 0) return bad(_("it must start with tcp://"));
   size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon < 6) return bad("it has no port");
+  if (colon == std::string::npos || colon < 6) return bad(_("it has no port"));
   std::string host = address.substr(6, colon - 6);
   std::string port = address.substr(colon + 1);
-  if (host.empty()) return bad("it has no host");
+  if (host.empty()) return bad(_("it has no host"));
   // A host name, an IPv4 address, [an IPv6 address], or * to listen on all:
   // nothing else reaches a terminal or a log through an address.
   bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
@@ -83,14 +84,14 @@ Status CheckAddress(const std::string& address, bool for_listen) {
     unsigned char c = static_cast<unsigned char>(host[i]);
     bool ok = std::isalnum(c) || c == '.' || c == '-' || (bracketed && c == ':') ||
               (host == "*" && c == '*');
-    if (!ok) return bad("its host has characters no host name or address has");
+    if (!ok) return bad(_("its host has characters no host name or address has"));
   }
-  if (!for_listen && host == "*") return bad("a peer needs a host name or address, not *");
+  if (!for_listen && host == "*") return bad(_("a peer needs a host name or address, not *"));
   if (for_listen && port == "*") return Status::Ok();  // any free port
   if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
-    return bad("the port must be a number");
+    return bad(_("the port must be a number"));
   int n = std::stoi(port);
-  if (n < 1 || n > 65535) return bad("the port must be between 1 and 65535");
+  if (n < 1 || n > 65535) return bad(_("the port must be between 1 and 65535"));
   return Status::Ok();
 }
 
