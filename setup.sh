@@ -22,7 +22,7 @@ esac
 
 packages=(build-essential cmake pkg-config libsqlite3-dev libsodium-dev libcli11-dev
           nlohmann-json3-dev libfmt-dev doctest-dev util-linux capnproto libcapnp-dev
-          libzmq3-dev cppzmq-dev gettext)
+          libzmq3-dev cppzmq-dev gettext libicu-dev)
 # The sanitizer and fuzzing build: clang, its sanitizer and libFuzzer
 # runtimes, and llvm-symbolizer for readable reports.
 if [ "$mode" = test ]; then packages+=(clang libclang-rt-14-dev llvm-14); fi

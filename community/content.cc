@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/chinese.h"
 #include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
@@ -253,15 +254,6 @@ std::vector<std::string> QueryTerms(const std::string& query) {
   return terms;
 }
 
-std::string QuoteFtsTerm(const std::string& term) {
-  std::string out = "\"";
-  for (char ch : term) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 std::string Snippet(const std::string& given, const std::string& term, size_t width) {
   std::string s = given;
   // Same length, so byte offsets in the lowered copy hold in `s`.
@@ -286,69 +278,82 @@ std::string Snippet(const std::string& given, const std::string& term, size_t wi
 Result<std::vector<ContentHit>> SearchContent(Store& store, const std::string& query,
                                               const ContentFilter& filter) {
   QUN_RETURN_IF_ERROR(CheckText(C_("field", "query"), query));
-  std::vector<std::string> terms = QueryTerms(query);
+  // Each typed term as its words: 徒步装备 is 徒步 and 装备, folded as the
+  // items' text is (臺北 is 台北).
+  struct Term {
+    std::string phrase;  // as typed, folded
+    std::vector<std::string> words;
+  };
+  std::vector<Term> terms;
+  for (const std::string& t : QueryTerms(query)) {
+    Term term{text::FoldForSearch(t), text::Words(t)};
+    // Punctuation alone ("%", "C++"'s pluses) is looked for as it is.
+    if (term.words.empty()) term.words.push_back(term.phrase);
+    terms.push_back(std::move(term));
+  }
   if (terms.empty())
     return Status::InvalidArgument(_("the search has no words; e.g. `qun content search 摄影`"));
-  // Terms of three or more characters go to the trigram index (all must
-  // match: FTS5 joins phrases with AND); shorter ones are scanned for.
-  std::string match;
-  std::vector<std::string> short_terms;
-  for (const auto& t : terms) {
-    if (text::CodePoints(t).size() >= 3)
-      match += (match.empty() ? "" : " ") + QuoteFtsTerm(t);
-    else
-      short_terms.push_back(text::AsciiLower(t));
-  }
   std::string where = "c.deleted = 0";
   std::vector<std::string> params;
-  if (!match.empty()) {
-    params.push_back(match);
-    where += " AND content_fts MATCH ?1";
-  }
-  for (const auto& t : short_terms) {
-    params.push_back(t);
-    size_t n = params.size();
-    where += fmt::format(
-        " AND (instr(lower(coalesce(c.title,'')), ?{0}) > 0 OR instr(lower(coalesce(c.body,'')), "
-        "?{0}) > 0 OR instr(lower(coalesce(c.tags,'')), ?{0}) > 0 OR "
-        "instr(lower(coalesce(c.url,'')), ?{0}) > 0)",
-        n);
-  }
   AddFilter(filter, where, params);
-  // A match in the title counts most, then the tags.
-  std::string sql =
-      match.empty()
-          ? fmt::format("SELECT {}, 0.0 FROM content c {} WHERE {} ORDER BY c.saved_at DESC, c.id",
-                        kItemColumns, kItemJoins, where)
-          : fmt::format(
-                "SELECT {}, bm25(content_fts, 5.0, 1.0, 3.0, 1.0) FROM content_fts JOIN content c "
-                "ON c.rowid = content_fts.rowid {} WHERE {} ORDER BY bm25(content_fts, 5.0, 1.0, "
-                "3.0, "
-                "1.0), c.saved_at DESC, c.id",
-                kItemColumns, kItemJoins, where);
-  QUN_ASSIGN_OR_RETURN(Statement s, store.db().Prepare(sql));
-  for (size_t i = 0; i < params.size(); ++i) s.Bind(static_cast<int>(i + 1), params[i]);
-  std::vector<ContentHit> hits;
-  while (true) {
-    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    ContentHit h;
-    h.item = ReadItem(s);
-    h.rank = s.Real(10);
-    hits.push_back(std::move(h));
-  }
-  // The snippet shows the body around the first term it holds, else the
-  // body's start, else the link.
-  for (auto& h : hits) {
-    const std::string& text = h.item.body.empty() ? h.item.url : h.item.body;
-    std::string lowered = text::AsciiLower(text);
-    std::string found;
-    for (const auto& t : terms)
-      if (lowered.find(text::AsciiLower(t)) != std::string::npos) {
-        found = t;
-        break;
+  QUN_ASSIGN_OR_RETURN(std::vector<ContentItem> items, Query(store, where, params));
+
+  // Every typed term must match by one of its words at least. An item
+  // holding each term as typed comes first, then one holding all the
+  // words, then by where they are: a word in the title counts 3, in a tag
+  // 2, in the text or link 1. Items come newest first, and the sort keeps
+  // that order among equals.
+  struct Scored {
+    ContentHit hit;
+    bool phrases = true, all = true;
+    int weight = 0;
+  };
+  std::vector<Scored> scored;
+  for (ContentItem& item : items) {
+    const std::string title = text::FoldForSearch(item.title);
+    const std::string tags = text::FoldForSearch(TagLines(item.tags));
+    const std::string body = text::FoldForSearch(item.body);
+    const std::string url = text::AsciiLower(item.url);
+    Scored s;
+    bool every_term = true;
+    std::string first;
+    for (const Term& term : terms) {
+      s.phrases &= title.find(term.phrase) != std::string::npos ||
+                   body.find(term.phrase) != std::string::npos ||
+                   tags.find(term.phrase) != std::string::npos;
+      bool any = false;
+      for (const std::string& w : term.words) {
+        int weight = title.find(w) != std::string::npos                                      ? 3
+                     : tags.find(w) != std::string::npos                                     ? 2
+                     : body.find(w) != std::string::npos || url.find(w) != std::string::npos ? 1
+                                                                                             : 0;
+        if (weight == 0) {
+          s.all = false;
+          continue;
+        }
+        any = true;
+        s.weight += weight;
+        if (first.empty()) first = w;
       }
-    h.snippet = Snippet(text, found, kSnippetWidth);
+      every_term &= any;
+    }
+    if (!every_term) continue;
+    // The snippet shows the text around the first word it holds, else its
+    // start, else the link.
+    const std::string& shown = item.body.empty() ? item.url : item.body;
+    s.hit.snippet = Snippet(shown, first, kSnippetWidth);
+    s.hit.item = std::move(item);
+    scored.push_back(std::move(s));
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+    if (a.phrases != b.phrases) return a.phrases;
+    if (a.all != b.all) return a.all;
+    return a.weight > b.weight;
+  });
+  std::vector<ContentHit> hits;
+  for (Scored& s : scored) {
+    s.hit.rank = -(s.weight + (s.all ? 1000.0 : 0.0) + (s.phrases ? 2000.0 : 0.0));
+    hits.push_back(std::move(s.hit));
   }
   return hits;
 }

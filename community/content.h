@@ -57,7 +57,7 @@ struct ContentHit {
   // A short piece of the text around the first match, at most
   // kSnippetWidth terminal columns, cut at character boundaries.
   std::string snippet;
-  double rank = 0;  // bm25 when the index was used (lower is better), else 0
+  double rank = 0;  // lower is better: all words found, then where (title, tag, text)
 };
 
 constexpr size_t kSnippetWidth = 60;
@@ -84,16 +84,16 @@ Result<std::vector<ContentItem>> ListContent(Store& store, const ContentFilter& 
 // The words of a query: split at spaces (ASCII and U+3000), empty ones
 // dropped.
 std::vector<std::string> QueryTerms(const std::string& query);
-// An FTS5 string for one term: in double quotes, embedded quotes doubled,
-// so that no input is read as query syntax.
-std::string QuoteFtsTerm(const std::string& term);
 // Up to `width` columns of `text` around the first occurrence of `term`
 // (ASCII case ignored), line breaks as spaces, "…" where it was cut; the
 // start of the text when `term` does not occur.
 std::string Snippet(const std::string& text, const std::string& term, size_t width);
 
-// Items matching every term of `query`, best first. InvalidArgument for a
-// query with no words.
+// Items matching every term of `query` (split at spaces) by one of its
+// words at least (text::Words: 徒步装备 is 徒步 and 装备; Traditional and
+// Simplified alike), best first: all the words before some, then a word in
+// the title before one in a tag before one in the text. InvalidArgument for
+// a query with no words.
 Result<std::vector<ContentHit>> SearchContent(Store& store, const std::string& query,
                                               const ContentFilter& filter);
 

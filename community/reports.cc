@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/chinese.h"
 #include "base/dates.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -259,12 +260,23 @@ std::vector<std::string> Terms(const std::string& input) {
 }
 
 bool Answers(const std::string& offer_in, const std::string& need_in) {
-  std::string offer = text::AsciiLower(offer_in), need = text::AsciiLower(need_in);
+  std::string offer = text::FoldForSearch(offer_in), need = text::FoldForSearch(need_in);
   if (offer.empty() || need.empty()) return false;
   if (offer == need) return true;
   const std::string& shorter = offer.size() < need.size() ? offer : need;
   const std::string& longer = offer.size() < need.size() ? need : offer;
-  return Chars(shorter) >= 2 && longer.find(shorter) != std::string::npos;
+  if (Chars(shorter) >= 2 && longer.find(shorter) != std::string::npos) return true;
+  // A word of two characters or more in common (设计外包 and 免费设计咨询
+  // share 设计), other than the words that say how rather than what.
+  static const std::set<std::string> kHow = {"免费", "有偿", "付费", "服务", "需要", "提供",
+                                             "寻找", "合作", "相关", "经验", "咨询", "帮助",
+                                             "长期", "兼职", "全职", "资源", "介绍", "可以"};
+  std::vector<std::string> offered = text::Words(offer);
+  for (const std::string& w : text::Words(need))
+    if (Chars(w) >= 2 && !kHow.count(w) &&
+        std::find(offered.begin(), offered.end(), w) != offered.end())
+      return true;
+  return false;
 }
 
 Result<std::vector<Engagement>> Reports::Engagements(const std::string& group_id, int64_t as_of) {

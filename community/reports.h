@@ -118,8 +118,10 @@ class Reports {
 // (Latin letters compared in any case).
 std::vector<std::string> Terms(const std::string& text);
 // Whether an offered term answers a needed one: equal, or one contains the
-// other and the shorter has two or more characters; Latin letters in any
-// case.
+// other and the shorter has two or more characters, or they share a word
+// of two characters or more (text::Words: 设计外包 and 免费设计咨询 share
+// 设计) that is not one of the words saying how (免费, 咨询, 服务…); Latin
+// letters in any case, Traditional and Simplified alike.
 bool Answers(const std::string& offer, const std::string& need);
 
 }  // namespace qun::core

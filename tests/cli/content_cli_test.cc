@@ -143,7 +143,8 @@ TEST_SUITE("cli content") {
            "读书"});
     CHECK(Search(h, {"摄影"}).size() == 2);
     CHECK(Search(h, {"光圈"}) == Titles_{"摄影入门指南"});                 // 2 characters
-    CHECK(Search(h, {"摄影史"}) == Titles_{"读书笔记"});                   // 3
+    // 3: the item holding 摄影史 first, then one holding 摄影 only.
+    CHECK(Search(h, {"摄影史"}) == Titles_{"读书笔记", "摄影入门指南"});
     CHECK(Search(h, {"基础知识"}) == Titles_{"摄影入门指南"});             // 4
     CHECK(Search(h, {"pandas", "元数据"}) == Titles_{"Python 数据分析"});  // mixed, any case
     CHECK(Search(h, {"PYTHON"}) == Titles_{"Python 数据分析"});
@@ -158,6 +159,18 @@ TEST_SUITE("cli content") {
     CHECK(Contains(text.out, "摄影入门指南"));
     CHECK(Contains(text.out, "1 match"));
     CHECK(Contains(Ok(h, {"content", "search", "水彩"}).out, "Nothing matches"));
+  }
+
+  TEST_CASE("content search finds unspaced Chinese words and Traditional forms") {
+    TempHome h;
+    Setup(h);
+    Ok(h, {"content", "add", "北京摄影群", "梧桐山徒步路线和装备清单", "--body", "周六集合"});
+    Ok(h, {"content", "add", "北京摄影群", "臺北攝影展", "--body", "展期兩週"});
+    // The trial: 徒步装备 found nothing, the item holding both words unspaced.
+    CHECK(Search(h, {"徒步装备"}) == Titles_{"梧桐山徒步路线和装备清单"});
+    CHECK(Search(h, {"装备", "徒步"}) == Titles_{"梧桐山徒步路线和装备清单"});
+    CHECK(Search(h, {"台北摄影"}) == Titles_{"臺北攝影展"});
+    CHECK(Search(h, {"台北摄影", "--lang", "zh"}) == Titles_{"臺北攝影展"});
   }
 
   TEST_CASE("content search takes any query text without a syntax error") {

@@ -309,6 +309,23 @@ TEST_SUITE("cli operations") {
     CHECK_EXIT(c.home.Qun({"match", "nobody"}), 3);
   }
 
+  TEST_CASE("match pairs Chinese needs and offers that share a word, not a word saying how") {
+    Club c("open");
+    Ok(c.home, {"member", "edit", "张伟", "--needs", "设计外包"});
+    Ok(c.home, {"member", "edit", "李娜", "--offers", "免费设计咨询"});
+    Ok(c.home, {"member", "edit", "王芳", "--offers", "平面設計"});  // Traditional
+    Ok(c.home, {"member", "add", "赵六", "--offers", "免费法律咨询"});
+    json m = OkJson(c.home, {"match", "张伟"});
+    std::set<std::string> offering;
+    for (const json& o : m["offers_my_needs"]) offering.insert(o["person"].get<std::string>());
+    CHECK(offering == std::set<std::string>{"李娜", "王芳"});
+    // The other way round: 李娜's offer answers 张伟's need.
+    json theirs = OkJson(c.home, {"match", "李娜"});
+    REQUIRE(theirs["needs_my_offers"].size() == 1);
+    CHECK(theirs["needs_my_offers"][0]["person"] == "张伟");
+    CHECK(theirs["needs_my_offers"][0]["matches"][0]["need"] == "设计外包");
+  }
+
   TEST_CASE("adding a person banned elsewhere asks first, and --yes answers for scripts") {
     Club c("open");
     Ok(c.home, {"group", "add", "徒步群"});
