@@ -13,6 +13,7 @@
 #include "support/background.h"
 #include "support/cli_runner.h"
 #include "support/cli_steps.h"
+#include "support/scale.h"
 
 using nlohmann::json;
 using qun::testing::Background;
@@ -332,7 +333,8 @@ TEST_SUITE("cli network sync") {
 
   TEST_CASE("a sync killed mid-transfer keeps what it took, and the next one completes it") {
     Community c(2);
-    for (int i = 0; i < 24; ++i) {
+    const int sheets = qun::testing::Scaled(24, 8);
+    for (int i = 0; i < sheets; ++i) {
       std::string file = c[0].Write("sheet" + std::to_string(i) + ".csv",
                                     Sheet("p" + std::to_string(i) + "-", 300));
       Ok(c[0], {"import", "members", file});
@@ -346,17 +348,18 @@ TEST_SUITE("cli network sync") {
     int64_t kept = PeopleCommitted(c[1]) - before;
     sync.Stop(SIGKILL);
     CHECK(kept > 0);
-    CHECK_MESSAGE(kept < 24 * 300, "the sync finished before it could be killed");
+    CHECK_MESSAGE(kept < sheets * 300, "the sync finished before it could be killed");
     // The next sync sends only what was not taken.
     json rest = SyncOk(c[1], "a");
     CHECK(rest.at("received").get<int64_t>() < Applied(c[0]) - 2);
     CHECK(StateHashOf(c[0]) == StateHashOf(c[1]));
-    CHECK(OkJson(c[1], {"status"}).at("people").get<int>() == 24 * 300);
+    CHECK(OkJson(c[1], {"status"}).at("people").get<int>() == sheets * 300);
   }
 
   TEST_CASE("a serving node restarted while a sync runs: the sync starts again and converges") {
     Community c(2);
-    for (int i = 0; i < 24; ++i) {
+    const int sheets = qun::testing::Scaled(24, 8);
+    for (int i = 0; i < sheets; ++i) {
       std::string file = c[1].Write("sheet" + std::to_string(i) + ".csv",
                                     Sheet("q" + std::to_string(i) + "-", 300));
       Ok(c[1], {"import", "members", file});
@@ -369,7 +372,7 @@ TEST_SUITE("cli network sync") {
     // cannot finish in between; thawed, it finds the connection gone.
     int64_t before = PeopleCommitted(c[0]);
     FreezeAfterWrite(c[0], sync, [&] { return PeopleCommitted(c[0]) > before; });
-    CHECK_MESSAGE(PeopleCommitted(c[0]) - before < 24 * 300,
+    CHECK_MESSAGE(PeopleCommitted(c[0]) - before < sheets * 300,
                   "the sync finished before the server was killed");
     a.process->Stop(SIGKILL);
     Server again = Server::Start(c[0], "a2", {"--sync-every", "0"}, a.port);
@@ -386,7 +389,8 @@ TEST_SUITE("cli network sync") {
     Server a = Server::Start(c[0], "a");
     for (int i = 1; i < 4; ++i) {
       AddPeer(c[i], "a", a, NodeId(c[0]));
-      std::string file = c[i].Write("sheet.csv", Sheet("n" + std::to_string(i) + "-", 400));
+      std::string file = c[i].Write(
+          "sheet.csv", Sheet("n" + std::to_string(i) + "-", qun::testing::Scaled(400, 100)));
       Ok(c[i], {"import", "members", file});
       Ok(c[i], {"group", "add", "群" + std::to_string(i)});
     }
@@ -400,7 +404,7 @@ TEST_SUITE("cli network sync") {
     for (int i = 1; i < 4; ++i) SyncOk(c[i], "a");
     std::string expected = StateHashOf(c[0]);
     for (int i = 1; i < 4; ++i) CHECK(StateHashOf(c[i]) == expected);
-    CHECK(OkJson(c[0], {"status"}).at("people").get<int>() == 1200);
+    CHECK(OkJson(c[0], {"status"}).at("people").get<int>() == 3 * qun::testing::Scaled(400, 100));
   }
 
   TEST_CASE("qun serve syncs with its peers on a schedule and backs off from unreachable ones") {

@@ -14,6 +14,7 @@
 #include "support/background.h"
 #include "support/cli_runner.h"
 #include "support/cli_steps.h"
+#include "support/scale.h"
 #include "sync/bundle.h"
 #include "sync/community.h"
 #include "sync/invite.h"
@@ -173,12 +174,12 @@ TEST_CASE("a member that streams without end: bounded memory, a short log, peers
   long warm = PeakKiB(serve.pid());
   // A good peer syncs in the middle of the stream.
   Background good(b.home(), {"--json", "sync", "a", "--timeout", "60"}, b.Beside("sync"));
-  small_batches(900);
+  small_batches(qun::testing::Scaled(900, 200));
   long after_small = PeakKiB(serve.pid());
   REQUIRE_MESSAGE(good.Wait(std::chrono::seconds(120)) == 0, good.err());
   CHECK(json::parse(good.out()).at("applied").get<int>() > 0);
-  // 57,600 more change sets (about 45 MiB) came in; the server's memory
-  // did not grow with them.
+  // 57,600 more change sets (about 45 MiB; fewer under QUN_TEST_SCALE) came
+  // in; the server's memory did not grow with them.
   CHECK_MESSAGE(after_small - warm < 24 * 1024,
                 "peak grew from " << warm << " to " << after_small << " KiB");
 
@@ -196,7 +197,7 @@ TEST_CASE("a member that streams without end: bounded memory, a short log, peers
   };
   huge_batches(4);
   long warm_huge = PeakKiB(serve.pid());
-  huge_batches(12);
+  huge_batches(qun::testing::Scaled(12, 4));
   long after_huge = PeakKiB(serve.pid());
   // The credit window bounds what is in flight: 4 batches of at most
   // 65 MiB each, and a copy of the one being read.

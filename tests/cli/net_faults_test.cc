@@ -15,6 +15,7 @@
 #include "support/cli_runner.h"
 #include "support/cli_steps.h"
 #include "support/fault_proxy.h"
+#include "support/scale.h"
 
 using nlohmann::json;
 using qun::testing::CliResult;
@@ -63,10 +64,10 @@ TEST_SUITE("network faults") {
     TempHome &a = homes.a, &b = homes.b;
     homes.Send(a, b);
     // Enough on both sides that a sync takes several batches each way.
-    for (int s = 0; s < 4; ++s)
+    for (int s = 0; s < qun::testing::Scaled(4, 2); ++s)
       Ok(a, {"import", "members",
              a.Write("a" + std::to_string(s) + ".csv", Sheet("a" + std::to_string(s) + "_", 300))});
-    for (int s = 0; s < 2; ++s)
+    for (int s = 0; s < qun::testing::Scaled(2, 1); ++s)
       Ok(b, {"import", "members",
              b.Write("b" + std::to_string(s) + ".csv", Sheet("b" + std::to_string(s) + "_", 300))});
     Server server = Server::Start(a, "a");
@@ -126,7 +127,7 @@ TEST_SUITE("network faults") {
     TwoHomes homes("湾区读书会");
     TempHome &a = homes.a, &b = homes.b;
     homes.Send(a, b);
-    for (int s = 0; s < 6; ++s)
+    for (int s = 0; s < qun::testing::Scaled(6, 2); ++s)
       Ok(a, {"import", "members",
              a.Write("a" + std::to_string(s) + ".csv", Sheet("s" + std::to_string(s) + "_", 300))});
     Server server = Server::Start(a, "a");
