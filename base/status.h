@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace qun {
 
@@ -66,14 +67,30 @@ class [[nodiscard]] Status {
   // Prefixes the message with context, keeping the code.
   Status WithContext(const std::string& context) const {
     if (ok()) return *this;
-    return Status(code_, context + ": " + message_);
+    Status out = *this;
+    out.message_ = context + ": " + message_;
+    return out;
   }
+
+  // A reference that named several rows: what was typed, and the ids it
+  // could mean, in the order the message numbers them, so that a front end
+  // can show the command to give for each.
+  Status WithChoices(std::string typed, std::vector<std::string> ids) const {
+    Status out = *this;
+    out.typed_ = std::move(typed);
+    out.choices_ = std::move(ids);
+    return out;
+  }
+  const std::string& typed() const { return typed_; }
+  const std::vector<std::string>& choices() const { return choices_; }
 
  private:
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
 
   Code code_ = Code::kOk;
   std::string message_;
+  std::string typed_;
+  std::vector<std::string> choices_;
 };
 
 // Either a value or a non-ok Status.

@@ -6,6 +6,7 @@
 #include <cassert>
 #include <charconv>
 #include <iterator>
+#include <vector>
 
 namespace qun::text {
 namespace {
@@ -233,6 +234,20 @@ std::string FoldWidth(std::string_view s) {
     i += d.len;
   }
   return out;
+}
+
+size_t EditDistance(std::u32string_view a, std::u32string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
 }
 
 std::string AsciiLower(std::string_view s) {

@@ -55,6 +55,10 @@ void AppendUtf8(char32_t cp, std::string& out);
 // text is kept as it is.
 std::string FoldWidth(std::string_view s);
 
+// Edits (insert, delete, replace, swap of neighbours) that make `a` into
+// `b`, counted over code points: how far a typo is from a name.
+size_t EditDistance(std::u32string_view a, std::u32string_view b);
+
 // Lower-cases ASCII letters only (handles and emails are matched this way).
 std::string AsciiLower(std::string_view s);
 

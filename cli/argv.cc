@@ -45,21 +45,6 @@ std::vector<std::string> SubcommandNames(const CLI::App* app) {
   return out;
 }
 
-// Edit distance over code points, with a swap of neighbours counted once.
-size_t Distance(const std::u32string& a, const std::u32string& b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i)
-    for (size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min(
-          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-
 std::string CommandPath(const CLI::App* app) {
   std::string path;
   for (; app; app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " " + path);
@@ -217,7 +202,7 @@ std::vector<std::string> Closest(const std::string& typed,
   std::vector<std::pair<size_t, std::string>> scored;
   for (const std::string& c : candidates) {
     std::u32string n = text::CodePoints(text::AsciiLower(c));
-    size_t d = Distance(t, n);
+    size_t d = text::EditDistance(t, n);
     // A word begun is as good as one letter wrong.
     if (t.size() >= 2 && n.compare(0, t.size(), t) == 0) d = std::min<size_t>(d, 1);
     size_t limit = std::max<size_t>(1, std::min(t.size(), n.size()) / 3);

@@ -75,7 +75,7 @@ void AddCheckin(App& app) {
       }
       std::vector<std::string> people;
       for (const std::string& ref : SplitList(args->people)) {  // 张三，李四、王五
-        QUN_ASSIGN_OR_RETURN(std::string p, reg.ResolvePerson(ref));
+        QUN_ASSIGN_OR_RETURN(std::string p, reg.ResolvePerson(ref, group));
         // A name given twice is one check-in.
         if (std::find(people.begin(), people.end(), p) == people.end()) people.push_back(p);
       }
@@ -137,7 +137,7 @@ void AddStreaks(App& app) {
       }
       std::optional<std::string> person;
       if (args->person) {
-        QUN_ASSIGN_OR_RETURN(person, reg.ResolvePerson(*args->person));
+        QUN_ASSIGN_OR_RETURN(person, reg.ResolvePerson(*args->person, group));
       }
       core::Activity activity(reg, *node->store);
       QUN_ASSIGN_OR_RETURN(auto streaks, activity.Streaks(group, today));
@@ -371,7 +371,8 @@ void AddActivity(App& app) {
               args->kind));
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(args->group));
-        QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person));
+        QUN_ASSIGN_OR_RETURN(std::string person,
+                             node->registry->ResolvePerson(args->person, group));
         int64_t day = Today(*node);
         if (args->date) {
           int64_t today = day;

@@ -54,7 +54,7 @@ CLI::App* PairCommand(App& app, CLI::App* parent, const char* name, const char* 
     app.action = [&app, args, run]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       QUN_ASSIGN_OR_RETURN(std::string group, node->registry->ResolveGroup(args->group));
-      QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person));
+      QUN_ASSIGN_OR_RETURN(std::string person, node->registry->ResolvePerson(args->person, group));
       core::Admission admission(*node->registry, *node->store);
       return run(*node, admission, group, person);
     };

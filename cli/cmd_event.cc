@@ -234,7 +234,7 @@ Result<Resolved> ResolvePair(Node& node, core::Events& events, const PairArgs& a
   Resolved r;
   QUN_ASSIGN_OR_RETURN(std::string id, events.Resolve(a.event));
   QUN_ASSIGN_OR_RETURN(r.event, events.Get(id));
-  QUN_ASSIGN_OR_RETURN(r.person_id, node.registry->ResolvePerson(a.person));
+  QUN_ASSIGN_OR_RETURN(r.person_id, node.registry->ResolvePerson(a.person, r.event.group_id));
   QUN_ASSIGN_OR_RETURN(r.person, node.registry->GetPerson(r.person_id));
   return r;
 }

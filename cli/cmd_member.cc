@@ -93,6 +93,40 @@ struct PersonFlags {
   }
 };
 
+// A second person of a name already in the community is most often the
+// first one typed again: say who is there and ask (--yes for scripts).
+Status ConfirmNewName(const App& app, core::Registry& reg, const std::string& name, bool yes) {
+  core::PersonFilter f;
+  QUN_ASSIGN_OR_RETURN(auto people, reg.ListPeople(f));
+  std::string there;
+  std::string first_id;
+  for (const auto& p : people) {
+    if (p.display_name != text::Trim(name)) continue;
+    QUN_ASSIGN_OR_RETURN(std::string clues, reg.Clues(p.id));
+    there += i18n::Format(_("\n  {} ({}) — id {}"), p.display_name, clues, core::ShortId(p.id));
+    if (first_id.empty()) first_id = p.id;
+  }
+  if (there.empty()) return Status::Ok();
+  std::string what =
+      i18n::Format(_("someone named {} is in the community already:{}"), text::Trim(name), there);
+  if (yes) {
+    std::cerr << i18n::Format(_("qun: note: {}\nadding another, as --yes says\n"), what);
+    return Status::Ok();
+  }
+  if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
+    std::cerr << i18n::Format(_("{}\nAdd another person of that name? [y/N] "), what) << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    answer = text::AsciiLower(text::Trim(answer));
+    if (answer == "y" || answer == "yes") return Status::Ok();
+    return Status::Conflict(_("not added; nothing was written"));
+  }
+  return Status::Conflict(i18n::Format(
+      _("{}\nNothing was written. To add a second person of that name, add --yes; to change the "
+        "one there, use `qun member edit {}`"),
+      what, core::ShortId(first_id)));
+}
+
 std::string ContactsText(const core::Person& p) {
   std::string out;
   for (const auto& h : p.handles)
@@ -116,10 +150,14 @@ void AddMemberCommands(App& app) {
     flags->Register(add, false);
     add->add_option("--group", *group, _("also add them to this group"));
     add->add_option("--role", *role, _("their role in --group (default member)"));
-    add->callback([&app, name, flags, group, role] {
-      app.action = [&app, name, flags, group, role]() -> Status {
+    auto yes = std::make_shared<bool>(false);
+    add->add_flag("--yes", *yes,
+                  _("add them even when someone of that name is in the community already"));
+    add->callback([&app, name, flags, group, role, yes] {
+      app.action = [&app, name, flags, group, role, yes]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Registry& reg = *node->registry;
+        QUN_RETURN_IF_ERROR(ConfirmNewName(app, reg, *name, *yes));
         QUN_ASSIGN_OR_RETURN(core::PersonInput in, flags->ToInput(reg));
         in.display_name = *name;
         std::optional<std::string> group_id;
@@ -143,7 +181,7 @@ void AddMemberCommands(App& app) {
 
   {  // list
     struct ListArgs {
-      std::optional<std::string> group, tag, city, status, role;
+      std::optional<std::string> group, tag, city, status, role, name;
     };
     auto args = std::make_shared<ListArgs>();
     CLI::App* list = member->add_subcommand("list", _("list people, optionally filtered"));
@@ -154,11 +192,15 @@ void AddMemberCommands(App& app) {
                      _("only memberships with this status (applicant, waitlisted, active, muted, "
                        "left, removed, purged, rejected, banned)"));
     list->add_option("--role", args->role, _("only memberships with this role"));
+    list->add_option("--name", args->name,
+                     _("only people whose name, nickname or contact holds this text, or whose name "
+                       "sounds so in pinyin (zhangwei, zw)"));
     list->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Registry& reg = *node->registry;
         core::PersonFilter f;
+        f.name = args->name;
         if (args->group) {
           QUN_ASSIGN_OR_RETURN(f.group_id, reg.ResolveGroup(*args->group));
         }

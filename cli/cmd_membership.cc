@@ -82,7 +82,7 @@ struct Pair {
 Result<Pair> ResolvePair(core::Registry& reg, const std::string& group, const std::string& person) {
   Pair p;
   QUN_ASSIGN_OR_RETURN(p.group_id, reg.ResolveGroup(group));
-  QUN_ASSIGN_OR_RETURN(p.person_id, reg.ResolvePerson(person));
+  QUN_ASSIGN_OR_RETURN(p.person_id, reg.ResolvePerson(person, p.group_id));
   return p;
 }
 

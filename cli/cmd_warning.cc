@@ -149,7 +149,7 @@ void AddWarnCommands(App& app) {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       core::Registry& reg = *node->registry;
       QUN_ASSIGN_OR_RETURN(std::string group_id, reg.ResolveGroup(args->group));
-      QUN_ASSIGN_OR_RETURN(std::string person_id, reg.ResolvePerson(args->person));
+      QUN_ASSIGN_OR_RETURN(std::string person_id, reg.ResolvePerson(args->person, group_id));
       QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("warn"));
       QUN_ASSIGN_OR_RETURN(std::string id, core::GiveWarning(*txn, group_id, person_id, reason,
                                                              node->identity->node_id()));

@@ -16,6 +16,7 @@
 #include "cli/argv.h"
 #include "cli/output.h"
 #include "core/home.h"
+#include "core/ids.h"
 
 namespace qun::cli {
 
@@ -203,6 +204,28 @@ Status ParseErrorStatus(const CLI::App& cli, const CLI::ParseError& e) {
   return Status::InvalidArgument(i18n::Format(_("{} (see `{} --help`)"), what, path));
 }
 
+// For a name several people answer to: the command as typed, once for
+// each of them, the name replaced by their id.
+std::string CommandsForChoices(const std::vector<std::string>& args, const Status& s) {
+  std::string out = _("To say which, run one of:");
+  out += "\n";
+  for (size_t i = 0; i < s.choices().size(); ++i) {
+    // The word that is the name, else a word holding it (张伟，李娜).
+    const bool whole = std::find(args.begin(), args.end(), s.typed()) != args.end();
+    std::string line = "qun";
+    for (const std::string& a : args) {
+      std::string word = a;
+      size_t at = word.find(s.typed());
+      if (!s.typed().empty() && at != std::string::npos && (!whole || word == s.typed()))
+        word.replace(at, s.typed().size(), core::ShortId(s.choices()[i]));
+      bool plain = !word.empty() && word.find_first_of(" \t'\"\\$`") == std::string::npos;
+      line += " " + (plain ? word : "'" + word + "'");
+    }
+    out += fmt::format("  {}. {}\n", i + 1, line);
+  }
+  return out;
+}
+
 }  // namespace
 
 static int Run(int argc, char** argv) {
@@ -278,13 +301,13 @@ static int Run(int argc, char** argv) {
   }
   SubcommandsInHelp(cli);
 
-  std::vector<std::string> args =
+  const std::vector<std::string> args =
       NormalizeArgs(cli, std::vector<std::string>(argv + 1, argv + argc));
   Status s = CheckCommandWords(cli, args);
   if (s.ok()) {
-    std::reverse(args.begin(), args.end());  // CLI11 takes the words last first
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them so
     try {
-      cli.parse(std::move(args));
+      cli.parse(std::move(reversed));
     } catch (const CLI::CallForHelp& e) {
       return cli.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -305,12 +328,14 @@ static int Run(int argc, char** argv) {
   if (s.ok()) return 0;
   if (app.options.json) {
     nlohmann::json err = {{"error", {{"code", s.code_name()}, {"message", s.message()}}}};
+    if (!s.choices().empty()) err["error"]["choices"] = s.choices();
     std::cerr << EscapeJsonControls(
                      err.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
               << "\n";
   } else {
     // Messages quote names and values, which may come from other nodes.
     std::cerr << _("qun: error: ") << text::Printable(s.message()) << "\n";
+    if (!s.choices().empty()) std::cerr << text::Printable(CommandsForChoices(args, s));
   }
   return s.exit_code();
 }

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <set>
 
+#include "base/chinese.h"
 #include "base/dates.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -111,6 +112,115 @@ Result<std::string> ResolveRef(Database& db, const std::string& ref, std::string
       group ? _("no group matches '{}'; check the spelling, or list them with `qun group list`")
             : _("no person matches '{}'; check the spelling, or list them with `qun member list`"),
       ref));
+}
+
+// The live names of a table's rows (one column), for "did you mean".
+Result<std::vector<std::pair<std::string, std::string>>> NamesOf(Database& db,
+                                                                 const std::string& sql) {
+  QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
+  std::vector<std::pair<std::string, std::string>> out;  // (id, name)
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (!s.Text(1).empty()) out.emplace_back(s.Text(0), s.Text(1));
+  }
+  return out;
+}
+
+// The names close to what was typed, closest first, at most three: a
+// character or so apart, or sounding the same (早起打咔群 and 早起打卡群
+// are both zao qi da ka qun).
+std::vector<std::string> NearNames(const std::string& typed,
+                                   const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::u32string want = text::CodePoints(text::FoldForSearch(text::Trim(typed)));
+  std::string sound = text::NamePinyin(typed);
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& [id, name] : rows) {
+    std::u32string have = text::CodePoints(text::FoldForSearch(name));
+    size_t d = text::EditDistance(want, have);
+    size_t limit = std::max<size_t>(1, std::min(want.size(), have.size()) / 3);
+    if (d > limit && !sound.empty() && text::NamePinyin(name) == sound) d = limit;
+    if (d <= limit &&
+        std::none_of(scored.begin(), scored.end(), [&](const auto& s) { return s.second == name; }))
+      scored.emplace_back(d, name);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+std::string Quoted(const std::vector<std::string>& names) {
+  std::vector<std::string> q;
+  for (const auto& n : names) q.push_back("'" + n + "'");
+  return Join(q, _(" or "));
+}
+
+// What tells people of one name apart: city, the end of a contact, their
+// groups, the day they were added.
+Result<std::string> PersonClues(Database& db, const std::string& id) {
+  std::vector<std::string> clues;
+  QUN_ASSIGN_OR_RETURN(Statement p, db.Prepare("SELECT coalesce(city,''), coalesce(created_at,0) "
+                                               "FROM person WHERE id=?"));
+  p.Bind(1, id);
+  QUN_ASSIGN_OR_RETURN(bool row, p.Step());
+  int64_t added = 0;
+  if (row) {
+    if (!p.Text(0).empty()) clues.push_back(p.Text(0));
+    added = p.Int(1);
+  }
+  QUN_ASSIGN_OR_RETURN(Statement h, db.Prepare("SELECT kind, value FROM person_handle WHERE "
+                                               "person_id=? AND deleted=0 ORDER BY kind, value "
+                                               "LIMIT 2"));
+  h.Bind(1, id);
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool more, h.Step());
+    if (!more) break;
+    std::u32string v = text::CodePoints(h.Text(1));
+    std::string tail;
+    for (size_t i = v.size() > 4 ? v.size() - 4 : 0; i < v.size(); ++i)
+      text::AppendUtf8(v[i], tail);
+    clues.push_back(std::string(i18n::TrContext("handle kind", h.Text(0).c_str())) + " …" + tail);
+  }
+  QUN_ASSIGN_OR_RETURN(Statement g,
+                       db.Prepare("SELECT g.name FROM membership m JOIN chat_group g ON "
+                                  "g.id=m.group_id WHERE m.person_id=? AND m.deleted=0 AND "
+                                  "g.deleted=0 AND m.status NOT IN ('left','removed','purged',"
+                                  "'rejected') ORDER BY g.name LIMIT 4"));
+  g.Bind(1, id);
+  std::vector<std::string> groups;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool more, g.Step());
+    if (!more) break;
+    groups.push_back(g.Text(0));
+  }
+  if (!groups.empty()) clues.push_back(Join(groups, _(", ")));
+  if (added > 0) clues.push_back(i18n::Format(_("added {}"), DayText(LocalDay(added))));
+  return Join(clues, " · ");
+}
+
+// Several people answer to `typed`: each numbered, with what tells them
+// apart and the id to give instead; the ids ride along for the front end
+// to show the command for each.
+Status AmbiguousPeople(Database& db, const std::string& typed,
+                       const std::vector<std::string>& ids) {
+  std::string lines;
+  for (size_t i = 0; i < ids.size() && i < 9; ++i) {
+    QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare("SELECT coalesce(display_name,'') FROM person "
+                                                 "WHERE id=?"));
+    s.Bind(1, ids[i]);
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    std::string name = row ? s.Text(0) : "";
+    QUN_ASSIGN_OR_RETURN(std::string clues, PersonClues(db, ids[i]));
+    lines += i18n::Format(_("\n  {}. {} ({}) — id {}"), i + 1, name, clues, ShortId(ids[i]));
+  }
+  std::vector<std::string> shown(ids.begin(), ids.begin() + std::min<size_t>(ids.size(), 9));
+  return Status::Conflict(
+             i18n::Format(_("'{}' is ambiguous: {} people answer to it; give the id of the one "
+                            "you mean instead:{}"),
+                          typed, ids.size(), lines))
+      .WithChoices(typed, shown);
 }
 
 }  // namespace
@@ -283,26 +393,101 @@ Result<Counts> Registry::Count() {
 // ---------------------------------------------------------------- references
 
 Result<std::string> Registry::ResolveGroup(const std::string& ref) {
-  return ResolveRef(store_.db(), ref, "chat_group", "group", "t.deleted=0",
-                    {"SELECT id FROM chat_group WHERE deleted=0 AND name=?",
-                     "SELECT id FROM chat_group WHERE deleted=0 AND name=? COLLATE NOCASE",
-                     "SELECT id FROM chat_group WHERE deleted=0 AND handle=?"});
+  Database& db = store_.db();
+  auto found = ResolveRef(db, ref, "chat_group", "group", "t.deleted=0",
+                          {"SELECT id FROM chat_group WHERE deleted=0 AND name=?",
+                           "SELECT id FROM chat_group WHERE deleted=0 AND name=? COLLATE NOCASE",
+                           "SELECT id FROM chat_group WHERE deleted=0 AND handle=?"});
+  if (found.ok() || found.status().code() != Status::Code::kNotFound) return found;
+  // By sound (zaoqiqun, zqq for 早起群), else the names it is close to.
+  QUN_ASSIGN_OR_RETURN(auto groups, NamesOf(db, "SELECT id, name FROM chat_group WHERE deleted=0"));
+  std::vector<std::string> sounding;
+  for (const auto& [id, name] : groups)
+    if (text::MatchesPinyin(ref, name)) sounding.push_back(id);
+  if (sounding.size() == 1) return sounding[0];
+  std::vector<std::string> near = NearNames(ref, groups);
+  if (!near.empty())
+    return Status::NotFound(
+        i18n::Format(_("no group matches '{}'; did you mean {}? (list them with `qun group list`)"),
+                     ref, Quoted(near)));
+  return found.status();
 }
 
-Result<std::string> Registry::ResolvePerson(const std::string& ref) {
-  std::vector<std::string> by_name = {
-      "SELECT id FROM person WHERE deleted=0 AND display_name=?",
-      "SELECT id FROM person WHERE deleted=0 AND nickname=?",
-      "SELECT p.id FROM person_handle h JOIN person p ON p.id=h.person_id "
-      "WHERE h.deleted=0 AND p.deleted=0 AND h.value=lower(?)",
-      "SELECT id FROM person WHERE deleted=0 AND display_name=? COLLATE NOCASE"};
+Result<std::string> Registry::ResolvePerson(const std::string& ref,
+                                            const std::optional<std::string>& group_id) {
   // A phone typed with spaces or dashes still finds its person.
   auto phone = NormalizeHandle("phone", ref);
   if (phone.ok()) {
     auto found = FindByHandle(*phone);
     if (found.ok() && found->has_value() && !LooksLikeIdPrefix(ref)) return **found;
   }
-  return ResolveRef(store_.db(), ref, "person", "person", "t.deleted=0", by_name);
+  Database& db = store_.db();
+  // Of several people, the ones in the group the command is about.
+  auto in_group = [&](const std::vector<std::string>& ids) -> Result<std::vector<std::string>> {
+    if (!group_id) return std::vector<std::string>{};
+    QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare("SELECT 1 FROM membership WHERE person_id=? AND "
+                                                 "group_id=? AND deleted=0"));
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      s.Bind(1, id).Bind(2, *group_id);
+      QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (row) out.push_back(id);
+    }
+    return out;
+  };
+  auto choose = [&](const std::vector<std::string>& ids) -> Result<std::string> {
+    QUN_ASSIGN_OR_RETURN(std::vector<std::string> members, in_group(ids));
+    if (members.size() == 1) return members[0];
+    return AmbiguousPeople(db, text::Trim(ref), members.empty() ? ids : members);
+  };
+  const std::vector<std::string> by_name = {
+      "SELECT id FROM person WHERE deleted=0 AND display_name=? ORDER BY created_at, id",
+      "SELECT id FROM person WHERE deleted=0 AND nickname=? ORDER BY created_at, id",
+      "SELECT p.id FROM person_handle h JOIN person p ON p.id=h.person_id "
+      "WHERE h.deleted=0 AND p.deleted=0 AND h.value=lower(?)",
+      "SELECT id FROM person WHERE deleted=0 AND display_name=? COLLATE NOCASE ORDER BY "
+      "created_at, id"};
+  auto found = ResolveRef(db, ref, "person", "person", "t.deleted=0", by_name);
+  if (found.ok()) return found;
+  if (found.status().code() == Status::Code::kConflict) {
+    if (LooksLikeIdPrefix(text::AsciiLower(text::Trim(ref)))) return found.status();
+    for (const std::string& sql : by_name) {
+      QUN_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
+      s.Bind(1, text::Trim(ref));
+      std::vector<std::string> ids;
+      while (true) {
+        QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        if (std::find(ids.begin(), ids.end(), s.Text(0)) == ids.end()) ids.push_back(s.Text(0));
+      }
+      if (ids.size() > 1) return choose(ids);
+    }
+    return found.status();
+  }
+  if (found.status().code() != Status::Code::kNotFound) return found.status();
+  // By sound: zhangwei, zhang wei or zw for 张伟.
+  QUN_ASSIGN_OR_RETURN(auto people,
+                       NamesOf(db,
+                               "SELECT id, coalesce(display_name,'') FROM person WHERE "
+                               "deleted=0 UNION ALL SELECT id, coalesce(nickname,'') FROM "
+                               "person WHERE deleted=0"));
+  std::vector<std::string> sounding;
+  for (const auto& [id, name] : people)
+    if (text::MatchesPinyin(ref, name) &&
+        std::find(sounding.begin(), sounding.end(), id) == sounding.end())
+      sounding.push_back(id);
+  if (sounding.size() == 1) return sounding[0];
+  if (sounding.size() > 1) return choose(sounding);
+  std::vector<std::string> near = NearNames(ref, people);
+  if (!near.empty())
+    return Status::NotFound(i18n::Format(
+        _("no person matches '{}'; did you mean {}? (list them with `qun member list`)"), ref,
+        Quoted(near)));
+  return found.status();
+}
+
+Result<std::string> Registry::Clues(const std::string& person_id) {
+  return PersonClues(store_.db(), person_id);
 }
 
 Result<std::string> Registry::ResolvePersonByName(const std::string& name) {

@@ -117,6 +117,9 @@ struct Person {
 
 struct PersonFilter {
   std::optional<std::string> group_id, tag, city, status, role;
+  // Part of a display name, nickname or contact (ASCII case ignored,
+  // Traditional and Simplified alike), or a name's pinyin or initials.
+  std::optional<std::string> name;
 };
 
 struct Membership {
@@ -158,11 +161,22 @@ class Registry {
   // --- references: a full id, an unambiguous id prefix (4+ hex characters),
   // or a unique name (groups: name; people: display name, nickname or a
   // contact handle). NotFound or Conflict (ambiguous) with the candidates.
+  // A name also matches by its pinyin (zhangwei, zhang wei, zw for 张伟);
+  // a name no row has is NotFound with the closest names, by characters or
+  // by sound. Several people of one name are Conflict, each numbered with
+  // what tells them apart, and the ids as the Status's choices; where a
+  // group is given (the group a command is about), its members are looked
+  // at first, so a name shared with someone elsewhere still finds them.
   Result<std::string> ResolveGroup(const std::string& ref);
-  Result<std::string> ResolvePerson(const std::string& ref);
+  Result<std::string> ResolvePerson(const std::string& ref,
+                                    const std::optional<std::string>& group_id = std::nullopt);
   // The one live person with exactly this display name (NotFound, or
   // Conflict when several share it).
   Result<std::string> ResolvePersonByName(const std::string& name);
+  // What tells a person apart from others of their name: city, the end of
+  // a contact, their groups, the day they were added ("北京 · 微信 …a_88 ·
+  // 读书会 · added 2026-11-02").
+  Result<std::string> Clues(const std::string& person_id);
   // Any row: group, person, membership, handle or tag id or id prefix, or a
   // group or person reference. For `qun log ID`.
   Result<std::string> ResolveAnyRow(const std::string& ref);

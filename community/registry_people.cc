@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/chinese.h"
 #include "base/i18n.h"
 #include "base/text.h"
 #include "community/registry.h"
@@ -348,10 +349,25 @@ Result<std::vector<Person>> Registry::ListPeople(const PersonFilter& f) {
   }
   std::vector<Person> out;
   out.reserve(ids.size());
+  const std::string wanted = f.name ? text::FoldForSearch(text::Trim(*f.name)) : "";
+  auto named = [&](const Person& p) {
+    if (text::FoldForSearch(p.display_name).find(wanted) != std::string::npos ||
+        text::FoldForSearch(p.nickname).find(wanted) != std::string::npos)
+      return true;
+    for (const auto& h : p.handles)
+      if (text::AsciiLower(h.value).find(wanted) != std::string::npos) return true;
+    return text::MatchesPinyin(*f.name, p.display_name) || text::MatchesPinyin(*f.name, p.nickname);
+  };
   for (const auto& id : ids) {
     QUN_ASSIGN_OR_RETURN(Person p, GetPerson(id));
+    if (f.name && !named(p)) continue;
     out.push_back(std::move(p));
   }
+  // Chinese names in pinyin order, as people look for them (阿明, 李娜,
+  // 张伟), the id breaking ties.
+  std::stable_sort(out.begin(), out.end(), [](const Person& a, const Person& b) {
+    return text::PinyinLess(a.display_name, b.display_name);
+  });
   return out;
 }
 

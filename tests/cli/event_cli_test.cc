@@ -312,7 +312,7 @@ TEST_CASE(
 
 TEST_CASE("import-chat refuses a closed event and reports names two people share") {
   Club c(10);
-  Ok(c.home, {"member", "add", "张伟", "--wechat", "zw_2", "--group", "读书会"});
+  Ok(c.home, {"member", "add", "张伟", "--wechat", "zw_2", "--group", "读书会", "--yes"});
   std::string list = c.home.Write("list.txt", "1. 张伟\n2. 李娜\n");
   nlohmann::json j = OkJson(c.home, {"event", "import-chat", c.event, list});
   REQUIRE(j["unmatched"].size() == 1);

@@ -26,8 +26,8 @@ using qun::testing::AddPerson;
 using qun::testing::CliResult;
 using qun::testing::Contains;
 using qun::testing::Init;
-using qun::testing::LineStartingWith;
 using qun::testing::Lines;
+using qun::testing::LineStartingWith;
 using qun::testing::ListedNames;
 using qun::testing::Node;
 using qun::testing::Ok;
@@ -352,7 +352,7 @@ TEST_SUITE("cli") {
     CHECK_EXIT(h.Qun({"member", "edit", shared, "--city", "北京"}), 4);
 
     std::string a = AddPerson(h, {"张伟", "--city", "北京"});
-    std::string b = AddPerson(h, {"张伟", "--city", "上海"});
+    std::string b = AddPerson(h, {"张伟", "--city", "上海", "--yes"});
     CliResult name = h.Qun({"member", "show", "张伟"});
     CHECK_EXIT(name, 4);
     CHECK(Contains(name.err, "ambiguous"));

@@ -86,7 +86,7 @@ TEST_SUITE("cli") {
     Node a;
     Ok(a, {"import", "members", SamplePath()});
     AddPerson(a, {"Alice Chen", "--email", "alice@example.org", "--referred-by", "wx_587703",
-                  "--notes", "line one\nline \"two\", with comma"});
+                  "--notes", "line one\nline \"two\", with comma", "--yes"});
     std::string first = Ok(a, {"export", "members"}).out;
 
     Node b("另一个节点");
