@@ -135,7 +135,8 @@ std::vector<std::string> NearNames(const std::string& typed,
   std::u32string want = text::CodePoints(text::FoldForSearch(text::Trim(typed)));
   std::string sound = text::NamePinyin(typed);
   std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& [id, name] : rows) {
+  for (const auto& row : rows) {
+    const std::string& name = row.second;
     std::u32string have = text::CodePoints(text::FoldForSearch(name));
     size_t d = text::EditDistance(want, have);
     size_t limit = std::max<size_t>(1, std::min(want.size(), have.size()) / 3);
