@@ -6,6 +6,7 @@
 #include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
+#include "cli/log_text.h"
 #include "cli/output.h"
 #include "core/history.h"
 #include "core/ids.h"
@@ -32,18 +33,18 @@ void AddLogCommand(App& app) {
         QUN_ASSIGN_OR_RETURN(row, node->registry->ResolveAnyRow(*args->ref));
       }
       QUN_ASSIGN_OR_RETURN(auto entries, core::ReadLog(node->store->db(), row, args->limit));
-      // Rows are named the way admins know them: a person's name, a group's
-      // name, "张伟 @ 北京交流群" for a membership.
-      std::map<std::string, std::string> labels;
-      auto label = [&](const core::LogEntry& e) -> std::string {
-        auto [it, fresh] = labels.try_emplace(e.table + e.row_id);
-        if (fresh) {
-          auto l = core::RowLabel(node->store->db(), e.table, e.row_id);
-          it->second = l.ok() && !l->empty() ? *l : core::ShortId(e.row_id);
-        }
-        return it->second;
-      };
       if (app.options.json) {
+        // Rows are named the way admins know them: a person's name, a group's
+        // name, "张伟 @ 北京交流群" for a membership; in English, as stored.
+        std::map<std::string, std::string> labels;
+        auto label = [&](const core::LogEntry& e) -> std::string {
+          auto [it, fresh] = labels.try_emplace(e.table + e.row_id);
+          if (fresh) {
+            auto l = core::RowLabel(node->store->db(), e.table, e.row_id);
+            it->second = l.ok() && !l->empty() ? *l : core::ShortId(e.row_id);
+          }
+          return it->second;
+        };
         nlohmann::json out = nlohmann::json::array();
         auto value_json = [](const Value& v) -> nlohmann::json {
           if (std::holds_alternative<std::monostate>(v)) return nullptr;
@@ -75,23 +76,17 @@ void AddLogCommand(App& app) {
       Table t({_("WHEN"), _("WHO"), _("CHANGE"), _("RECORD"), _("FIELD"), _("FROM"), _("TO")});
       t.SetMaxWidth(5, 24);
       t.SetMaxWidth(6, 32);
-      auto shown = [](const std::string& field, const Value& v) {
-        if (IsNull(v)) return std::string("∅");
-        // Times and references read better short.
-        if (field.ends_with("_at") && std::holds_alternative<int64_t>(v))
-          return FormatTime(std::get<int64_t>(v));
-        std::string s = ValueToDisplay(v);
-        if (field.ends_with("_id") || field == "referred_by" || field == "invited_by")
-          return core::ShortId(s);
-        return s.empty() ? std::string("\"\"") : s;
-      };
+      // For people: names, dates, the organizers' words (cli/log_text.h).
+      LogWords words(node->store->db());
       for (const auto& e : entries) {
         std::string who = e.author_name.empty() ? core::ShortId(e.author)
                                                 : e.author_name + " " + core::ShortId(e.author);
         // A refused change stays in the history but changes nothing.
-        std::string change = e.counts ? e.note : i18n::Format(_("{} (does not count)"), e.note);
-        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, change, label(e),
-                  e.column, shown(e.column, e.old_value), shown(e.column, e.new_value)});
+        std::string change = ChangeName(e.note);
+        if (!e.counts) change = i18n::Format(_("{} (does not count)"), change);
+        ShownWrite w = words.Write(e);
+        t.AddRow({FormatTime(static_cast<int64_t>(e.hlc.physical_ms())), who, change,
+                  words.Record(e), w.field, w.from, w.to});
       }
       app.Print(t.Render());
       return Status::Ok();

@@ -3,72 +3,124 @@
 // writes the log; this only reads it.
 #include "core/history.h"
 
+#include <fmt/args.h>
 #include <fmt/format.h>
 
-#include <map>
+#include <array>
+#include <string_view>
 
+#include "base/i18n.h"
 #include "core/db.h"
 #include "core/oplog.h"
 #include "core/schema.h"
 
 namespace qun::core {
 
-Result<std::string> RowLabel(Database& db, const std::string& table, const std::string& row_id) {
-  static const std::map<std::string, std::string> kLabelSql = {
-      {"community", "SELECT coalesce(name,'') FROM community WHERE id=?"},
-      {"node", "SELECT coalesce(name,'') FROM node WHERE id=?"},
-      {"chat_group", "SELECT coalesce(name,'') FROM chat_group WHERE id=?"},
-      {"person", "SELECT coalesce(display_name,'') FROM person WHERE id=?"},
-      {"person_handle",
-       "SELECT coalesce(p.display_name,'') || ' · ' || coalesce(h.kind,'') || ' ' || "
-       "coalesce(h.value,'') FROM person_handle h LEFT JOIN person p ON p.id=h.person_id "
-       "WHERE h.id=?"},
-      {"person_tag",
-       "SELECT coalesce(p.display_name,'') || ' · tag ' || coalesce(t.tag,'') FROM person_tag t "
-       "LEFT JOIN person p ON p.id=t.person_id WHERE t.id=?"},
-      {"membership",
-       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') FROM membership m "
-       "LEFT JOIN person p ON p.id=m.person_id LEFT JOIN chat_group g ON g.id=m.group_id "
-       "WHERE m.id=?"},
-      {"application",
-       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') || ' · application' "
-       "FROM application a LEFT JOIN person p ON p.id=a.person_id LEFT JOIN chat_group g ON "
-       "g.id=a.group_id WHERE a.id=?"},
-      {"activity",
-       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') || ' · ' || "
-       "coalesce(a.kind,'') || ' ' || coalesce(a.day,'') FROM activity a LEFT JOIN person p ON "
-       "p.id=a.person_id LEFT JOIN chat_group g ON g.id=a.group_id WHERE a.id=?"},
-      {"topic",
-       "SELECT coalesce(t.title,'') || ' @ ' || coalesce(g.name,'') FROM topic t LEFT JOIN "
-       "chat_group g ON g.id=t.group_id WHERE t.id=?"},
-      {"event",
-       "SELECT coalesce(e.title,'') || ' @ ' || coalesce(g.name,'') FROM event e LEFT JOIN "
-       "chat_group g ON g.id=e.group_id WHERE e.id=?"},
-      {"signup",
-       "SELECT coalesce(p.display_name,'') || ' · sign-up for ' || coalesce(e.title,'') FROM "
-       "signup s LEFT JOIN person p ON p.id=s.person_id LEFT JOIN event e ON e.id=s.event_id "
-       "WHERE s.id=?"},
-      {"poll", "SELECT coalesce(question,'') FROM poll WHERE id=?"},
-      {"vote",
-       "SELECT coalesce(p.display_name,'') || ' · vote on ' || coalesce(q.question,'') FROM "
-       "vote v LEFT JOIN person p ON p.id=v.person_id LEFT JOIN poll q ON q.id=v.poll_id WHERE "
-       "v.id=?"},
-      {"content", "SELECT coalesce(title,'') FROM content WHERE id=?"},
-      {"warning",
-       "SELECT coalesce(p.display_name,'') || ' @ ' || coalesce(g.name,'') || ' · warning' FROM "
-       "warning w LEFT JOIN person p ON p.id=w.person_id LEFT JOIN chat_group g ON "
-       "g.id=w.group_id WHERE w.id=?"},
-      {"ban",
-       "SELECT coalesce(p.display_name,'') || ' · community ban' FROM ban b LEFT JOIN person p "
-       "ON p.id=b.person_id WHERE b.id=?"},
-  };
-  auto it = kLabelSql.find(table);
-  if (it == kLabelSql.end()) return std::string();
-  QUN_ASSIGN_OR_RETURN(CachedStatement s, db.Use(it->second));
+namespace {
+
+// How the rows of a table are named: `sql` gives the parts, `format` puts
+// them together. `format` is the stored label, in English (--json, refusal
+// reasons); the ones with words in them are marked for the catalog and
+// translated where a label is shown. `words[i]`, when set, is the context of
+// part i: a stored value with a word of its own (an activity's kind, a
+// contact's kind), shown in the language chosen.
+struct LabelOf {
+  const char* table;
+  const char* sql;
+  const char* format;
+  std::array<const char*, 4> words{};
+};
+
+constexpr LabelOf kLabels[] = {
+    {"community", "SELECT coalesce(name,'') FROM community WHERE id=?", "{}"},
+    {"node", "SELECT coalesce(name,'') FROM node WHERE id=?", "{}"},
+    {"chat_group", "SELECT coalesce(name,'') FROM chat_group WHERE id=?", "{}"},
+    {"person", "SELECT coalesce(display_name,'') FROM person WHERE id=?", "{}"},
+    {"person_handle",
+     "SELECT coalesce(p.display_name,''), coalesce(h.kind,''), coalesce(h.value,'') FROM "
+     "person_handle h LEFT JOIN person p ON p.id=h.person_id WHERE h.id=?",
+     "{} · {} {}",
+     {nullptr, "handle kind"}},
+    {"person_tag",
+     "SELECT coalesce(p.display_name,''), coalesce(t.tag,'') FROM person_tag t LEFT JOIN person p "
+     "ON p.id=t.person_id WHERE t.id=?",
+     N_("{} · tag {}")},
+    {"membership",
+     "SELECT coalesce(p.display_name,''), coalesce(g.name,'') FROM membership m LEFT JOIN person "
+     "p ON p.id=m.person_id LEFT JOIN chat_group g ON g.id=m.group_id WHERE m.id=?",
+     "{} @ {}"},
+    {"application",
+     "SELECT coalesce(p.display_name,''), coalesce(g.name,'') FROM application a LEFT JOIN "
+     "person p ON p.id=a.person_id LEFT JOIN chat_group g ON g.id=a.group_id WHERE a.id=?",
+     N_("{} @ {} · application")},
+    {"activity",
+     "SELECT coalesce(p.display_name,''), coalesce(g.name,''), coalesce(a.kind,''), "
+     "coalesce(a.day,'') FROM activity a LEFT JOIN person p ON p.id=a.person_id LEFT JOIN "
+     "chat_group g ON g.id=a.group_id WHERE a.id=?",
+     "{} @ {} · {} {}",
+     {nullptr, nullptr, "activity kind"}},
+    {"topic",
+     "SELECT coalesce(t.title,''), coalesce(g.name,'') FROM topic t LEFT JOIN chat_group g ON "
+     "g.id=t.group_id WHERE t.id=?",
+     "{} @ {}"},
+    {"event",
+     "SELECT coalesce(e.title,''), coalesce(g.name,'') FROM event e LEFT JOIN chat_group g ON "
+     "g.id=e.group_id WHERE e.id=?",
+     "{} @ {}"},
+    {"signup",
+     "SELECT coalesce(p.display_name,''), coalesce(e.title,'') FROM signup s LEFT JOIN person p "
+     "ON p.id=s.person_id LEFT JOIN event e ON e.id=s.event_id WHERE s.id=?",
+     N_("{} · sign-up for {}")},
+    {"poll", "SELECT coalesce(question,'') FROM poll WHERE id=?", "{}"},
+    {"vote",
+     "SELECT coalesce(p.display_name,''), coalesce(q.question,'') FROM vote v LEFT JOIN person p "
+     "ON p.id=v.person_id LEFT JOIN poll q ON q.id=v.poll_id WHERE v.id=?",
+     N_("{} · vote on {}")},
+    {"content", "SELECT coalesce(title,'') FROM content WHERE id=?", "{}"},
+    {"warning",
+     "SELECT coalesce(p.display_name,''), coalesce(g.name,'') FROM warning w LEFT JOIN person p "
+     "ON p.id=w.person_id LEFT JOIN chat_group g ON g.id=w.group_id WHERE w.id=?",
+     N_("{} @ {} · warning")},
+    {"ban",
+     "SELECT coalesce(p.display_name,'') FROM ban b LEFT JOIN person p ON p.id=b.person_id WHERE "
+     "b.id=?",
+     N_("{} · community ban")},
+};
+
+Result<std::string> Label(Database& db, const std::string& table, const std::string& row_id,
+                          bool shown) {
+  const LabelOf* of = nullptr;
+  for (const LabelOf& l : kLabels)
+    if (table == l.table) of = &l;
+  if (!of) return std::string();
+  QUN_ASSIGN_OR_RETURN(CachedStatement s, db.Use(of->sql));
   s->Bind(1, row_id);
   QUN_ASSIGN_OR_RETURN(bool row, s->Step());
-  std::string out = row ? s->Text(0) : "";
-  return out;
+  if (!row) return std::string();
+  fmt::dynamic_format_arg_store<fmt::format_context> parts;
+  // One part for each {} of the format.
+  int n = 0;
+  for (std::string_view f = of->format; f.find("{}") != std::string_view::npos;
+       f.remove_prefix(f.find("{}") + 2))
+    ++n;
+  for (int i = 0; i < n; ++i) {
+    std::string part = s->Text(i);
+    if (shown && i < static_cast<int>(of->words.size()) && of->words[i] && !part.empty())
+      part = i18n::TrContext(of->words[i], part.c_str());
+    parts.push_back(std::move(part));
+  }
+  return fmt::vformat(shown ? _(of->format) : of->format, parts);
+}
+
+}  // namespace
+
+Result<std::string> RowLabel(Database& db, const std::string& table, const std::string& row_id) {
+  return Label(db, table, row_id, /*shown=*/false);
+}
+
+Result<std::string> ShownRowLabel(Database& db, const std::string& table,
+                                  const std::string& row_id) {
+  return Label(db, table, row_id, /*shown=*/true);
 }
 
 Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::string>& row_id,

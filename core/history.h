@@ -30,13 +30,18 @@ struct LogEntry {
   bool counts = true;  // false: its change was refused (op_txn.refused)
 };
 
-// The history, newest first. With `row_id`, only that row and the rows that
-// belong to it (a person's handles, tags and memberships; a group's
-// memberships). `limit` 0 means all.
 // A name for a row as admins know it ("张伟", "北京交流群", "张伟 @ 北京交流群",
 // "张伟 · tag 摄影"); empty when the row is unknown.
 Result<std::string> RowLabel(Database& db, const std::string& table, const std::string& row_id);
+// The same name for a person to read now: its words ("tag", an activity's
+// kind) in the language chosen (base/i18n.h). RowLabel stays English, for
+// --json and for what is stored.
+Result<std::string> ShownRowLabel(Database& db, const std::string& table,
+                                  const std::string& row_id);
 
+// The history, newest first. With `row_id`, only that row and the rows that
+// belong to it (a person's handles, tags and memberships; a group's
+// memberships). `limit` 0 means all.
 Result<std::vector<LogEntry>> ReadLog(Database& db, const std::optional<std::string>& row_id,
                                       int64_t limit);
 
