@@ -129,8 +129,8 @@ void AddPeerCommands(App& app) {
       ->required();
   add->add_option("ADDRESS", add_args->address, _("where it serves: tcp://HOST:PORT"))->required();
   add->add_option("--key", add_args->key,
-                  _("its node id (64 hex characters): `qun status` on it prints it, and `qun "
-                    "serve`/`qun relay` print it when they start"))
+                  _("its node id (64 hex characters): `qun status --verbose` on it prints it, and "
+                    "`qun serve`/`qun relay` print it when they start"))
       ->required();
   add->callback([&app, add_args] {
     app.action = [&app, add_args]() -> Status {
@@ -338,7 +338,10 @@ std::string PeerStatusLine(const sync::Peer& p, const sync::VersionVector& mine)
       }
     }
   }
-  if (p.last_error) line += i18n::Format(_("; last try failed: {}"), *p.last_error);
+  if (p.last_error)
+    line += p.last_attempt_ms ? i18n::Format(_("; last try failed {}: {}"), Ago(*p.last_attempt_ms),
+                                             *p.last_error)
+                              : i18n::Format(_("; last try failed: {}"), *p.last_error);
   return line;
 }
 

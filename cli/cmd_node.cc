@@ -1,15 +1,20 @@
 // `qun init` and `qun status`.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <string_view>
 
 #include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
 #include "cli/net.h"
 #include "cli/output.h"
+#include "community/admission.h"
 #include "community/conflicts.h"
+#include "community/warnings.h"
 #include "core/field_text.h"
+#include "core/history.h"
 #include "core/home.h"
 #include "core/ids.h"
 #include "core/key_file.h"
@@ -57,6 +62,41 @@ Status PrintRefusals(App& app, Node& node) {
   app.Print(out);
   return Status::Ok();
 }
+
+namespace {
+
+// The other nodes that hold a role in the community (relays kept to pass
+// change sets on aside), with their roles: "2: 李娜 (owner), 王芳 (viewer)".
+Result<std::string> CoAdminsText(Node& node, const core::PublicKey& founder) {
+  core::Database& db = node.store->db();
+  QUN_ASSIGN_OR_RETURN(std::vector<std::string> ids, node.registry->KnownNodeIds());
+  std::string founder_hex = core::ToHex(founder);
+  if (std::find(ids.begin(), ids.end(), founder_hex) == ids.end()) ids.push_back(founder_hex);
+  std::vector<std::string> others;
+  for (const std::string& id : ids) {
+    auto key = sync::ParseNodeId(id);
+    if (!key.ok() || *key == node.identity->public_key()) continue;
+    QUN_ASSIGN_OR_RETURN(core::Roles roles, core::CurrentRoles(db, *key, founder));
+    bool admin = roles.founder;
+    for (const core::RoleKey& k : roles.held) admin = admin || k.role != core::Role::kRelay;
+    if (!admin) continue;
+    auto name = core::RowLabel(db, "node", id);
+    others.push_back(fmt::format("{} ({})",
+                                 name.ok() && !name->empty()
+                                     ? text::Printable(*name, text::Lines::kFlatten)
+                                     : core::ShortId(id),
+                                 core::DescribeRoles(db, roles, core::Wording::kShown)));
+  }
+  if (others.empty()) return std::string(_("none yet"));
+  constexpr size_t kShown = 5;
+  std::string list;
+  for (size_t i = 0; i < others.size() && i < kShown; ++i) list += (i ? _(", ") : "") + others[i];
+  if (others.size() > kShown)
+    list += i18n::Format(_(" and {} more (`qun admin list`)"), others.size() - kShown);
+  return fmt::format("{}: {}", others.size(), list);
+}
+
+}  // namespace
 
 void AddNodeCommands(App& app) {
   struct InitArgs {
@@ -109,13 +149,18 @@ void AddNodeCommands(App& app) {
     };
   });
 
-  CLI::App* status = app.cli.add_subcommand("status", _("show this node and what it holds"));
+  CLI::App* status = app.cli.add_subcommand(
+      "status", _("show the community, this node's roles and what is left to settle"));
   auto rejected = std::make_shared<bool>(false);
+  auto verbose = std::make_shared<bool>(false);
   status->add_flag("--rejected", *rejected,
                    _("list the change sets refused here, and why (not allowed by the roles, "
                      "forged, unreadable)"));
-  status->callback([&app, rejected] {
-    app.action = [&app, rejected]() -> Status {
+  status->add_flag("--verbose", *verbose,
+                   _("also show the node id, the history's size, the change sets applied, the "
+                     "database and its schema version"));
+  status->callback([&app, rejected, verbose] {
+    app.action = [&app, rejected, verbose]() -> Status {
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       if (*rejected) return PrintRefusals(app, *node);
       core::Registry& reg = *node->registry;
@@ -136,10 +181,12 @@ void AddNodeCommands(App& app) {
           sync::ReadVectorWithLocal(node->store->db(), node->identity->public_key()));
       // This node's roles, once it belongs to a community.
       std::optional<core::Roles> roles;
+      std::optional<core::PublicKey> founder;
       QUN_ASSIGN_OR_RETURN(auto founder_hex, node->store->GetMeta(core::kFounderKey));
       if (founder_hex) {
-        auto founder = sync::ParseNodeId(*founder_hex);
-        if (founder.ok()) {
+        auto parsed = sync::ParseNodeId(*founder_hex);
+        if (parsed.ok()) {
+          founder = *parsed;
           QUN_ASSIGN_OR_RETURN(
               roles, core::OwnRoles(node->store->db(), node->identity->public_key(), *founder));
         }
@@ -193,6 +240,9 @@ void AddNodeCommands(App& app) {
                        {"peers", peer_list}});
         return Status::Ok();
       }
+      // By default what an organizer wants to know: the community, this
+      // node's roles, how many people, groups and co-admins, and what is
+      // left to settle; --verbose adds the technical figures.
       Details d;
       if (community_id.empty())
         d.Add(_("Community"), _("none yet: run `qun join invite.qun` with an owner's invite"));
@@ -200,32 +250,68 @@ void AddNodeCommands(App& app) {
         d.Add(_("Community"), i18n::Format(_("{} (name not received yet: import a bundle from an "
                                              "admin with `qun bundle import FILE`)"),
                                            core::ShortId(community_id)));
-      else
+      else if (*verbose)
         d.Add(_("Community"), fmt::format("{} ({})", name, core::ShortId(community_id)));
-      d.Add(_("Node id"), node->identity->node_id());
+      else
+        d.Add(_("Community"), name);
+      if (*verbose) d.Add(_("Node id"), node->identity->node_id());
       if (roles)
         d.Add(_("Roles"), core::DescribeRoles(node->store->db(), *roles, core::Wording::kShown));
+      d.Add(_("People"), std::to_string(counts.people));
       d.Add(_("Groups"),
             counts.archived_groups
                 ? i18n::Format(_("{} active, {} archived"), counts.groups, counts.archived_groups)
                 : std::to_string(counts.groups));
-      d.Add(_("People"), std::to_string(counts.people));
-      d.Add(_("Memberships"), i18n::Format(_("{} active"), counts.memberships));
-      d.Add(_("History"), i18n::Format(_("{} changes, {} field writes"), counts.txns, counts.ops));
-      std::string sets = i18n::Format(_("{} applied"), held.applied);
-      if (held.pending) sets += i18n::Format(_(", {} waiting for earlier ones"), held.pending);
-      if (held.newer) sets += i18n::Format(_(", {} from a newer Qun"), held.newer);
+      if (founder) {
+        QUN_ASSIGN_OR_RETURN(std::string others, CoAdminsText(*node, *founder));
+        d.Add(_("Co-admins"), others);
+      }
+      if (*verbose) {
+        d.Add(_("Memberships"), i18n::Format(_("{} active"), counts.memberships));
+        d.Add(_("History"),
+              i18n::Format(_("{} changes, {} field writes"), counts.txns, counts.ops));
+      }
+      // Change sets held or refused here are to settle; how many were
+      // applied is for --verbose.
+      std::string sets = *verbose ? i18n::Format(_("{} applied"), held.applied) : "";
+      // Each part starts with its comma (", ", "，"), dropped when first.
+      auto more = [&sets](std::string part) {
+        for (std::string_view comma : {", ", "，"})
+          if (sets.empty() && part.starts_with(comma)) part.erase(0, comma.size());
+        sets += part;
+      };
+      if (held.pending) more(i18n::Format(_(", {} waiting for earlier ones"), held.pending));
+      if (held.newer) more(i18n::Format(_(", {} from a newer Qun"), held.newer));
       if (held.rejected)
-        sets += i18n::Format(_(", {} refused (waiting to be sent again; see `qun bundle import`)"),
-                             held.rejected);
+        more(i18n::Format(_(", {} refused (waiting to be sent again; see `qun bundle import`)"),
+                          held.rejected));
       if (held.refused)
-        sets += i18n::Format(
+        more(i18n::Format(
             _(", {} whose changes do not count (their author lacked the role; `qun status "
               "--rejected`)"),
-            held.refused);
-      d.Add(_("Change sets"), sets);
-      d.Add(_("Database"), node->store->path());
-      d.Add(_("Schema"), i18n::Format(_("version {}"), version));
+            held.refused));
+      if (!sets.empty()) d.Add(_("Change sets"), sets);
+      QUN_ASSIGN_OR_RETURN(std::vector<core::DueEntry> due,
+                           core::WarningsDue(*node->store, std::nullopt, false));
+      if (!due.empty())
+        d.Add(_("Warnings"),
+              i18n::Format(P_("{} person has reached a group's warning limit: `qun warn due`",
+                              "{} people have reached a group's warning limit: `qun warn due`",
+                              static_cast<int64_t>(due.size())),
+                           due.size()));
+      core::Admission admission(reg, *node->store);
+      QUN_ASSIGN_OR_RETURN(auto pending, admission.List(std::nullopt, std::string("pending")));
+      if (!pending.empty())
+        d.Add(_("Applications"),
+              i18n::Format(
+                  P_("{} application waits for a decision: `qun admission list --status pending`",
+                     "{} applications wait for a decision: `qun admission list --status pending`",
+                     static_cast<int64_t>(pending.size())),
+                  pending.size()));
+      if (*verbose) {
+        d.Add(_("Database"), node->store->path());
+        d.Add(_("Schema"), i18n::Format(_("version {}"), version));
+      }
       std::string out = d.Render();
       if (held.newer)
         out += i18n::Format(

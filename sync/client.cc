@@ -311,9 +311,9 @@ class Session {
     return {Status::Denied(i18n::Format(
                 _("the encrypted handshake with {} failed again and again: it most likely does "
                   "not hold the key it was added with (or it is not a qun node). Check the key "
-                  "with its admin (their `qun status` shows it) and run `qun peer add` again. If "
-                  "the key is right, the network between you is cutting connections: try again "
-                  "later"),
+                  "with its admin (their `qun status --verbose` shows it) and run `qun peer add` "
+                  "again. If the key is right, the network between you is cutting connections: "
+                  "try again later"),
                 peer_)),
             false};
   }

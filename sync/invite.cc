@@ -60,13 +60,13 @@ Result<core::PublicKey> ParseNodeId(std::string_view hex) {
   if (!parsed)
     return Status::InvalidArgument(
         i18n::Format(_("'{}' is not a node id: a node id is the 64 hex characters that `qun init "
-                       "--join` (or `qun status`) prints on the new admin's laptop"),
+                       "--join` (or `qun status --verbose`) prints on the new admin's laptop"),
                      hex));
   const core::PublicKey& k = *parsed;
   if (!core::Identity::CurvePublicKey(k).ok())
     return Status::InvalidArgument(
         i18n::Format(_("'{}' is not a node id (it is not a valid public key); copy it again from "
-                       "`qun status` on that node"),
+                       "`qun status --verbose` on that node"),
                      hex));
   return k;
 }

@@ -1,6 +1,8 @@
-// End-to-end tests of what `qun log` says to a person: the history with
-// names, dates, yes and no, "added" and "removed", in the organizers' words
-// and in Chinese; and its --json unchanged for scripts.
+// End-to-end tests of what `qun log` and `qun status` say to a person: the
+// history with names, dates, yes and no, "added" and "removed", in the
+// organizers' words and in Chinese; status with what an organizer wants to
+// know, the technical figures behind --verbose; and the --json of both
+// unchanged for scripts.
 #include <doctest/doctest.h>
 #include <time.h>
 
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/store.h"
 #include "support/cli_runner.h"
 #include "support/cli_steps.h"
 
@@ -186,5 +189,120 @@ TEST_SUITE("cli log and status in people's words") {
     for (const json& e : log)
       if (e.at("field") == "deleted" && e.at("from").is_null() && e.at("to") == 0) ++made;
     CHECK(made >= 8);
+  }
+
+  TEST_CASE("qun status says the community, roles, people, groups and co-admins; no node id") {
+    TwoHomes t("湾区读书会");
+    AddGroup(t.a, {"北京群"});
+    AddPerson(t.a, {"张伟", "--group", "北京群"});
+    AddPerson(t.a, {"李四"});
+    std::string node_id = NodeId(t.a);
+
+    CliResult r = Ok(t.a, {"status"});
+    CHECK(Contains(r.out, "Community: 湾区读书会\n"));
+    CHECK(Contains(r.out, "Roles:     owner (the founder)"));
+    CHECK(Contains(r.out, "People:    2"));
+    CHECK(Contains(r.out, "Groups:    1"));
+    CHECK(Contains(r.out, "Co-admins: 1: 李娜 (owner)"));
+    CHECK_FALSE(Contains(r.out, node_id));
+    CHECK_FALSE(Contains(r.out, node_id.substr(0, 8)));
+    for (const char* technical : {"Node id", "Database", "Schema", "History", "field writes",
+                                  "applied", "Memberships", t.a.home().c_str()})
+      CHECK_MESSAGE(!Contains(r.out, technical), technical);
+
+    // The founder is the joined node's co-admin, by name once its changes
+    // arrived.
+    t.Send(t.a, t.b);
+    CHECK(Contains(Ok(t.b, {"status"}).out, "Co-admins: 1: 小林 (owner (the founder))"));
+    // In Chinese.
+    CliResult zh = t.a.Qun({"--lang", "zh", "status"});
+    REQUIRE_EXIT(zh, 0);
+    CHECK(Contains(zh.out, "社区:"));
+    CHECK(Contains(zh.out, "成员:"));
+    CHECK(Contains(zh.out, "群:"));
+    CHECK(Contains(zh.out, "其他管理员: 1: 李娜"));
+    CHECK_FALSE(Contains(zh.out, node_id.substr(0, 8)));
+  }
+
+  TEST_CASE(
+      "qun status --verbose adds the node id, the history, the change sets and the database") {
+    Node h("湾区读书会");
+    AddGroup(h, {"北京群"});
+    AddPerson(h, {"张伟", "--group", "北京群"});
+    CHECK(Contains(Ok(h, {"status"}).out, "Co-admins: none yet"));
+    CliResult r = Ok(h, {"status", "--verbose"});
+    CHECK(Contains(r.out, "Node id:     " + NodeId(h)));
+    CHECK(Contains(r.out, "Memberships: 1 active"));
+    CHECK(Contains(r.out, "History:     3 changes"));
+    CHECK(Contains(r.out, "field writes"));
+    CHECK(Contains(r.out, "Change sets: "));
+    CHECK(Contains(r.out, " applied\n"));
+    CHECK(Contains(r.out, "Database:    " + h.InHome("community.db")));
+    CHECK(Contains(
+        r.out, "Schema:      version " + std::to_string(qun::core::Store::LatestSchemaVersion())));
+    CHECK(Contains(r.out, "Community:   湾区读书会 ("));
+  }
+
+  TEST_CASE("qun status lists what is left to settle: warnings due, applications, failed syncs") {
+    Node h;
+    AddGroup(h, {"北京群", "--warning-limit", "2"});
+    AddPerson(h, {"张伟", "--group", "北京群"});
+    Ok(h, {"warn", "北京群", "张伟", "刷屏"});
+    CHECK_FALSE(Contains(Ok(h, {"status"}).out, "Warnings:"));
+    Ok(h, {"warn", "北京群", "张伟", "发广告"});
+    AddGroup(h, {"读书会", "--admission", "application"});
+    AddPerson(h, {"赵六"});
+    Ok(h, {"admission", "apply", "读书会", "赵六"});
+    Node other;
+    Ok(h, {"peer", "add", "nobody", "tcp://127.0.0.1:1", "--key", NodeId(other)});
+    CHECK_EXIT(h.Qun({"sync", "nobody", "--timeout", "1"}), 11);
+
+    std::string out = Ok(h, {"status"}).out;
+    CHECK(Contains(out,
+                   "Warnings:     1 person has reached a group's warning limit: `qun warn due`"));
+    CHECK(Contains(out, "Applications: 1 application waits for a decision"));
+    CHECK(Contains(out,
+                   "nobody (tcp://127.0.0.1:1): never synced; last try failed just now: "
+                   "cannot reach nobody"));
+    std::string zh = Ok(h, {"--lang", "zh", "status"}).out;
+    CHECK(Contains(zh, "1 人已达到群的警告上限"));
+    CHECK(Contains(zh, "上次尝试（刚刚）失败"));
+  }
+
+  TEST_CASE("qun status --json keeps the keys and values it had, with or without --verbose") {
+    TwoHomes t;
+    AddGroup(t.a, {"北京群"});
+    AddPerson(t.a, {"张伟", "--group", "北京群"});
+    json s = OkJson(t.a, {"status"});
+    const std::set<std::string> keys = {"community",
+                                        "community_id",
+                                        "node_id",
+                                        "home",
+                                        "database",
+                                        "schema_version",
+                                        "groups",
+                                        "archived_groups",
+                                        "people",
+                                        "active_memberships",
+                                        "changes",
+                                        "ops",
+                                        "change_sets",
+                                        "roles",
+                                        "equivocating_nodes",
+                                        "forks",
+                                        "upgrade_needed",
+                                        "conflicts",
+                                        "peers"};
+    CHECK(KeysOf(s) == keys);
+    CHECK(KeysOf(s.at("change_sets")) == std::set<std::string>{"applied", "pending", "newer_format",
+                                                               "equivocation", "rejected",
+                                                               "refused_by_roles"});
+    CHECK(s.at("node_id") == NodeId(t.a));
+    CHECK(s.at("people") == 1);
+    CHECK(s.at("groups") == 1);
+    CHECK(s.at("active_memberships") == 1);
+    CHECK(s.at("roles") == "owner (the founder)");
+    CHECK(OkJson(t.a, {"status", "--verbose"}) == s);
+    CHECK(OkJson(t.a, {"--lang", "zh", "status"}) == s);
   }
 }
