@@ -426,8 +426,10 @@ void AddExpiring(App& app, CLI::App* report) {
       Table t({_("GROUP"), _("PERSON"), _("PAID UNTIL"), _("DAYS LEFT")});
       for (const auto& e : rows)
         t.AddRow({e.group_name, e.person_name, e.paid_until,
-                  e.days_left < 0 ? i18n::Format(_("expired {} ago"), -e.days_left)
-                                  : std::to_string(e.days_left)});
+                  e.days_left < 0
+                      ? i18n::Format(P_("expired {} day ago", "expired {} days ago", -e.days_left),
+                                     -e.days_left)
+                      : std::to_string(e.days_left)});
       app.Print(t.Render() +
                 i18n::Format(_("{} to remind; record a payment with `qun member pay GROUP PERSON "
                                "--until YYYY-MM-DD`\n"),

@@ -104,6 +104,14 @@ TEST_SUITE("cli operations") {
     CHECK(
         OkJson(c.home, {"report", "expiring", "--days", "7", "--as-of", DayFromToday(0)})["members"]
             .empty());
+    // Run out already: how many days ago, with the unit.
+    CliResult late = Ok(c.home, {"report", "expiring", "--as-of", DayFromToday(11)});
+    CHECK(Contains(late.out, "expired 3 days ago"));
+    CliResult late_zh =
+        Ok(c.home, {"--lang", "zh", "report", "expiring", "--as-of", DayFromToday(9)});
+    CHECK(Contains(late_zh.out, "已过期 1 天"));
+    CHECK(Contains(Ok(c.home, {"report", "expiring", "--as-of", DayFromToday(9)}).out,
+                   "expired 1 day ago"));
     // Paying on extends from the current end.
     json paid = OkJson(c.home, {"member", "pay", "读书会", "张伟", "--months", "3"});
     CHECK(paid["paid_until"] ==
