@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "base/i18n.h"
@@ -60,6 +61,11 @@ struct App {
   void Print(const std::string& s) const;
   void PrintJson(const nlohmann::json& j) const;
 };
+
+// Asks `question` on the terminal and reads y/yes (any case) or anything
+// else as no; none when there is no one to ask (not a terminal, or --json),
+// where the caller refuses and says how to answer for scripts (--yes).
+std::optional<bool> AskYesNo(const App& app, const std::string& question);
 
 void AddNodeCommands(App& app);       // init, status
 void AddGroupCommands(App& app);      // group ...

@@ -45,12 +45,6 @@ std::vector<std::string> SubcommandNames(const CLI::App* app) {
   return out;
 }
 
-std::string CommandPath(const CLI::App* app) {
-  std::string path;
-  for (; app; app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " " + path);
-  return path;
-}
-
 std::string Joined(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -63,6 +57,12 @@ bool IsHan(char32_t c) {
 }
 
 }  // namespace
+
+std::string CommandPath(const CLI::App* app) {
+  std::string path;
+  for (; app; app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " " + path);
+  return path;
+}
 
 std::optional<std::string> AsOption(const std::string& token) {
   std::u32string cps = text::CodePoints(token);

@@ -31,6 +31,9 @@ std::vector<std::string> NormalizeArgs(const CLI::App& root, std::vector<std::st
 // words are all right (CLI11 then parses and reports anything else).
 Status CheckCommandWords(const CLI::App& root, const std::vector<std::string>& args);
 
+// "qun group add": the command words from the root down to `app`.
+std::string CommandPath(const CLI::App* app);
+
 // The items of a list as people paste it: split at ，、；, ASCII commas and
 // semicolons, ideographic spaces, and at spaces between Chinese names
 // (张三 李四), but not inside a Latin name ("Zhang Wei"). Items are trimmed;

@@ -96,16 +96,13 @@ struct PersonFlags {
 // A second person of a name already in the community is most often the
 // first one typed again: say who is there and ask (--yes for scripts).
 Status ConfirmNewName(const App& app, core::Registry& reg, const std::string& name, bool yes) {
-  core::PersonFilter f;
-  QUN_ASSIGN_OR_RETURN(auto people, reg.ListPeople(f));
+  QUN_ASSIGN_OR_RETURN(std::vector<std::string> named, reg.PeopleNamed(name));
   std::string there;
-  std::string first_id;
-  for (const auto& p : people) {
-    if (p.display_name != text::Trim(name)) continue;
-    QUN_ASSIGN_OR_RETURN(std::string clues, reg.Clues(p.id));
-    there += i18n::Format(_("\n  {} ({}) — id {}"), p.display_name, clues, core::ShortId(p.id));
-    if (first_id.empty()) first_id = p.id;
+  for (const std::string& id : named) {
+    QUN_ASSIGN_OR_RETURN(std::string clues, reg.Clues(id));
+    there += i18n::Format(_("\n  {} ({}) — id {}"), text::Trim(name), clues, core::ShortId(id));
   }
+  const std::string first_id = named.empty() ? "" : named.front();
   if (there.empty()) return Status::Ok();
   std::string what =
       i18n::Format(_("someone named {} is in the community already:{}"), text::Trim(name), there);
@@ -113,14 +110,9 @@ Status ConfirmNewName(const App& app, core::Registry& reg, const std::string& na
     std::cerr << i18n::Format(_("qun: note: {}\nadding another, as --yes says\n"), what);
     return Status::Ok();
   }
-  if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
-    std::cerr << i18n::Format(_("{}\nAdd another person of that name? [y/N] "), what) << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    answer = text::AsciiLower(text::Trim(answer));
-    if (answer == "y" || answer == "yes") return Status::Ok();
-    return Status::Conflict(_("not added; nothing was written"));
-  }
+  if (std::optional<bool> add =
+          AskYesNo(app, i18n::Format(_("{}\nAdd another person of that name? [y/N] "), what)))
+    return *add ? Status::Ok() : Status::Conflict(_("not added; nothing was written"));
   return Status::Conflict(i18n::Format(
       _("{}\nNothing was written. To add a second person of that name, add --yes; to change the "
         "one there, use `qun member edit {}`"),

@@ -49,14 +49,9 @@ Status ConfirmNotBanned(const App& app, core::Registry& reg, const std::string& 
     std::cerr << i18n::Format(_("qun: note: {}; adding them as --yes says\n"), OneLine(what));
     return Status::Ok();
   }
-  if (!app.options.json && isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
-    std::cerr << i18n::Format(_("{}. Add them anyway? [y/N] "), OneLine(what)) << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    answer = text::AsciiLower(text::Trim(answer));
-    if (answer == "y" || answer == "yes") return Status::Ok();
-    return Status::Conflict(_("not added; nothing was written"));
-  }
+  if (std::optional<bool> add =
+          AskYesNo(app, i18n::Format(_("{}. Add them anyway? [y/N] "), OneLine(what))))
+    return *add ? Status::Ok() : Status::Conflict(_("not added; nothing was written"));
   return Status::Conflict(i18n::Format(
       _("{}; nothing was written. Add them anyway with --yes, or check `qun member show {}`"), what,
       core::ShortId(person_id)));

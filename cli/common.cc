@@ -203,6 +203,16 @@ json MembershipJson(const core::Membership& m) {
           {"status_at", m.status_at}};
 }
 
+std::optional<bool> AskYesNo(const App& app, const std::string& question) {
+  if (app.options.json || isatty(STDIN_FILENO) != 1 || isatty(STDERR_FILENO) != 1)
+    return std::nullopt;
+  std::cerr << question << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  answer = text::AsciiLower(text::Trim(answer));
+  return answer == "y" || answer == "yes";
+}
+
 namespace {
 
 void EchoWhen(const core::When& w) {

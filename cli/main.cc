@@ -129,12 +129,6 @@ const CLI::App* Reached(const CLI::App& root) {
   return at;
 }
 
-std::string PathOf(const CLI::App* app) {
-  std::string path;
-  for (; app; app = app->get_parent()) path = app->get_name() + (path.empty() ? "" : " " + path);
-  return path;
-}
-
 // Every option name of `app` and of the commands above it.
 std::vector<std::string> OptionNames(const CLI::App* app) {
   std::vector<std::string> out;
@@ -149,7 +143,7 @@ std::vector<std::string> OptionNames(const CLI::App* app) {
 // not name.
 Status ParseErrorStatus(const CLI::App& cli, const CLI::ParseError& e) {
   const CLI::App* at = Reached(cli);
-  const std::string path = PathOf(at);
+  const std::string path = CommandPath(at);
   const std::string what = e.what();
   std::smatch m;
   if (dynamic_cast<const CLI::ExtrasError*>(&e)) {

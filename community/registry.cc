@@ -487,6 +487,18 @@ Result<std::string> Registry::ResolvePerson(const std::string& ref,
   return found.status();
 }
 
+Result<std::vector<std::string>> Registry::PeopleNamed(const std::string& name) {
+  QUN_ASSIGN_OR_RETURN(Statement s, store_.db().Prepare("SELECT id FROM person WHERE deleted=0 AND "
+                                                        "display_name=? ORDER BY created_at, id"));
+  s.Bind(1, text::Trim(name));
+  std::vector<std::string> ids;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return ids;
+    ids.push_back(s.Text(0));
+  }
+}
+
 Result<std::string> Registry::Clues(const std::string& person_id) {
   return PersonClues(store_.db(), person_id);
 }

@@ -173,6 +173,8 @@ class Registry {
   // The one live person with exactly this display name (NotFound, or
   // Conflict when several share it).
   Result<std::string> ResolvePersonByName(const std::string& name);
+  // The live people with exactly this display name, oldest first.
+  Result<std::vector<std::string>> PeopleNamed(const std::string& name);
   // What tells a person apart from others of their name: city, the end of
   // a contact, their groups, the day they were added ("北京 · 微信 …a_88 ·
   // 读书会 · added 2026-11-02").
