@@ -37,9 +37,9 @@ extern char** environ;
 namespace qun::testing {
 
 struct CliOptions {
-  std::string stdin_bytes;                   // written to the child's stdin, then closed
-  std::map<std::string, std::string> env;    // added to (or replacing) the environment
-  std::vector<std::string> prefix;           // e.g. {"setpriv", "--reuid=65534", ...}
+  std::string stdin_bytes{};                 // written to the child's stdin, then closed
+  std::map<std::string, std::string> env{};  // added to (or replacing) the environment
+  std::vector<std::string> prefix{};         // e.g. {"setpriv", "--reuid=65534", ...}
   std::chrono::milliseconds timeout{30000};  // the child is killed after this long
 };
 
