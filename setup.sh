@@ -42,7 +42,11 @@ build_dir="${QUN_BUILD_DIR:-build}"
 werror=OFF
 if [ "${CI:-}" = "true" ]; then werror=ON; fi
 echo "==> building in $build_dir"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUN_WERROR="$werror" >/dev/null
+# -O2 as RelWithDebInfo, without its debug information, which costs a
+# third of the build's time; the sanitizer build below keeps line tables
+# for its reports.
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DQUN_WERROR="$werror" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
 
 if [ "$mode" = test ]; then

@@ -201,4 +201,15 @@ bool PinyinLess(std::string_view a, std::string_view b) {
   return icu.Collation().compare(ua, ub, status) == UCOL_LESS;
 }
 
+int PinyinCompare(std::string_view a, std::string_view b) {
+  Icu& icu = TheIcu();
+  std::lock_guard<std::mutex> lock(icu.mu);
+  UErrorCode status = U_ZERO_ERROR;
+  UCollationResult r = icu.Collation().compareUTF8(
+      icu::StringPiece(a.data(), static_cast<int32_t>(a.size())),
+      icu::StringPiece(b.data(), static_cast<int32_t>(b.size())), status);
+  if (U_FAILURE(status)) return a.compare(b);
+  return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
+}
+
 }  // namespace qun::text

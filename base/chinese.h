@@ -39,5 +39,9 @@ std::vector<std::string> Words(std::string_view s);
 // The pinyin order of the zh collation: 阿明 < 李娜 < 张伟, then Latin
 // names in alphabetical order.
 bool PinyinLess(std::string_view a, std::string_view b);
+// The same order as a three-way answer (negative, zero, positive), for
+// SQLite's PINYIN collation (core/db.cc). Text that is not valid UTF-8
+// compares by ICU's replacement characters, never by crashing.
+int PinyinCompare(std::string_view a, std::string_view b);
 
 }  // namespace qun::text

@@ -107,7 +107,7 @@ std::string LineChartSvg(const std::string& title, const std::vector<std::string
     std::string points;
     for (int i = 0; i < n && i < static_cast<int>(s.values.size()); ++i)
       points += fmt::format("{}{},{:.1f}", i ? " " : "", x(i), y(s.values[i]));
-    out += fmt::format("<g data-series=\"{}\">\n", XmlEscape(s.name));
+    out += fmt::format("<g data-series=\"{}\">\n", XmlEscape(s.key.empty() ? s.name : s.key));
     out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
                        points, colour);
     for (int i = 0; i < n && i < static_cast<int>(s.values.size()); ++i)

@@ -14,8 +14,11 @@
 namespace qun::core {
 
 struct ChartSeries {
-  std::string name;
+  std::string name;            // the legend, in the language of the report
   std::vector<double> values;  // one per label
+  // What a program reads in data-series, the same in every language
+  // ("joined", "checkin"); the name when empty.
+  std::string key;
 };
 
 // Lines over labelled points (e.g. weeks), one per series, with a legend.

@@ -591,11 +591,14 @@ void AddEventCommands(App& app) {
         QUN_ASSIGN_OR_RETURN(core::Event e, events.Get(id));
         if (app.options.json)
           app.PrintJson(EventJson(e));
-        else
-          app.Print(
-              i18n::Format(_("Saved the retrospective of '{}' ({} characters); `qun event show "
-                             "{}` shows it\n"),
-                           e.title, text::CodePoints(e.retro).size(), core::ShortRowId(id)));
+        else {
+          const size_t chars = text::CodePoints(e.retro).size();
+          app.Print(i18n::Format(
+              P_("Saved the retrospective of '{}' ({} character); `qun event show {}` shows it\n",
+                 "Saved the retrospective of '{}' ({} characters); `qun event show {}` shows it\n",
+                 static_cast<int64_t>(chars)),
+              e.title, chars, core::ShortRowId(id)));
+        }
         return Status::Ok();
       };
     });

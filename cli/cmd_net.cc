@@ -87,7 +87,7 @@ std::string Ago(int64_t unix_ms) {
   if (s < 60) return _("just now");
   if (s < 3600) return i18n::Format(_("{} min ago"), s / 60);
   if (s < 86400) return i18n::Format(_("{} h ago"), s / 3600);
-  return i18n::Format(_("{} days ago"), s / 86400);
+  return i18n::Format(P_("{} day ago", "{} days ago", s / 86400), s / 86400);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "base/i18n.h"
 #include "base/text.h"
 #include "cli/app.h"
+#include "cli/log_text.h"
 #include "cli/net.h"
 #include "cli/output.h"
 #include "community/admission.h"
@@ -54,7 +55,7 @@ Status PrintRefusals(App& app, Node& node) {
     out += r.note.empty()
                ? i18n::Format(_("{} change {}\n  {}\n"), NodeLabel(db, r.author), r.seq, r.reason)
                : i18n::Format(_("{} change {} ({})\n  {}\n"), NodeLabel(db, r.author), r.seq,
-                              r.note, r.reason);
+                              ChangeName(r.note), r.reason);
   out += i18n::Format(
       _("\n{} refused. Changes not allowed by the roles stay in the history but do not count; "
         "they count again if the revocation that overrode them is itself undone.\n"),

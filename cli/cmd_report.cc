@@ -165,8 +165,9 @@ void AddHealth(App& app, CLI::App* report) {
         if (args->group) {
           const core::GroupHealth& h = all[0];
           std::vector<std::string> labels;
-          core::ChartSeries joined{C_("chart", "joined"), {}}, left{C_("chart", "left"), {}},
-              active{C_("chart", "active people"), {}};
+          core::ChartSeries joined{C_("chart", "joined"), {}, "joined"},
+              left{C_("chart", "left"), {}, "left"},
+              active{C_("chart", "active people"), {}, "active people"};
           for (const auto& w : h.weeks) {
             labels.push_back(w.start);
             joined.values.push_back(static_cast<double>(w.joined));
@@ -288,8 +289,8 @@ void AddActivityReport(App& app, CLI::App* report) {
       if (args->svg) {
         std::vector<std::string> labels;
         std::map<std::string, core::ChartSeries> by_kind;
-        core::ChartSeries total{C_("chart", "all activity"), {}},
-            people{C_("chart", "active people"), {}};
+        core::ChartSeries total{C_("chart", "all activity"), {}, "all activity"},
+            people{C_("chart", "active people"), {}, "active people"};
         for (const auto& w : weeks) {
           labels.push_back(w.start);
           total.values.push_back(static_cast<double>(w.facts));
@@ -297,7 +298,7 @@ void AddActivityReport(App& app, CLI::App* report) {
         }
         std::vector<core::ChartSeries> series = {total, people};
         for (const char* kind : {"checkin", "homework", "talk", "share", "attendance"}) {
-          core::ChartSeries s{Word(kActivityKind, kind), {}};
+          core::ChartSeries s{Word(kActivityKind, kind), {}, kind};
           double sum = 0;
           for (const auto& w : weeks) {
             auto it = w.by_kind.find(kind);

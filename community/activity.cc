@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/chinese.h"
 #include "base/dates.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -250,7 +251,7 @@ Result<std::vector<TopicEntry>> Activity::TopicStatus(const std::string& topic_i
   std::sort(out.begin(), out.end(), [&](const TopicEntry& a, const TopicEntry& b) {
     if (rank(a.state) != rank(b.state)) return rank(a.state) < rank(b.state);
     if (a.submitted_at != b.submitted_at) return a.submitted_at < b.submitted_at;
-    if (a.person_name != b.person_name) return a.person_name < b.person_name;
+    if (int c = text::PinyinCompare(a.person_name, b.person_name)) return c < 0;
     return a.person_id < b.person_id;
   });
   return out;
@@ -288,7 +289,7 @@ Result<std::vector<Streak>> Activity::Streaks(const std::string& group_id, int64
   std::sort(out.begin(), out.end(), [](const Streak& a, const Streak& b) {
     if (a.current != b.current) return a.current > b.current;
     if (a.longest != b.longest) return a.longest > b.longest;
-    if (a.person_name != b.person_name) return a.person_name < b.person_name;
+    if (int c = text::PinyinCompare(a.person_name, b.person_name)) return c < 0;
     return a.person_id < b.person_id;
   });
   return out;

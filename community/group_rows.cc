@@ -6,6 +6,7 @@
 
 #include "base/i18n.h"
 #include "base/text.h"
+#include "community/near_names.h"
 #include "core/db.h"
 #include "core/ids.h"
 #include "core/schema.h"
@@ -80,6 +81,25 @@ Result<std::string> ResolveGroupRow(Database& db, const GroupRowKind& kind, cons
     return Status::Conflict(
         i18n::Format(_("'{}' is ambiguous: {} {}s have that title ({}); use the id instead"), ref,
                      ids.size(), what, listed(ids)));
+  // Did you mean: the titles a character or so away, or read the same.
+  QUN_ASSIGN_OR_RETURN(
+      Statement t,
+      db.Prepare(fmt::format("SELECT id, {} FROM {} WHERE deleted = 0 {} "
+                             "ORDER BY id",
+                             kind.title_column, kind.table, group_id ? "AND group_id = ?1" : "")));
+  if (group_id) t.Bind(1, *group_id);
+  std::vector<std::pair<std::string, std::string>> titles;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, t.Step());
+    if (!row) break;
+    if (!t.Text(1).empty()) titles.emplace_back(t.Text(0), t.Text(1));
+  }
+  std::vector<std::string> near = NearNames(trimmed, titles);
+  if (!near.empty())
+    return Status::NotFound(i18n::Format(
+        group_id ? _("no {} matches '{}' in that group; did you mean {}? (list them with `{}`)")
+                 : _("no {} matches '{}'; did you mean {}? (list them with `{}`)"),
+        what, ref, QuotedNames(near), kind.list_command));
   return Status::NotFound(
       i18n::Format(group_id ? _("no {} matches '{}' in that group; list them with `{}`")
                             : _("no {} matches '{}'; list them with `{}`"),

@@ -183,7 +183,7 @@ Result<PollResults> Polls::Results(const Poll& poll) {
           "SELECT v.person_id, v.choice, coalesce(v.voted_at,0), coalesce(p.display_name,'') "
           "FROM vote v LEFT JOIN person p ON p.id = v.person_id WHERE v.poll_id = ?1 AND "
           "v.group_id = ?2 AND v.deleted = 0 AND v.choice IS NOT NULL AND v.person_id IS NOT "
-          "NULL ORDER BY v.choice, p.display_name, v.person_id"));
+          "NULL ORDER BY v.choice, p.display_name COLLATE PINYIN, v.person_id"));
   s.Bind(1, poll.id).Bind(2, poll.group_id);
   PollResults r;
   r.counts.assign(poll.options.size(), 0);

@@ -15,6 +15,7 @@
 #include "base/dates.h"
 #include "base/i18n.h"
 #include "base/text.h"
+#include "community/near_names.h"
 #include "core/ids.h"
 #include "core/log_reads.h"
 
@@ -127,37 +128,6 @@ Result<std::vector<std::pair<std::string, std::string>>> NamesOf(Database& db,
   return out;
 }
 
-// The names close to what was typed, closest first, at most three: a
-// character or so apart, or sounding the same (早起打咔群 and 早起打卡群
-// are both zao qi da ka qun).
-std::vector<std::string> NearNames(const std::string& typed,
-                                   const std::vector<std::pair<std::string, std::string>>& rows) {
-  std::u32string want = text::CodePoints(text::FoldForSearch(text::Trim(typed)));
-  std::string sound = text::NamePinyin(typed);
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& row : rows) {
-    const std::string& name = row.second;
-    std::u32string have = text::CodePoints(text::FoldForSearch(name));
-    size_t d = text::EditDistance(want, have);
-    size_t limit = std::max<size_t>(1, std::min(want.size(), have.size()) / 3);
-    if (d > limit && !sound.empty() && text::NamePinyin(name) == sound) d = limit;
-    if (d <= limit &&
-        std::none_of(scored.begin(), scored.end(), [&](const auto& s) { return s.second == name; }))
-      scored.emplace_back(d, name);
-  }
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::string> out;
-  for (size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
-  return out;
-}
-
-std::string Quoted(const std::vector<std::string>& names) {
-  std::vector<std::string> q;
-  for (const auto& n : names) q.push_back("'" + n + "'");
-  return Join(q, _(" or "));
-}
-
 // What tells people of one name apart: city, the end of a contact, their
 // groups, the day they were added.
 Result<std::string> PersonClues(Database& db, const std::string& id) {
@@ -188,7 +158,7 @@ Result<std::string> PersonClues(Database& db, const std::string& id) {
                        db.Prepare("SELECT g.name FROM membership m JOIN chat_group g ON "
                                   "g.id=m.group_id WHERE m.person_id=? AND m.deleted=0 AND "
                                   "g.deleted=0 AND m.status NOT IN ('left','removed','purged',"
-                                  "'rejected') ORDER BY g.name LIMIT 4"));
+                                  "'rejected') ORDER BY g.name COLLATE PINYIN LIMIT 4"));
   g.Bind(1, id);
   std::vector<std::string> groups;
   while (true) {
@@ -410,7 +380,7 @@ Result<std::string> Registry::ResolveGroup(const std::string& ref) {
   if (!near.empty())
     return Status::NotFound(
         i18n::Format(_("no group matches '{}'; did you mean {}? (list them with `qun group list`)"),
-                     ref, Quoted(near)));
+                     ref, QuotedNames(near)));
   return found.status();
 }
 
@@ -483,7 +453,7 @@ Result<std::string> Registry::ResolvePerson(const std::string& ref,
   if (!near.empty())
     return Status::NotFound(i18n::Format(
         _("no person matches '{}'; did you mean {}? (list them with `qun member list`)"), ref,
-        Quoted(near)));
+        QuotedNames(near)));
   return found.status();
 }
 

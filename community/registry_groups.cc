@@ -186,8 +186,8 @@ Result<std::vector<Group>> Registry::ListGroups(bool include_archived) {
   QUN_ASSIGN_OR_RETURN(
       Statement s,
       store_.db().Prepare(fmt::format(
-          "SELECT {} FROM chat_group g WHERE g.deleted=0 {} ORDER BY g.name, g.id", kGroupColumns,
-          include_archived ? "" : "AND coalesce(g.status,'active')='active'")));
+          "SELECT {} FROM chat_group g WHERE g.deleted=0 {} ORDER BY g.name COLLATE PINYIN, g.id",
+          kGroupColumns, include_archived ? "" : "AND coalesce(g.status,'active')='active'")));
   std::vector<Group> out;
   while (true) {
     QUN_ASSIGN_OR_RETURN(bool row, s.Step());

@@ -231,7 +231,7 @@ Result<std::vector<Membership>> Registry::ListMemberships(const MembershipFilter
           "coalesce(m.status_at,0) "
           "FROM membership m JOIN person p ON p.id=m.person_id JOIN chat_group g ON "
           "g.id=m.group_id LEFT JOIN person i ON i.id=m.invited_by WHERE {} "
-          "ORDER BY g.name, p.display_name, m.id",
+          "ORDER BY g.name COLLATE PINYIN, p.display_name COLLATE PINYIN, m.id",
           where)));
   Statement& s = *cached;
   for (size_t i = 0; i < params.size(); ++i) s.Bind(static_cast<int>(i + 1), params[i]);

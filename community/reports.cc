@@ -288,7 +288,7 @@ Result<std::vector<Engagement>> Reports::Engagements(const std::string& group_id
   std::sort(out.begin(), out.end(), [](const Engagement& a, const Engagement& b) {
     if (a.facts != b.facts) return a.facts > b.facts;
     if (a.days_active != b.days_active) return a.days_active > b.days_active;
-    if (a.person_name != b.person_name) return a.person_name < b.person_name;
+    if (int c = text::PinyinCompare(a.person_name, b.person_name)) return c < 0;
     return a.person_id < b.person_id;
   });
   return out;
@@ -315,7 +315,7 @@ Result<std::vector<Engagement>> Reports::Inactive(const std::string& group_id, i
   }
   std::sort(out.begin(), out.end(), [](const Engagement& a, const Engagement& b) {
     if (a.last_day != b.last_day) return a.last_day < b.last_day;  // never active first
-    if (a.person_name != b.person_name) return a.person_name < b.person_name;
+    if (int c = text::PinyinCompare(a.person_name, b.person_name)) return c < 0;
     return a.person_id < b.person_id;
   });
   return out;
@@ -333,7 +333,7 @@ Result<std::vector<Engagement>> Reports::Lurkers(const std::string& group_id, in
   }
   std::sort(out.begin(), out.end(), [](const Engagement& a, const Engagement& b) {
     if (a.joined_day != b.joined_day) return a.joined_day < b.joined_day;
-    if (a.person_name != b.person_name) return a.person_name < b.person_name;
+    if (int c = text::PinyinCompare(a.person_name, b.person_name)) return c < 0;
     return a.person_id < b.person_id;
   });
   return out;
@@ -356,7 +356,7 @@ Result<std::vector<Referral>> Reports::Referrals() {
   QUN_ASSIGN_OR_RETURN(Statement s,
                        store_.db().Prepare("SELECT id, coalesce(display_name,''), "
                                            "coalesce(referred_by,'') FROM person WHERE deleted=0 "
-                                           "ORDER BY display_name, id"));
+                                           "ORDER BY display_name COLLATE PINYIN, id"));
   std::map<std::string, Referral> people;
   std::vector<std::string> order;
   while (true) {
@@ -420,7 +420,7 @@ Result<Matches> Reports::MatchFor(const std::string& person_id, size_t top) {
   QUN_ASSIGN_OR_RETURN(
       Statement s, store_.db().Prepare("SELECT id, coalesce(display_name,''), coalesce(needs,''), "
                                        "coalesce(offers,'') FROM person WHERE deleted=0 AND id<>? "
-                                       "ORDER BY display_name, id"));
+                                       "ORDER BY display_name COLLATE PINYIN, id"));
   s.Bind(1, person_id);
   struct Other {
     std::string id, name;
@@ -465,7 +465,7 @@ Result<Matches> Reports::MatchFor(const std::string& person_id, size_t top) {
   auto by = [](auto size_of) {
     return [size_of](const Match& a, const Match& b) {
       if (size_of(a) != size_of(b)) return size_of(a) > size_of(b);
-      if (a.person_name != b.person_name) return a.person_name < b.person_name;
+      if (int c = text::PinyinCompare(a.person_name, b.person_name)) return c < 0;
       return a.person_id < b.person_id;
     };
   };
@@ -612,8 +612,8 @@ Result<std::vector<Expiring>> Reports::ExpiringDues(const std::optional<std::str
   }
   std::sort(out.begin(), out.end(), [](const Expiring& a, const Expiring& b) {
     if (a.paid_until != b.paid_until) return a.paid_until < b.paid_until;
-    if (a.group_name != b.group_name) return a.group_name < b.group_name;
-    return a.person_name < b.person_name;
+    if (int c = text::PinyinCompare(a.group_name, b.group_name)) return c < 0;
+    return text::PinyinCompare(a.person_name, b.person_name) < 0;
   });
   return out;
 }

@@ -20,36 +20,36 @@ struct Entry {
 // Fields whose kind is not kLine, and fields with a better name than
 // TABLE.COLUMN. Keep in step with core/schema.cc.
 constexpr Entry kFields[] = {
-    {"community", "name", TextKind::kLine, N_("community name")},
-    {"node", "name", TextKind::kLine, N_("node name")},
-    {"chat_group", "name", TextKind::kLine, N_("group name")},
+    {"community", "name", TextKind::kTitle, N_("community name")},
+    {"node", "name", TextKind::kName, N_("node name")},
+    {"chat_group", "name", TextKind::kTitle, N_("group name")},
     {"chat_group", "handle", TextKind::kLine, N_("chat handle")},
     {"chat_group", "rules", TextKind::kDocument, N_("group rules")},
     {"chat_group", "intro_template", TextKind::kDocument, N_("self-introduction template")},
     {"chat_group", "questions", TextKind::kList, N_("list of screening questions")},
     {"chat_group", "nickname_pattern", TextKind::kLine, N_("nickname convention")},
-    {"person", "display_name", TextKind::kLine, N_("display name")},
-    {"person", "nickname", TextKind::kLine, N_("nickname")},
-    {"person", "city", TextKind::kLine, N_("city")},
+    {"person", "display_name", TextKind::kName, N_("display name")},
+    {"person", "nickname", TextKind::kName, N_("nickname")},
+    {"person", "city", TextKind::kName, N_("city")},
     {"person", "intro", TextKind::kNote, N_("intro")},
     {"person", "needs", TextKind::kNote, N_("needs")},
     {"person", "offers", TextKind::kNote, N_("offers")},
     {"person", "notes", TextKind::kNote, N_("notes")},
     {"person_handle", "value", TextKind::kLine, N_("contact handle")},
-    {"person_tag", "tag", TextKind::kLine, N_("tag")},
-    {"membership", "nickname", TextKind::kLine, N_("group nickname")},
+    {"person_tag", "tag", TextKind::kName, N_("tag")},
+    {"membership", "nickname", TextKind::kName, N_("group nickname")},
     {"membership", "intro", TextKind::kNote, N_("self-introduction")},
     {"application", "answers", TextKind::kJson, N_("list of answers")},
     {"application", "decision", TextKind::kJson, N_("application decision")},
     {"activity", "note", TextKind::kNote, N_("activity note")},
-    {"topic", "title", TextKind::kLine, N_("topic title")},
-    {"event", "title", TextKind::kLine, N_("event title")},
-    {"event", "place", TextKind::kLine, N_("event place")},
+    {"topic", "title", TextKind::kTitle, N_("topic title")},
+    {"event", "title", TextKind::kTitle, N_("event title")},
+    {"event", "place", TextKind::kTitle, N_("event place")},
     {"event", "retro", TextKind::kDocument, N_("retrospective")},
     {"signup", "note", TextKind::kNote, N_("sign-up note")},
-    {"poll", "question", TextKind::kLine, N_("poll question")},
+    {"poll", "question", TextKind::kTitle, N_("poll question")},
     {"poll", "options", TextKind::kJson, N_("list of poll options")},
-    {"content", "title", TextKind::kLine, N_("content title")},
+    {"content", "title", TextKind::kTitle, N_("content title")},
     {"content", "url", TextKind::kUrl, N_("link")},
     {"content", "body", TextKind::kBody, N_("content body")},
     {"content", "tags", TextKind::kList, N_("list of content tags")},
@@ -85,6 +85,8 @@ Status CheckJsonStrings(std::string_view label, const nlohmann::json& j) {
 
 size_t MaxBytes(TextKind kind) {
   switch (kind) {
+    case TextKind::kName:
+    case TextKind::kTitle:
     case TextKind::kLine:
       return 512;
     case TextKind::kUrl:
@@ -101,7 +103,21 @@ size_t MaxBytes(TextKind kind) {
   return 512;
 }
 
-bool AllowsLineBreaks(TextKind kind) { return kind != TextKind::kLine && kind != TextKind::kUrl; }
+size_t MaxChars(TextKind kind) {
+  switch (kind) {
+    case TextKind::kName:
+      return 64;
+    case TextKind::kTitle:
+      return 128;
+    default:
+      return 0;
+  }
+}
+
+bool AllowsLineBreaks(TextKind kind) {
+  return kind != TextKind::kName && kind != TextKind::kTitle && kind != TextKind::kLine &&
+         kind != TextKind::kUrl;
+}
 
 FieldText FieldTextOf(std::string_view table, std::string_view column) {
   for (const Entry& e : kFields)
@@ -114,6 +130,16 @@ std::string CodePointName(char32_t cp) {
 }
 
 Status CheckFieldText(std::string_view label, TextKind kind, std::string_view text) {
+  // Characters first: "65 characters, more than 64" is what a person can
+  // act on; a name is never too many bytes without being too many
+  // characters.
+  if (size_t most = MaxChars(kind); most && text::IsValidUtf8(text)) {
+    size_t chars = text::CodePoints(text).size();
+    if (chars > most)
+      return Status::InvalidArgument(i18n::Format(
+          _("the {0} is {1} characters long, more than the {2} a {0} may hold; shorten it"), label,
+          chars, most));
+  }
   const size_t limit = MaxBytes(kind);
   if (text.size() > limit)
     return Status::InvalidArgument(

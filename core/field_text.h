@@ -7,7 +7,9 @@
 //     Fields of several lines (notes, self-introductions, rules, content
 //     bodies) may hold line feeds, tabs and CRLF line ends; names, handles,
 //     titles and every other field may not.
-//   - more bytes than the field's kind allows (kMaxBytes below).
+//   - more bytes than the field's kind allows (MaxBytes below), or, for
+//     names and titles, more characters (MaxChars): a name that fills a
+//     screen would push every table it is shown in out of shape.
 //
 // Only local writes are checked. Ops received from other nodes are merged as
 // they are (refusing them would make nodes' states differ); what they hold is
@@ -26,7 +28,9 @@
 namespace qun::core {
 
 enum class TextKind {
-  kLine,      // a name, handle, title, place, id or enumerated value
+  kName,      // a person's name or nickname, a city, a tag
+  kTitle,     // a group's or community's name, a title, a question, a place
+  kLine,      // any other one-line value: a handle, an id, an enumerated value
   kUrl,       // one line, but a link can be long
   kList,      // one item per line (screening questions, content tags)
   kNote,      // free text of a few paragraphs: notes, intros, reasons
@@ -39,6 +43,8 @@ enum class TextKind {
 // above what organizers write (a Chinese character takes 3 bytes) and well
 // below what would strain a change set (64 MiB, kMaxChangeSetSize in sync/bundle.h): one
 // import of thousands of people must still fit in one.
+//   kName:     512 B, and at most 64 characters
+//   kTitle:    512 B, and at most 128 characters
 //   kLine:     512 B   (about 170 Chinese characters)
 //   kUrl:      4 KiB
 //   kList:     16 KiB
@@ -48,7 +54,14 @@ enum class TextKind {
 //   kJson:     64 KiB
 size_t MaxBytes(TextKind kind);
 
-// Whether the kind allows line feeds, tabs and CRLF.
+// The most characters (code points) a value of the kind may hold, or 0 when
+// only the bytes are limited. 64 characters is four times the longest
+// WeChat nickname and more than any real name; 128 is what Telegram allows
+// a group's title.
+size_t MaxChars(TextKind kind);
+
+// Whether the kind allows line feeds, tabs and CRLF (names and titles do
+// not).
 bool AllowsLineBreaks(TextKind kind);
 
 // The kind and the name people know a field by ("display name", "content

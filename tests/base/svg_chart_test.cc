@@ -19,12 +19,16 @@ TEST_CASE("the XML check itself tells well-formed from broken") {
 
 TEST_CASE("a line chart is well-formed SVG holding every value, with names escaped") {
   std::vector<std::string> weeks = {"2026-11-02", "2026-11-09", "2026-11-16"};
-  std::string svg = core::LineChartSvg("读书会 <活跃> & \"打卡\"", weeks,
-                                       {{"check-ins", {3, 0, 12}}, {"A&B's", {1.5, 2, 0}}});
+  std::string svg =
+      core::LineChartSvg("读书会 <活跃> & \"打卡\"", weeks,
+                         {{"打卡", {3, 0, 12}, "checkin"}, {"A&B's", {1.5, 2, 0}, ""}});
   CHECK(XmlProblem(svg) == "");
   CHECK(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\"") != std::string::npos);
   CHECK(svg.find("读书会 &lt;活跃&gt; &amp; &quot;打卡&quot;") != std::string::npos);
   CHECK(svg.find("data-series=\"A&amp;B&apos;s\"") != std::string::npos);
+  // The key, when given, is what a program reads; the name is the legend.
+  CHECK(svg.find("data-series=\"checkin\"") != std::string::npos);
+  CHECK(svg.find(">打卡<") != std::string::npos);
   CHECK(svg.find("data-label=\"2026-11-16\" data-value=\"12\"") != std::string::npos);
   CHECK(svg.find("data-label=\"2026-11-02\" data-value=\"1.50\"") != std::string::npos);
   CHECK(svg.find("<script") == std::string::npos);
@@ -35,7 +39,7 @@ TEST_CASE("a line chart is well-formed SVG holding every value, with names escap
   CHECK(circles == 6);
   // A single week and no series still make a valid file.
   CHECK(XmlProblem(core::LineChartSvg("empty", {"2026-11-16"}, {})) == "");
-  CHECK(XmlProblem(core::LineChartSvg("nothing", {}, {{"x", {}}})) == "");
+  CHECK(XmlProblem(core::LineChartSvg("nothing", {}, {{"x", {}, ""}})) == "");
   // Control characters from a group's name do not break the file.
   CHECK(XmlProblem(core::LineChartSvg(std::string("bad\x01name"), weeks, {})) == "");
 }

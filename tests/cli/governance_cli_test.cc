@@ -98,6 +98,10 @@ TEST_SUITE("cli governance") {
     json refused = json::parse(Ok(owner, {"--json", "status", "--rejected"}).out);
     REQUIRE(refused.size() == 1);
     CHECK(Contains(refused[0].at("reason").get<std::string>(), "revoked its role of admin"));
+    CHECK(refused[0].at("note") == "group edit");
+    // In words: the command as organizers call it, in either language.
+    CHECK(Contains(Ok(owner, {"status", "--rejected"}).out, "(group edit)"));
+    CHECK(Contains(Ok(owner, {"--lang", "zh", "status", "--rejected"}).out, "（修改群）"));
     // The refused edit stays in the history, marked.
     json log = json::parse(Ok(owner, {"--json", "log", "北京群"}).out);
     int not_counting = 0;

@@ -30,6 +30,13 @@ struct TwoWangFang {
   }
 };
 
+// The error of a reference that matched nothing (exit 3).
+std::string NotFound(const TempHome& home, const std::vector<std::string>& args) {
+  CliResult r = home.Qun(args);
+  CHECK_EXIT(r, 3);
+  return r.err;
+}
+
 }  // namespace
 
 TEST_CASE("a second person of a name is asked about first; --yes adds them") {
@@ -106,21 +113,53 @@ TEST_CASE("names are found by pinyin, whole or initials, and listed in pinyin or
   for (const auto& p : OkJson(c.home, {"member", "list"}))
     order.push_back(p.at("display_name").get<std::string>());
   CHECK(order == std::vector<std::string>{"阿明", "李娜", "王芳", "王芳", "张伟"});
+
+  // A group's members, the groups, the memberships export and a report
+  // follow the same order.
+  Ok(c.home, {"group", "add", "Anime Club"});
+  Ok(c.home, {"group", "add", "爱心群"});
+  for (const char* name : {"李娜", "阿明"}) Ok(c.home, {"member", "join", "早起打卡群", name});
+  std::vector<std::string> members;
+  nlohmann::json shown = OkJson(c.home, {"group", "show", "早起打卡群"});
+  for (const auto& m : shown.at("members")) members.push_back(m.at("person").get<std::string>());
+  CHECK(members == std::vector<std::string>{"阿明", "李娜", "王芳", "张伟"});
+  std::vector<std::string> groups;
+  for (const auto& g : OkJson(c.home, {"group", "list"})) groups.push_back(g.at("name"));
+  CHECK(groups == std::vector<std::string>{"爱心群", "读书会", "早起打卡群", "Anime Club"});
+  std::vector<std::string> rows;
+  for (const auto& m : OkJson(c.home, {"export", "memberships", "--format", "json"}))
+    rows.push_back(m.at("group").get<std::string>() + "/" + m.at("person").get<std::string>());
+  CHECK(rows == std::vector<std::string>{"读书会/王芳", "早起打卡群/阿明", "早起打卡群/李娜",
+                                         "早起打卡群/王芳", "早起打卡群/张伟"});
+  std::vector<std::string> inactive;
+  nlohmann::json report =
+      OkJson(c.home, {"report", "inactive", "早起打卡群", "--days", "0", "--as-of", "2099-01-01"});
+  for (const auto& e : report.at("people")) inactive.push_back(e.at("person").get<std::string>());
+  CHECK(inactive == std::vector<std::string>{"阿明", "李娜", "王芳", "张伟"});
 }
 
 TEST_CASE("a mistyped group or person gets the closest names, by characters or by sound") {
   TwoWangFang c;
   // 咔 for 卡: another character, the same sound.
-  CliResult group = c.home.Qun({"group", "show", "早起打咔群"});
-  CHECK_EXIT(group, 3);
-  CHECK(Contains(group.err, "did you mean '早起打卡群'?"));
-  CliResult person = c.home.Qun({"member", "show", "张为"});
-  CHECK_EXIT(person, 3);
-  CHECK(Contains(person.err, "did you mean '张伟'?"));
-  CliResult zh = c.home.Qun({"--lang", "zh", "checkin", "早起打咔群", "张伟"});
-  CHECK_EXIT(zh, 3);
-  CHECK(Contains(zh.err, "'早起打卡群'"));
-  CliResult nothing = c.home.Qun({"member", "show", "欧阳修"});
-  CHECK_EXIT(nothing, 3);
-  CHECK_FALSE(Contains(nothing.err, "did you mean"));
+  CHECK(Contains(NotFound(c.home, {"group", "show", "早起打咔群"}), "did you mean '早起打卡群'?"));
+  CHECK(Contains(NotFound(c.home, {"member", "show", "张为"}), "did you mean '张伟'?"));
+  CHECK(Contains(NotFound(c.home, {"--lang", "zh", "checkin", "早起打咔群", "张伟"}),
+                 "'早起打卡群'"));
+  CHECK_FALSE(Contains(NotFound(c.home, {"member", "show", "欧阳修"}), "did you mean"));
+}
+
+TEST_CASE("a mistyped event or poll title gets the closest titles, in both languages") {
+  TwoWangFang c;
+  Ok(c.home, {"event", "add", "读书会", "梧桐山徒步", "--at", "2099-05-04 08:00"});
+  Ok(c.home,
+     {"poll", "add", "读书会", "下次读什么？", "--option", "《兄弟》", "--option", "《活着》"});
+  std::string before = Ok(c.home, {"state-hash"}).out;
+  CHECK(Contains(NotFound(c.home, {"event", "signup", "梧桐山徒布", "张伟"}),
+                 "did you mean '梧桐山徒步'?"));
+  CHECK(Contains(NotFound(c.home, {"poll", "vote", "下次读甚么？", "张伟", "1"}),
+                 "did you mean '下次读什么？'?"));
+  CHECK(Contains(NotFound(c.home, {"--lang", "zh", "event", "show", "梧桐山徒布"}),
+                 "你是不是要找 '梧桐山徒步'"));
+  CHECK_FALSE(Contains(NotFound(c.home, {"event", "show", "年会"}), "did you mean"));
+  CHECK(Ok(c.home, {"state-hash"}).out == before);
 }

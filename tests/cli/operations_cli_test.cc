@@ -275,6 +275,14 @@ TEST_SUITE("cli operations") {
     CHECK(qun::testing::XmlProblem(svg) == "");
     CHECK(Contains(svg, "data-series=\"all activity\""));
     CHECK(Contains(svg, "data-label=\"2026-11-16\" data-value=\"2\""));
+    // In Chinese the legend is Chinese and the series keys stay as they are.
+    std::string zh_svg = c.home.Beside("activity-zh.svg");
+    Ok(c.home, {"--lang", "zh", "report", "activity", "--weeks", "2", "--as-of", "2026-11-23",
+                "--svg", zh_svg});
+    std::string zh = ReadFile(zh_svg);
+    CHECK(Contains(zh, "data-series=\"all activity\""));
+    CHECK_FALSE(Contains(zh, ">all activity<"));
+    CHECK(Contains(zh, ">全部活跃记录<"));
     CHECK(Contains(svg, "data-label=\"2026-11-23\" data-value=\"1\""));
 
     json one = OkJson(c.home, {"report", "health", "--group", "读书会", "--weeks", "2", "--as-of",

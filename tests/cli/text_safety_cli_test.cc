@@ -178,7 +178,14 @@ TEST_CASE("fields beyond their size limit are refused with the field, its size a
   Ok(home, {"init", "--name", "测试社区", "--admin", "小林"});
   CliResult name = home.Qun({"member", "add", std::string(600, 'a')});
   REQUIRE_EXIT(name, 2);
-  CHECK(Contains(name.err, "the display name is 600 bytes, more than the 512 bytes"));
+  CHECK(Contains(name.err,
+                 "the display name is 600 characters long, more than the 64 a display name may "
+                 "hold; shorten it"));
+  // In Chinese, with the same figures; and nothing written.
+  CliResult zh = home.Qun({"--lang", "zh", "member", "add", std::string(900, 'a')});
+  REQUIRE_EXIT(zh, 2);
+  CHECK(Contains(zh.err, "900 个字"));
+  CHECK(Contains(zh.err, "64 个字"));
 
   // A CSV cell beyond 1 MiB stops the import at its line, before the rest
   // of the file is read into memory.

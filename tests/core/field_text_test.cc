@@ -52,9 +52,9 @@ TEST_CASE("strings inside JSON fields are checked too") {
 TEST_CASE("each kind of field has a size limit, named in the error with the size") {
   CHECK(MaxBytes(TextKind::kLine) == 512);
   CHECK(MaxBytes(TextKind::kBody) == 1 << 20);
-  CHECK(CheckFieldValue("person", "display_name", std::string(512, 'a')).ok());
-  Status name = CheckFieldValue("person", "display_name", std::string(513, 'a'));
-  CHECK(Refused(name, "the display name is 513 bytes, more than the 512 bytes"));
+  CHECK(CheckFieldValue("chat_group", "handle", std::string(512, 'a')).ok());
+  Status handle = CheckFieldValue("chat_group", "handle", std::string(513, 'a'));
+  CHECK(Refused(handle, "the chat handle is 513 bytes, more than the 512 bytes"));
   CHECK(CheckFieldValue("person", "notes", std::string(16 << 10, 'a')).ok());
   CHECK(Refused(CheckFieldValue("person", "notes", std::string((16 << 10) + 1, 'a')), "16 KiB"));
   Status body = CheckFieldValue("content", "body", std::string(3 << 20, 'a'));
@@ -85,5 +85,33 @@ TEST_CASE("a change note is made printable rather than refused") {
   CHECK(std::get<std::string>(note) == "import members evil\u241B[2J.csv");
 }
 
+TEST_CASE("names and titles are limited in characters, whatever the script") {
+  CHECK(MaxChars(TextKind::kName) == 64);
+  CHECK(MaxChars(TextKind::kTitle) == 128);
+  CHECK(MaxChars(TextKind::kNote) == 0);
+  std::string han;
+  for (int i = 0; i < 64; ++i) han += "王";  // 192 bytes
+  CHECK(CheckFieldValue("person", "display_name", han).ok());
+  CHECK(CheckFieldValue("person", "display_name", std::string(64, 'a')).ok());
+  Status long_han = CheckFieldValue("person", "display_name", han + "芳");
+  CHECK(Refused(long_han,
+                "the display name is 65 characters long, more than the 64 a display "
+                "name may hold"));
+  CHECK(Refused(CheckFieldValue("membership", "nickname", std::string(65, 'n')),
+                "the group nickname is 65 characters long"));
+  CHECK(Refused(CheckFieldValue("person_tag", "tag", std::string(65, 't')), "65 characters"));
+  // A group's name and a title may be twice as long.
+  CHECK(CheckFieldValue("chat_group", "name", han + han).ok());
+  CHECK(Refused(CheckFieldValue("chat_group", "name", han + han + "群"),
+                "the group name is 129 characters long, more than the 128"));
+  CHECK(Refused(CheckFieldValue("event", "title", std::string(129, 'e')), "129 characters"));
+  CHECK(Refused(CheckFieldValue("poll", "question", std::string(200, 'q')), "200 characters"));
+  // Notes keep their limit in bytes: thousands of characters.
+  std::string note;
+  for (int i = 0; i < 5000; ++i) note += "字";
+  CHECK(CheckFieldValue("person", "notes", note).ok());
+  // Names are one line, as before.
+  CHECK(Refused(CheckFieldValue("person", "display_name", std::string("张\n伟")), "line break"));
+}
 }  // namespace
 }  // namespace qun::core
