@@ -3,6 +3,7 @@
 // (community/registry.h, community/member_rules.h); this file resolves, calls
 // and prints.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -88,7 +89,8 @@ void AddMembershipCommands(App& app, CLI::App* member) {
     struct PurgeArgs {
       std::string group;
       std::optional<std::string> inactive, as_of;
-      bool apply = false, restore = false;
+      bool apply = false, restore = false, yes = false, anyway = false;
+      int64_t max_share = 30;
     };
     auto args = std::make_shared<PurgeArgs>();
     CLI::App* purge =
@@ -99,6 +101,15 @@ void AddMembershipCommands(App& app, CLI::App* member) {
     purge->add_option("--as-of", args->as_of, _("count inactivity up to this day (default today)"));
     purge->add_flag("--apply", args->apply, _("do it (without it, only show who)"));
     purge->add_flag("--restore", args->restore, _("bring the group's purged members back"));
+    purge->add_flag("--yes", args->yes,
+                    _("apply although it takes more than --max-share of the group"));
+    purge
+        ->add_option("--max-share", args->max_share,
+                     _("the share of the group's members, in percent, a purge may take without "
+                       "--yes (default 30)"))
+        ->check(CLI::Range(0, 100));
+    purge->add_flag("--anyway", args->anyway,
+                    _("apply although the group has no activity on record at all"));
     purge->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         if (args->restore == args->inactive.has_value())
@@ -111,6 +122,7 @@ void AddMembershipCommands(App& app, CLI::App* member) {
         int64_t today = core::Today(*node->store);
         std::vector<std::pair<std::string, std::string>> who;  // person id, name
         std::map<std::string, std::string> last_active;
+        core::PurgePlan plan;
         if (args->restore) {
           core::MembershipFilter f;
           f.group_id = group;
@@ -125,10 +137,19 @@ void AddMembershipCommands(App& app, CLI::App* member) {
                                                core::Lean::kPast, "--as-of"));
           }
           core::Reports reports(reg, *node->store);
-          QUN_ASSIGN_OR_RETURN(auto list, core::PurgeCandidates(reports, group, days, as_of));
-          for (const auto& c : list) {
+          QUN_ASSIGN_OR_RETURN(
+              plan, core::PlanPurge(reg, reports, node->store->db(), group, days, as_of));
+          for (const auto& c : plan.who) {
             who.emplace_back(c.person_id, c.person_name);
             last_active[c.person_id] = c.last_active;
+          }
+          if (args->apply) {
+            core::PurgeLimits limits;
+            limits.today = today;
+            limits.max_percent = args->max_share;
+            limits.yes = args->yes;
+            limits.anyway = args->anyway;
+            QUN_RETURN_IF_ERROR(core::CheckPurgeApply(plan, g, as_of, limits));
           }
         }
         const char* to = args->restore ? "active" : "purged";
@@ -145,20 +166,44 @@ void AddMembershipCommands(App& app, CLI::App* member) {
             list.push_back({{"person_id", id},
                             {"person", name},
                             {"last_active", last_active.count(id) ? last_active[id] : ""}});
-          app.PrintJson(
-              {{"group", g.name}, {"applied", args->apply}, {"status", to}, {"people", list}});
+          nlohmann::json out = {
+              {"group", g.name}, {"applied", args->apply}, {"status", to}, {"people", list}};
+          if (!args->restore) {
+            out["members"] = plan.members;
+            out["percent"] = plan.percent();
+            out["on_record"] = plan.on_record;
+          }
+          app.PrintJson(out);
           return Status::Ok();
+        }
+        // What inactivity rests on here: nothing recorded means nothing.
+        std::string record;
+        if (!args->restore) {
+          if (plan.on_record.empty()) {
+            record = i18n::Format(
+                _("Note: '{}' has no activity on record (no check-ins, homework, talks, shares or "
+                  "attendance): inactivity here means nothing.\n"),
+                g.name);
+          } else {
+            std::vector<std::string> kinds;
+            for (const auto& [kind, n] : plan.on_record)
+              kinds.push_back(i18n::Format(_("{} ({})"), Word(kActivityKind, kind), n));
+            record = i18n::Format(_("On record in {}: {}.\n"), g.name,
+                                  fmt::format("{}", fmt::join(kinds, _(", "))));
+          }
         }
         if (who.empty()) {
           app.Print(args->restore ? i18n::Format(_("No purged members in {}.\n"), g.name)
                                   : i18n::Format(_("No one in {} is inactive for more than {}.\n"),
-                                                 g.name, *args->inactive));
+                                                 g.name, *args->inactive) +
+                                        record);
           return Status::Ok();
         }
         std::string out;
         for (const auto& [id, name] : who)
           out += last_active.count(id)
-                     ? i18n::Format(_("  {} (last active: {})\n"), name, last_active[id])
+                     ? i18n::Format(_("  {} (last active: {})\n"), name,
+                                    last_active[id] == "never" ? _("never") : last_active[id])
                      : "  " + name + "\n";
         const auto n = static_cast<int64_t>(who.size());
         if (args->apply)
@@ -180,7 +225,12 @@ void AddMembershipCommands(App& app, CLI::App* member) {
                         : P_("Would purge {} member of {} (dry run; nothing written):\n",
                              "Would purge {} members of {} (dry run; nothing written):\n", n),
                     n, g.name) +
-                out + _("Run again with --apply to do it.\n");
+                out +
+                (args->restore ? std::string()
+                               : i18n::Format(_("That is {0}% of its {1} members.\n"),
+                                              plan.percent(), plan.members) +
+                                     record) +
+                _("Run again with --apply to do it.\n");
         app.Print(out);
         return Status::Ok();
       };
@@ -356,7 +406,7 @@ void AddMembershipCommands(App& app, CLI::App* member) {
   // join / leave / set-status / set-role share GROUP PERSON arguments.
   struct PairArgs {
     std::string group, person, value;
-    std::optional<std::string> invited_by;
+    std::optional<std::string> invited_by, since;
     bool waitlist = false, yes = false;
   };
   auto pair_command =
@@ -378,6 +428,9 @@ void AddMembershipCommands(App& app, CLI::App* member) {
           cmd->add_flag("--waitlist", args->waitlist,
                         _("when the group is full, put them on its waitlist"));
           cmd->add_flag("--yes", args->yes, _("add them even when they are banned elsewhere"));
+          cmd->add_option("--since", args->since,
+                          _("the day they joined, when not today (2026-03-01, 3月1日): "
+                            "inactivity is counted from it"));
         }
         std::string note = std::string("member ") + name;
         cmd->callback([&app, args, run, note, joins] {
@@ -412,6 +465,9 @@ void AddMembershipCommands(App& app, CLI::App* member) {
             }
             app.Print(i18n::Format(_("{} in {}: role {}, status {}\n"), m.person_name, m.group_name,
                                    Word(kRole, m.role), Word(kMemberStatus, m.status)));
+            if (args->since || note == "member set-joined")
+              app.Print(i18n::Format(_("Joined on {}: inactivity is counted from that day\n"),
+                                     core::DayText(core::LocalDay(m.joined_at))));
             for (const auto& name : moved_up)
               app.Print(
                   i18n::Format(_("{} moved up from the waitlist into the place freed\n"), name));
@@ -430,10 +486,24 @@ void AddMembershipCommands(App& app, CLI::App* member) {
                    if (!r.ok()) return r.status().WithContext("--invited-by");
                    inviter = *r;
                  }
+                 std::optional<int64_t> since;
+                 if (a.since) {
+                   QUN_ASSIGN_OR_RETURN(int64_t day, DayArg(*a.since, core::NowMs(*node.store),
+                                                            core::Lean::kPast, "--since"));
+                   since = core::LocalMidnightMs(day);
+                 }
                  return node.registry->Join(txn, p.group_id, p.person_id,
                                             a.value.empty() ? "member" : a.value, inviter,
-                                            a.waitlist);
+                                            a.waitlist, since);
                });
+  pair_command(
+      "set-joined", _("correct the day a person joined a group"), "DATE",
+      _("the day they joined (2026-03-01, 3月1日, 2026年3月1日)"), true, false,
+      [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs& a) {
+        QUN_ASSIGN_OR_RETURN(int64_t day,
+                             DayArg(a.value, core::NowMs(*node.store), core::Lean::kPast, "DATE"));
+        return node.registry->SetJoinedAt(txn, p.group_id, p.person_id, core::LocalMidnightMs(day));
+      });
   pair_command("leave", _("record that a person left a group"), nullptr, nullptr, false, false,
                [](App&, Node& node, core::WriteTxn& txn, const Pair& p, const PairArgs&) {
                  return node.registry->SetMembershipStatus(txn, p.group_id, p.person_id, "left");

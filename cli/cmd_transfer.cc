@@ -133,6 +133,9 @@ void AddTransferCommands(App& app) {
                          {"updated", report.updated},
                          {"unchanged", report.unchanged},
                          {"joined_group", report.joined},
+                         {"join_dates", report.join_dates},
+                         {"activity_days", report.activity_days},
+                         {"notices", report.notices},
                          {"rejected", report.rejected_rows()},
                          {"rejections", rejected},
                          {"ignored_columns", report.ignored_columns},
@@ -143,13 +146,24 @@ void AddTransferCommands(App& app) {
             out += i18n::Format(_("line {}: {}\n"), r.line, r.reason);
           for (const auto& c : report.ignored_columns)
             out += i18n::Format(_("note: column '{}' is not a Qun field and was ignored\n"), c);
+          for (const auto& n : report.notices) out += i18n::Format(_("note: {}\n"), n);
           if (!report.written)
             out += args->dry_run ? _("Dry run, nothing written: ") : _("Nothing written: ");
           out += i18n::Format(_("{} ({}): {} imported, {} updated, {} unchanged, {} rejected"),
                               args->file, report.encoding, report.imported, report.updated,
                               report.unchanged, report.rejected_rows());
           if (opts.group_id) out += i18n::Format(_(", {} added to the group"), report.joined);
-          app.Print(out + "\n");
+          out += "\n";
+          if (report.join_dates)
+            out += i18n::Format(P_("{} join date taken from the sheet\n",
+                                   "{} join dates taken from the sheet\n", report.join_dates),
+                                report.join_dates);
+          if (report.activity_days)
+            out +=
+                i18n::Format(P_("{} last-active day recorded as activity\n",
+                                "{} last-active days recorded as activity\n", report.activity_days),
+                             report.activity_days);
+          app.Print(out);
         }
         return s;
       };

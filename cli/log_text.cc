@@ -37,6 +37,7 @@ const char* const kChanges[] = {
     NC_("change", "member leave"),
     NC_("change", "member set-status"),
     NC_("change", "member set-role"),
+    NC_("change", "member set-joined"),
     NC_("change", "member purge"),
     NC_("change", "member purge --restore"),
     NC_("change", "member pay"),

@@ -93,6 +93,26 @@ Result<std::string> Activity::Record(WriteTxn& txn, const std::string& group_id,
   return id;
 }
 
+Result<bool> Activity::RecordStated(WriteTxn& txn, const std::string& group_id,
+                                    const std::string& person_id, const std::string& kind,
+                                    int64_t day, const std::string& source) {
+  QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "activity kind"), kind, kActivityKinds));
+  QUN_RETURN_IF_ERROR(registry_.RequireMember(group_id, person_id).status());
+  if (day > LocalDay(NowMs(store_)))
+    return Status::InvalidArgument(i18n::Format(
+        _("{} is in the future; activity is recorded once it happened"), DayText(day)));
+  std::string id = GroupRowId(
+      group_id, DerivedId("activity", fmt::format("{}|{}|{}|{}", person_id, kind, day, source)));
+  QUN_ASSIGN_OR_RETURN(CachedStatement seen,
+                       store_.db().Use("SELECT 1 FROM activity WHERE id = ?"));
+  seen->Bind(1, id);
+  QUN_ASSIGN_OR_RETURN(bool exists, seen->Step());
+  if (exists) return false;
+  // Its time is the day's start, the same on every node that states it.
+  QUN_RETURN_IF_ERROR(WriteFact(txn, id, person_id, kind, day, LocalMidnightMs(day), "", ""));
+  return true;
+}
+
 Status Activity::Remove(WriteTxn& txn, const std::string& fact_id) {
   return txn.Set("activity", fact_id, "deleted", int64_t{1}).status();
 }

@@ -83,6 +83,14 @@ class Activity {
   Result<std::string> Record(WriteTxn& txn, const std::string& group_id,
                              const std::string& person_id, const std::string& kind, int64_t day,
                              const std::string& note, const std::string& ref = "");
+  // A fact a sheet or an export states ("last active on 3月5日"), for a
+  // member holding a place. Its id derives from (group, person, kind, day,
+  // `source`), so that importing the same file twice, or on two laptops,
+  // records it once; one removed since is not brought back. Whether it was
+  // recorded now.
+  Result<bool> RecordStated(WriteTxn& txn, const std::string& group_id,
+                            const std::string& person_id, const std::string& kind, int64_t day,
+                            const std::string& source);
   Status Remove(WriteTxn& txn, const std::string& fact_id);
   // Newest first.
   Result<std::vector<ActivityFact>> List(const ActivityFilter& filter);

@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "base/csv.h"
+#include "base/dates.h"
 #include "base/i18n.h"
 #include "base/text.h"
+#include "base/when.h"
+#include "community/activity.h"
 #include "core/ids.h"
 
 namespace qun::core {
@@ -50,8 +54,37 @@ const std::map<std::string, std::string>& HeaderAliases() {
       {"资源", "offers"},
       {"referred_by", "referred_by"},
       {"推荐人", "referred_by"},
+      {"邀请人", "referred_by"},
+      {"介绍人", "referred_by"},
+      {"invited_by", "referred_by"},
+      {"inviter", "referred_by"},
+      {"referrer", "referred_by"},
       {"notes", "notes"},
       {"备注", "notes"},
+      {"说明", "notes"},
+      // With --group: when they joined that group, and when they were last
+      // seen active in it.
+      {"joined_at", "joined_at"},
+      {"joined", "joined_at"},
+      {"join_date", "joined_at"},
+      {"date_joined", "joined_at"},
+      {"入群日期", "joined_at"},
+      {"入群时间", "joined_at"},
+      {"进群日期", "joined_at"},
+      {"进群时间", "joined_at"},
+      {"加入日期", "joined_at"},
+      {"加入时间", "joined_at"},
+      {"入群", "joined_at"},
+      {"last_active", "last_active"},
+      {"last_seen", "last_active"},
+      {"last_activity", "last_active"},
+      {"最后发言", "last_active"},
+      {"最后发言时间", "last_active"},
+      {"最后发言日期", "last_active"},
+      {"最后活跃", "last_active"},
+      {"最后活跃时间", "last_active"},
+      {"最近活跃", "last_active"},
+      {"最近发言", "last_active"},
   };
   return kAliases;
 }
@@ -77,7 +110,33 @@ struct Row {
   std::optional<std::string> id;
   PersonInput input;
   std::optional<std::string> referred_by;  // a reference, resolved after all rows
+  std::optional<int64_t> joined_at;        // unix ms
+  std::optional<int64_t> last_active;      // a day number
 };
+
+// A date as a sheet holds it: what people type (2026/3/5, 2026年3月5日,
+// 2026-03-05 14:22), or the day number Excel stores when the column is
+// formatted as a number (45356 is 2024-03-05). A day still to come is
+// refused: nobody joined or spoke on it yet.
+Result<When> SheetDate(const std::string& cell, int64_t today) {
+  std::string t = text::Trim(cell);
+  if (t.size() == 5 &&
+      std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // Excel counts days from 1899-12-30; 25569 of them end on 1970-01-01.
+    When w;
+    w.day = std::stoll(t) - 25569;
+    w.written = t;
+    return w;
+  }
+  QUN_ASSIGN_OR_RETURN(When w, ParseWhen(t, today, Lean::kPast));
+  if (!w.dated)
+    return Status::InvalidArgument(
+        i18n::Format(_("'{}' is a time without a date; write the date, e.g. 2026-03-05"), t));
+  if (w.day > today)
+    return Status::InvalidArgument(i18n::Format(
+        _("{} is in the future; the sheet's dates are days that have passed"), DayText(w.day)));
+  return w;
+}
 
 }  // namespace
 
@@ -145,6 +204,16 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
                        "people's names display_name (or 姓名), and keep the first line as the "
                        "header"),
                      header.line));
+
+  // Join and last-active dates are about one group: without --group there
+  // is none to put them in.
+  if (!options.group_id)
+    for (const char* name : {"joined_at", "last_active"})
+      if (col.count(name))
+        report->notices.push_back(
+            i18n::Format(_("the column '{}' is about a group; import with --group GROUP to use it"),
+                         header.fields[col[name]]));
+  const int64_t today = LocalDay(NowMs(store));
 
   // Parse rows into person inputs; each problem becomes a rejection.
   std::vector<Row> rows;
@@ -242,6 +311,27 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
       }
       row.id = v;
     }
+    if (options.group_id) {
+      // A date column's cell: none when empty; a rejection naming the
+      // column as the sheet has it when it is not a day that has passed.
+      bool bad_date = false;
+      auto date_of = [&](const char* name) -> std::optional<When> {
+        auto v = field(name);
+        if (!v || text::Trim(*v).empty()) return std::nullopt;
+        auto w = SheetDate(*v, today);
+        if (w.ok()) return *w;
+        reject(rec.line, i18n::Format(_("{} '{}': {}"), header.fields[col.at(name)], text::Trim(*v),
+                                      w.status().message()));
+        bad_date = true;
+        return std::nullopt;
+      };
+      if (auto w = date_of("joined_at"))
+        row.joined_at = w->minute ? LocalMs(*w) : LocalMidnightMs(w->day);
+      // One rejection per row, as for every other problem.
+      if (!bad_date)
+        if (auto w = date_of("last_active")) row.last_active = w->day;
+      if (bad_date) continue;
+    }
     if (auto ref = field("referred_by"); ref && !text::Trim(*ref).empty())
       row.referred_by = text::Trim(*ref);
     else if (ref)
@@ -257,6 +347,7 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
     QUN_ASSIGN_OR_RETURN(Group g, registry.GetGroup(*options.group_id));
     group = std::move(g);
   }
+  Activity activity(registry, store);
   int64_t done = 0;
   int64_t total = static_cast<int64_t>(rows.size());
   enum class Outcome { kImported, kUpdated, kUnchanged };
@@ -332,9 +423,21 @@ Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
                 "with `qun member join --yes` if that is intended"),
               (*ban)->empty() ? std::string(_("no reason given")) : **ban));
         if (s.ok()) {
-          s = registry.JoinGroup(*txn, *group, *target, options.role, std::nullopt);
+          s = registry.JoinGroup(*txn, *group, *target, options.role, std::nullopt, false,
+                                 row.joined_at);
           joined = s.ok();
+          if (joined && row.joined_at) ++report->join_dates;
         }
+      } else if (s.ok() && row.joined_at && (*ms)[0].joined_at != *row.joined_at) {
+        s = registry.SetJoinedAt(*txn, *options.group_id, *target, *row.joined_at);
+        if (s.ok()) ++report->join_dates;
+      }
+      if (s.ok() && row.last_active) {
+        // Stated once per person and day, whoever imports the sheet.
+        auto added = activity.RecordStated(*txn, *options.group_id, *target, "talk",
+                                           *row.last_active, "sheet");
+        s = added.status();
+        if (s.ok() && *added) ++report->activity_days;
       }
     }
     if (!s.ok()) {

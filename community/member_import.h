@@ -6,6 +6,11 @@
 // person by the id column, else by any of its contact handles, and updated;
 // otherwise a new person is added. Re-importing the same file writes nothing.
 //
+// With a group, a join-date column (入群日期, joined_at) sets when each
+// person joined it, and a last-active column (最后发言, last_active)
+// records a day of activity in it, so that inactivity is counted from what
+// really happened and not from the day of the import.
+//
 // All rows are checked and written in one transaction. When any row is
 // rejected, nothing is written, unless skip_bad is set, in which case the good
 // rows are written and each bad row is reported with its line and reason.
@@ -43,10 +48,15 @@ struct ImportRejection {
 struct ImportReport {
   std::string encoding;  // what the file was
   int64_t rows = 0;
-  int64_t imported = 0;   // new people
-  int64_t updated = 0;    // existing people with at least one changed field
-  int64_t unchanged = 0;  // existing people, nothing to change
-  int64_t joined = 0;     // memberships added in the --group group
+  int64_t imported = 0;       // new people
+  int64_t updated = 0;        // existing people with at least one changed field
+  int64_t unchanged = 0;      // existing people, nothing to change
+  int64_t joined = 0;         // memberships added in the --group group
+  int64_t join_dates = 0;     // memberships given the sheet's join date
+  int64_t activity_days = 0;  // last-active days recorded (new ones)
+  // What the caller should tell the user although nothing was refused
+  // ("the column '入群日期' is about a group; import with --group").
+  std::vector<std::string> notices;
   std::vector<ImportRejection> rejections;
   int64_t rejected_rows() const;  // rejections whose row was not imported
   std::vector<std::string> ignored_columns;

@@ -80,4 +80,48 @@ Result<std::vector<PurgeCandidate>> PurgeCandidates(Reports& reports, const std:
   return out;
 }
 
+Result<PurgePlan> PlanPurge(Registry& registry, Reports& reports, Database& db,
+                            const std::string& group_id, int64_t days, int64_t as_of) {
+  PurgePlan plan;
+  QUN_ASSIGN_OR_RETURN(plan.who, PurgeCandidates(reports, group_id, days, as_of));
+  QUN_ASSIGN_OR_RETURN(auto members, registry.Members(group_id));
+  plan.members = static_cast<int64_t>(members.size());
+  QUN_ASSIGN_OR_RETURN(Statement s,
+                       db.Prepare("SELECT kind, count(*) FROM activity WHERE group_id = ? AND "
+                                  "deleted = 0 AND day <= ? GROUP BY kind ORDER BY kind"));
+  s.Bind(1, group_id);
+  s.Bind(2, DayText(as_of));
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    plan.on_record[s.Text(0)] = s.Int(1);
+  }
+  return plan;
+}
+
+Status CheckPurgeApply(const PurgePlan& plan, const Group& g, int64_t as_of,
+                       const PurgeLimits& limits) {
+  if (as_of > limits.today)
+    return Status::InvalidArgument(i18n::Format(
+        _("--as-of {} is still to come: a purge applies what has happened; leave --as-of out, or "
+          "give today or a day before (a dry run may look ahead)"),
+        DayText(as_of)));
+  if (plan.who.empty()) return Status::Ok();
+  if (plan.on_record.empty() && !limits.anyway)
+    return Status::Conflict(i18n::Format(
+        _("'{}' has no activity on record (no check-ins, homework, talks, shares or attendance), "
+          "so everyone looks inactive; record activity first, or pass --anyway if the purge is "
+          "meant"),
+        g.name));
+  // Compared exactly: 1 of 3 is more than 30% though it shows as 33%.
+  if (100 * static_cast<int64_t>(plan.who.size()) > limits.max_percent * plan.members &&
+      !limits.yes)
+    return Status::Conflict(i18n::Format(_("this would purge {0} of the {1} members of '{2}' "
+                                           "({3}%), more than {4}%; look at the list "
+                                           "(without --apply), then add --yes if it is right"),
+                                         plan.who.size(), plan.members, g.name, plan.percent(),
+                                         limits.max_percent));
+  return Status::Ok();
+}
+
 }  // namespace qun::core

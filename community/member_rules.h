@@ -4,6 +4,7 @@
 // inactive would take. Front ends call these; none keeps a rule of its own.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,5 +50,33 @@ struct PurgeCandidate {
 // are never purged.
 Result<std::vector<PurgeCandidate>> PurgeCandidates(Reports& reports, const std::string& group_id,
                                                     int64_t days, int64_t as_of);
+
+// What a purge would take, and what it rests on: inactivity means something
+// only where activity is recorded at all.
+struct PurgePlan {
+  std::vector<PurgeCandidate> who;
+  int64_t members = 0;  // holding a place, admins and owners included
+  // The group's activity on record up to the day, by kind (checkin: 12);
+  // empty when nothing was ever recorded.
+  std::map<std::string, int64_t> on_record;
+  // The share of the members it takes, rounded to the nearest percent.
+  int64_t percent() const {
+    return members ? (200 * static_cast<int64_t>(who.size()) + members) / (2 * members) : 0;
+  }
+};
+Result<PurgePlan> PlanPurge(Registry& registry, Reports& reports, Database& db,
+                            const std::string& group_id, int64_t days, int64_t as_of);
+
+// What a purge may do without being told twice.
+struct PurgeLimits {
+  int64_t today = 0;         // a day number
+  int64_t max_percent = 30;  // of the group's members, beyond which --yes is needed
+  bool yes = false;          // a larger share is intended
+  bool anyway = false;       // apply although the group has no activity on record
+};
+// Why `plan` may not be applied as asked (InvalidArgument for a day still
+// to come, Conflict for what needs --yes or --anyway), else OK.
+Status CheckPurgeApply(const PurgePlan& plan, const Group& g, int64_t as_of,
+                       const PurgeLimits& limits);
 
 }  // namespace qun::core

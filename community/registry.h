@@ -210,15 +210,22 @@ class Registry {
   // Adds a person to a group as an active member. With `waitlist`, a full
   // group puts them on its waitlist instead of refusing (the status says
   // which happened).
+  // `joined_at` (unix ms, not in the future) is the day they really joined
+  // when it was not now: a sheet's 入群日期, `member join --since`.
   Status Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
               const std::string& role, const std::optional<std::string>& invited_by,
-              bool waitlist = false);
+              bool waitlist = false, std::optional<int64_t> joined_at = std::nullopt);
   // Join with the group as read before (GetGroup), for many joins in a row
   // (an import): it counts each place it fills in `g.active_members`, so the
   // group's members are not counted again for every person. `g` must have
   // been read in the same write transaction.
   Status JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id, const std::string& role,
-                   const std::optional<std::string>& invited_by, bool waitlist = false);
+                   const std::optional<std::string>& invited_by, bool waitlist = false,
+                   std::optional<int64_t> joined_at = std::nullopt);
+  // Corrects when a person joined a group (unix ms): the day inactivity and
+  // lurker reports count from. Refuses a day still to come.
+  Status SetJoinedAt(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
+                     int64_t joined_at);
   // Whether a community ban (table ban) stands against a person, and why.
   Result<std::optional<std::string>> BanReason(const std::string& person_id);
   // A group's waitlist in the order places are given: when each was put on

@@ -27,15 +27,41 @@ Result<std::optional<Membership>> Registry::GetMembership(const std::string& gro
 
 Status Registry::Join(WriteTxn& txn, const std::string& group_id, const std::string& person_id,
                       const std::string& role, const std::optional<std::string>& invited_by,
-                      bool waitlist) {
+                      bool waitlist, std::optional<int64_t> joined_at) {
   QUN_ASSIGN_OR_RETURN(Group g, GetGroup(group_id));
-  return JoinGroup(txn, g, person_id, role, invited_by, waitlist);
+  return JoinGroup(txn, g, person_id, role, invited_by, waitlist, joined_at);
+}
+
+namespace {
+// A join day still to come is a typing mistake: nobody has joined yet.
+Status CheckJoinedAt(Store& store, int64_t joined_at) {
+  int64_t now = NowMs(store);
+  if (LocalDay(joined_at) > LocalDay(now))
+    return Status::InvalidArgument(
+        i18n::Format(_("{} is in the future; a join date is the day they joined, today or before"),
+                     DayText(LocalDay(joined_at))));
+  return Status::Ok();
+}
+}  // namespace
+
+Status Registry::SetJoinedAt(WriteTxn& txn, const std::string& group_id,
+                             const std::string& person_id, int64_t joined_at) {
+  QUN_RETURN_IF_ERROR(CheckJoinedAt(store_, joined_at));
+  QUN_ASSIGN_OR_RETURN(auto existing, GetMembership(group_id, person_id));
+  if (!existing)
+    return Status::NotFound(
+        i18n::Format(_("that person is not in the group; add them with `qun member join {} {} "
+                       "--since DATE`"),
+                     ShortId(group_id), ShortId(person_id)));
+  if (existing->joined_at == joined_at) return Status::Ok();
+  return txn.Set("membership", existing->id, "joined_at", joined_at).status();
 }
 
 Status Registry::JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id,
                            const std::string& role, const std::optional<std::string>& invited_by,
-                           bool waitlist) {
+                           bool waitlist, std::optional<int64_t> joined_at) {
   const std::string group_id = g.id;
+  if (joined_at) QUN_RETURN_IF_ERROR(CheckJoinedAt(store_, *joined_at));
   QUN_RETURN_IF_ERROR(CheckEnum(C_("field", "role"), role, kMemberRoles));
   if (g.status == "archived")
     return Status::Conflict(
@@ -74,7 +100,7 @@ Status Registry::JoinGroup(WriteTxn& txn, Group& g, const std::string& person_id
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "role", role).status());
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status", full ? "waitlisted" : "active").status());
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "status_at", now).status());
-  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "joined_at", now).status());
+  QUN_RETURN_IF_ERROR(txn.Set("membership", id, "joined_at", joined_at.value_or(now)).status());
   if (invited_by)
     QUN_RETURN_IF_ERROR(txn.Set("membership", id, "invited_by", *invited_by).status());
   QUN_RETURN_IF_ERROR(txn.Set("membership", id, "deleted", int64_t{0}).status());

@@ -229,18 +229,59 @@ TEST_SUITE("cli operations") {
     REQUIRE(lurkers["people"].size() == 1);
     CHECK(lurkers["people"][0]["person"] == "王芳");
 
+    // A purge that cannot surprise. They joined in January (the sheet's
+    // date, not the day of the import); as of 12-01, only 王芳 has been
+    // inactive for 60 days: a third of the group, more than 30%.
+    for (const char* p : {"张伟", "李娜", "王芳"})
+      Ok(c.home, {"member", "set-joined", "读书会", p, "2026-01-05"});
     std::string before = c.Hash();
     CliResult dry =
-        Ok(c.home, {"member", "purge", "--inactive", "60d", "读书会", "--as-of", DayFromToday(61)});
+        Ok(c.home, {"member", "purge", "--inactive", "60d", "读书会", "--as-of", "2026-12-01"});
     CHECK(Contains(dry.out, "dry run"));
+    CHECK(Contains(dry.out, "  王芳 (last active: never)"));
+    CHECK_FALSE(Contains(dry.out, "张伟"));
+    CHECK(Contains(dry.out, "That is 33% of its 3 members."));
+    CHECK(Contains(dry.out, "On record in 读书会: checkin (4)."));
     CHECK(c.Hash() == before);
-    Ok(c.home,
-       {"member", "purge", "--inactive", "60d", "读书会", "--as-of", DayFromToday(61), "--apply"});
+    CliResult share = c.home.Qun(
+        {"member", "purge", "--inactive", "60d", "读书会", "--as-of", "2026-12-01", "--apply"});
+    CHECK_EXIT(share, 4);
+    CHECK(Contains(share.err,
+                   "this would purge 1 of the 3 members of '读书会' (33%), more than "
+                   "30%"));
+    CHECK(c.Hash() == before);
+    // A day still to come is refused with --apply, whatever the share.
+    CliResult ahead = c.home.Qun({"member", "purge", "--inactive", "60d", "读书会", "--as-of",
+                                  DayFromToday(61), "--apply", "--yes"});
+    CHECK_EXIT(ahead, 2);
+    CHECK(Contains(ahead.err, "is still to come"));
+    CHECK(c.Hash() == before);
+    Ok(c.home, {"member", "purge", "--inactive", "60d", "读书会", "--as-of", "2026-12-01",
+                "--apply", "--max-share", "40"});
     json purged = OkJson(c.home, {"member", "list", "--group", "读书会", "--status", "purged"});
-    CHECK(purged.size() == 3);
+    REQUIRE(purged.size() == 1);
+    CHECK(purged[0]["display_name"] == "王芳");
     Ok(c.home, {"member", "purge", "读书会", "--restore", "--apply"});
     CHECK(OkJson(c.home, {"member", "list", "--group", "读书会", "--status", "active"}).size() ==
           3);
+    CHECK(c.Hash() != before);  // the purge and the restore are in the history
+
+    // A group with nothing on record: the dry run says so, --apply needs
+    // --anyway even with --yes.
+    Ok(c.home, {"group", "add", "空群"});
+    Ok(c.home, {"member", "join", "空群", "李娜", "--since", "2026-01-05"});
+    CliResult empty_dry =
+        Ok(c.home, {"member", "purge", "--inactive", "60d", "空群", "--as-of", "2026-12-01"});
+    CHECK(Contains(empty_dry.out, "'空群' has no activity on record"));
+    CliResult refused = c.home.Qun({"member", "purge", "--inactive", "60d", "空群", "--as-of",
+                                    "2026-12-01", "--apply", "--yes"});
+    CHECK_EXIT(refused, 4);
+    CHECK(Contains(refused.err, "pass --anyway"));
+    json forced = OkJson(c.home, {"member", "purge", "--inactive", "60d", "空群", "--as-of",
+                                  "2026-12-01", "--apply", "--yes", "--anyway"});
+    CHECK(forced["people"].size() == 1);
+    CHECK(forced["on_record"].empty());
+    CHECK(forced["percent"] == 100);
     CHECK_EXIT(c.home.Qun({"member", "purge", "读书会"}), 2);
     CHECK_EXIT(c.home.Qun({"member", "purge", "读书会", "--inactive", "sixty"}), 2);
   }

@@ -86,6 +86,39 @@ TEST_CASE("check-ins: members only, once per day on this node, none in the futur
   CHECK(g.activity.List({})->size() == 1);
 }
 
+TEST_CASE("a stated fact is recorded once per person, kind, day and source") {
+  Group g;
+  int64_t day = g.Today() - 10;
+  auto once = [&](int who, int64_t d, const std::string& source) {
+    auto t = g.ts.Begin();
+    auto r = g.activity.RecordStated(*t, g.group, g.people[who], "talk", d, source);
+    if (r.ok()) REQUIRE(t->Commit().ok());
+    return r;
+  };
+  CHECK(*once(0, day, "sheet") == true);
+  CHECK(*once(0, day, "sheet") == false);  // the same sheet again
+  CHECK(*once(0, day, "chat") == true);    // another source states it too
+  CHECK(*once(0, day - 1, "sheet") == true);
+  CHECK(*once(1, day, "sheet") == true);
+  CHECK(g.ts.Int("SELECT count(*) FROM activity") == 4);
+  std::string id = (*g.activity.List({}))[0].id;
+  // Removed by an admin: not brought back by the next import.
+  {
+    auto t = g.ts.Begin();
+    REQUIRE(g.activity.Remove(*t, id).ok());
+    REQUIRE(t->Commit().ok());
+  }
+  CHECK(g.activity.List({})->size() == 3);
+  for (int who : {0, 1})
+    for (int64_t d : {day, day - 1}) (void)once(who, d, "sheet");
+  CHECK(g.activity.List({})->size() == 4);  // 李娜 on day - 1 is new; the removed one stays gone
+  // Not for outsiders, not in the future, only known kinds.
+  CHECK(once(2, day, "sheet").status().code() == Status::Code::kNotFound);
+  CHECK(once(0, g.Today() + 1, "sheet").status().code() == Status::Code::kInvalidArgument);
+  auto t = g.ts.Begin();
+  CHECK_FALSE(g.activity.RecordStated(*t, g.group, g.people[0], "gossip", day, "sheet").ok());
+}
+
 TEST_CASE("homework after the deadline is recorded as late, and the first submission decides") {
   Group g;
   int64_t now = core::NowMs(*g.ts.store);
