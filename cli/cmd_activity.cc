@@ -1,6 +1,7 @@
 // `qun checkin`, `qun streaks`, `qun topic add|list|submit|status`,
 // `qun activity add|list|remove`: activity facts (community/activity.h).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/dates.h"
 #include "cli/app.h"
@@ -45,21 +46,116 @@ nlohmann::json StreakJson(const core::Streak& s) {
           {"longest", s.longest},     {"total", s.total},        {"last_day", s.last_day}};
 }
 
+// What `qun checkin` says of one name that was not recorded.
+std::string NotRecordedLine(const core::CheckInOutcome& o) {
+  if (o.kind == core::CheckInOutcome::Kind::kNotMember)
+    return i18n::Format(_("{}: not checked in: {}"), o.person_name, o.reason);
+  return i18n::Format(_("'{}': not checked in: {}"), o.typed, o.reason);
+}
+
+const char* OutcomeKey(core::CheckInOutcome::Kind k) {
+  switch (k) {
+    case core::CheckInOutcome::Kind::kCheckedIn:
+      return "checked_in";
+    case core::CheckInOutcome::Kind::kAlready:
+      return "already";
+    case core::CheckInOutcome::Kind::kNotMember:
+      return "not_member";
+    case core::CheckInOutcome::Kind::kNotFound:
+      return "not_found";
+    case core::CheckInOutcome::Kind::kAmbiguous:
+      return "ambiguous";
+  }
+  return "not_found";
+}
+
+// `qun checkin missing GROUP`: who has not checked in, as a list and as a
+// line to paste into the chat (@ their group nickname, as the chat shows).
+void AddCheckinMissing(App& app, CLI::App* checkin) {
+  struct Args {
+    std::string group;
+    std::optional<std::string> date;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = checkin->add_subcommand(
+      "missing", _("who has not checked in yet, with a line to paste into the chat (催打卡)"));
+  cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
+  cmd->add_option("--date", args->date, _("the day (default today)"));
+  cmd->callback([&app, args] {
+    app.action = [&app, args]() -> Status {
+      QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
+      core::Registry& reg = *node->registry;
+      QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
+      QUN_ASSIGN_OR_RETURN(core::Group g, reg.GetGroup(group));
+      int64_t today = Today(*node);
+      int64_t day = today;
+      if (args->date) {
+        QUN_ASSIGN_OR_RETURN(
+            day, DayArg(*args->date, core::NowMs(*node->store), core::Lean::kPast, "--date"));
+      }
+      core::Activity activity(reg, *node->store);
+      QUN_ASSIGN_OR_RETURN(auto missing, activity.NotCheckedIn(group, day));
+      std::vector<std::string> mentions;
+      for (const auto& m : missing)
+        mentions.push_back("@" + (m.nickname.empty() ? m.person_name : m.nickname));
+      std::string line = fmt::format("{}", fmt::join(mentions, " "));
+      std::string paste =
+          mentions.empty() ? std::string()
+          : day == today   ? i18n::Format(_("{} — not checked in yet today"), line)
+                         : i18n::Format(_("{} — not checked in for {}"), line, core::DayText(day));
+      if (app.options.json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (size_t i = 0; i < missing.size(); ++i)
+          list.push_back({{"person_id", missing[i].person_id},
+                          {"person", missing[i].person_name},
+                          {"mention", mentions[i]}});
+        app.PrintJson({{"group", g.name},
+                       {"day", core::DayText(day)},
+                       {"members", g.active_members},
+                       {"missing", list},
+                       {"text", paste}});
+        return Status::Ok();
+      }
+      if (missing.empty()) {
+        app.Print(
+            i18n::Format(_("Everyone in {} has checked in for {}.\n"), g.name, core::DayText(day)));
+        return Status::Ok();
+      }
+      std::string out = i18n::Format(_("Not checked in for {0} in {1}: {2} of {3} members\n"),
+                                     core::DayText(day), g.name, missing.size(), g.active_members);
+      for (const auto& m : missing) out += "  " + m.person_name + "\n";
+      out += i18n::Format(_("\nTo paste into the chat:\n{}\n"), paste);
+      app.Print(out);
+      return Status::Ok();
+    };
+  });
+}
+
 void AddCheckin(App& app) {
   struct Args {
     std::string group;
     std::vector<std::string> people;
     std::optional<std::string> date;
     std::string note;
+    bool strict = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.cli.add_subcommand("checkin", _("record check-ins (打卡) in a group"));
-  cmd->add_option("GROUP", args->group, _("group id, id prefix or name"))->required();
-  cmd->add_option("PERSON", args->people, _("who checked in (one or more)"))->required();
+  // Not required here: `qun checkin missing GROUP` has none of them.
+  cmd->add_option("GROUP", args->group, _("group id, id prefix or name"));
+  cmd->add_option("PERSON", args->people, _("who checked in (one or more)"));
   cmd->add_option("--date", args->date, _("the day checked in for: YYYY-MM-DD (default today)"));
   cmd->add_option("--note", args->note, _("what they posted, briefly"));
-  cmd->callback([&app, args] {
+  cmd->add_flag("--strict", args->strict,
+                _("record nothing unless every name can be checked in (for scripts)"));
+  AddCheckinMissing(app, cmd);
+  cmd->callback([&app, args, cmd] {
+    if (cmd->got_subcommand("missing")) return;
     app.action = [&app, args]() -> Status {
+      if (args->group.empty() || args->people.empty())
+        return Status::InvalidArgument(
+            _("give the group and who checked in: `qun checkin GROUP PERSON...`; `qun checkin "
+              "missing GROUP` lists who has not"));
       QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
       core::Registry& reg = *node->registry;
       QUN_ASSIGN_OR_RETURN(std::string group, reg.ResolveGroup(args->group));
@@ -73,20 +169,25 @@ void AddCheckin(App& app) {
               i18n::Format(_("--date {}: a check-in is for today or a day gone by, not {}"),
                            *args->date, core::DayText(day)));
       }
-      std::vector<std::string> people;
-      for (const std::string& ref : SplitList(args->people)) {  // 张三，李四、王五
-        QUN_ASSIGN_OR_RETURN(std::string p, reg.ResolvePerson(ref, group));
-        // A name given twice is one check-in.
-        if (std::find(people.begin(), people.end(), p) == people.end()) people.push_back(p);
-      }
       core::Activity activity(reg, *node->store);
-      // All or nothing: one bad name leaves no half-recorded list.
       QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("checkin"));
-      std::vector<std::string> ids;
-      for (const std::string& p : people) {
-        QUN_ASSIGN_OR_RETURN(std::string id, activity.CheckIn(*txn, group, p, day, args->note));
-        ids.push_back(id);
-      }
+      QUN_ASSIGN_OR_RETURN(auto outcomes, activity.CheckInMany(*txn, group, SplitList(args->people),
+                                                               day, args->note));
+      // The first name that could not be recorded decides the exit code.
+      const core::CheckInOutcome* failed = nullptr;
+      size_t not_recorded = 0;
+      for (const auto& o : outcomes)
+        if (!o.recorded()) {
+          if (!failed) failed = &o;
+          ++not_recorded;
+        }
+      auto failure = [&](const std::string& message) {
+        return failed->kind == core::CheckInOutcome::Kind::kAmbiguous ? Status::Conflict(message)
+                                                                      : Status::NotFound(message);
+      };
+      if (failed && args->strict)
+        return failure(
+            i18n::Format(_("nothing was recorded (--strict): {}"), NotRecordedLine(*failed)));
       QUN_RETURN_IF_ERROR(txn->Commit());
       // As of the day checked in for: a check-in recorded late still says
       // what it made of that day's streak.
@@ -95,21 +196,45 @@ void AddCheckin(App& app) {
       for (auto& s : streaks) by_person[s.person_id] = s;
       if (app.options.json) {
         nlohmann::json out = nlohmann::json::array();
-        for (size_t i = 0; i < people.size(); ++i)
-          out.push_back({{"id", ids[i]},
-                         {"person_id", people[i]},
-                         {"day", core::DayText(day)},
-                         {"streak", StreakJson(by_person[people[i]])}});
+        for (const auto& o : outcomes) {
+          nlohmann::json j = {{"typed", o.typed},
+                              {"outcome", OutcomeKey(o.kind)},
+                              {"person_id", o.person_id},
+                              {"person", o.person_name},
+                              {"day", core::DayText(day)}};
+          if (o.recorded()) {
+            j["id"] = o.fact_id;
+            j["streak"] = StreakJson(by_person[o.person_id]);
+          } else {
+            j["reason"] = o.reason;
+            if (!o.choices.empty()) j["choices"] = o.choices;
+          }
+          out.push_back(j);
+        }
         app.PrintJson(out);
-        return Status::Ok();
+      } else {
+        std::string text;
+        for (const auto& o : outcomes) {
+          if (o.kind == core::CheckInOutcome::Kind::kCheckedIn) {
+            const core::Streak& s = by_person[o.person_id];
+            text +=
+                i18n::Format(P_("{} checked in for {}: streak {} day (longest {})\n",
+                                "{} checked in for {}: streak {} days (longest {})\n", s.current),
+                             s.person_name, core::DayText(day), s.current, s.longest);
+          } else if (o.kind == core::CheckInOutcome::Kind::kAlready) {
+            text += i18n::Format(_("{} had already checked in for {}\n"), o.person_name,
+                                 core::DayText(day));
+          } else {
+            text += NotRecordedLine(o) + "\n";
+          }
+        }
+        app.Print(text);
       }
-      for (const std::string& p : people) {
-        const core::Streak& s = by_person[p];
-        app.Print(i18n::Format(P_("{} checked in for {}: streak {} day (longest {})\n",
-                                  "{} checked in for {}: streak {} days (longest {})\n", s.current),
-                               s.person_name, core::DayText(day), s.current, s.longest));
-      }
-      return Status::Ok();
+      if (!failed) return Status::Ok();
+      return failure(i18n::Format(P_("{} name was not checked in (see above); the others were",
+                                     "{} names were not checked in (see above); the others were",
+                                     static_cast<int64_t>(not_recorded)),
+                                  not_recorded));
     };
   });
 }

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "base/dates.h"
 #include "base/text.h"
 #include "cli/app.h"
+#include "cli/argv.h"
 #include "cli/output.h"
 #include "cli/words.h"
 #include "community/events.h"
@@ -229,6 +231,18 @@ struct Resolved {
   std::string person_id;
   core::Person person;
 };
+
+// A refusal of the same kind as `like` (its exit code), saying `message`.
+Status LikeStatus(const Status& like, std::string message) {
+  switch (like.code()) {
+    case Status::Code::kNotFound:
+      return Status::NotFound(std::move(message));
+    case Status::Code::kConflict:
+      return Status::Conflict(std::move(message));
+    default:
+      return Status::InvalidArgument(std::move(message));
+  }
+}
 
 Result<Resolved> ResolvePair(Node& node, core::Events& events, const PairArgs& a) {
   Resolved r;
@@ -515,44 +529,121 @@ void AddEventCommands(App& app) {
 
   {  // attend
     struct AttendArgs {
-      PairArgs pair;
-      bool absent = false;
+      std::string event;
+      std::vector<std::string> people;
+      bool absent = false, strict = false;
     };
     auto args = std::make_shared<AttendArgs>();
-    CLI::App* attend = event->add_subcommand("attend", _("mark that a person came (or, with "
+    CLI::App* attend = event->add_subcommand("attend", _("mark that people came (or, with "
                                                          "--absent, did not)"));
-    attend->add_option("EVENT", args->pair.event, _("event id, id prefix or title"))->required();
-    attend->add_option("PERSON", args->pair.person, _("person id, id prefix, name or handle"))
+    attend->add_option("EVENT", args->event, _("event id, id prefix or title"))->required();
+    attend
+        ->add_option("PERSON", args->people,
+                     _("who came: one or more, as pasted from the chat (张伟，李娜)"))
         ->required();
     attend->add_flag("--absent", args->absent, _("remove their attendance mark"));
+    attend->add_flag("--strict", args->strict,
+                     _("mark nobody unless every name can be marked (for scripts)"));
     attend->callback([&app, args] {
       app.action = [&app, args]() -> Status {
         QUN_ASSIGN_OR_RETURN(auto node, OpenNode(app.options));
         core::Events events(*node->registry, *node->store);
-        QUN_ASSIGN_OR_RETURN(Resolved r, ResolvePair(*node, events, args->pair));
+        QUN_ASSIGN_OR_RETURN(std::string event_id, events.Resolve(args->event));
+        QUN_ASSIGN_OR_RETURN(core::Event ev, events.Get(event_id));
+        std::vector<std::string> names = SplitList(args->people);
+        // One name: its error is the command's, as it always was.
+        const bool one = names.size() == 1;
+        struct Mark {
+          std::string typed, person_id, name, reason;
+          bool changed = false, ok = false;
+          Status status;
+        };
+        std::vector<Mark> marks;
+        std::set<std::string> seen;
         QUN_ASSIGN_OR_RETURN(auto txn, node->Begin("event attend"));
-        QUN_ASSIGN_OR_RETURN(bool changed,
-                             events.MarkAttendance(*txn, r.event.id, r.person_id, !args->absent));
+        for (const std::string& typed : names) {
+          Mark m;
+          m.typed = typed;
+          auto person = node->registry->ResolvePerson(typed, ev.group_id);
+          if (person.ok() && !seen.insert(*person).second) continue;
+          Result<bool> changed = person.status();
+          if (person.ok()) {
+            m.person_id = *person;
+            QUN_ASSIGN_OR_RETURN(core::Person p, node->registry->GetPerson(*person));
+            m.name = p.display_name;
+            QUN_RETURN_IF_ERROR(txn->Savepoint());
+            changed = events.MarkAttendance(*txn, ev.id, *person, !args->absent);
+            QUN_RETURN_IF_ERROR(changed.ok() ? txn->ReleaseSavepoint()
+                                             : txn->RollbackToSavepoint());
+          }
+          if (!changed.ok()) {
+            if (one) return changed.status();
+            const Status::Code c = changed.status().code();
+            if (c == Status::Code::kBusy || c == Status::Code::kIOError ||
+                c == Status::Code::kCorruption || c == Status::Code::kInternal)
+              return changed.status();
+            m.status = changed.status();
+            m.reason = changed.status().message();
+          } else {
+            m.ok = true;
+            m.changed = *changed;
+          }
+          marks.push_back(std::move(m));
+        }
+        const Mark* failed = nullptr;
+        size_t not_marked = 0;
+        for (const Mark& m : marks)
+          if (!m.ok) {
+            if (!failed) failed = &m;
+            ++not_marked;
+          }
+        if (failed && args->strict)
+          return LikeStatus(failed->status,
+                            i18n::Format(_("nobody was marked (--strict): '{}': {}"), failed->typed,
+                                         failed->reason));
         QUN_RETURN_IF_ERROR(txn->Commit());
         if (app.options.json) {
-          app.PrintJson({{"event_id", r.event.id},
-                         {"person_id", r.person_id},
-                         {"attended", !args->absent},
-                         {"changed", changed}});
-          return Status::Ok();
+          auto mark_json = [&](const Mark& m) {
+            nlohmann::json j = {{"event_id", ev.id},
+                                {"person_id", m.person_id},
+                                {"attended", !args->absent},
+                                {"changed", m.changed}};
+            if (!one) j["typed"] = m.typed;
+            if (!m.ok) j["reason"] = m.reason;
+            return j;
+          };
+          if (one) {
+            app.PrintJson(mark_json(marks.at(0)));
+          } else {
+            nlohmann::json out = nlohmann::json::array();
+            for (const Mark& m : marks) out.push_back(mark_json(m));
+            app.PrintJson(out);
+          }
+        } else {
+          std::string out;
+          for (const Mark& m : marks) {
+            const std::string& who = m.name;
+            if (!m.ok)
+              out += i18n::Format(_("'{}': not marked: {}\n"), m.typed, m.reason);
+            else if (!args->absent)
+              out += m.changed ? i18n::Format(_("{} attended '{}'\n"), who, ev.title)
+                               : i18n::Format(_("{} was already marked as attending '{}'; nothing "
+                                                "written\n"),
+                                              who, ev.title);
+            else
+              out += m.changed ? i18n::Format(_("{} is marked absent from '{}'\n"), who, ev.title)
+                               : i18n::Format(_("{} was not marked as attending '{}'; nothing "
+                                                "written\n"),
+                                              who, ev.title);
+          }
+          app.Print(out);
         }
-        const std::string& who = r.person.display_name;
-        if (!args->absent)
-          app.Print(changed ? i18n::Format(_("{} attended '{}'\n"), who, r.event.title)
-                            : i18n::Format(_("{} was already marked as attending '{}'; nothing "
-                                             "written\n"),
-                                           who, r.event.title));
-        else
-          app.Print(changed ? i18n::Format(_("{} is marked absent from '{}'\n"), who, r.event.title)
-                            : i18n::Format(_("{} was not marked as attending '{}'; nothing "
-                                             "written\n"),
-                                           who, r.event.title));
-        return Status::Ok();
+        if (!failed) return Status::Ok();
+        return LikeStatus(failed->status,
+                          i18n::Format(P_("{} name was not marked (see above); the others were",
+                                          "{} names were not marked (see above); the others were",
+                                          static_cast<int64_t>(not_marked)),
+                                       not_marked));
       };
     });
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "base/chinese.h"
 #include "base/dates.h"
@@ -76,6 +77,81 @@ Result<std::string> Activity::CheckIn(WriteTxn& txn, const std::string& group_id
                                          m.person_name, m.group_name, DayText(day),
                                          ShortRowId(same_day[0].id)));
   return Record(txn, group_id, person_id, "checkin", day, note);
+}
+
+Result<std::vector<CheckInOutcome>> Activity::CheckInMany(WriteTxn& txn,
+                                                          const std::string& group_id,
+                                                          const std::vector<std::string>& names,
+                                                          int64_t day, const std::string& note) {
+  if (day > LocalDay(NowMs(store_)))
+    return Status::InvalidArgument(i18n::Format(
+        _("{} is in the future; a check-in is for today or a day before"), DayText(day)));
+  QUN_RETURN_IF_ERROR(CheckNote(note));
+  auto storage = [](const Status& s) {
+    return s.code() == Status::Code::kBusy || s.code() == Status::Code::kIOError ||
+           s.code() == Status::Code::kCorruption || s.code() == Status::Code::kInternal;
+  };
+  std::vector<CheckInOutcome> out;
+  std::set<std::string> seen;
+  for (const std::string& name : names) {
+    CheckInOutcome o;
+    o.typed = name;
+    auto person = registry_.ResolvePerson(name, group_id);
+    if (!person.ok()) {
+      if (storage(person.status())) return person.status();
+      o.kind = person.status().code() == Status::Code::kConflict ? CheckInOutcome::Kind::kAmbiguous
+                                                                 : CheckInOutcome::Kind::kNotFound;
+      o.reason = person.status().message();
+      o.choices = person.status().choices();
+      out.push_back(std::move(o));
+      continue;
+    }
+    if (!seen.insert(*person).second) continue;
+    o.person_id = *person;
+    auto member = registry_.RequireMember(group_id, *person);
+    if (!member.ok()) {
+      if (storage(member.status())) return member.status();
+      QUN_ASSIGN_OR_RETURN(Person p, registry_.GetPerson(*person));
+      o.person_name = p.display_name;
+      o.kind = CheckInOutcome::Kind::kNotMember;
+      o.reason = member.status().message();
+      out.push_back(std::move(o));
+      continue;
+    }
+    o.person_name = member->person_name;
+    ActivityFilter f;
+    f.group_id = group_id;
+    f.person_id = *person;
+    f.kind = "checkin";
+    f.since_day = f.until_day = day;
+    QUN_ASSIGN_OR_RETURN(auto same_day, List(f));
+    if (!same_day.empty()) {
+      o.kind = CheckInOutcome::Kind::kAlready;
+      o.fact_id = same_day[0].id;
+    } else {
+      QUN_ASSIGN_OR_RETURN(o.fact_id, Record(txn, group_id, *person, "checkin", day, note));
+      o.kind = CheckInOutcome::Kind::kCheckedIn;
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<std::vector<Membership>> Activity::NotCheckedIn(const std::string& group_id, int64_t day) {
+  QUN_ASSIGN_OR_RETURN(auto members, registry_.Members(group_id));
+  QUN_ASSIGN_OR_RETURN(
+      Statement s, store_.db().Prepare("SELECT DISTINCT person_id FROM activity WHERE group_id = ? "
+                                       "AND kind = 'checkin' AND day = ? AND deleted = 0"));
+  s.Bind(1, group_id);
+  s.Bind(2, DayText(day));
+  std::set<std::string> done;
+  while (true) {
+    QUN_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    done.insert(s.Text(0));
+  }
+  std::erase_if(members, [&](const Membership& m) { return done.count(m.person_id) > 0; });
+  return members;
 }
 
 Result<std::string> Activity::Record(WriteTxn& txn, const std::string& group_id,

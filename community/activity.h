@@ -70,6 +70,24 @@ struct Streak {
 // last check-in is no more than 1 + grace days before it.
 Streak StreakOf(const std::vector<int64_t>& days, int64_t today, int64_t grace = 1);
 
+// What became of one name in a list of check-ins.
+struct CheckInOutcome {
+  enum class Kind {
+    kCheckedIn,  // recorded now
+    kAlready,    // checked in for that day before, here or by a co-admin
+    kNotMember,  // a person, but not holding a place in the group
+    kNotFound,   // no such person (the reason names the closest names)
+    kAmbiguous,  // several people answer to it (the choices are their ids)
+  };
+  std::string typed;  // the name as given
+  Kind kind = Kind::kNotFound;
+  std::string person_id, person_name;  // when the name was resolved
+  std::string fact_id;                 // the check-in, when recorded now or before
+  std::string reason;                  // why not, for the last three
+  std::vector<std::string> choices;    // kAmbiguous: the person ids
+  bool recorded() const { return kind == Kind::kCheckedIn || kind == Kind::kAlready; }
+};
+
 class Activity {
  public:
   Activity(Registry& registry, Store& store) : registry_(registry), store_(store) {}
@@ -79,6 +97,16 @@ class Activity {
   // recording the same one at once keep both; reports count days).
   Result<std::string> CheckIn(WriteTxn& txn, const std::string& group_id,
                               const std::string& person_id, int64_t day, const std::string& note);
+  // Check-ins for a list of names as an admin pastes it: each name is
+  // resolved among the group's members first, and gets its own outcome;
+  // those that can be recorded are, the others are reported, not fatal. A
+  // name given twice counts once. Fails only for a bad day or storage.
+  Result<std::vector<CheckInOutcome>> CheckInMany(WriteTxn& txn, const std::string& group_id,
+                                                  const std::vector<std::string>& names,
+                                                  int64_t day, const std::string& note);
+  // The members holding a place in the group with no check-in for `day`, in
+  // pinyin order: the daily 催打卡 list.
+  Result<std::vector<Membership>> NotCheckedIn(const std::string& group_id, int64_t day);
   // A talk or share (or any kind) on `day`.
   Result<std::string> Record(WriteTxn& txn, const std::string& group_id,
                              const std::string& person_id, const std::string& kind, int64_t day,

@@ -66,7 +66,7 @@ TEST_CASE("an event's time as people write it: words, Chinese hours, full-width 
 }
 
 TEST_CASE(
-    "an event that has started already needs --yes; a check-in for a day to come is refused") {
+    "an event that has started already needs --yes — a check-in for a day to come is refused") {
   Group g;
   std::string before = StateHashOf(g.home);
   CliResult past = g.Qun({"event", "add", "读书会", "补记", "--at", "昨天 10:00"});

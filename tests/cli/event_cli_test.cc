@@ -48,7 +48,7 @@ std::vector<std::string> Names(const nlohmann::json& list) {
 
 }  // namespace
 
-TEST_CASE("event add prints the short id; show gives the details") {
+TEST_CASE("event add prints the short id — show gives the details") {
   Club c(20);
   CHECK(std::regex_match(c.event, std::regex("[0-9a-f]{8}")));
   Ok(c.home, {"event", "edit", c.event, "--until", "2099-11-28 16:30", "--online"});
@@ -104,7 +104,7 @@ TEST_CASE("event add refuses bad times, modes and capacities, and writes nothing
   CHECK(c.Hash() == before);
 }
 
-TEST_CASE("sign-ups fill the places; a full event puts people on the waitlist and says so") {
+TEST_CASE("sign-ups fill the places — a full event puts people on the waitlist and says so") {
   Club c(3);
   CliResult first = Ok(c.home, {"event", "signup", c.event, "张伟"});
   CHECK(Contains(first.out, "number 1 on the list (1 of 3 places taken)"));
@@ -163,7 +163,7 @@ TEST_CASE("bad sign-ups are refused clearly and write nothing") {
   CHECK_EXIT(c.Qun({"event", "edit", c.event, "--status", "done"}), 2);
 }
 
-TEST_CASE("withdrawing moves the first on the waitlist up; signing up again goes to the end") {
+TEST_CASE("withdrawing moves the first on the waitlist up — signing up again goes to the end") {
   Club c(2);
   for (const char* n : {"张伟", "李娜", "王芳"}) Ok(c.home, {"event", "signup", c.event, n});
   CliResult out = Ok(c.home, {"event", "withdraw", c.event, "张伟"});
@@ -222,9 +222,9 @@ TEST_CASE("the retrospective is saved from text or a file and shown") {
   CHECK(c.Hash() == before);
 }
 
-TEST_CASE("event list shows upcoming events; --all adds past and cancelled ones") {
+TEST_CASE("event list shows upcoming events — --all adds past and cancelled ones") {
   Club c(3);
-  Ok(c.home, {"event", "add", "读书会", "去年的聚会", "--at", "2001-01-06 14:00"});
+  Ok(c.home, {"event", "add", "读书会", "去年的聚会", "--at", "2001-01-06 14:00", "--yes"});
   std::string gone = Line(
       Ok(c.home, {"event", "add", "读书会", "取消的徒步", "--at", "2099-12-06 09:00", "--online"})
           .out);
@@ -328,7 +328,7 @@ TEST_CASE("import-chat refuses a closed event and reports names two people share
   CHECK(c.Hash() == before);
 }
 
-TEST_CASE("two admins take sign-ups offline; after exchanging bundles both show the same list") {
+TEST_CASE("two admins take sign-ups offline — after exchanging bundles both show the same list") {
   TwoHomes h;
   Ok(h.a, {"group", "add", "读书会"});
   for (const char* name : {"张伟", "李娜", "王芳", "赵强"})

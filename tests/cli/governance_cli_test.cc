@@ -238,7 +238,7 @@ TEST_SUITE("cli governance") {
     CHECK_EXIT(relay_role.Qun({"member", "add", "赵磊", "--wechat", "zl_3"}), 12);
   }
 
-  TEST_CASE("a node restored from an old backup forks; an owner resolves it for the restored one") {
+  TEST_CASE("a node restored from an old backup forks — an owner resolves it for the restored one") {
     TempHome owner, laptop;
     Ok(owner, {"init", "--name", "湾区读书会", "--admin", "王芳"});
     Server server = Server::Start(owner, "owner");

@@ -191,7 +191,7 @@ TEST_SUITE("cli log and status in people's words") {
     CHECK(made >= 8);
   }
 
-  TEST_CASE("qun status says the community, roles, people, groups and co-admins; no node id") {
+  TEST_CASE("qun status says the community, roles, people, groups and co-admins — no node id") {
     TwoHomes t("湾区读书会");
     AddGroup(t.a, {"北京群"});
     AddPerson(t.a, {"张伟", "--group", "北京群"});

@@ -39,7 +39,7 @@ std::string NotFound(const TempHome& home, const std::vector<std::string>& args)
 
 }  // namespace
 
-TEST_CASE("a second person of a name is asked about first; --yes adds them") {
+TEST_CASE("a second person of a name is asked about first — --yes adds them") {
   TempHome home;
   Ok(home, {"init", "--name", "测试社区", "--admin", "小林"});
   Ok(home, {"member", "add", "王芳", "--city", "北京"});

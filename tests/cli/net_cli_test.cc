@@ -252,7 +252,7 @@ TEST_SUITE("cli network sync") {
     CHECK(Contains(again.process->out(), "refused a connection"));
   }
 
-  TEST_CASE("an unknown key is refused at connect; wrong key, no server and bad peers are clear") {
+  TEST_CASE("an unknown key is refused at connect — wrong key, no server and bad peers are clear") {
     Community c(2);
     Ok(c[0], {"member", "add", "张伟", "--wechat", "zw_001"});
     Server a = Server::Start(c[0], "a");

@@ -154,15 +154,26 @@ TEST_SUITE("cli operations") {
     Ok(c.home, {"member", "join", "读书会", "张伟"});
     Ok(c.home, {"member", "join", "读书会", "李娜"});
     std::string before = c.Hash();
-    CliResult outsider = c.home.Qun({"checkin", "读书会", "张伟", "王芳"});
+    CliResult outsider = c.home.Qun({"checkin", "读书会", "张伟", "王芳", "--strict"});
     CHECK_EXIT(outsider, 3);
     CHECK(Contains(outsider.err, "王芳 is not in the group"));
-    CHECK(c.Hash() == before);  // all or nothing: 张伟's check-in is not kept either
+    CHECK(c.Hash() == before);  // --strict: all or nothing, 张伟's is not kept either
+    // Without it, each name has its own outcome and the good ones are kept.
+    CliResult partial = c.home.Qun({"checkin", "读书会", "张伟", "王芳", "--date", "2026-11-01"});
+    CHECK_EXIT(partial, 3);
+    CHECK(Contains(partial.out, "张伟 checked in for 2026-11-01"));
+    CHECK(Contains(partial.out, "王芳: not checked in: 王芳 is not in the group"));
+    CHECK(Contains(partial.err, "1 name was not checked in (see above); the others were"));
     for (const char* day : {"2026-11-18", "2026-11-19", "2026-11-21"})
       Ok(c.home, {"checkin", "读书会", "张伟", "--date", day});
-    CHECK_EXIT(c.home.Qun({"checkin", "读书会", "张伟", "--date", "2026-11-21"}), 4);
-    // Written day first it is the same day, so a second check-in for it.
-    CHECK_EXIT(c.home.Qun({"checkin", "读书会", "张伟", "--date", "21/11/2026"}), 4);
+    // A second check-in for a day is no error: it is already there.
+    std::string checked = c.Hash();
+    CliResult again = Ok(c.home, {"checkin", "读书会", "张伟", "--date", "2026-11-21"});
+    CHECK(Contains(again.out, "张伟 had already checked in for 2026-11-21"));
+    // Written day first it is the same day.
+    json same = OkJson(c.home, {"checkin", "读书会", "张伟", "--date", "21/11/2026"});
+    CHECK(same[0]["outcome"] == "already");
+    CHECK(c.Hash() == checked);
     CHECK_EXIT(c.home.Qun({"checkin", "读书会", "张伟", "--date", "2026-11-31"}), 2);
     json twice = OkJson(c.home, {"checkin", "读书会", "李娜", "李娜", "--date", "2026-11-18"});
     CHECK(twice.size() == 1);  // a name given twice is one check-in
@@ -195,7 +206,7 @@ TEST_SUITE("cli operations") {
     json talk = OkJson(c.home, {"activity", "add", "读书会", "李娜", "--kind", "talk", "--note",
                                 "分享：如何读长篇", "--date", "2026-11-20"});
     json all = OkJson(c.home, {"activity", "list", "--group", "读书会", "-n", "0"});
-    CHECK(all.size() == 7);
+    CHECK(all.size() == 8);
     Ok(c.home, {"activity", "remove", talk["id"].get<std::string>().substr(33, 8)});
     CHECK(OkJson(c.home, {"activity", "list", "--kind", "talk"}).empty());
   }

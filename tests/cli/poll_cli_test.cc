@@ -33,7 +33,7 @@ struct Club {
 
 }  // namespace
 
-TEST_CASE("poll add prints the short id; votes are counted and shown as bars with names") {
+TEST_CASE("poll add prints the short id — votes are counted and shown as bars with names") {
   Club c;
   CHECK(std::regex_match(c.poll, std::regex("[0-9a-f]{8}")));
   CHECK(Contains(Ok(c.home, {"poll", "vote", c.poll, "张伟", "1"}).out,
@@ -137,7 +137,7 @@ TEST_CASE("poll list shows each poll with its votes and status") {
   CHECK_EXIT(c.Qun({"poll", "list", "--group", "没有这个群"}), 3);
 }
 
-TEST_CASE("two admins record one person's vote offline; both end with the later one") {
+TEST_CASE("two admins record one person's vote offline — both end with the later one") {
   TwoHomes h;
   Ok(h.a, {"group", "add", "读书会"});
   Ok(h.a, {"member", "add", "张伟", "--group", "读书会"});

@@ -354,7 +354,7 @@ TEST_SUITE("cli sync") {
     CHECK(Contains(Ok(a, {"log", "-n", "0"}).out, "李娜"));
   }
 
-  TEST_CASE("a change set naming a missing row is refused alone; the rest of the bundle goes in") {
+  TEST_CASE("a change set naming a missing row is refused alone — the rest of the bundle goes in") {
     TwoHomes t("湾区读书会", {}, "王芳");
     Ok(t.a, {"member", "add", "张伟", "--wechat", "zw_001"});
     Ok(t.b, {"bundle", "vector", "-o", t.b.Beside("b.vector")});

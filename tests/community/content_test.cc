@@ -333,7 +333,7 @@ TEST_SUITE("content") {
     CHECK(core::ListContent(*store, {})->empty());
   }
 
-  TEST_CASE("query words split at ASCII and ideographic spaces; terms are quoted for FTS5") {
+  TEST_CASE("query words split at ASCII and ideographic spaces — terms are quoted for FTS5") {
     CHECK(core::QueryTerms(" 摄影　入门  python\t") == Titles{"摄影", "入门", "python"});
     CHECK(core::QueryTerms("").empty());
   }

@@ -93,7 +93,7 @@ core::Signup At(int64_t signed_at, const std::string& id, int64_t guests = 0,
 
 }  // namespace
 
-TEST_CASE("places fill in order; the first that does not fit and everyone after wait") {
+TEST_CASE("places fill in order — the first that does not fit and everyone after wait") {
   core::SignupList l;
   core::PlaceSignups(
       {At(1, "a"), At(2, "b", 2), At(3, "c"), At(4, "d", 0, "withdrawn"), At(5, "e")}, int64_t{3},
@@ -137,7 +137,7 @@ TEST_CASE("sign-ups beyond the capacity go on the waitlist, with their position"
   CHECK(l.in[0].name == "张伟");
 }
 
-TEST_CASE("a withdrawal moves the first on the waitlist up; signing up again goes to the end") {
+TEST_CASE("a withdrawal moves the first on the waitlist up — signing up again goes to the end") {
   Fixture f;
   std::string ev = f.Event(2);
   std::string a = f.Person("张伟"), b = f.Person("李娜"), c = f.Person("王芳");
@@ -176,7 +176,7 @@ TEST_CASE("a withdrawal moves the first on the waitlist up; signing up again goe
   CHECK(f.Ops() == before);
 }
 
-TEST_CASE("signing up twice is a conflict that names the position; nothing is written") {
+TEST_CASE("signing up twice is a conflict that names the position — nothing is written") {
   Fixture f;
   std::string ev = f.Event(1);
   std::string a = f.Person("张伟"), b = f.Person("李娜");
@@ -249,7 +249,7 @@ TEST_CASE("bad event input is refused: no title, no start, an end before the sta
   CHECK(t->ops_written() == 0);
 }
 
-TEST_CASE("editing changes only the fields given; capacity 0 and end 0 remove them") {
+TEST_CASE("editing changes only the fields given — capacity 0 and end 0 remove them") {
   Fixture f;
   std::string ev = f.Event(2);
   {
@@ -286,7 +286,7 @@ TEST_CASE("editing changes only the fields given; capacity 0 and end 0 remove th
   CHECK(f.events.Edit(*t, ev, in).code() == Status::Code::kInvalidArgument);
 }
 
-TEST_CASE("the list shows upcoming events; --all adds past and cancelled ones") {
+TEST_CASE("the list shows upcoming events — --all adds past and cancelled ones") {
   Fixture f;
   f.ts.clock.Set(static_cast<uint64_t>(*core::ParseLocalTime("2026-11-20 12:00")));
   std::string past = f.Event(std::nullopt, "2026-11-01 10:00");
@@ -311,7 +311,7 @@ TEST_CASE("the list shows upcoming events; --all adds past and cancelled ones") 
   CHECK((*all)[0].id == past);
 }
 
-TEST_CASE("attendance is a fact for the event's day; twice writes nothing; absent tombstones it") {
+TEST_CASE("attendance is a fact for the event's day — twice writes nothing — absent tombstones it") {
   Fixture f;
   std::string ev = f.Event(5);
   std::string a = f.Person("张伟"), walk_in = f.Person("李娜"), outsider = f.Person("路人", false);
@@ -351,7 +351,7 @@ TEST_CASE("attendance at a cancelled event is refused") {
   CHECK(r.status().code() == Status::Code::kConflict);
 }
 
-TEST_CASE("the retrospective replaces the old one; an empty one is refused") {
+TEST_CASE("the retrospective replaces the old one — an empty one is refused") {
   Fixture f;
   std::string ev = f.Event(5);
   auto t = f.ts.Begin();
@@ -361,7 +361,7 @@ TEST_CASE("the retrospective replaces the old one; an empty one is refused") {
   CHECK(f.events.Get(ev)->retro == "来了18人，下次换大一点的场地");
 }
 
-TEST_CASE("a pasted list signs up matched people in its order; a second import adds nothing") {
+TEST_CASE("a pasted list signs up matched people in its order — a second import adds nothing") {
   Fixture f;
   std::string ev = f.Event(3);
   std::string a = f.Person("张伟"), b = f.Person("李娜", true, "娜娜"), c = f.Person("王芳"),

@@ -216,7 +216,7 @@ TEST_CASE("with --skip-bad a row with an unknown referrer is imported without it
   CHECK(g.People() == 0);
 }
 
-TEST_CASE("a ';' inside a handle or tag is refused, since it separates them in sheets") {
+TEST_CASE("a ' —' inside a handle or tag is refused, since it separates them in sheets") {
   Fixture f;
   core::ImportReport r;
   // In a sheet, the cell "wx;alt" is two WeChat ids of one person.

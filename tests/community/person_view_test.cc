@@ -128,7 +128,7 @@ TEST_SUITE("person view") {
     CHECK(v.BannedIn().size() == 2);
   }
 
-  TEST_CASE_FIXTURE(Fixture, "sign-ups name their events; applications their decision") {
+  TEST_CASE_FIXTURE(Fixture, "sign-ups name their events — applications their decision") {
     auto txn = Begin();
     std::string event = core::GroupRowId(reading, core::RandomId());
     REQUIRE(txn->Set("event", event, "title", "十一月读书分享").ok());

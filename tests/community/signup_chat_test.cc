@@ -272,7 +272,7 @@ TEST_CASE("the note is what follows the matched name, guest count or not") {
   CHECK(m[0].note == "带孩子 晚到");
 }
 
-TEST_CASE("an exact name beats a case-insensitive one; two people with one name are ambiguous") {
+TEST_CASE("an exact name beats a case-insensitive one — two people with one name are ambiguous") {
   std::vector<ChatPerson> people = {{"p1", "amy", {"amy"}},
                                     {"p2", "Amy", {"Amy"}},
                                     {"p3", "李娜", {"李娜"}},

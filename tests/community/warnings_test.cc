@@ -143,7 +143,7 @@ TEST_SUITE("warnings") {
   }
 
   TEST_CASE_FIXTURE(Fixture,
-                    "warnings are listed newest first, by group or person; removal undoes one") {
+                    "warnings are listed newest first, by group or person — removal undoes one") {
     auto first = Warn(beijing, zhang, "发广告");
     MustWarn(shanghai, zhang, "刷屏");
     MustWarn(beijing, li, "骂人");

@@ -45,7 +45,7 @@ TEST_CASE("two admins' offline edits merge to the same state in both directions"
   CHECK(a.reg->GetGroup(group)->capacity == 300);
 }
 
-TEST_CASE("change sets arriving out of order wait, then apply; duplicates are no-ops") {
+TEST_CASE("change sets arriving out of order wait, then apply — duplicates are no-ops") {
   auto ring = Keyring::New();
   Node a(ring), b(ring, 1'700'000'000'000, &a);
   for (int i = 0; i < 5; ++i)
@@ -178,7 +178,7 @@ TEST_CASE("tampered, foreign and forged change sets are refused and change nothi
   CHECK(b.Take(good) == Outcome::kAlreadyHeld);
 }
 
-TEST_CASE("a forged chain is rejected; an equivocating author is kept as evidence and held") {
+TEST_CASE("a forged chain is rejected — an equivocating author is kept as evidence and held") {
   auto ring = Keyring::New();
   auto nodes = Founded(ring, 2);
   Node &a = *nodes[0], &b = *nodes[1];
