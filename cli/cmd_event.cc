@@ -566,7 +566,8 @@ void AddEventCommands(App& app) {
           m.typed = typed;
           auto person = node->registry->ResolvePerson(typed, ev.group_id);
           if (person.ok() && !seen.insert(*person).second) continue;
-          Result<bool> changed = person.status();
+          // A name not found is that name's refusal; a person is marked.
+          Result<bool> changed = person.ok() ? Result<bool>(false) : Result<bool>(person.status());
           if (person.ok()) {
             m.person_id = *person;
             QUN_ASSIGN_OR_RETURN(core::Person p, node->registry->GetPerson(*person));
