@@ -44,7 +44,8 @@ constexpr int kRuns = 3;
 
 // Members with no activity for more than the number of days: neither their
 // last activity nor their joining is on or after ?3 (as of ?2 minus the
-// days). Never active first, then by name.
+// days). Never active first, then by name in pinyin order (the PINYIN
+// collation core/db.cc registers, as the report sorts).
 constexpr char kInactiveSql[] = R"sql(
 WITH last AS (
   SELECT person_id, max(day) AS day FROM activity
@@ -61,7 +62,7 @@ members AS (
   WHERE m.group_id = ?1 AND m.deleted = 0 AND coalesce(m.status, 'active') IN ('active', 'muted'))
 SELECT person_id, last_day, joined_day FROM members
 WHERE max(last_day, joined_day) < ?3
-ORDER BY last_day, name, person_id
+ORDER BY last_day, name COLLATE PINYIN, person_id
 )sql";
 
 // Members by engagement level: each member's facts in the group's level
