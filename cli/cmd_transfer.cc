@@ -1,5 +1,6 @@
 // `qun import members` and `qun export members|groups|memberships`.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +88,14 @@ void AddTransferCommands(App& app) {
     CLI::App* members = imports->add_subcommand(
         "members", _("import people from a CSV file (UTF-8 or GB18030, as Excel or WPS saves it)"));
     members->add_option("FILE", args->file, _("the CSV file, or - for standard input"))->required();
+    {
+      std::string columns =
+          _("Columns, found by their header in any order (the last two need --group):\n");
+      for (const auto& [column, others] : core::MemberColumnHeaders())
+        columns += others.empty() ? fmt::format("  {}\n", column)
+                                  : fmt::format("  {:<13}{}\n", column, fmt::join(others, ", "));
+      members->footer(columns);
+    }
     members->add_option("--group", args->group, _("also add everyone to this group"));
     members->add_option("--role", args->role, _("their role in --group (default member)"));
     members->add_flag("--skip-bad", args->skip_bad,

@@ -154,6 +154,20 @@ const std::vector<std::string>& MemberColumns() {
   return kColumns;
 }
 
+std::vector<std::pair<std::string, std::vector<std::string>>> MemberColumnHeaders() {
+  std::vector<std::string> columns = MemberColumns();
+  columns.push_back("joined_at");
+  columns.push_back("last_active");
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const std::string& c : columns) {
+    std::vector<std::string> others;
+    for (const auto& [alias, canonical] : HeaderAliases())
+      if (canonical == c && alias != c) others.push_back(alias);
+    out.emplace_back(c, std::move(others));
+  }
+  return out;
+}
+
 Status ImportMembers(Store& store, Registry& registry, const PublicKey& author,
                      std::string_view bytes, const ImportOptions& options, ImportReport* report) {
   *report = ImportReport{};

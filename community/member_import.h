@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/encoding.h"
@@ -65,6 +66,10 @@ struct ImportReport {
 
 // The canonical column names, in export order.
 const std::vector<std::string>& MemberColumns();
+
+// Every column an import reads, with the other names its header may have
+// (姓名, name…): the export's columns, then those that need --group.
+std::vector<std::pair<std::string, std::vector<std::string>>> MemberColumnHeaders();
 
 // On a rejected file without skip_bad, returns Rejected and fills `report`
 // (so the caller can list every bad line). Other failures (unreadable

@@ -158,3 +158,14 @@ TEST_CASE("member join --since and member set-joined set the day inactivity coun
   CHECK(Contains(outsider.err, "--since"));
   CHECK(StateHashOf(home) == hash);
 }
+
+TEST_CASE("import members --help lists every column it reads and the other names it takes") {
+  Node home;
+  CliResult help = Ok(home, {"import", "members", "--help"});
+  CHECK(Contains(help.out, "Columns, found by their header in any order"));
+  for (const char* name : {"display_name", "姓名", "微信号", "邀请人", "入群日期", "最后发言",
+                           "last_active", "joined_at"})
+    CHECK_MESSAGE(Contains(help.out, name), name);
+  CHECK(Contains(Ok(home, {"--lang", "zh", "import", "members", "--help"}).out,
+                 "可以读的列（按表头识别"));
+}
