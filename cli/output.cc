@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "base/dates.h"
 #include "base/text.h"
 
 namespace qun::cli {
@@ -65,15 +66,7 @@ std::string EscapeJsonControls(std::string dumped) {
   return out;
 }
 
-std::string FormatTime(int64_t ms) {
-  if (ms <= 0) return "";
-  time_t secs = static_cast<time_t>(ms / 1000);
-  struct tm tm_local;
-  localtime_r(&secs, &tm_local);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm_local);
-  return buf;
-}
+std::string FormatTime(int64_t ms) { return ms <= 0 ? "" : core::FormatLocalTime(ms); }
 
 void Table::SetMaxWidth(size_t column, size_t max_width) {
   if (max_widths_.size() <= column) max_widths_.resize(column + 1, 0);

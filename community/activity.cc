@@ -66,17 +66,24 @@ Result<std::string> Activity::CheckIn(WriteTxn& txn, const std::string& group_id
   if (day > LocalDay(now))
     return Status::InvalidArgument(i18n::Format(
         _("{} is in the future; a check-in is for today or a day before"), DayText(day)));
+  QUN_ASSIGN_OR_RETURN(auto earlier, CheckInOn(group_id, person_id, day));
+  if (earlier)
+    return Status::Conflict(i18n::Format(_("{} has already checked in to '{}' for {} ({})"),
+                                         m.person_name, m.group_name, DayText(day),
+                                         ShortRowId(*earlier)));
+  return Record(txn, group_id, person_id, "checkin", day, note);
+}
+
+Result<std::optional<std::string>> Activity::CheckInOn(const std::string& group_id,
+                                                       const std::string& person_id, int64_t day) {
   ActivityFilter f;
   f.group_id = group_id;
   f.person_id = person_id;
   f.kind = "checkin";
   f.since_day = f.until_day = day;
   QUN_ASSIGN_OR_RETURN(auto same_day, List(f));
-  if (!same_day.empty())
-    return Status::Conflict(i18n::Format(_("{} has already checked in to '{}' for {} ({})"),
-                                         m.person_name, m.group_name, DayText(day),
-                                         ShortRowId(same_day[0].id)));
-  return Record(txn, group_id, person_id, "checkin", day, note);
+  if (same_day.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(same_day[0].id);
 }
 
 Result<std::vector<CheckInOutcome>> Activity::CheckInMany(WriteTxn& txn,
@@ -119,15 +126,10 @@ Result<std::vector<CheckInOutcome>> Activity::CheckInMany(WriteTxn& txn,
       continue;
     }
     o.person_name = member->person_name;
-    ActivityFilter f;
-    f.group_id = group_id;
-    f.person_id = *person;
-    f.kind = "checkin";
-    f.since_day = f.until_day = day;
-    QUN_ASSIGN_OR_RETURN(auto same_day, List(f));
-    if (!same_day.empty()) {
+    QUN_ASSIGN_OR_RETURN(auto earlier, CheckInOn(group_id, *person, day));
+    if (earlier) {
       o.kind = CheckInOutcome::Kind::kAlready;
-      o.fact_id = same_day[0].id;
+      o.fact_id = *earlier;
     } else {
       QUN_ASSIGN_OR_RETURN(o.fact_id, Record(txn, group_id, *person, "checkin", day, note));
       o.kind = CheckInOutcome::Kind::kCheckedIn;

@@ -141,6 +141,11 @@ class Activity {
   Result<std::vector<Streak>> Streaks(const std::string& group_id, int64_t today);
 
  private:
+  // The check-in the person already has for `day` in the group, recorded
+  // here or by a co-admin: its id.
+  Result<std::optional<std::string>> CheckInOn(const std::string& group_id,
+                                               const std::string& person_id, int64_t day);
+
   Registry& registry_;
   Store& store_;
 };

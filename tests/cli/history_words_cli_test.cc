@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/dates.h"
 #include "core/store.h"
 #include "support/cli_runner.h"
 #include "support/cli_steps.h"
@@ -21,14 +22,7 @@ using namespace qun::testing;
 namespace {
 
 // "2026-12-06 20:14": a time as `qun log` shows it, in local time.
-std::string LocalTime(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms / 1000);
-  struct tm tm_local;
-  localtime_r(&secs, &tm_local);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm_local);
-  return buf;
-}
+std::string LocalTime(int64_t ms) { return qun::core::FormatLocalTime(ms); }
 
 // The lines of `text` that hold every one of `parts`.
 std::vector<std::string> LinesWith(const std::string& text, const std::vector<std::string>& parts) {
